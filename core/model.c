@@ -1,0 +1,26 @@
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void brig_nic_clear(struct brig_nic *n)
+{
+    free(n->parent);
+    free(n->hwaddr);
+    free(n->addrs);
+    free(n->gw4);
+    memset(n, 0, sizeof(*n));
+}
+
+void brig_node_clear(struct brig_node *n)
+{
+    free(n->workdir);
+    free(n->nodename);
+    free(n->nodeippool);
+    free(n->bridge);
+    free(n->gateway4);
+    free(n->default_base);
+    free(n->debian_mirror);
+    free(n->freebsd_mirror);
+    memset(n, 0, sizeof(*n));
+}

@@ -1,0 +1,39 @@
+/* The records the core passes to both kernels' backends: a jail's NICs (CBSD's
+ * jailnic) and the node's settings (etc/brig.conf). */
+#ifndef BRIG_MODEL_H
+#define BRIG_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "params.h"
+
+/* One NIC of a VNET jail; NIC idx is ethN inside the jail. */
+struct brig_nic {
+    int64_t id;
+    int64_t jail_id;
+    int idx;
+    char *parent; /* bridge name, or "auto" for the node's default bridge */
+    char *hwaddr; /* "0": derived from nodename, jname and idx */
+    unsigned mtu; /* 0: take the bridge's */
+    char *addrs;  /* resolved ip4_addr list for this NIC: "0", "REALDHCP" or addr/prefix,... */
+    char *gw4;    /* "auto", "0" or an address (only NIC 0 sets the default route) */
+};
+
+/* The node's settings, read from etc/brig.conf. */
+struct brig_node {
+    char *workdir;
+    char *nodename;
+    char *nodeippool;   /* IPv4 pool for DHCP and the default bridge, e.g. 10.0.0.0/16 */
+    char *bridge;       /* default bridge name, e.g. brig0 */
+    char *gateway4;     /* the default bridge's address with prefix, e.g. 10.0.0.1/16 */
+    char *default_base; /* base for jcreate without base= */
+    char *debian_mirror;
+    char *freebsd_mirror;
+    bool nat_enable;
+};
+
+void brig_nic_clear(struct brig_nic *n);
+void brig_node_clear(struct brig_node *n);
+
+#endif
