@@ -1,5 +1,328 @@
+/* brig(8): parse the global options, find the verb, run it, print the error. */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "os/os.h"
+#include "util.h"
+
+static const struct cli_opt opts_initenv[] = {
+    {"nodename", "hostname", "host name", "this node's name"},
+    {"nodeippool", "cidr", "10.199.0.0/16", "IPv4 pool for DHCP addresses and the bridge"},
+    {"bridge", "interface", "brig0", "brig's default bridge"},
+    {"gateway4", "address", "pool's first", "the default bridge's address"},
+    {"uplink", "interface", "auto", "uplink for NAT"},
+    {"nat_enable", "bool", "0", "masquerade bridge subnets to the uplink"},
+    {"default_base", "name", "busybox", "base for jcreate without base="},
+    {"debian_mirror", "url", "http://deb.debian.org/debian", "mirror for base=debian"},
+    {"freebsd_mirror", "url", "https://download.freebsd.org/releases", "FreeBSD mirror"},
+    {NULL}};
+static const struct cli_opt opts_jcreate[] = {
+    {"jconf", "file", "", "read parameters from a CBSD-style jconf file first"}, {NULL}};
+static const struct cli_opt opts_jname[] = {{"jname", "name", "", "the jail"}, {NULL}};
+static const struct cli_opt opts_jls[] = {{"display", "list",
+                                           "jname,jid,ip4_addr,host_hostname,path,status",
+                                           "columns: any parameter, jid, status, pid"},
+                                          {"header", "bool", "1", "0: no header line"},
+                                          {"format", "text|json", "text", "json: same as --json"},
+                                          {NULL}};
+static const struct cli_opt opts_jremove[] = {
+    {"jname", "name", "", "the jail (or a glob)"},
+    {"force", "bool", "0", "1: stop a running jail first"},
+    {NULL}};
+static const struct cli_opt opts_start[] = {
+    {"jname", "name|list|glob", "", "the jails: a name, a comma list or a glob like 'web*'"},
+    {"astart", "bool", "0", "1: every jail with astart=1, in b_order"},
+    {NULL}};
+static const struct cli_opt opts_exec[] = {
+    {"jname", "name", "", "the jail"},
+    {"user", "name", "root", "run as this user of the jail's /etc/passwd"},
+    {NULL}};
+static const struct cli_opt opts_recover[] = {
+    {"jname", "name|glob", "*", "the jails to recover (default: all)"}, {NULL}};
+static const struct cli_opt opts_repo[] = {
+    {"action", "list|get|remove", "list", "what to do"},
+    {"sources", "base|kernel", "base", "what to get"},
+    {"base", "name", "", "the base: busybox, debian, or a name for file=/url="},
+    {"file", "path", "", "import a rootfs tarball (tar, gz, xz, zst, bz2)"},
+    {"url", "url", "", "download and import a rootfs tarball"},
+    {"sha256", "hex", "", "refuse the tarball unless its SHA-256 matches"},
+    {"suite", "name", "bookworm", "Debian suite for base=debian"},
+    {"ver", "release", "14.1", "FreeBSD release (--os=freebsd)"},
+    {"arch", "name", "amd64", "FreeBSD architecture (--os=freebsd)"},
+    {NULL}};
+static const struct cli_opt opts_inventory[] = {
+    {"format", "text|json", "text", "json: same as --json"}, {NULL}};
+
+const struct cli_verb cli_verbs[] = {
+    {"initenv", cli_initenv, "create or update the workdir, brig.conf and the database",
+     "[key=value ...]", opts_initenv},
+    {"inventory", cli_inventory, "show this node's facts (and write nc.inventory)", "",
+     opts_inventory, .listing = true},
+    {"jcreate", cli_jcreate, "record a new jail", "jname=NAME [param=value ...] | jconf=FILE",
+     opts_jcreate, .jail_params = true},
+    {"jls", cli_jls, "list jails with their live state", "[display=a,b,...] [header=0]", opts_jls,
+     .listing = true},
+    {"jget", cli_jget, "show a jail's parameters", "jname=NAME [param ...]", opts_jname,
+     .listing = true, .words = true},
+    {"jset", cli_jset, "change a jail's parameters", "jname=NAME param=value ...", opts_jname,
+     .jail_params = true},
+    {"jconfig", cli_jconfig,
+     "change parameters, or edit the jail's settings in $EDITOR when none are given",
+     "jname=NAME [param=value ...]", opts_jname, .jail_params = true},
+    {"jremove", cli_jremove, "remove a jail and its data", "jname=NAME [force=1]", opts_jremove},
+    {"jstart", cli_jstart, "start jails", "jname=NAME|LIST|GLOB | astart=1", opts_start,
+     .words = true},
+    {"jstop", cli_jstop, "stop jails (exec_stop, TERM, stop_timeout, KILL)",
+     "jname=NAME|LIST|GLOB | astart=1", opts_start, .words = true},
+    {"jrestart", cli_jrestart, "stop and start jails", "jname=NAME|LIST|GLOB", opts_start,
+     .words = true},
+    {"jexec", cli_jexec, "run a command in a running jail", "jname=NAME [user=NAME]", opts_exec,
+     .rest = true},
+    {"jlogin", cli_jlogin, "log in to a running jail", "jname=NAME [user=NAME]", opts_exec},
+    {"recover", cli_recover, "finish or undo what an interrupted brig left behind",
+     "[jname=NAME|GLOB]", opts_recover},
+    {"repo", cli_repo, "list, get and remove bases", "action=list|get|remove [base=NAME] ...",
+     opts_repo, .listing = true},
+};
+const size_t cli_verbs_count = BRIG_ARRAY_SIZE(cli_verbs);
+
+static const struct cli_verb *verb_find(const char *name)
 {
+    for (size_t i = 0; i < cli_verbs_count; i++) {
+        if (strcmp(cli_verbs[i].name, name) == 0)
+            return &cli_verbs[i];
+    }
+    return NULL;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: brig [--os=linux|freebsd] [--dry-run] [--json] VERB [key=value ...]\n"
+                 "       brig VERB --help\n\nverbs:\n");
+    for (size_t i = 0; i < cli_verbs_count; i++)
+        fprintf(out, "  %-10s %s\n", cli_verbs[i].name, cli_verbs[i].summary);
+    fprintf(out, "\nGlobal: workdir=DIR (or BRIG_WORKDIR; default %s), --os, --dry-run, --json.\n",
+            BRIG_WORKDIR_DEFAULT);
+}
+
+static const char *kernels_name(unsigned k)
+{
+    return k == BRIG_K_BOTH ? "both" : k == BRIG_K_LINUX ? "linux" : "freebsd";
+}
+
+/* `brig VERB --help`: generated from the verb's options and the parameter table. */
+static void verb_help(const struct cli_verb *v)
+{
+    printf("usage: brig %s %s%s\n\n%s.\n", v->name, v->usage, v->rest ? " -- CMD [ARG ...]" : "",
+           v->summary);
+    if (v->opts && v->opts[0].name) {
+        printf("\noptions:\n");
+        for (const struct cli_opt *o = v->opts; o->name; o++)
+            printf("  %-18s %-10s default: %-14s %s\n", o->name, o->type, *o->def ? o->def : "-",
+                   o->help);
+    }
+    if (v->jail_params) {
+        printf("\njail parameters (kernels: where each applies):\n");
+        for (int i = 0; i < BRIG_P__COUNT; i++) {
+            const struct brig_param *p = &brig_params[i];
+            _cleanup_free_ char *def =
+                p->vnet_def ? brig_xasprintf("%s (vnet: %s)", p->def, p->vnet_def)
+                            : brig_xstrdup(p->def ? (*p->def ? p->def : "\"\"") : "-");
+            printf("  %-18s %-10s %-7s default: %s\n  %-18s %s\n", p->name,
+                   brig_ptype_name(p->type), kernels_name(p->kernels), def, "", p->help);
+        }
+    }
+    if (v->listing)
+        printf("\n--json prints the listing as JSON.\n");
+}
+
+const char *cli_get(struct cli *cli, const char *key)
+{
+    return brig_kvlist_get(&cli->kv, key);
+}
+
+int cli_need(struct cli *cli, const char *key, const char **ret, struct brig_err *err)
+{
+    const char *v = cli_get(cli, key);
+    if (!v || !*v)
+        return brig_err_set(err, BRIG_EUSAGE, "%s= is required", key);
+    *ret = v;
     return 0;
+}
+
+int cli_bool(struct cli *cli, const char *key, bool def, bool *ret, struct brig_err *err)
+{
+    const char *v = cli_get(cli, key);
+    if (!v) {
+        *ret = def;
+        return 0;
+    }
+    if (strcmp(v, "0") && strcmp(v, "1"))
+        return brig_err_set(err, BRIG_EUSAGE, "%s: '%.80s' is not 0 or 1", key, v);
+    *ret = v[0] == '1';
+    return 0;
+}
+
+int cli_check_keys(struct cli *cli, struct brig_err *err)
+{
+    const struct cli_verb *v = cli->verb;
+    for (size_t i = 0; i < cli->kv.n; i++) {
+        const char *key = cli->kv.items[i].key;
+        bool ok = v->jail_params && brig_param_find(key, NULL);
+        for (const struct cli_opt *o = v->opts; !ok && o && o->name; o++)
+            ok = strcmp(o->name, key) == 0;
+        if (ok)
+            continue;
+        const char *cand[BRIG_P__COUNT + 32];
+        size_t n = 0;
+        for (const struct cli_opt *o = v->opts; o && o->name && n < 32; o++)
+            cand[n++] = o->name;
+        for (int p = 0; v->jail_params && p < BRIG_P__COUNT; p++)
+            cand[n++] = brig_params[p].name;
+        const char *hint = brig_suggest(key, cand, n);
+        if (hint)
+            return brig_err_set(err, BRIG_EUSAGE, "unknown parameter '%s' (did you mean '%s'?)",
+                                key, hint);
+        return brig_err_set(err, BRIG_EUSAGE, "unknown parameter '%s' (see brig %s --help)", key,
+                            v->name);
+    }
+    return 0;
+}
+
+/* Split argv into global options, the verb, key=value pairs and "-- rest". */
+static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, struct brig_err *err)
+{
+    const char *workdir = getenv("BRIG_WORKDIR");
+    enum brig_kernel os = brig_os_native();
+    bool dry_run = false;
+    const char *verb = NULL;
+    int i;
+
+    *ret_help = false;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            *ret_help = true;
+        } else if (strcmp(a, "--json") == 0) {
+            cli->json = true;
+        } else if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0) {
+            dry_run = true;
+        } else if (brig_startswith(a, "--os=")) {
+            if (strcmp(a + 5, "linux") == 0)
+                os = BRIG_K_LINUX;
+            else if (strcmp(a + 5, "freebsd") == 0)
+                os = BRIG_K_FREEBSD;
+            else
+                return brig_err_set(err, BRIG_EUSAGE, "--os: '%.40s' is not linux or freebsd",
+                                    a + 5);
+        } else if (a[0] == '-') {
+            return brig_err_set(err, BRIG_EUSAGE, "unknown option '%.80s'", a);
+        } else if (!verb) {
+            verb = a;
+            cli->verb = verb_find(verb);
+        } else if (!strchr(a, '=') && cli->verb && cli->verb->words) {
+            brig_strv_push(&cli->words, a);
+        } else {
+            struct brig_kv kv;
+            if (brig_kv_parse_arg(a, &kv, err) < 0)
+                return -1;
+            if (strcmp(kv.key, "workdir") == 0)
+                workdir = kv.value;
+            else if (strcmp(kv.key, "format") == 0 && strcmp(kv.value, "json") == 0)
+                cli->json = true;
+            else if (strcmp(kv.key, "format") == 0 && strcmp(kv.value, "text") != 0)
+                return brig_err_set(err, BRIG_EUSAGE, "format: '%.40s' is not text or json",
+                                    kv.value);
+            else if (strcmp(kv.key, "format") != 0)
+                brig_kvlist_add(&cli->kv, kv.key, kv.value, 0);
+            if (strcmp(kv.key, "workdir") != 0)
+                free(kv.value);
+            free(kv.key);
+        }
+    }
+    for (; i < argc; i++)
+        brig_strv_push(&cli->rest, argv[i]);
+    if (!verb) {
+        if (*ret_help)
+            return 0;
+        return brig_err_set(err, BRIG_EUSAGE, "no verb given (brig --help lists them)");
+    }
+    cli->verb = verb_find(verb);
+    if (!cli->verb) {
+        const char *names[64];
+        for (size_t v = 0; v < cli_verbs_count && v < 64; v++)
+            names[v] = cli_verbs[v].name;
+        const char *hint = brig_suggest(verb, names, cli_verbs_count);
+        if (hint)
+            return brig_err_set(err, BRIG_EUSAGE, "unknown verb '%.80s' (did you mean '%s'?)", verb,
+                                hint);
+        return brig_err_set(err, BRIG_EUSAGE, "unknown verb '%.80s' (brig --help lists them)",
+                            verb);
+    }
+    if (cli->rest && !cli->verb->rest)
+        return brig_err_set(err, BRIG_EUSAGE, "%s takes no command after '--'", verb);
+    if (cli->json && !cli->verb->listing)
+        return brig_err_set(err, BRIG_EUSAGE, "%s has no listing for --json", verb);
+    if (!workdir || !*workdir)
+        workdir = BRIG_WORKDIR_DEFAULT;
+    if (workdir[0] != '/')
+        return brig_err_set(err, BRIG_EUSAGE, "workdir '%.80s' is not an absolute path", workdir);
+    brig_ctx_init(&cli->ctx, workdir, os);
+    cli->ctx.dry_run = dry_run;
+    if (os != brig_os_native() && !dry_run)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "--os=%s on this host can only render plans: add --dry-run",
+                            os == BRIG_K_FREEBSD ? "freebsd" : "linux");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = {0};
+    struct brig_err err = BRIG_ERR_INIT;
+    bool help;
+    int rc = 0;
+
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("brig %s\n", BRIG_VERSION);
+        return 0;
+    }
+    if (parse_args(argc, argv, &cli, &help, &err) < 0) {
+        fprintf(stderr, "brig: %s%s%s\n", cli.verb ? cli.verb->name : "", cli.verb ? ": " : "",
+                err.msg);
+        rc = err.code ? err.code : BRIG_EUSAGE;
+        goto out;
+    }
+    if (help) {
+        if (cli.verb)
+            verb_help(cli.verb);
+        else
+            usage(stdout);
+        goto out;
+    }
+    if (cli_check_keys(&cli, &err) < 0 || cli.verb->run(&cli, &err) < 0) {
+        fprintf(stderr, "brig: %s: %s\n", cli.verb->name, err.msg);
+        rc = err.code ? err.code : BRIG_EFAIL;
+    } else {
+        rc = cli.exit_status;
+    }
+    if (fflush(stdout) != 0 && rc == 0) {
+        fprintf(stderr, "brig: %s: write: %s\n", cli.verb->name, strerror(errno));
+        rc = BRIG_EFAIL;
+    }
+out:
+    brig_kvlist_free(&cli.kv);
+    brig_strv_free(cli.rest);
+    brig_strv_free(cli.words);
+    if (cli.ctx.workdir)
+        brig_ctx_free(&cli.ctx);
+    return rc;
 }

@@ -19,6 +19,7 @@ void brig_node_clear(struct brig_node *n)
     free(n->nodeippool);
     free(n->bridge);
     free(n->gateway4);
+    free(n->uplink);
     free(n->default_base);
     free(n->debian_mirror);
     free(n->freebsd_mirror);

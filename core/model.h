@@ -27,6 +27,7 @@ struct brig_node {
     char *nodeippool;   /* IPv4 pool for DHCP and the default bridge, e.g. 10.0.0.0/16 */
     char *bridge;       /* default bridge name, e.g. brig0 */
     char *gateway4;     /* the default bridge's address with prefix, e.g. 10.0.0.1/16 */
+    char *uplink;       /* uplink interface for NAT and FreeBSD's auto bridge, or "auto" */
     char *default_base; /* base for jcreate without base= */
     char *debian_mirror;
     char *freebsd_mirror;

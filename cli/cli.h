@@ -1,0 +1,87 @@
+/* brig(8)'s command line: the verb table, argument handling and output. The
+ * only place that prints errors. */
+#ifndef BRIG_CLI_H
+#define BRIG_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "brig.h"
+#include "kv.h"
+
+/* A verb's own key (besides jail parameters). */
+struct cli_opt {
+    const char *name;
+    const char *type;
+    const char *def;
+    const char *help;
+};
+
+struct cli;
+
+struct cli_verb {
+    const char *name;
+    int (*run)(struct cli *cli, struct brig_err *err);
+    const char *summary;
+    const char *usage;          /* argument synopsis after the verb name */
+    const struct cli_opt *opts; /* NULL-name terminated */
+    bool jail_params;           /* takes jail parameters (listed by --help) */
+    bool listing;               /* takes --json / format=json */
+    bool rest;                  /* takes "-- CMD ..." */
+    bool words;                 /* takes bare words (jget's parameter names) */
+};
+
+struct cli {
+    const struct cli_verb *verb;
+    struct brig_ctx ctx;
+    struct brig_kvlist kv; /* key=value arguments, workdir= and format= removed */
+    char **rest;           /* words after "--" */
+    char **words;          /* bare words, for verbs that take them */
+    bool json;
+    int exit_status; /* jexec: the command's status becomes brig's */
+};
+
+extern const struct cli_verb cli_verbs[];
+extern const size_t cli_verbs_count;
+
+/* Fail with BRIG_EUSAGE unless every key is a verb option (or, with jail_params,
+ * a jail parameter); suggests the nearest known key. */
+int cli_check_keys(struct cli *cli, struct brig_err *err);
+/* The value of key, or NULL. */
+const char *cli_get(struct cli *cli, const char *key);
+/* The value of a required key; BRIG_EUSAGE "jname= is required" when missing. */
+int cli_need(struct cli *cli, const char *key, const char **ret, struct brig_err *err);
+/* A 0/1 option; default when missing. */
+int cli_bool(struct cli *cli, const char *key, bool def, bool *ret, struct brig_err *err);
+
+/* A table for listing verbs: printed aligned with a header, or as JSON. */
+struct cli_table {
+    size_t ncols, nrows, cap;
+    const char **head; /* column names, lower case (JSON keys) */
+    bool *numeric;     /* JSON: print unquoted */
+    char **cells;      /* nrows * ncols, owned */
+};
+void cli_table_init(struct cli_table *t, size_t ncols, const char **head, bool *numeric);
+void cli_table_add(struct cli_table *t, const char *const *row);
+void cli_table_print(const struct cli_table *t, FILE *out, bool json, bool header);
+void cli_table_free(struct cli_table *t);
+void cli_json_string(FILE *out, const char *s);
+
+/* Verb implementations. */
+int cli_initenv(struct cli *cli, struct brig_err *err);
+int cli_inventory(struct cli *cli, struct brig_err *err);
+int cli_jcreate(struct cli *cli, struct brig_err *err);
+int cli_jls(struct cli *cli, struct brig_err *err);
+int cli_jget(struct cli *cli, struct brig_err *err);
+int cli_jset(struct cli *cli, struct brig_err *err);
+int cli_jconfig(struct cli *cli, struct brig_err *err);
+int cli_jremove(struct cli *cli, struct brig_err *err);
+int cli_jstart(struct cli *cli, struct brig_err *err);
+int cli_jstop(struct cli *cli, struct brig_err *err);
+int cli_jrestart(struct cli *cli, struct brig_err *err);
+int cli_jexec(struct cli *cli, struct brig_err *err);
+int cli_jlogin(struct cli *cli, struct brig_err *err);
+int cli_recover(struct cli *cli, struct brig_err *err);
+int cli_repo(struct cli *cli, struct brig_err *err);
+
+#endif

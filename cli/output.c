@@ -1,0 +1,118 @@
+/* Aligned tables and JSON for the listing verbs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+void cli_table_init(struct cli_table *t, size_t ncols, const char **head, bool *numeric)
+{
+    memset(t, 0, sizeof(*t));
+    t->ncols = ncols;
+    t->head = head;
+    t->numeric = numeric;
+}
+
+void cli_table_add(struct cli_table *t, const char *const *row)
+{
+    if (t->nrows == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->cells = brig_xrealloc(t->cells, t->cap * t->ncols * sizeof(char *));
+    }
+    for (size_t i = 0; i < t->ncols; i++)
+        t->cells[t->nrows * t->ncols + i] = brig_xstrdup(row[i] ? row[i] : "");
+    t->nrows++;
+}
+
+void cli_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", out);
+            break;
+        case '\\':
+            fputs("\\\\", out);
+            break;
+        case '\n':
+            fputs("\\n", out);
+            break;
+        case '\t':
+            fputs("\\t", out);
+            break;
+        default:
+            if (*p < 0x20)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* A table cell shown on one line: control characters become '?'. */
+static void put_cell(FILE *out, const char *s, size_t width, bool last)
+{
+    size_t n = 0;
+    for (; *s; s++, n++)
+        fputc((unsigned char)*s < 0x20 ? '?' : *s, out);
+    if (!last)
+        for (; n < width + 2; n++)
+            fputc(' ', out);
+}
+
+void cli_table_print(const struct cli_table *t, FILE *out, bool json, bool header)
+{
+    if (json) {
+        fputc('[', out);
+        for (size_t r = 0; r < t->nrows; r++) {
+            fputs(r ? ",\n {" : "\n {", out);
+            for (size_t c = 0; c < t->ncols; c++) {
+                const char *v = t->cells[r * t->ncols + c];
+                if (c)
+                    fputs(", ", out);
+                cli_json_string(out, t->head[c]);
+                fputs(": ", out);
+                if (t->numeric && t->numeric[c] && *v)
+                    fputs(v, out);
+                else
+                    cli_json_string(out, v);
+            }
+            fputc('}', out);
+        }
+        fputs(t->nrows ? "\n]\n" : "]\n", out);
+        return;
+    }
+    _cleanup_free_ size_t *w = brig_xcalloc(t->ncols, sizeof(size_t));
+    for (size_t c = 0; c < t->ncols; c++) {
+        w[c] = header ? strlen(t->head[c]) : 0;
+        for (size_t r = 0; r < t->nrows; r++) {
+            size_t n = strlen(t->cells[r * t->ncols + c]);
+            if (n > w[c])
+                w[c] = n;
+        }
+    }
+    if (header) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            _cleanup_free_ char *up = brig_xstrdup(t->head[c]);
+            for (char *p = up; *p; p++)
+                *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+            put_cell(out, up, w[c], c + 1 == t->ncols);
+        }
+        fputc('\n', out);
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++)
+            put_cell(out, t->cells[r * t->ncols + c], w[c], c + 1 == t->ncols);
+        fputc('\n', out);
+    }
+}
+
+void cli_table_free(struct cli_table *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof(*t));
+}

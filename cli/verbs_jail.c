@@ -1,0 +1,271 @@
+/* Jail records: jcreate, jls, jget, jset, jconfig, jremove. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+int cli_jcreate(struct cli *cli, struct brig_err *err)
+{
+    struct brig_jail j = {0};
+    if (!cli_get(cli, "jname") && !cli_get(cli, "jconf"))
+        return brig_err_set(err, BRIG_EUSAGE, "jname= or jconf= is required");
+    if (brig_jcreate(&cli->ctx, &cli->kv, &j, err) < 0)
+        return -1;
+    printf("%s: created (ip4_addr=%s)\n", j.v[BRIG_P_JNAME], j.v[BRIG_P_IP4_ADDR]);
+    brig_jail_clear(&j);
+    return 0;
+}
+
+/* Pseudo-columns of jls beside the parameters. */
+enum { COL_PARAM, COL_JID, COL_STATUS, COL_PID };
+
+struct jls_out {
+    struct cli_table t;
+    size_t ncols;
+    int *kind;
+    size_t *param_slot; /* index into the row's values for COL_PARAM */
+};
+
+static int jls_row(const struct brig_jls_row *row, void *ud)
+{
+    struct jls_out *o = ud;
+    char jid[24], pid[24];
+    snprintf(jid, sizeof(jid), "%lld", (long long)row->jid);
+    snprintf(pid, sizeof(pid), "%lld", (long long)row->pid);
+    const char *cells[64];
+    for (size_t i = 0; i < o->ncols; i++) {
+        switch (o->kind[i]) {
+        case COL_JID:
+            cells[i] = jid;
+            break;
+        case COL_STATUS:
+            cells[i] = row->running ? "running" : "stopped";
+            break;
+        case COL_PID:
+            cells[i] = row->running ? pid : "0";
+            break;
+        default:
+            cells[i] = row->v[o->param_slot[i]];
+        }
+    }
+    cli_table_add(&o->t, cells);
+    return 0;
+}
+
+int cli_jls(struct cli *cli, struct brig_err *err)
+{
+    const char *display = cli_get(cli, "display");
+    bool header;
+    if (cli_bool(cli, "header", true, &header, err) < 0)
+        return -1;
+    if (!display)
+        display = "jname,jid,ip4_addr,host_hostname,path,status";
+    _cleanup_free_ char *copy = brig_xstrdup(display);
+    const char *head[64];
+    bool numeric[64] = {false};
+    int kind[64];
+    size_t slot[64], n = 0, nparams = 0;
+    enum brig_param_id params[64];
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n == 64)
+            return brig_err_set(err, BRIG_EUSAGE, "display: too many columns");
+        enum brig_param_id id;
+        head[n] = t;
+        if (strcmp(t, "jid") == 0) {
+            kind[n] = COL_JID;
+            numeric[n] = true;
+        } else if (strcmp(t, "status") == 0) {
+            kind[n] = COL_STATUS;
+        } else if (strcmp(t, "pid") == 0) {
+            kind[n] = COL_PID;
+            numeric[n] = true;
+        } else if (brig_param_find(t, &id)) {
+            kind[n] = COL_PARAM;
+            slot[n] = nparams;
+            params[nparams++] = id;
+        } else {
+            const char *hint = brig_param_suggest(t);
+            return brig_err_set(err, BRIG_EUSAGE, "display: unknown column '%.40s'%s%s%s", t,
+                                hint ? " (did you mean '" : "", hint ? hint : "",
+                                hint ? "'?)" : "");
+        }
+        n++;
+    }
+    if (n == 0)
+        return brig_err_set(err, BRIG_EUSAGE, "display: no columns");
+    struct jls_out o = {.ncols = n, .kind = kind, .param_slot = slot};
+    cli_table_init(&o.t, n, head, numeric);
+    int r = brig_jls(&cli->ctx, params, nparams, jls_row, &o, err);
+    if (r == 0)
+        cli_table_print(&o.t, stdout, cli->json, header);
+    cli_table_free(&o.t);
+    return r;
+}
+
+int cli_jget(struct cli *cli, struct brig_err *err)
+{
+    const char *jname;
+    struct brig_jail j = {0};
+    bool want[BRIG_P__COUNT];
+    size_t nwords = brig_strv_len(cli->words);
+    if (cli_need(cli, "jname", &jname, err) < 0)
+        return -1;
+    for (int i = 0; i < BRIG_P__COUNT; i++)
+        want[i] = nwords == 0;
+    for (size_t w = 0; w < nwords; w++) {
+        enum brig_param_id id;
+        if (!brig_param_find(cli->words[w], &id)) {
+            const char *hint = brig_param_suggest(cli->words[w]);
+            return brig_err_set(err, BRIG_EUSAGE, "unknown parameter '%.80s'%s%s%s", cli->words[w],
+                                hint ? " (did you mean '" : "", hint ? hint : "",
+                                hint ? "'?)" : "");
+        }
+        want[id] = true;
+    }
+    if (brig_jget(&cli->ctx, jname, &j, err) < 0)
+        return -1;
+    if (cli->json)
+        fputc('{', stdout);
+    bool first = true;
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        if (!want[i] || !j.v[i])
+            continue;
+        if (cli->json) {
+            fputs(first ? "\n " : ",\n ", stdout);
+            cli_json_string(stdout, brig_params[i].name);
+            fputs(": ", stdout);
+            cli_json_string(stdout, j.v[i]);
+        } else {
+            printf("%s: %s\n", brig_params[i].name, j.v[i]);
+        }
+        first = false;
+    }
+    if (cli->json)
+        fputs("\n}\n", stdout);
+    brig_jail_clear(&j);
+    return 0;
+}
+
+/* The key=value items other than jname. */
+static void params_only(struct cli *cli, struct brig_kvlist *ret)
+{
+    for (size_t i = 0; i < cli->kv.n; i++) {
+        if (strcmp(cli->kv.items[i].key, "jname") != 0)
+            brig_kvlist_add(ret, cli->kv.items[i].key, cli->kv.items[i].value, 0);
+    }
+}
+
+int cli_jset(struct cli *cli, struct brig_err *err)
+{
+    const char *jname;
+    struct brig_kvlist kv = {0};
+    if (cli_need(cli, "jname", &jname, err) < 0)
+        return -1;
+    params_only(cli, &kv);
+    if (kv.n == 0) {
+        brig_kvlist_free(&kv);
+        return brig_err_set(err, BRIG_EUSAGE, "no parameter to set (param=value)");
+    }
+    int r = brig_jset(&cli->ctx, jname, &kv, err);
+    brig_kvlist_free(&kv);
+    return r;
+}
+
+/* Run $VISUAL/$EDITOR (default vi) on file, split on blanks, without a shell. */
+static int run_editor(const char *file, struct brig_err *err)
+{
+    const char *ed = getenv("VISUAL");
+    if (!ed || !*ed)
+        ed = getenv("EDITOR");
+    if (!ed || !*ed)
+        ed = "vi";
+    _cleanup_strv_ char **argv = NULL;
+    _cleanup_free_ char *copy = brig_xstrdup(ed);
+    char *save = NULL;
+    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+        brig_strv_push(&argv, t);
+    brig_strv_push(&argv, file);
+    int status;
+    if (brig_run(argv, NULL, &status, NULL, err) < 0)
+        return -1;
+    if (status != 0)
+        return brig_err_set(err, BRIG_EFAIL, "editor %s exited with status %d; nothing changed",
+                            argv[0], status);
+    return 0;
+}
+
+/* jconfig without parameters: edit the jail as a jconf, check on save, reopen on error. */
+static int jconfig_edit(struct cli *cli, const char *jname, struct brig_err *err)
+{
+    _cleanup_free_ char *text = NULL;
+    if (brig_jconf_render(&cli->ctx, jname, &text, err) < 0)
+        return -1;
+    char path[] = "/tmp/brig-jconfig-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "create temporary file");
+    close(fd);
+    int r = brig_write_file_atomic(path, text, strlen(text), 0600, err);
+    while (r == 0) {
+        _cleanup_free_ char *edited = NULL;
+        if ((r = run_editor(path, err)) < 0 ||
+            (r = brig_read_file(path, 1 << 20, &edited, NULL, err)) < 0)
+            break;
+        if (strcmp(edited, text) == 0) {
+            fprintf(stderr, "brig: jconfig: %s: no changes\n", jname);
+            break;
+        }
+        struct brig_err e2 = BRIG_ERR_INIT;
+        if (brig_jconf_apply(&cli->ctx, jname, edited, &e2) == 0)
+            break;
+        if (!isatty(STDIN_FILENO)) {
+            *err = e2;
+            r = -1;
+            break;
+        }
+        fprintf(stderr,
+                "brig: jconfig: %s\nWhat now? (e)dit again, e(x)it without saving: ", e2.msg);
+        char answer[16] = "";
+        if (!fgets(answer, sizeof(answer), stdin) || answer[0] == 'x' || answer[0] == 'q') {
+            r = brig_err_set(err, BRIG_EUSAGE, "%s: not changed", jname);
+            break;
+        }
+    }
+    unlink(path);
+    return r;
+}
+
+int cli_jconfig(struct cli *cli, struct brig_err *err)
+{
+    const char *jname;
+    if (cli_need(cli, "jname", &jname, err) < 0)
+        return -1;
+    if (cli->kv.n > 1)
+        return cli_jset(cli, err);
+    return jconfig_edit(cli, jname, err);
+}
+
+int cli_jremove(struct cli *cli, struct brig_err *err)
+{
+    const char *pattern;
+    bool force;
+    _cleanup_strv_ char **names = NULL;
+    if (cli_need(cli, "jname", &pattern, err) < 0 || cli_bool(cli, "force", false, &force, err) < 0)
+        return -1;
+    if (brig_jail_match(&cli->ctx, pattern, &names, err) < 0)
+        return -1;
+    for (char **n = names; *n; n++) {
+        if (brig_jremove(&cli->ctx, *n, force, err) < 0)
+            return -1;
+        printf("%s: removed\n", *n);
+    }
+    return 0;
+}

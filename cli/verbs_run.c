@@ -1,0 +1,191 @@
+/* Running jails: jstart, jstop, jrestart, jexec, jlogin, recover. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+struct astart_row {
+    char *jname;
+    int64_t order;
+};
+
+static int collect_astart(const struct brig_jls_row *row, void *ud)
+{
+    struct astart_row **v = ud;
+    if (strcmp(row->v[1], "1") != 0)
+        return 0;
+    size_t n = 0;
+    while (*v && (*v)[n].jname)
+        n++;
+    *v = brig_xrealloc(*v, (n + 2) * sizeof(**v));
+    (*v)[n] = (struct astart_row){brig_xstrdup(row->v[0]), strtoll(row->v[2], NULL, 10)};
+    (*v)[n + 1].jname = NULL;
+    return 0;
+}
+
+static int by_order(const void *a, const void *b)
+{
+    const struct astart_row *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return strcmp(x->jname, y->jname);
+}
+
+/* The jails a start/stop verb acts on: jname= (names, comma list or glob), bare
+ * words, or every astart=1 jail in b_order (reversed for stops). */
+static int targets(struct cli *cli, bool reverse, char ***ret, struct brig_err *err)
+{
+    bool astart;
+    const char *jname = cli_get(cli, "jname");
+    char **names = NULL;
+    if (cli_bool(cli, "astart", false, &astart, err) < 0)
+        return -1;
+    if (astart) {
+        if (jname || cli->words)
+            return brig_err_set(err, BRIG_EUSAGE, "astart=1 takes no jname");
+        const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_ASTART, BRIG_P_B_ORDER};
+        struct astart_row *rows = NULL;
+        if (brig_jls(&cli->ctx, cols, 3, collect_astart, &rows, err) < 0)
+            return -1;
+        size_t n = 0;
+        while (rows && rows[n].jname)
+            n++;
+        qsort(rows, n, sizeof(*rows), by_order);
+        names = brig_xcalloc(1, sizeof(char *));
+        for (size_t i = 0; i < n; i++) {
+            brig_strv_push(&names, rows[reverse ? n - 1 - i : i].jname);
+        }
+        for (size_t i = 0; i < n; i++)
+            free(rows[i].jname);
+        free(rows);
+        *ret = names;
+        return 0;
+    }
+    if (!jname && !cli->words)
+        return brig_err_set(err, BRIG_EUSAGE, "jname= is required (a name, a list or a glob)");
+    _cleanup_strv_ char **patterns = NULL;
+    if (jname) {
+        _cleanup_free_ char *copy = brig_xstrdup(jname);
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            brig_strv_push(&patterns, t);
+    }
+    for (char **w = cli->words; w && *w; w++)
+        brig_strv_push(&patterns, *w);
+    if (!patterns)
+        return brig_err_set(err, BRIG_EUSAGE, "jname= is empty");
+    for (char **p = patterns; *p; p++) {
+        _cleanup_strv_ char **m = NULL;
+        if (brig_jail_match(&cli->ctx, *p, &m, err) < 0) {
+            brig_strv_free(names);
+            return -1;
+        }
+        for (char **n = m; *n; n++)
+            brig_strv_push(&names, *n);
+    }
+    *ret = names;
+    return 0;
+}
+
+typedef int (*jail_fn)(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
+                       struct brig_err *err);
+
+/* Apply fn to every target; the first failure is returned after trying the rest. */
+static int for_each(struct cli *cli, bool reverse, jail_fn fn, const char *done,
+                    struct brig_err *err)
+{
+    _cleanup_strv_ char **names = NULL;
+    if (targets(cli, reverse, &names, err) < 0)
+        return -1;
+    int r = 0;
+    size_t total = brig_strv_len(names);
+    for (char **n = names; *n; n++) {
+        struct brig_err e = BRIG_ERR_INIT;
+        struct brig_buf plan = {0};
+        if (fn(&cli->ctx, *n, cli->ctx.dry_run ? &plan : NULL, &e) < 0) {
+            if (r == 0)
+                *err = e;
+            if (total > 1)
+                fprintf(stderr, "brig: %s: %s\n", cli->verb->name, e.msg);
+            r = -1;
+        } else if (cli->ctx.dry_run) {
+            fputs(plan.s ? plan.s : "", stdout);
+        } else {
+            printf("%s: %s\n", *n, done);
+        }
+        brig_buf_free(&plan);
+    }
+    if (r < 0 && total > 1)
+        brig_err_set(err, err->code, "%s", "some jails failed (see above)");
+    return r;
+}
+
+int cli_jstart(struct cli *cli, struct brig_err *err)
+{
+    return for_each(cli, false, brig_jstart, "started", err);
+}
+
+int cli_jstop(struct cli *cli, struct brig_err *err)
+{
+    return for_each(cli, true, brig_jstop, "stopped", err);
+}
+
+static int restart_one(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
+                       struct brig_err *err)
+{
+    if (brig_jail_is_running(c, jname) && brig_jstop(c, jname, plan, err) < 0)
+        return -1;
+    return brig_jstart(c, jname, plan, err);
+}
+
+int cli_jrestart(struct cli *cli, struct brig_err *err)
+{
+    return for_each(cli, false, restart_one, "restarted", err);
+}
+
+static int recover_one(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
+                       struct brig_err *err)
+{
+    return brig_recover(c, jname, err);
+}
+
+int cli_recover(struct cli *cli, struct brig_err *err)
+{
+    if (!cli_get(cli, "jname") && !cli->words)
+        brig_kvlist_add(&cli->kv, "jname", "*", 0);
+    _cleanup_strv_ char **names = NULL;
+    struct brig_err e = BRIG_ERR_INIT;
+    /* no jail at all is nothing to recover */
+    if (brig_jail_match(&cli->ctx, cli_get(cli, "jname"), &names, &e) < 0 &&
+        strchr(cli_get(cli, "jname"), '*') && e.code == BRIG_EUSAGE)
+        return brig_ctx_open(&cli->ctx, err);
+    return for_each(cli, false, recover_one, "recovered", err);
+}
+
+static int exec_common(struct cli *cli, bool login, struct brig_err *err)
+{
+    const char *jname;
+    int status = 0;
+    if (cli_need(cli, "jname", &jname, err) < 0)
+        return -1;
+    if (!login && !cli->rest)
+        return brig_err_set(err, BRIG_EUSAGE, "no command (brig jexec jname=%s -- CMD ...)", jname);
+    if (brig_jexec(&cli->ctx, jname, cli_get(cli, "user"), login ? NULL : cli->rest, login, &status,
+                   err) < 0)
+        return -1;
+    cli->exit_status = status;
+    return 0;
+}
+
+int cli_jexec(struct cli *cli, struct brig_err *err)
+{
+    return exec_common(cli, false, err);
+}
+
+int cli_jlogin(struct cli *cli, struct brig_err *err)
+{
+    return exec_common(cli, true, err);
+}

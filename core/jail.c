@@ -1,0 +1,445 @@
+/* Jail records: jcreate, jset, jget, jremove, jls, and their addresses. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "brig.h"
+#include "os/os.h"
+#include "store/store.h"
+#include "util.h"
+
+#define JCONF_MAX (1 << 20)
+
+static bool is_kw(const char *v, const char *kw)
+{
+    return v && strcasecmp(v, kw) == 0;
+}
+
+/* Apply key=value items to j, rejecting unknown keys (with a suggestion) and bad values. */
+static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool creating,
+                        struct brig_err *err)
+{
+    for (size_t i = 0; i < kv->n; i++) {
+        const struct brig_kv *it = &kv->items[i];
+        enum brig_param_id id;
+        const char *where = "";
+        char linebuf[32] = "";
+        if (it->line) {
+            snprintf(linebuf, sizeof(linebuf), "line %d: ", it->line);
+            where = linebuf;
+        }
+        if (!brig_param_find(it->key, &id)) {
+            const char *hint = brig_param_suggest(it->key);
+            if (hint)
+                return brig_err_set(err, BRIG_EUSAGE,
+                                    "%sunknown parameter '%s' (did you mean '%s'?)", where, it->key,
+                                    hint);
+            return brig_err_set(err, BRIG_EUSAGE, "%sunknown parameter '%s'", where, it->key);
+        }
+        if (!creating && brig_params[id].immutable && !brig_streq(j->v[id], it->value))
+            return brig_err_set(err, BRIG_EUSAGE, "%s%s cannot be changed after jcreate", where,
+                                it->key);
+        if (brig_param_check(id, it->value, err) < 0)
+            return it->line ? brig_err_wrap(err, "line %d", it->line) : -1;
+        brig_jail_set(j, id, it->value);
+    }
+    return 0;
+}
+
+/* Read jconf=FILE into kv. */
+static int read_jconf(const char *file, struct brig_kvlist *kv, struct brig_err *err)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    if (brig_read_file(file, JCONF_MAX, &text, &len, err) < 0) {
+        err->code = BRIG_EUSAGE;
+        return brig_err_wrap(err, "jconf");
+    }
+    if (memchr(text, '\0', len))
+        return brig_err_set(err, BRIG_EUSAGE, "jconf %s: holds a NUL byte", file);
+    if (brig_jconf_parse(text, len, kv, err) < 0)
+        return brig_err_wrap(err, "jconf %s", file);
+    return 0;
+}
+
+/* Normalise one address of an ip4_addr list: "[iface|]addr[/prefix]" -> addr only. */
+static int addr_host(const char *item, char buf[BRIG_ADDR_STRLEN], struct brig_err *err)
+{
+    const char *bar = strchr(item, '|');
+    struct brig_addr a;
+    if (brig_addr_parse(bar ? bar + 1 : item, &a, err) < 0)
+        return -1;
+    brig_addr_format(&a, false, buf);
+    return 0;
+}
+
+/* Record the jail's addresses in IPAM: static ones reserved (duplicates are errors),
+ * DHCP allocated from the pool and written back into ip4_addr. */
+static int assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err)
+{
+    const char *ip = j->v[BRIG_P_IP4_ADDR];
+    if (brig_store_ipam_release(c->st, j->id, 0, err) < 0)
+        return -1;
+    if (strcmp(ip, "0") == 0 || is_kw(ip, "REALDHCP"))
+        return 0;
+    if (is_kw(ip, "DHCP")) {
+        struct brig_addr pool, lo, hi;
+        if (brig_addr_parse(c->node.nodeippool, &pool, err) < 0)
+            return brig_err_wrap(err, "nodeippool");
+        /* host 1 is the bridge's gateway; jails start at host 2 */
+        if (brig_addr_nth_host(&pool, 2, &lo, err) < 0)
+            return brig_err_wrap(err, "nodeippool %s is too small", c->node.nodeippool);
+        uint64_t count = brig_addr_host_count(&pool);
+        if (brig_addr_nth_host(&pool, count, &hi, err) < 0)
+            return -1;
+        uint32_t l, h, got;
+        memcpy(&l, lo.bytes, 4);
+        memcpy(&h, hi.bytes, 4);
+        if (brig_store_ipam_alloc(c->st, ntohl(l), ntohl(h), j->id, 0, &got, err) < 0)
+            return brig_err_wrap(err, "ip4_addr=DHCP from %s", c->node.nodeippool);
+        struct brig_addr a = pool;
+        got = htonl(got);
+        memcpy(a.bytes, &got, 4);
+        char buf[BRIG_ADDR_STRLEN];
+        brig_jail_set(j, BRIG_P_IP4_ADDR, brig_addr_format(&a, true, buf));
+        return 0;
+    }
+    _cleanup_free_ char *copy = brig_xstrdup(ip);
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char host[BRIG_ADDR_STRLEN];
+        if (addr_host(t, host, err) < 0 ||
+            brig_store_ipam_reserve(c->st, host, j->id, 0, "static", err) < 0)
+            return brig_err_wrap(err, "ip4_addr");
+    }
+    return 0;
+}
+
+/* Refuse vnet=1 when the node's inventory says the kernel has no VIMAGE. */
+static int check_vimage(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    if (!brig_jail_bool(j, BRIG_P_VNET))
+        return 0;
+    _cleanup_free_ char *v = NULL;
+    if (brig_store_node_get(c->st, "vimage_feature", &v, err) < 0)
+        return -1;
+    if (v && strcmp(v, "1") != 0)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "vnet=1 needs a kernel with VIMAGE (network namespaces); "
+                            "this node's inventory has vimage_feature=0");
+    return 0;
+}
+
+/* NIC 0 of a VNET jail mirrors the jail's interface, nic_hwaddr, ip4_addr and ci_gw4. */
+static int sync_nic0(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    struct brig_nic *nics = NULL;
+    size_t n = 0;
+    if (brig_store_nic_list(c->st, j->id, &nics, &n, err) < 0)
+        return -1;
+    bool have0 = n > 0 && nics[0].idx == 0;
+    brig_nics_free(nics, n);
+    if (!brig_jail_bool(j, BRIG_P_VNET))
+        return have0 ? brig_store_nic_delete(c->st, j->id, 0, err) : 0;
+    struct brig_nic nic = {
+        .jail_id = j->id,
+        .idx = 0,
+        .parent = j->v[BRIG_P_INTERFACE],
+        .hwaddr = j->v[BRIG_P_NIC_HWADDR],
+        .addrs = j->v[BRIG_P_IP4_ADDR],
+        .gw4 = j->v[BRIG_P_CI_GW4],
+    };
+    return have0 ? brig_store_nic_update(c->st, &nic, err)
+                 : brig_store_nic_insert(c->st, &nic, err);
+}
+
+static char *system_dir(const struct brig_ctx *c, const char *jname)
+{
+    return brig_ctx_path(c, "jails-system/%s", jname);
+}
+
+/* Make the jail's directories; on failure remove what this call made. */
+static int make_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    const char *data = j->v[BRIG_P_DATA], *path = j->v[BRIG_P_PATH];
+    _cleanup_free_ char *sys = system_dir(c, j->v[BRIG_P_JNAME]);
+    if (brig_path_exists(data))
+        return brig_err_set(err, BRIG_EFAIL, "data directory %s already exists", data);
+    if (brig_mkdir_p(data, 0755, err) < 0 || brig_mkdir_p(path, 0755, err) < 0 ||
+        brig_mkdir_p(sys, 0700, err) < 0) {
+        brig_rm_rf(data, NULL);
+        brig_rm_rf(sys, NULL);
+        rmdir(path);
+        return -1;
+    }
+    return 0;
+}
+
+static void remove_dirs_quiet(struct brig_ctx *c, const struct brig_jail *j)
+{
+    _cleanup_free_ char *sys = system_dir(c, j->v[BRIG_P_JNAME]);
+    brig_rm_rf(j->v[BRIG_P_DATA], NULL);
+    brig_rm_rf(sys, NULL);
+    rmdir(j->v[BRIG_P_PATH]);
+}
+
+/* Fill a new jail's data directory from its base (thick jails copy it). */
+static int prepare_data(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    if (c->os != brig_os_native())
+        return 0;
+    _cleanup_free_ char *basedir = brig_ctx_path(c, "basejail/%s", j->v[BRIG_P_BASE]);
+    struct brig_jail_env env = {.jail = j, .node = &c->node, .basedir = basedir};
+    return brig_os_get(c->os)->prepare(&env, err);
+}
+
+/* Build a validated jail from jcreate's arguments. */
+static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *j,
+                          struct brig_err *err)
+{
+    struct brig_kvlist all = {0};
+    const char *jconf = brig_kvlist_get(args, "jconf");
+    if (jconf && read_jconf(jconf, &all, err) < 0)
+        return -1;
+    for (size_t i = 0; i < args->n; i++) {
+        if (strcmp(args->items[i].key, "jconf") != 0)
+            brig_kvlist_add(&all, args->items[i].key, args->items[i].value, 0);
+    }
+    int r = apply_params(j, &all, true, err);
+    brig_kvlist_free(&all);
+    if (r < 0)
+        return -1;
+    if (!j->v[BRIG_P_JNAME])
+        return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
+    if (!j->v[BRIG_P_BASE])
+        brig_jail_set(j, BRIG_P_BASE, c->node.default_base);
+    brig_jail_fill_defaults(j, c->workdir);
+    return brig_jail_check(j, err);
+}
+
+int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
+                 struct brig_err *err)
+{
+    struct brig_jail j = {0};
+    if (brig_ctx_open(c, err) < 0)
+        return -1;
+    if (jail_from_args(c, args, &j, err) < 0)
+        goto fail;
+    if (c->os == brig_os_native() && brig_base_ensure(c, j.v[BRIG_P_BASE], err) < 0)
+        goto fail;
+    if (brig_store_begin(c->st, err) < 0)
+        goto fail;
+    if (check_vimage(c, &j, err) < 0 || brig_store_jail_insert(c->st, &j, err) < 0 ||
+        assign_addresses(c, &j, err) < 0 || brig_store_jail_update(c->st, &j, err) < 0 ||
+        sync_nic0(c, &j, err) < 0)
+        goto rollback;
+    if (make_dirs(c, &j, err) < 0)
+        goto rollback;
+    if (prepare_data(c, &j, err) < 0) {
+        remove_dirs_quiet(c, &j);
+        goto rollback;
+    }
+    if (brig_store_commit(c->st, err) < 0) {
+        remove_dirs_quiet(c, &j);
+        goto fail;
+    }
+    *ret = j;
+    return 0;
+rollback:
+    brig_store_rollback(c->st);
+fail:
+    if (j.v[BRIG_P_JNAME])
+        brig_err_wrap(err, "%s", j.v[BRIG_P_JNAME]);
+    brig_jail_clear(&j);
+    return -1;
+}
+
+int brig_jget(struct brig_ctx *c, const char *jname, struct brig_jail *ret, struct brig_err *err)
+{
+    if (brig_check_name("jname", jname, err) < 0 || brig_ctx_open(c, err) < 0)
+        return -1;
+    if (brig_store_jail_get(c->st, jname, ret, err) < 0)
+        return brig_err_wrap(err, "%s", jname);
+    return 0;
+}
+
+/* Replace jail jname's parameters with those of kv (replace: unset ones take defaults). */
+static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_kvlist *kv,
+                       bool replace, struct brig_err *err)
+{
+    struct brig_jail old = {0}, j = {0};
+    int r = -1;
+    if (brig_jget(c, jname, &old, err) < 0)
+        return -1;
+    if (brig_store_begin(c->st, err) < 0)
+        goto out;
+    j.id = old.id;
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        if (!replace || brig_params[i].immutable)
+            brig_jail_set(&j, (enum brig_param_id)i, old.v[i]);
+    }
+    if (apply_params(&j, kv, false, err) < 0)
+        goto rollback;
+    brig_jail_fill_defaults(&j, c->workdir);
+    if (brig_jail_check(&j, err) < 0 || check_vimage(c, &j, err) < 0)
+        goto rollback;
+    if (!brig_streq(old.v[BRIG_P_IP4_ADDR], j.v[BRIG_P_IP4_ADDR]) &&
+        assign_addresses(c, &j, err) < 0)
+        goto rollback;
+    if (brig_store_jail_update(c->st, &j, err) < 0 || sync_nic0(c, &j, err) < 0)
+        goto rollback;
+    r = brig_store_commit(c->st, err);
+    goto out;
+rollback:
+    brig_store_rollback(c->st);
+out:
+    if (r < 0)
+        brig_err_wrap(err, "%s", jname);
+    brig_jail_clear(&old);
+    brig_jail_clear(&j);
+    return r;
+}
+
+int brig_jset(struct brig_ctx *c, const char *jname, const struct brig_kvlist *args,
+              struct brig_err *err)
+{
+    return jail_update(c, jname, args, false, err);
+}
+
+int brig_jconf_apply(struct brig_ctx *c, const char *jname, const char *text, struct brig_err *err)
+{
+    struct brig_kvlist kv = {0};
+    if (brig_jconf_parse(text, strlen(text), &kv, err) < 0)
+        return -1;
+    int r = jail_update(c, jname, &kv, true, err);
+    brig_kvlist_free(&kv);
+    return r;
+}
+
+int brig_jconf_render(struct brig_ctx *c, const char *jname, char **ret, struct brig_err *err)
+{
+    struct brig_jail j = {0};
+    if (brig_jget(c, jname, &j, err) < 0)
+        return -1;
+    struct brig_buf b = {0};
+    brig_buf_addf(&b,
+                  "# jail %s: edit, save and quit; brig checks it before it is applied.\n"
+                  "# Parameters not listed take their defaults. See brig jcreate --help.\n",
+                  jname);
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        if (j.v[i] && (brig_params[i].kernels & c->os))
+            brig_jconf_format_line(&b, brig_params[i].name, j.v[i]);
+    }
+    brig_jail_clear(&j);
+    *ret = brig_buf_steal(&b);
+    return 0;
+}
+
+/* Is jail id recorded as running, and is its init still alive? */
+static bool jail_running(struct brig_ctx *c, int64_t pid, int64_t starttime)
+{
+    return pid > 0 && brig_os_get(c->os)->alive(pid, starttime);
+}
+
+int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err)
+{
+    struct brig_jail j = {0};
+    _cleanup_free_ char *sys = system_dir(c, jname);
+    int r = -1;
+    if (brig_jget(c, jname, &j, err) < 0)
+        return -1;
+    if (brig_jail_is_running(c, jname)) {
+        if (!force) {
+            brig_err_set(err, BRIG_EFAIL, "%s: is running (stop it first, or force=1)", jname);
+            goto out;
+        }
+        if (brig_jstop(c, jname, NULL, err) < 0)
+            goto out;
+    }
+    /* what a crash or an ended persist=0 jail left (mounts, cgroups) goes first */
+    if (brig_recover(c, jname, err) < 0)
+        goto out;
+    if (brig_store_begin(c->st, err) < 0)
+        goto out;
+    if (brig_store_jail_delete(c->st, j.id, err) < 0) {
+        brig_store_rollback(c->st);
+        goto out;
+    }
+    if (brig_rm_rf(j.v[BRIG_P_DATA], err) < 0 || brig_rm_rf(sys, err) < 0 ||
+        (rmdir(j.v[BRIG_P_PATH]) < 0 && errno != ENOENT &&
+         brig_err_sys(err, errno, "rmdir %s", j.v[BRIG_P_PATH]) < 0)) {
+        brig_store_rollback(c->st);
+        brig_err_wrap(err, "%s", jname);
+        goto out;
+    }
+    r = brig_store_commit(c->st, err);
+out:
+    brig_jail_clear(&j);
+    return r;
+}
+
+struct jls_state {
+    struct brig_ctx *c;
+    brig_jls_cb cb;
+    void *ud;
+};
+
+static int jls_row(const struct brig_jail_row *row, void *ud)
+{
+    struct jls_state *s = ud;
+    bool running = jail_running(s->c, row->pid, row->starttime);
+    struct brig_jls_row out = {
+        .jid = row->id,
+        .running = running,
+        .pid = running ? row->pid : 0,
+        .v = row->v,
+    };
+    return s->cb(&out, s->ud);
+}
+
+int brig_jls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, brig_jls_cb cb,
+             void *ud, struct brig_err *err)
+{
+    if (brig_ctx_open(c, err) < 0)
+        return -1;
+    struct jls_state s = {c, cb, ud};
+    return brig_store_jail_list(c->st, cols, ncols, jls_row, &s, err);
+}
+
+int brig_jail_match(struct brig_ctx *c, const char *pattern, char ***ret, struct brig_err *err)
+{
+    bool glob = strpbrk(pattern, "*?[") != NULL;
+    if (brig_ctx_open(c, err) < 0)
+        return -1;
+    if (!glob) {
+        if (brig_check_name("jname", pattern, err) < 0)
+            return -1;
+        struct brig_jail j = {0};
+        if (brig_store_jail_get(c->st, pattern, &j, err) < 0)
+            return brig_err_wrap(err, "%s", pattern);
+        brig_jail_clear(&j);
+        char **v = NULL;
+        brig_strv_push(&v, pattern);
+        *ret = v;
+        return 0;
+    }
+    for (const char *p = pattern; *p; p++) {
+        if (!strchr("*?[]-_", *p) && !(*p >= '0' && *p <= '9') &&
+            !((*p | 32) >= 'a' && (*p | 32) <= 'z'))
+            return brig_err_set(err, BRIG_EUSAGE, "bad jname pattern '%.80s'", pattern);
+    }
+    if (brig_store_jail_names(c->st, pattern, ret, err) < 0)
+        return -1;
+    if (!**ret) {
+        brig_strv_free(*ret);
+        *ret = NULL;
+        return brig_err_set(err, BRIG_EUSAGE, "no jail matches '%s'", pattern);
+    }
+    return 0;
+}

@@ -1,0 +1,272 @@
+/* The workdir context and node settings (etc/brig.conf). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "brig.h"
+#include "devfs_rules.h"
+#include "kv.h"
+#include "store/store.h"
+#include "util.h"
+
+static int check_nodename(const char *v, struct brig_err *err)
+{
+    return brig_check_hostname(v, err);
+}
+
+static int check_bool(const char *v, struct brig_err *err)
+{
+    if (strcmp(v, "0") && strcmp(v, "1"))
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is not 0 or 1", v);
+    return 0;
+}
+
+static int check_gateway(const char *v, struct brig_err *err)
+{
+    if (!strchr(v, '/') || strchr(v, ':'))
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is not an IPv4 address with prefix", v);
+    return brig_check_addr(v, true, err);
+}
+
+static int check_base(const char *v, struct brig_err *err)
+{
+    return brig_check_name("base", v, err);
+}
+
+static int check_url(const char *v, struct brig_err *err)
+{
+    if (!brig_startswith(v, "http://") && !brig_startswith(v, "https://") &&
+        !brig_startswith(v, "file://") && !brig_startswith(v, "ftp://"))
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is not an http(s), ftp or file URL", v);
+    for (const char *p = v; *p; p++) {
+        if (*p <= ' ' || *p == 0x7f)
+            return brig_err_set(err, BRIG_EUSAGE, "URL holds a space or control character");
+    }
+    return 0;
+}
+
+static int check_uplink(const char *v, struct brig_err *err)
+{
+    return strcmp(v, "auto") == 0 ? 0 : brig_check_ifname(v, err);
+}
+
+const struct brig_setting brig_settings[] = {
+    {"nodename", NULL, check_nodename, "this node's name (default: the host name)"},
+    {"nodeippool", "10.199.0.0/16", brig_check_cidr4,
+     "IPv4 pool for ip4_addr=DHCP and the default bridge"},
+    {"bridge", "brig0", brig_check_ifname, "name of brig's default bridge (interface=auto)"},
+    {"gateway4", NULL, check_gateway,
+     "the default bridge's address (default: the pool's first address)"},
+    {"uplink", "auto", check_uplink, "uplink interface for NAT and FreeBSD's auto bridge"},
+    {"nat_enable", "0", check_bool, "1: masquerade brig's bridge subnets to the uplink"},
+    {"default_base", "busybox", check_base, "base for jcreate without base="},
+    {"debian_mirror", "http://deb.debian.org/debian", check_url, "mirror for base=debian"},
+    {"freebsd_mirror", "https://download.freebsd.org/releases", check_url,
+     "mirror for FreeBSD base.txz and kernel.txz"},
+};
+const size_t brig_settings_count = BRIG_ARRAY_SIZE(brig_settings);
+
+const struct brig_setting *brig_setting_find(const char *name)
+{
+    for (size_t i = 0; i < brig_settings_count; i++) {
+        if (strcmp(brig_settings[i].name, name) == 0)
+            return &brig_settings[i];
+    }
+    return NULL;
+}
+
+void brig_ctx_init(struct brig_ctx *c, const char *workdir, enum brig_kernel os)
+{
+    memset(c, 0, sizeof(*c));
+    c->workdir = brig_xstrdup(workdir);
+    c->os = os;
+}
+
+void brig_ctx_free(struct brig_ctx *c)
+{
+    brig_store_close(c->st);
+    free(c->workdir);
+    brig_node_clear(&c->node);
+    memset(c, 0, sizeof(*c));
+}
+
+char *brig_ctx_path(const struct brig_ctx *c, const char *fmt, ...)
+{
+    char *tail;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&tail, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    char *p = brig_xasprintf("%s/%s", c->workdir, tail);
+    free(tail);
+    return p;
+}
+
+/* The pool's first host address with the pool's prefix: 10.199.0.0/16 -> 10.199.0.1/16. */
+static char *pool_gateway(const char *pool)
+{
+    unsigned a, b, cc, d, len;
+    if (sscanf(pool, "%u.%u.%u.%u/%u", &a, &b, &cc, &d, &len) != 5 || len > 30)
+        return brig_xstrdup("10.199.0.1/16");
+    uint32_t v = (a << 24) | (b << 16) | (cc << 8) | d;
+    v &= len ? ~0u << (32 - len) : 0;
+    v += 1;
+    return brig_xasprintf("%u.%u.%u.%u/%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255, len);
+}
+
+static char *host_nodename(void)
+{
+    char host[256] = "";
+    if (gethostname(host, sizeof(host) - 1) < 0 || !*host || brig_check_hostname(host, NULL) < 0)
+        return brig_xstrdup("localhost");
+    return brig_xstrdup(host);
+}
+
+/* Fill node from settings (missing keys take their defaults). */
+static int node_from_kv(const char *workdir, const struct brig_kvlist *kv, struct brig_node *node,
+                        struct brig_err *err)
+{
+    for (size_t i = 0; i < kv->n; i++) {
+        const struct brig_setting *s = brig_setting_find(kv->items[i].key);
+        if (!s)
+            return brig_err_set(err, BRIG_EUSAGE, "line %d: unknown setting '%s'",
+                                kv->items[i].line, kv->items[i].key);
+        if (s->check(kv->items[i].value, err) < 0)
+            return brig_err_wrap(err, "%s", s->name);
+    }
+#define GET(key)     brig_kvlist_get(kv, key)
+#define SETTING(key) (GET(key) ? brig_xstrdup(GET(key)) : brig_xstrdup(brig_setting_find(key)->def))
+    memset(node, 0, sizeof(*node));
+    node->workdir = brig_xstrdup(workdir);
+    node->nodename = GET("nodename") ? brig_xstrdup(GET("nodename")) : host_nodename();
+    node->nodeippool = SETTING("nodeippool");
+    node->bridge = SETTING("bridge");
+    node->gateway4 =
+        GET("gateway4") ? brig_xstrdup(GET("gateway4")) : pool_gateway(node->nodeippool);
+    node->uplink = SETTING("uplink");
+    node->nat_enable = GET("nat_enable") && strcmp(GET("nat_enable"), "1") == 0;
+    node->default_base = SETTING("default_base");
+    node->debian_mirror = SETTING("debian_mirror");
+    node->freebsd_mirror = SETTING("freebsd_mirror");
+#undef SETTING
+#undef GET
+    return 0;
+}
+
+/* Read etc/brig.conf into c->node. */
+static int node_load(struct brig_ctx *c, struct brig_err *err)
+{
+    _cleanup_free_ char *path = brig_ctx_path(c, "etc/brig.conf");
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    struct brig_kvlist kv = {0};
+    if (brig_read_file(path, 1 << 20, &text, &len, err) < 0)
+        return -1;
+    if (brig_jconf_parse(text, len, &kv, err) < 0)
+        return brig_err_wrap(err, "%s", path);
+    int r = node_from_kv(c->workdir, &kv, &c->node, err);
+    brig_kvlist_free(&kv);
+    return r < 0 ? brig_err_wrap(err, "%s", path) : 0;
+}
+
+int brig_ctx_open(struct brig_ctx *c, struct brig_err *err)
+{
+    if (c->st)
+        return 0;
+    _cleanup_free_ char *db = brig_ctx_path(c, "var/db/local.sqlite");
+    if (!brig_path_exists(db))
+        return brig_err_set(err, BRIG_EFAIL,
+                            "%s is not initialised: run 'brig initenv workdir=%s' first",
+                            c->workdir, c->workdir);
+    if (node_load(c, err) < 0)
+        return -1;
+    return brig_store_open(db, false, &c->st, err);
+}
+
+static const char *const workdir_dirs[] = {
+    "etc", "var", "var/db", "var/run", "var/log", "basejail", "jails", "jails-data", "jails-system",
+};
+
+/* Render the settings as brig.conf text: set ones as given, the rest as comments. */
+static char *node_render(const struct brig_node *n)
+{
+    struct brig_buf b = {0};
+    brig_buf_add(&b, "# brig node settings (see brig.conf(5)). key=\"value\"; lines.\n");
+    brig_jconf_format_line(&b, "nodename", n->nodename);
+    brig_jconf_format_line(&b, "nodeippool", n->nodeippool);
+    brig_jconf_format_line(&b, "bridge", n->bridge);
+    brig_jconf_format_line(&b, "gateway4", n->gateway4);
+    brig_jconf_format_line(&b, "uplink", n->uplink);
+    brig_jconf_format_line(&b, "nat_enable", n->nat_enable ? "1" : "0");
+    brig_jconf_format_line(&b, "default_base", n->default_base);
+    brig_jconf_format_line(&b, "debian_mirror", n->debian_mirror);
+    brig_jconf_format_line(&b, "freebsd_mirror", n->freebsd_mirror);
+    return brig_buf_steal(&b);
+}
+
+/* Create the workdir tree, brig.conf, devfs.rules (once) and the database. */
+static int initenv_write(struct brig_ctx *c, const struct brig_node *node, struct brig_err *err)
+{
+    if (brig_mkdir_p(c->workdir, 0755, err) < 0)
+        return brig_err_wrap(err, "workdir %s", c->workdir);
+    if (access(c->workdir, W_OK) < 0)
+        return brig_err_sys(err, errno, "workdir %s", c->workdir);
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(workdir_dirs); i++) {
+        _cleanup_free_ char *d = brig_ctx_path(c, "%s", workdir_dirs[i]);
+        if (brig_mkdir_p(d, 0755, err) < 0)
+            return brig_err_wrap(err, "workdir %s", c->workdir);
+    }
+    _cleanup_free_ char *conf = brig_ctx_path(c, "etc/brig.conf");
+    _cleanup_free_ char *text = node_render(node);
+    if (brig_write_file_atomic(conf, text, strlen(text), 0644, err) < 0)
+        return -1;
+    _cleanup_free_ char *rules = brig_ctx_path(c, "etc/devfs.rules");
+    const char *def = brig_devfs_rules_default();
+    if (!brig_path_exists(rules) && brig_write_file_atomic(rules, def, strlen(def), 0644, err) < 0)
+        return -1;
+    _cleanup_free_ char *db = brig_ctx_path(c, "var/db/local.sqlite");
+    struct brig_store *st = NULL;
+    if (brig_store_open(db, true, &st, err) < 0)
+        return -1;
+    brig_store_close(c->st);
+    c->st = st;
+    return 0;
+}
+
+int brig_initenv(struct brig_ctx *c, const struct brig_kvlist *settings, struct brig_err *err)
+{
+    struct brig_node node = {0};
+    struct brig_kvlist merged = {0};
+    _cleanup_free_ char *conf = brig_ctx_path(c, "etc/brig.conf");
+    int r = -1;
+
+    if (c->workdir[0] != '/')
+        return brig_err_set(err, BRIG_EUSAGE, "workdir '%s' is not an absolute path", c->workdir);
+    /* Settings already in brig.conf stay unless given again. */
+    if (brig_path_exists(conf)) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        if (brig_read_file(conf, 1 << 20, &text, &len, err) < 0 ||
+            brig_jconf_parse(text, len, &merged, err) < 0)
+            return brig_err_wrap(err, "%s", conf);
+    }
+    for (size_t i = 0; i < settings->n; i++) {
+        brig_kvlist_del(&merged, settings->items[i].key);
+        brig_kvlist_add(&merged, settings->items[i].key, settings->items[i].value, 0);
+    }
+    if (node_from_kv(c->workdir, &merged, &node, err) == 0 && initenv_write(c, &node, err) == 0) {
+        brig_node_clear(&c->node);
+        c->node = node;
+        memset(&node, 0, sizeof(node));
+        r = 0;
+    }
+    brig_kvlist_free(&merged);
+    brig_node_clear(&node);
+    return r;
+}

@@ -1,0 +1,595 @@
+#define _GNU_SOURCE
+#include "repo.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "repo_archive.h"
+#include "kv.h"
+#include "os/linux/base_busybox.h"
+#include "params.h"
+#include "util.h"
+
+#define REPO_TMP_PREFIX    ".tmp-"
+#define REPO_META_SUFFIX   ".meta"
+#define REPO_META_MAX      (64 * 1024)
+#define DEBIAN_ARGV_TARGET 3
+#define DEBIAN_ARGV_MIRROR 4
+
+static const char *const base_kind_names[] = {
+    [BRIG_BASE_UNKNOWN] = "unknown",
+    [BRIG_BASE_BUSYBOX] = "busybox",
+    [BRIG_BASE_DEBIAN] = "debian",
+    [BRIG_BASE_TARBALL] = "tarball",
+};
+
+const char *brig_base_kind_name(enum brig_base_kind kind)
+{
+    if ((size_t)kind >= BRIG_ARRAY_SIZE(base_kind_names))
+        return "unknown";
+    return base_kind_names[kind];
+}
+
+static enum brig_base_kind base_kind_parse(const char *s)
+{
+    for (size_t i = 0; s && i < BRIG_ARRAY_SIZE(base_kind_names); i++) {
+        if (strcmp(s, base_kind_names[i]) == 0)
+            return (enum brig_base_kind)i;
+    }
+    return BRIG_BASE_UNKNOWN;
+}
+
+void brig_base_clear(struct brig_base *base)
+{
+    free(base->name);
+    free(base->source);
+    free(base->sha256);
+    memset(base, 0, sizeof(*base));
+}
+
+void brig_base_list_free(struct brig_base_list *list)
+{
+    for (size_t i = 0; i < list->n; i++)
+        brig_base_clear(&list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->n = 0;
+}
+
+/* ${workdir}/basejail, created when missing and resolved so it holds no symlink. */
+static int repo_dir(const char *workdir, char **ret, struct brig_err *err)
+{
+    if (!workdir || workdir[0] != '/')
+        return brig_err_set(err, BRIG_EUSAGE, "workdir must be an absolute path");
+    _cleanup_free_ char *dir = brig_xasprintf("%s/basejail", workdir);
+    if (brig_mkdir_p(dir, 0755, err) < 0)
+        return -1;
+    char *real = realpath(dir, NULL);
+    if (!real)
+        return brig_err_sys(err, errno, "resolve %s", dir);
+    *ret = real;
+    return 0;
+}
+
+/* Apparent size of the tree under dirfd: symlinks, directories and files,
+ * a file with n hard links counted 1/n per link. Mount points are not crossed. */
+static uint64_t tree_size_at(int fd, dev_t dev)
+{
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return 0;
+    }
+    uint64_t total = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+            total += (uint64_t)st.st_size / st.st_nlink;
+        else
+            total += (uint64_t)st.st_size;
+        if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+            int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                total += tree_size_at(sub, dev);
+        }
+    }
+    closedir(d);
+    return total;
+}
+
+static uint64_t tree_size(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return 0;
+    if (fstat(fd, &st) < 0) {
+        close(fd);
+        return 0;
+    }
+    return tree_size_at(fd, st.st_dev);
+}
+
+static int meta_write(const char *path, const struct brig_base *b, struct brig_err *err)
+{
+    struct brig_buf buf = {0};
+    char num[32];
+    brig_jconf_format_line(&buf, "name", b->name);
+    brig_jconf_format_line(&buf, "kind", brig_base_kind_name(b->kind));
+    snprintf(num, sizeof(num), "%lld", (long long)b->created);
+    brig_jconf_format_line(&buf, "created", num);
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)b->size);
+    brig_jconf_format_line(&buf, "size", num);
+    brig_jconf_format_line(&buf, "source", b->source ? b->source : "");
+    brig_jconf_format_line(&buf, "sha256", b->sha256 ? b->sha256 : "");
+    int r = brig_write_file_atomic(path, buf.s, buf.len, 0644, err);
+    brig_buf_free(&buf);
+    return r;
+}
+
+/* Fill ret for the base directory dir/name; metadata when present, else
+ * what the directory itself tells. */
+static int base_load(const char *dir, const char *name, struct brig_base *ret, struct brig_err *err)
+{
+    _cleanup_free_ char *path = brig_xasprintf("%s/%s", dir, name);
+    _cleanup_free_ char *meta = brig_xasprintf("%s/%s" REPO_META_SUFFIX, dir, name);
+    struct stat st;
+    if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+        return brig_err_set(err, BRIG_EUSAGE, "base '%s' does not exist", name);
+    struct brig_base b = {.name = brig_xstrdup(name)};
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    struct brig_kvlist kv = {0};
+    struct brig_err ignored = BRIG_ERR_INIT;
+    if (brig_read_file(meta, REPO_META_MAX, &text, &len, &ignored) == 0 &&
+        brig_jconf_parse(text, len, &kv, &ignored) == 0) {
+        const char *v;
+        b.kind = base_kind_parse(brig_kvlist_get(&kv, "kind"));
+        if ((v = brig_kvlist_get(&kv, "created")))
+            b.created = strtoll(v, NULL, 10);
+        if ((v = brig_kvlist_get(&kv, "size")))
+            b.size = strtoull(v, NULL, 10);
+        b.source = brig_xstrdup(brig_kvlist_get(&kv, "source"));
+        b.sha256 = brig_xstrdup(brig_kvlist_get(&kv, "sha256"));
+    } else {
+        b.kind = BRIG_BASE_UNKNOWN;
+        b.created = (int64_t)st.st_mtime;
+        b.size = tree_size(path);
+        b.source = brig_xstrdup("");
+        b.sha256 = brig_xstrdup("");
+    }
+    brig_kvlist_free(&kv);
+    *ret = b;
+    return 0;
+}
+
+/* Remove .tmp-* entries that no live process holds locked. */
+static int cleanup_tmp(const char *dir, int dfd, const char *name, struct brig_err *err)
+{
+    _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    /* ELOOP: a symlink, which nobody locks; rm_rf removes the link itself. */
+    if (fd < 0 && errno != ELOOP)
+        return brig_err_sys(err, errno, "open %s", name);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+        return 0;
+    _cleanup_free_ char *path = brig_xasprintf("%s/%s", dir, name);
+    return brig_rm_rf(path, err);
+}
+
+int brig_repo_cleanup(const char *workdir, struct brig_err *err)
+{
+    _cleanup_free_ char *dir = NULL;
+    if (repo_dir(workdir, &dir, err) < 0)
+        return -1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return brig_err_sys(err, errno, "open %s", dir);
+    struct dirent *de;
+    int r = 0;
+    while ((de = readdir(d))) {
+        const char *name = de->d_name;
+        if (brig_startswith(name, REPO_TMP_PREFIX)) {
+            if (cleanup_tmp(dir, dirfd(d), name, r < 0 ? NULL : err) < 0)
+                r = -1;
+            continue;
+        }
+        size_t n = strlen(name), sl = strlen(REPO_META_SUFFIX);
+        if (n > sl && strcmp(name + n - sl, REPO_META_SUFFIX) == 0 && name[0] != '.') {
+            _cleanup_free_ char *base = brig_xstrndup(name, n - sl);
+            struct stat st;
+            if (fstatat(dirfd(d), base, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+                unlinkat(dirfd(d), name, 0) < 0 && errno != ENOENT && r == 0)
+                r = brig_err_sys(err, errno, "remove %s", name);
+        }
+    }
+    closedir(d);
+    return r < 0 ? brig_err_wrap(err, "clean %s", dir) : 0;
+}
+
+/* Cleanup before other work is best effort: a leftover that cannot be removed
+ * (say, a mount left inside it) must not stop listing or building other bases;
+ * brig_repo_cleanup reports it. */
+static void repo_tidy(const char *workdir)
+{
+    struct brig_err ignored = BRIG_ERR_INIT;
+    brig_repo_cleanup(workdir, &ignored);
+}
+
+static int base_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct brig_base *)a)->name, ((const struct brig_base *)b)->name);
+}
+
+int brig_repo_list(const char *workdir, struct brig_base_list *ret, struct brig_err *err)
+{
+    _cleanup_free_ char *dir = NULL;
+    if (repo_dir(workdir, &dir, err) < 0)
+        return -1;
+    repo_tidy(workdir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return brig_err_sys(err, errno, "open %s", dir);
+    struct brig_base_list list = {0};
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct brig_err ignored = BRIG_ERR_INIT;
+        struct brig_base b;
+        if (de->d_name[0] == '.' || brig_check_name("base", de->d_name, &ignored) < 0)
+            continue;
+        if (base_load(dir, de->d_name, &b, &ignored) < 0)
+            continue;
+        list.items = brig_xrealloc(list.items, (list.n + 1) * sizeof(*list.items));
+        list.items[list.n++] = b;
+    }
+    closedir(d);
+    if (list.n)
+        qsort(list.items, list.n, sizeof(*list.items), base_cmp);
+    *ret = list;
+    return 0;
+}
+
+int brig_repo_info(const char *workdir, const char *name, struct brig_base *ret,
+                   struct brig_err *err)
+{
+    _cleanup_free_ char *dir = NULL;
+    if (brig_check_name("base", name, err) < 0 || repo_dir(workdir, &dir, err) < 0)
+        return -1;
+    return base_load(dir, name, ret, err);
+}
+
+int brig_repo_path(const char *workdir, const char *name, char **ret_path, struct brig_err *err)
+{
+    _cleanup_free_ char *dir = NULL;
+    if (brig_check_name("base", name, err) < 0 || repo_dir(workdir, &dir, err) < 0)
+        return -1;
+    _cleanup_free_ char *path = brig_xasprintf("%s/%s", dir, name);
+    struct stat st;
+    if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+        return brig_err_set(err, BRIG_EUSAGE, "base '%s' does not exist", name);
+    *ret_path = brig_steal(&path);
+    return 0;
+}
+
+/* A base under construction: its locked .tmp directory and final paths. */
+struct staging {
+    char *name;
+    char *dir;   /* resolved ${workdir}/basejail */
+    char *tmp;   /* dir/.tmp-<name>-<pid> */
+    char *root;  /* tmp/root: the rootfs being built */
+    char *final; /* dir/<name> */
+    int lock_fd; /* flock held on tmp */
+};
+
+static void staging_end(struct staging *s)
+{
+    if (s->tmp) {
+        struct brig_err ignored = BRIG_ERR_INIT;
+        brig_rm_rf(s->tmp, &ignored);
+    }
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    free(s->name);
+    free(s->dir);
+    free(s->tmp);
+    free(s->root);
+    free(s->final);
+    memset(s, 0, sizeof(*s));
+    s->lock_fd = -1;
+}
+
+static int staging_begin(const char *workdir, const char *name, struct staging *s,
+                         struct brig_err *err)
+{
+    memset(s, 0, sizeof(*s));
+    s->lock_fd = -1;
+    if (brig_check_name("base", name, err) < 0)
+        return -1;
+    if (repo_dir(workdir, &s->dir, err) < 0)
+        return -1;
+    repo_tidy(workdir);
+    s->name = brig_xstrdup(name);
+    s->final = brig_xasprintf("%s/%s", s->dir, name);
+    struct stat st;
+    if (lstat(s->final, &st) == 0)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "base '%s' already exists: remove it first (repo action=remove)", name);
+    _cleanup_free_ char *tmp =
+        brig_xasprintf("%s/" REPO_TMP_PREFIX "%s-%d", s->dir, name, (int)getpid());
+    if (mkdir(tmp, 0700) < 0)
+        return brig_err_sys(err, errno, "mkdir %s", tmp);
+    s->tmp = brig_steal(&tmp);
+    s->lock_fd = open(s->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
+        return brig_err_sys(err, errno, "lock %s", s->tmp);
+    s->root = brig_xasprintf("%s/root", s->tmp);
+    if (mkdir(s->root, 0755) < 0 || chmod(s->root, 0755) < 0)
+        return brig_err_sys(err, errno, "mkdir %s", s->root);
+    return 0;
+}
+
+static int staging_rename(struct staging *s, struct brig_err *err)
+{
+    if (renameat2(AT_FDCWD, s->root, AT_FDCWD, s->final, RENAME_NOREPLACE) < 0) {
+        if (errno == EEXIST)
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "base '%s' already exists: remove it first (repo action=remove)",
+                                s->name);
+        if (errno != EINVAL || brig_path_exists(s->final) || rename(s->root, s->final) < 0)
+            return brig_err_sys(err, errno, "rename %s to %s", s->root, s->final);
+    }
+    return 0;
+}
+
+/* Move the finished rootfs into place, then record its metadata. */
+static int staging_commit(struct staging *s, enum brig_base_kind kind, const char *source,
+                          const char *sha256, struct brig_err *err)
+{
+    struct brig_base b = {
+        .name = brig_xstrdup(s->name),
+        .kind = kind,
+        .size = tree_size(s->root),
+        .created = (int64_t)time(NULL),
+        .source = brig_xstrdup(source),
+        .sha256 = brig_xstrdup(sha256),
+    };
+    int r = staging_rename(s, err);
+    if (r == 0) {
+        _cleanup_free_ char *meta = brig_xasprintf("%s/%s" REPO_META_SUFFIX, s->dir, s->name);
+        r = meta_write(meta, &b, err);
+    }
+    brig_base_clear(&b);
+    return r;
+}
+
+int brig_repo_get_busybox(const char *workdir, const char *name, struct brig_err *err)
+{
+    struct staging s;
+    int r = -1;
+    if (staging_begin(workdir, name, &s, err) == 0 &&
+        brig_busybox_populate(BRIG_BUSYBOX_PATH, s.root, err) == 0)
+        r = staging_commit(&s, BRIG_BASE_BUSYBOX, BRIG_BUSYBOX_PATH, NULL, err);
+    staging_end(&s);
+    return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;
+}
+
+/* Open the tarball: a local file as is, a URL downloaded into the staging dir. */
+static int import_open(struct staging *s, const char *src, brig_progress_fn *progress, void *data,
+                       int *ret_fd, struct brig_err *err)
+{
+    if (!brig_fetch_is_url(src)) {
+        int fd = open(src, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            brig_err_sys(err, e, "open %s", src);
+            if (e == ENOENT && err)
+                err->code = BRIG_EUSAGE;
+            return -1;
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+            close(fd);
+            return brig_err_set(err, BRIG_EUSAGE, "%s is not a regular file", src);
+        }
+        *ret_fd = fd;
+        return 0;
+    }
+    _cleanup_free_ char *path = brig_xasprintf("%s/download", s->tmp);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "create %s", path);
+    if (brig_fetch_url(src, fd, progress, data, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    *ret_fd = fd;
+    return 0;
+}
+
+int brig_repo_import(const char *workdir, const char *name, const char *file_or_url,
+                     const char *sha256, brig_progress_fn *progress, void *data,
+                     struct brig_err *err)
+{
+    char want[BRIG_SHA256_HEX_LEN + 1] = "", got[BRIG_SHA256_HEX_LEN + 1] = "";
+    if (!file_or_url || !*file_or_url)
+        return brig_err_set(err, BRIG_EUSAGE, "base %s: no file or url given", name);
+    if (sha256 && *sha256 && brig_sha256_parse(sha256, want, err) < 0)
+        return brig_err_wrap(err, "base %s", name);
+    struct staging s;
+    _cleanup_close_ int fd = -1;
+    _cleanup_free_ char *source = NULL;
+    int r = -1;
+    if (staging_begin(workdir, name, &s, err) < 0 ||
+        import_open(&s, file_or_url, progress, data, &fd, err) < 0)
+        goto out;
+    if (want[0] || brig_fetch_is_url(file_or_url)) {
+        if (brig_sha256_fd(fd, got, want[0] ? progress : NULL, data, err) < 0)
+            goto out;
+        if (want[0] && strcmp(want, got) != 0) {
+            brig_err_set(err, BRIG_EFAIL, "%s: sha256 mismatch: expected %s, got %s", file_or_url,
+                         want, got);
+            goto out;
+        }
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) {
+        brig_err_sys(err, errno, "seek %s", file_or_url);
+        goto out;
+    }
+    if (brig_archive_extract_fd(fd, s.root, progress, data, NULL, err) < 0) {
+        brig_err_wrap(err, "%s", file_or_url);
+        goto out;
+    }
+    source = brig_fetch_is_url(file_or_url) ? NULL : realpath(file_or_url, NULL);
+    r = staging_commit(&s, BRIG_BASE_TARBALL, source ? source : file_or_url, got, err);
+out:
+    staging_end(&s);
+    return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;
+}
+
+/* A Debian suite or codename: lower-case letters, digits and '-'. */
+static int check_suite(const char *suite, struct brig_err *err)
+{
+    if (!suite || !*suite || strlen(suite) > 64 || !((*suite >= 'a' && *suite <= 'z')) ||
+        strspn(suite, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(suite))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "suite '%.80s' is not a Debian suite name (e.g. bookworm, stable)",
+                            suite ? suite : "");
+    return 0;
+}
+
+static int check_mirror(const char *mirror, struct brig_err *err)
+{
+    static const char *const schemes[] = {"http://", "https://", "file:///"};
+    bool ok = false;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(schemes); i++)
+        ok = ok || (brig_startswith(mirror, schemes[i]) && mirror[strlen(schemes[i])]);
+    for (const char *p = mirror; ok && *p; p++)
+        ok = (unsigned char)*p > ' ' && *p != 0x7f;
+    if (!ok)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "mirror '%.200s' is not an http://, https:// or file:/// url", mirror);
+    return 0;
+}
+
+int brig_repo_debian_argv(const char *suite, const char *mirror, const char *target,
+                          char ***ret_argv, struct brig_err *err)
+{
+    if (!mirror || !*mirror)
+        mirror = BRIG_DEBIAN_MIRROR;
+    if (check_suite(suite, err) < 0 || check_mirror(mirror, err) < 0)
+        return -1;
+    char **argv = NULL;
+    brig_strv_push(&argv, "debootstrap");
+    brig_strv_push(&argv, "--variant=minbase");
+    brig_strv_push(&argv, suite);
+    brig_strv_push(&argv, target);
+    brig_strv_push(&argv, mirror);
+    *ret_argv = argv;
+    return 0;
+}
+
+/* The last non-empty line of a program's output, for an error message. */
+static const char *last_line(char *out)
+{
+    size_t n = out ? strlen(out) : 0;
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    if (n == 0)
+        return "no output";
+    char *nl = strrchr(out, '\n');
+    return nl ? nl + 1 : out;
+}
+
+static bool debootstrap_installed(void)
+{
+    static const char *const paths[] = {"/usr/sbin/debootstrap", "/usr/bin/debootstrap",
+                                        "/sbin/debootstrap"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(paths); i++) {
+        if (access(paths[i], X_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+int brig_repo_get_debian(const char *workdir, const char *name, const char *suite,
+                         const char *mirror, struct brig_err *err)
+{
+    _cleanup_strv_ char **argv = NULL;
+    if (brig_repo_debian_argv(suite, mirror, "", &argv, err) < 0)
+        return brig_err_wrap(err, "base %s", name);
+    if (!debootstrap_installed())
+        return brig_err_set(err, BRIG_EFAIL,
+                            "base %s: debootstrap is not installed: apt-get install debootstrap",
+                            name);
+    struct staging s;
+    int r = -1;
+    if (staging_begin(workdir, name, &s, err) == 0) {
+        free(argv[DEBIAN_ARGV_TARGET]);
+        argv[DEBIAN_ARGV_TARGET] = brig_xstrdup(s.root);
+        _cleanup_free_ char *out = NULL;
+        _cleanup_free_ char *source =
+            brig_xasprintf("debootstrap %s %s", suite, argv[DEBIAN_ARGV_MIRROR]);
+        int status = 0;
+        if (brig_run(argv, NULL, &status, &out, err) < 0)
+            goto out;
+        if (status != 0) {
+            brig_err_set(err, BRIG_EFAIL, "debootstrap %s failed (status %d): %.300s", suite,
+                         status, last_line(out));
+            goto out;
+        }
+        r = staging_commit(&s, BRIG_BASE_DEBIAN, source, NULL, err);
+    }
+out:
+    staging_end(&s);
+    return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;
+}
+
+int brig_repo_remove(const char *workdir, const char *name, struct brig_err *err)
+{
+    _cleanup_free_ char *dir = NULL;
+    if (brig_check_name("base", name, err) < 0 || repo_dir(workdir, &dir, err) < 0)
+        return -1;
+    repo_tidy(workdir);
+    _cleanup_free_ char *path = brig_xasprintf("%s/%s", dir, name);
+    _cleanup_free_ char *meta = brig_xasprintf("%s/%s" REPO_META_SUFFIX, dir, name);
+    struct stat st;
+    if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+        return brig_err_set(err, BRIG_EUSAGE, "base '%s' does not exist", name);
+
+    /* Move the base into a locked .tmp dir first: it vanishes at once, and a
+     * removal killed half way is finished by the next cleanup. */
+    struct staging s = {.lock_fd = -1};
+    int r = -1;
+    s.tmp = brig_xasprintf("%s/" REPO_TMP_PREFIX "%s-%d", dir, name, (int)getpid());
+    s.root = brig_xasprintf("%s/root", s.tmp);
+    if (mkdir(s.tmp, 0700) < 0) {
+        brig_err_sys(err, errno, "mkdir %s", s.tmp);
+        free(s.tmp);
+        s.tmp = NULL;
+    } else if ((s.lock_fd = open(s.tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+               flock(s.lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        brig_err_sys(err, errno, "lock %s", s.tmp);
+    } else if (rename(path, s.root) < 0) {
+        brig_err_sys(err, errno, "rename %s", path);
+    } else if (unlink(meta) < 0 && errno != ENOENT) {
+        brig_err_sys(err, errno, "remove %s", meta);
+    } else {
+        r = brig_rm_rf(s.tmp, err);
+    }
+    staging_end(&s);
+    return r < 0 ? brig_err_wrap(err, "remove base %s", name) : 0;
+}

@@ -1,0 +1,620 @@
+/* jstart and jstop plans for FreeBSD jails, VNET and not. The order follows
+ * jail(8)'s own (mounts, exec.prestart, create, exec.start, exec.poststart),
+ * with one change: in a VNET jail exec.start runs only after brig has created
+ * the epairs, moved them in and configured them, so the jail is created
+ * persistent and exec.start is run with jexec(8). docs/freebsd.md explains. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "freebsd.h"
+#include "internal.h"
+#include "mac.h"
+#include "util.h"
+
+#define T(i) (UINT64_C(1) << (i))
+
+/* Writable directories of a thin jail, nullfs-mounted from its data dir over
+ * the read-only base; the base must have them (repo creates them). */
+static const char *const thin_rw_dirs[] = {"etc", "root", "tmp", "var", "usr/local"};
+
+struct ctx {
+    const struct brig_freebsd_input *in;
+    const struct brig_jail *j;
+    const char *name;
+    struct brig_plan *plan;
+    struct brig_freebsd_release rel;
+    bool jail_ifconfig; /* ifconfig -j and route -j exist (13.3 and later) */
+    char *log;
+    char *conf_path;
+    char **created_bridges;
+};
+
+int brig_freebsd_ifname(int64_t jail_id, int idx, char side, char ret[16], struct brig_err *err)
+{
+    int n = snprintf(ret, 16, "bj%llde%d%c", (long long)jail_id, idx, side);
+    if (jail_id < 0 || idx < 0 || n < 0 || n > 15)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "jail id %lld and NIC %d do not fit a FreeBSD interface name "
+                            "(15 characters)",
+                            (long long)jail_id, idx);
+    return 0;
+}
+
+/* A hook: cmd run by sh(1), on the host or (in_jail) inside the jail, under
+ * timeout(1) when exec_timeout is set; nothing when cmd is empty. */
+static void add_hook(struct ctx *c, const char *what, const char *cmd, bool in_jail)
+{
+    if (!cmd || !cmd[0])
+        return;
+    const char *argv[12];
+    size_t n = 0;
+    const char *t = c->j->v[BRIG_P_EXEC_TIMEOUT];
+    if (t && strcmp(t, "0") != 0) {
+        argv[n++] = "timeout";
+        argv[n++] = t;
+    }
+    if (in_jail) {
+        argv[n++] = "jexec";
+        argv[n++] = c->name;
+    }
+    argv[n++] = "/bin/sh";
+    argv[n++] = "-c";
+    argv[n++] = cmd;
+    argv[n] = NULL;
+    _cleanup_free_ char *desc =
+        brig_xasprintf("%s (%s)", what, in_jail ? "inside the jail" : "on the host");
+    struct brig_plan_step *s = brig_plan_add(c->plan, desc, argv);
+    brig_plan_step_log(s, c->log);
+}
+
+/* ifconfig inside the jail: `ifconfig -j NAME ...` or, before 13.3, through jexec. */
+static struct brig_plan_step *add_jail_ifconfig(struct ctx *c, const char *desc, const char *a1,
+                                                const char *a2, const char *a3, const char *a4,
+                                                const char *a5)
+{
+    if (c->jail_ifconfig)
+        return brig_plan_addv(c->plan, desc, "ifconfig", "-j", c->name, a1, a2, a3, a4, a5,
+                              (char *)NULL);
+    return brig_plan_addv(c->plan, desc, "jexec", c->name, "ifconfig", a1, a2, a3, a4, a5,
+                          (char *)NULL);
+}
+
+static void jail_ifconfig_undo(struct ctx *c, struct brig_plan_step *s, const char *a1,
+                               const char *a2, const char *a3)
+{
+    if (c->jail_ifconfig)
+        brig_plan_step_undov(s, 0, "ifconfig", "-j", c->name, a1, a2, a3, (char *)NULL);
+    else
+        brig_plan_step_undov(s, 0, "jexec", c->name, "ifconfig", a1, a2, a3, (char *)NULL);
+}
+
+static int add_devfs(struct ctx *c, struct brig_err *err)
+{
+    int64_t num = brig_jail_int(c->j, BRIG_P_DEVFS_RULESET);
+    if (num == 0)
+        return 0;
+    if (!c->in->devfs)
+        return brig_err_set(err, BRIG_EUSAGE, "devfs_ruleset=%lld: no devfs.rules was given",
+                            (long long)num);
+    char ***cmds = NULL;
+    if (brig_devfs_render_argv(c->in->devfs, (unsigned)num, &cmds, err) < 0)
+        return brig_err_wrap(err, "devfs_ruleset=%lld", (long long)num);
+    for (size_t i = 0; cmds[i]; i++) {
+        const char *set = brig_strv_len(cmds[i]) > 3 ? cmds[i][3] : "?";
+        _cleanup_free_ char *desc =
+            strcmp(set, c->j->v[BRIG_P_DEVFS_RULESET]) == 0
+                ? brig_xasprintf("devfs.rules: load ruleset %s", set)
+                : brig_xasprintf("devfs.rules: load ruleset %s (included by %lld)", set,
+                                 (long long)num);
+        brig_plan_add(c->plan, desc, (const char *const *)cmds[i]);
+    }
+    brig_devfs_argv_free(cmds);
+    return 0;
+}
+
+/* The mount points of the jail's root, in mount order, with their sources. */
+static size_t root_mounts(struct ctx *c, char *src[8], char *dst[8], bool ro[8])
+{
+    const char *path = c->j->v[BRIG_P_PATH], *data = c->j->v[BRIG_P_DATA];
+    size_t n = 0;
+    if (brig_jail_bool(c->j, BRIG_P_BASERW)) {
+        src[n] = brig_xstrdup(data);
+        dst[n] = brig_xstrdup(path);
+        ro[n++] = false;
+        return n;
+    }
+    src[n] = brig_xasprintf("%s/basejail/%s", c->in->node->workdir, c->j->v[BRIG_P_BASE]);
+    dst[n] = brig_xstrdup(path);
+    ro[n++] = true;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(thin_rw_dirs); i++) {
+        src[n] = brig_xasprintf("%s/%s", data, thin_rw_dirs[i]);
+        dst[n] = brig_xasprintf("%s/%s", path, thin_rw_dirs[i]);
+        ro[n++] = false;
+    }
+    return n;
+}
+
+/* linprocfs and linsysfs for emulator=linux jails that ask for them. */
+static size_t lin_mounts(struct ctx *c, const char *fs[2], char *dst[2])
+{
+    size_t n = 0;
+    const char *path = c->j->v[BRIG_P_PATH];
+    if (!brig_streq(c->j->v[BRIG_P_EMULATOR], "linux"))
+        return 0;
+    if (brig_jail_bool(c->j, BRIG_P_MOUNT_LINPROCFS)) {
+        fs[n] = "linprocfs";
+        dst[n++] = brig_xasprintf("%s/compat/linux/proc", path);
+    }
+    if (brig_jail_bool(c->j, BRIG_P_MOUNT_LINSYSFS)) {
+        fs[n] = "linsysfs";
+        dst[n++] = brig_xasprintf("%s/compat/linux/sys", path);
+    }
+    return n;
+}
+
+static void add_mounts(struct ctx *c)
+{
+    char *src[8], *dst[8], *ldst[2];
+    bool ro[8];
+    const char *fs[2];
+    size_t n = root_mounts(c, src, dst, ro);
+    for (size_t i = 0; i < n; i++) {
+        struct brig_plan_step *s;
+        if (ro[i])
+            s = brig_plan_addv(c->plan, "mount the base read-only as the jail's root", "mount",
+                               "-t", "nullfs", "-o", "ro", src[i], dst[i], (char *)NULL);
+        else
+            s = brig_plan_addv(c->plan,
+                               i == 0 ? "mount the jail's own copy of the base as its root"
+                                      : "mount a writable directory from the jail's data",
+                               "mount", "-t", "nullfs", src[i], dst[i], (char *)NULL);
+        brig_plan_step_undov(s, 0, "umount", dst[i], (char *)NULL);
+        free(src[i]);
+        free(dst[i]);
+    }
+    size_t ln = lin_mounts(c, fs, ldst);
+    for (size_t i = 0; i < ln; i++) {
+        _cleanup_free_ char *desc = brig_xasprintf("mount %s for the Linux userland", fs[i]);
+        struct brig_plan_step *s =
+            brig_plan_addv(c->plan, desc, "mount", "-t", fs[i], fs[i], ldst[i], (char *)NULL);
+        brig_plan_step_undov(s, 0, "umount", ldst[i], (char *)NULL);
+        free(ldst[i]);
+    }
+}
+
+static void add_unmounts(struct ctx *c)
+{
+    char *src[8], *dst[8], *ldst[2];
+    bool ro[8];
+    const char *fs[2];
+    size_t ln = lin_mounts(c, fs, ldst);
+    while (ln-- > 0) {
+        _cleanup_free_ char *desc = brig_xasprintf("unmount %s", fs[ln]);
+        brig_plan_addv(c->plan, desc, "umount", ldst[ln], (char *)NULL);
+        free(ldst[ln]);
+    }
+    size_t n = root_mounts(c, src, dst, ro);
+    while (n-- > 0) {
+        brig_plan_addv(c->plan, n == 0 ? "unmount the jail's root" : "unmount a data directory",
+                       "umount", dst[n], (char *)NULL);
+        free(src[n]);
+        free(dst[n]);
+    }
+}
+
+static void amount(char *buf, size_t len, uint64_t v)
+{
+    static const char suffix[] = "KMGT";
+    int k = -1;
+    while (k < 3 && v >= 1024 && v % 1024 == 0) {
+        v /= 1024;
+        k++;
+    }
+    if (k < 0)
+        snprintf(buf, len, "%llu", (unsigned long long)v);
+    else
+        snprintf(buf, len, "%llu%c", (unsigned long long)v, suffix[k]);
+}
+
+/* rctl(8) rules for the jail's limits; returns how many there are. */
+static int rctl_rules(struct ctx *c, char ***ret, struct brig_err *err)
+{
+    char **rules = brig_xcalloc(1, sizeof(char *));
+    uint64_t mem = 0;
+    if (brig_parse_size(c->j->v[BRIG_P_MEMORYUSE], &mem, err) < 0) {
+        brig_strv_free(rules);
+        return brig_err_wrap(err, "memoryuse");
+    }
+    if (mem) {
+        char a[32];
+        amount(a, sizeof(a), mem);
+        _cleanup_free_ char *r = brig_xasprintf("jail:%s:memoryuse:deny=%s", c->name, a);
+        brig_strv_push(&rules, r);
+    }
+    static const struct {
+        enum brig_param_id id;
+        const char *res;
+    } ints[] = {
+        {BRIG_P_MAXPROC, "maxproc"}, {BRIG_P_PCPU, "pcpu"}, {BRIG_P_OPENFILES, "openfiles"}};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(ints); i++) {
+        int64_t v = brig_jail_int(c->j, ints[i].id);
+        if (v > 0) {
+            _cleanup_free_ char *r =
+                brig_xasprintf("jail:%s:%s:deny=%lld", c->name, ints[i].res, (long long)v);
+            brig_strv_push(&rules, r);
+        }
+    }
+    if (rules[0] && c->in->racct == 0) {
+        brig_strv_free(rules);
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "resource limits need kern.racct.enable=1 in /boot/loader.conf "
+                            "(and a reboot)");
+    }
+    *ret = rules;
+    return (int)brig_strv_len(rules);
+}
+
+static const struct brig_freebsd_bridge *find_bridge(const struct brig_freebsd_input *in,
+                                                     const char *name)
+{
+    for (size_t i = 0; i < in->n_bridges; i++) {
+        if (brig_streq(in->bridges[i].name, name))
+            return &in->bridges[i];
+    }
+    return NULL;
+}
+
+/* The bridge for a NIC and its MTU; creates brig's default bridge when missing. */
+static int nic_bridge(struct ctx *c, const struct brig_nic *nic, const char **ret,
+                      unsigned *ret_mtu, struct brig_err *err)
+{
+    const struct brig_freebsd_input *in = c->in;
+    const char *parent = nic->parent && nic->parent[0] ? nic->parent : "auto";
+    bool is_default = strcmp(parent, "auto") == 0;
+    const char *name = is_default ? in->node->bridge : parent;
+    if (!name || !name[0])
+        return brig_err_set(err, BRIG_EUSAGE, "eth%d: the node has no default bridge", nic->idx);
+    if (brig_check_ifname(name, err) < 0)
+        return brig_err_wrap(err, "eth%d", nic->idx);
+    unsigned uplink_mtu = in->uplink_mtu ? in->uplink_mtu : 1500;
+    const struct brig_freebsd_bridge *b = find_bridge(in, name);
+    *ret = name;
+    if (b) {
+        *ret_mtu = b->mtu ? b->mtu : 1500;
+        return 0;
+    }
+    for (size_t i = 0; c->created_bridges && c->created_bridges[i]; i++) {
+        if (strcmp(c->created_bridges[i], name) == 0) {
+            *ret_mtu = in->uplink && in->uplink[0] ? uplink_mtu : 1500;
+            return 0;
+        }
+    }
+    if (!is_default && strcmp(name, in->node->bridge ? in->node->bridge : "") != 0)
+        return brig_err_set(err, BRIG_EUSAGE, "eth%d: bridge %s does not exist", nic->idx, name);
+    brig_strv_push(&c->created_bridges, name);
+    char var[32];
+    snprintf(var, sizeof(var), "newbridge%zu", brig_strv_len(c->created_bridges) - 1);
+    _cleanup_free_ char *ref = brig_xasprintf("${%s}", var);
+    struct brig_plan_step *s = brig_plan_addv(c->plan, "create the node's bridge", "ifconfig",
+                                              "bridge", "create", (char *)NULL);
+    brig_plan_step_capture(s, var);
+    brig_plan_step_undov(s, T(1), "ifconfig", ref, "destroy", (char *)NULL);
+    s = brig_plan_addv(c->plan, "name the bridge", "ifconfig", ref, "name", name, (char *)NULL);
+    brig_plan_step_tmpl(s, 1);
+    brig_plan_step_undov(s, T(3), "ifconfig", name, "name", ref, (char *)NULL);
+    if (in->uplink && in->uplink[0]) {
+        brig_plan_addv(c->plan, "add the uplink to the bridge", "ifconfig", name, "addm",
+                       in->uplink, (char *)NULL);
+        *ret_mtu = uplink_mtu;
+    } else {
+        if (in->node->gateway4 && in->node->gateway4[0])
+            brig_plan_addv(c->plan, "give the bridge the node's gateway address", "ifconfig", name,
+                           "inet", in->node->gateway4, (char *)NULL);
+        *ret_mtu = 1500;
+    }
+    brig_plan_addv(c->plan, "bring the bridge up", "ifconfig", name, "up", (char *)NULL);
+    return 0;
+}
+
+/* The NIC's default route: only NIC 0 sets one; "auto" is the node's gateway
+ * when the NIC is on the node's default bridge. Empty string: none. */
+static void nic_gateway(struct ctx *c, const struct brig_nic *nic, const char *bridge, char *buf,
+                        size_t len)
+{
+    buf[0] = '\0';
+    const char *gw = nic->gw4 ? nic->gw4 : "auto";
+    if (nic->idx != 0 || strcmp(gw, "0") == 0)
+        return;
+    if (strcmp(gw, "auto") != 0) {
+        snprintf(buf, len, "%s", gw);
+        return;
+    }
+    const char *g = c->in->node->gateway4;
+    if (g && g[0] && brig_streq(bridge, c->in->node->bridge))
+        snprintf(buf, len, "%.*s", (int)strcspn(g, "/"), g);
+}
+
+/* Host side of one NIC, before the jail exists. */
+static int add_nic_host(struct ctx *c, const struct brig_nic *nic, struct brig_err *err)
+{
+    char host[16], jend[16], var[32], mtu[16], mac[BRIG_MAC_STRLEN];
+    if (brig_freebsd_ifname(c->j->id, nic->idx, 'a', host, err) < 0 ||
+        brig_freebsd_ifname(c->j->id, nic->idx, 'b', jend, err) < 0)
+        return -1;
+    const char *bridge = NULL;
+    unsigned bmtu = 1500;
+    if (nic_bridge(c, nic, &bridge, &bmtu, err) < 0)
+        return -1;
+    snprintf(mtu, sizeof(mtu), "%u", nic->mtu ? nic->mtu : bmtu);
+    if (!nic->hwaddr || strcmp(nic->hwaddr, "0") == 0) {
+        uint8_t m[6];
+        brig_mac_derive(c->in->node->nodename ? c->in->node->nodename : "", c->name, nic->idx, m);
+        brig_mac_format(m, mac);
+    } else {
+        if (brig_check_mac(nic->hwaddr, err) < 0)
+            return brig_err_wrap(err, "eth%d", nic->idx);
+        snprintf(mac, sizeof(mac), "%s", nic->hwaddr);
+    }
+    snprintf(var, sizeof(var), "epair%d", nic->idx);
+    _cleanup_free_ char *a = brig_xasprintf("${%s}", var);
+    _cleanup_free_ char *b = brig_xasprintf("${%s%%a}b", var);
+    _cleanup_free_ char *descr = brig_xasprintf("%s-eth%d", c->name, nic->idx);
+    _cleanup_free_ char *d1 = brig_xasprintf("eth%d: create an epair", nic->idx);
+    struct brig_plan_step *s =
+        brig_plan_addv(c->plan, d1, "ifconfig", "epair", "create", (char *)NULL);
+    brig_plan_step_capture(s, var);
+    brig_plan_step_undov(s, T(1), "ifconfig", a, "destroy", (char *)NULL);
+    s = brig_plan_addv(c->plan, "name the host end from the jail id", "ifconfig", a, "name", host,
+                       (char *)NULL);
+    brig_plan_step_tmpl(s, 1);
+    brig_plan_step_undov(s, T(3), "ifconfig", host, "name", a, (char *)NULL);
+    s = brig_plan_addv(c->plan, "name the jail end from the jail id", "ifconfig", b, "name", jend,
+                       (char *)NULL);
+    brig_plan_step_tmpl(s, 1);
+    brig_plan_step_undov(s, T(3), "ifconfig", jend, "name", b, (char *)NULL);
+    brig_plan_addv(c->plan, "describe the host end", "ifconfig", host, "description", descr,
+                   (char *)NULL);
+    brig_plan_addv(c->plan, "set the jail end's MAC", "ifconfig", jend, "ether", mac, (char *)NULL);
+    brig_plan_addv(c->plan, "host end takes the bridge's MTU", "ifconfig", host, "mtu", mtu,
+                   (char *)NULL);
+    brig_plan_addv(c->plan, "jail end takes the bridge's MTU", "ifconfig", jend, "mtu", mtu,
+                   (char *)NULL);
+    brig_plan_addv(c->plan, "attach the host end to the bridge", "ifconfig", bridge, "addm", host,
+                   (char *)NULL);
+    brig_plan_addv(c->plan, "bring the host end up", "ifconfig", host, "up", (char *)NULL);
+    return 0;
+}
+
+/* Jail side of one NIC, once the jail exists: move, rename, address, route. */
+static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_err *err)
+{
+    char jend[16], ethn[16], gw[64];
+    if (brig_freebsd_ifname(c->j->id, nic->idx, 'b', jend, err) < 0)
+        return -1;
+    snprintf(ethn, sizeof(ethn), "eth%d", nic->idx);
+    bool linux_jail = brig_streq(c->j->v[BRIG_P_EMULATOR], "linux");
+    const char *addrs = nic->addrs ? nic->addrs : "0";
+    bool realdhcp = brig_fbsd_is_kw(addrs, "REALDHCP");
+    if (brig_fbsd_is_kw(addrs, "DHCP"))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "eth%d: DHCP has no address yet: the address pool assigns one "
+                            "before the plan is made",
+                            nic->idx);
+    struct brig_fbsd_addr *list = NULL;
+    size_t n = 0;
+    if (!realdhcp && brig_fbsd_addrs_parse(addrs, &list, &n, err) < 0)
+        return brig_err_wrap(err, "eth%d", nic->idx);
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].iface) {
+            brig_fbsd_addrs_free(list, n);
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "eth%d: 'iface|address' applies only to jails without vnet",
+                                nic->idx);
+        }
+    }
+    if (linux_jail && realdhcp) {
+        brig_fbsd_addrs_free(list, n);
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "eth%d: REALDHCP in an emulator=linux jail: start the Linux DHCP "
+                            "client from exec_start",
+                            nic->idx);
+    }
+    _cleanup_free_ char *d1 = brig_xasprintf("eth%d: move the jail end into the jail", nic->idx);
+    struct brig_plan_step *s =
+        brig_plan_addv(c->plan, d1, "ifconfig", jend, "vnet", c->name, (char *)NULL);
+    brig_plan_step_undov(s, 0, "ifconfig", jend, "-vnet", c->name, (char *)NULL);
+    const char *ifn = jend;
+    if (!linux_jail) {
+        _cleanup_free_ char *d2 = brig_xasprintf("rename it %s inside the jail", ethn);
+        s = add_jail_ifconfig(c, d2, jend, "name", ethn, NULL, NULL);
+        jail_ifconfig_undo(c, s, ethn, "name", jend);
+        ifn = ethn;
+    }
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *d = brig_xasprintf("%s: address %s", ifn, list[i].addr);
+        add_jail_ifconfig(c, d, ifn, list[i].v6 ? "inet6" : "inet", list[i].addr, "alias", NULL);
+    }
+    _cleanup_free_ char *d3 = brig_xasprintf("bring %s up", ifn);
+    add_jail_ifconfig(c, d3, ifn, "up", NULL, NULL, NULL);
+    const char *bridge =
+        nic->parent && strcmp(nic->parent, "auto") != 0 ? nic->parent : c->in->node->bridge;
+    bool has_v4 = false;
+    for (size_t i = 0; i < n; i++)
+        has_v4 |= !list[i].v6;
+    nic_gateway(c, nic, bridge, gw, sizeof(gw));
+    if (gw[0] && has_v4) {
+        if (brig_check_addr(gw, false, err) < 0) {
+            brig_fbsd_addrs_free(list, n);
+            return brig_err_wrap(err, "eth%d: gateway", nic->idx);
+        }
+        if (c->jail_ifconfig)
+            brig_plan_addv(c->plan, "default route", "route", "-j", c->name, "add", "default", gw,
+                           (char *)NULL);
+        else
+            brig_plan_addv(c->plan, "default route", "jexec", c->name, "route", "add", "default",
+                           gw, (char *)NULL);
+    }
+    if (realdhcp) {
+        _cleanup_free_ char *d4 = brig_xasprintf("%s: DHCP client inside the jail", ifn);
+        brig_plan_addv(c->plan, d4, "jexec", c->name, "dhclient", ifn, (char *)NULL);
+    }
+    brig_fbsd_addrs_free(list, n);
+    return 0;
+}
+
+static int ctx_init(struct ctx *c, const struct brig_freebsd_input *in, struct brig_plan *plan,
+                    struct brig_err *err)
+{
+    memset(c, 0, sizeof(*c));
+    memset(plan, 0, sizeof(*plan));
+    c->in = in;
+    c->j = in->jail;
+    c->plan = plan;
+    c->name = in->jail->v[BRIG_P_JNAME];
+    if (!in->node || !in->node->workdir)
+        return brig_err_set(err, BRIG_EUSAGE, "the node has no workdir");
+    if (!c->name)
+        return brig_err_set(err, BRIG_EUSAGE, "jname is required");
+    if (brig_freebsd_parse_release(in->release ? in->release : "", &c->rel, err) < 0)
+        return brig_err_wrap(err, "release");
+    c->jail_ifconfig = brig_freebsd_release_atleast(&c->rel, 13, 3);
+    struct brig_buf conf = {0};
+    brig_buf_add(&conf, "");
+    if (brig_freebsd_jailconf(in, &conf, err) < 0) {
+        brig_buf_free(&conf);
+        return -1;
+    }
+    plan->conf = brig_buf_steal(&conf);
+    plan->conf_path = brig_xasprintf("%s/jails-system/%s/jail.conf", in->node->workdir, c->name);
+    c->conf_path = plan->conf_path;
+    c->log = brig_xasprintf("%s/jails-system/%s/console.log", in->node->workdir, c->name);
+    return 0;
+}
+
+static void ctx_done(struct ctx *c)
+{
+    free(c->log);
+    brig_strv_free(c->created_bridges);
+}
+
+static int plan_jstart(struct ctx *c, struct brig_err *err)
+{
+    const struct brig_freebsd_input *in = c->in;
+    bool vnet = brig_jail_bool(c->j, BRIG_P_VNET);
+    if (!vnet && in->n_nics)
+        return brig_err_set(err, BRIG_EUSAGE, "NICs apply only to vnet=1 jails");
+    if (vnet && brig_streq(c->j->v[BRIG_P_EMULATOR], "linux") && !c->jail_ifconfig)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "emulator=linux vnet jails need FreeBSD 13.3 or later (ifconfig -j "
+                            "configures their interfaces from outside)");
+    if (add_devfs(c, err) < 0)
+        return -1;
+    add_mounts(c);
+    for (size_t i = 0; vnet && i < in->n_nics; i++) {
+        for (size_t k = 0; k < i; k++) {
+            if (in->nics[k].idx == in->nics[i].idx)
+                return brig_err_set(err, BRIG_EUSAGE, "NIC eth%d is listed twice", in->nics[i].idx);
+        }
+    }
+    _cleanup_strv_ char **rules = NULL;
+    if (rctl_rules(c, &rules, err) < 0)
+        return -1;
+    for (size_t i = 0; rules[i]; i++) {
+        struct brig_plan_step *s =
+            brig_plan_addv(c->plan, "resource limit", "rctl", "-a", rules[i], (char *)NULL);
+        brig_plan_step_undov(s, 0, "rctl", "-r", rules[i], (char *)NULL);
+    }
+    add_hook(c, "exec_prestart", c->j->v[BRIG_P_EXEC_PRESTART], false);
+    for (size_t i = 0; vnet && i < in->n_nics; i++) {
+        if (add_nic_host(c, &in->nics[i], err) < 0)
+            return -1;
+    }
+    struct brig_plan_step *s =
+        brig_plan_addv(c->plan, "create the jail (persistent, without exec.start)", "jail", "-f",
+                       c->conf_path, "-c", c->name, (char *)NULL);
+    brig_plan_step_undov(s, 0, "jail", "-f", c->conf_path, "-r", c->name, (char *)NULL);
+    if (vnet) {
+        add_jail_ifconfig(c, "loopback inside the jail", "lo0", "inet", "127.0.0.1/8", "up", NULL);
+        for (size_t i = 0; i < in->n_nics; i++) {
+            if (add_nic_jail(c, &in->nics[i], err) < 0)
+                return -1;
+        }
+    }
+    const char *cpus = c->j->v[BRIG_P_CPUSET];
+    if (cpus && strcmp(cpus, "0") != 0) {
+        s = brig_plan_addv(c->plan, "the jail's id, for cpuset", "jls", "-j", c->name, "jid",
+                           (char *)NULL);
+        brig_plan_step_capture(s, "jid");
+        s = brig_plan_addv(c->plan, "pin the jail to its CPUs", "cpuset", "-l", cpus, "-j",
+                           "${jid}", (char *)NULL);
+        brig_plan_step_tmpl(s, 4);
+    }
+    add_hook(c, "exec_start", c->j->v[BRIG_P_EXEC_START], true);
+    if (!brig_jail_bool(c->j, BRIG_P_PERSIST)) {
+        _cleanup_free_ char *nm = brig_xasprintf("name=%s", c->name);
+        brig_plan_addv(c->plan, "persist=0: the jail ends with its last process", "jail", "-m", nm,
+                       "nopersist", (char *)NULL);
+    }
+    add_hook(c, "exec_poststart", c->j->v[BRIG_P_EXEC_POSTSTART], false);
+    return 0;
+}
+
+int brig_freebsd_plan_jstart(const struct brig_freebsd_input *in, struct brig_plan *ret,
+                             struct brig_err *err)
+{
+    struct ctx c;
+    int r = ctx_init(&c, in, ret, err);
+    if (r == 0)
+        r = plan_jstart(&c, err);
+    ctx_done(&c);
+    if (r < 0)
+        brig_plan_free(ret);
+    return r;
+}
+
+static int plan_jstop(struct ctx *c, struct brig_err *err)
+{
+    const struct brig_freebsd_input *in = c->in;
+    bool vnet = brig_jail_bool(c->j, BRIG_P_VNET);
+    add_hook(c, "exec_prestop", c->j->v[BRIG_P_EXEC_PRESTOP], false);
+    add_hook(c, "exec_stop", c->j->v[BRIG_P_EXEC_STOP], true);
+    for (size_t i = 0; vnet && i < in->n_nics; i++) {
+        char host[16];
+        if (brig_freebsd_ifname(c->j->id, in->nics[i].idx, 'a', host, err) < 0)
+            return -1;
+        _cleanup_free_ char *d =
+            brig_xasprintf("eth%d: destroy the epair (both ends)", in->nics[i].idx);
+        struct brig_plan_step *s =
+            brig_plan_addv(c->plan, d, "ifconfig", host, "destroy", (char *)NULL);
+        s->may_fail = true;
+    }
+    brig_plan_addv(c->plan, "remove the jail (SIGTERM, stop.timeout, SIGKILL)", "jail", "-f",
+                   c->conf_path, "-r", c->name, (char *)NULL);
+    add_hook(c, "exec_poststop", c->j->v[BRIG_P_EXEC_POSTSTOP], false);
+    _cleanup_strv_ char **rules = NULL;
+    if (rctl_rules(c, &rules, err) < 0)
+        return -1;
+    if (rules[0]) {
+        _cleanup_free_ char *subject = brig_xasprintf("jail:%s", c->name);
+        struct brig_plan_step *s = brig_plan_addv(c->plan, "remove the resource limits", "rctl",
+                                                  "-r", subject, (char *)NULL);
+        s->may_fail = true;
+    }
+    add_unmounts(c);
+    return 0;
+}
+
+int brig_freebsd_plan_jstop(const struct brig_freebsd_input *in, struct brig_plan *ret,
+                            struct brig_err *err)
+{
+    struct ctx c;
+    int r = ctx_init(&c, in, ret, err);
+    if (r == 0)
+        r = plan_jstop(&c, err);
+    ctx_done(&c);
+    if (r < 0)
+        brig_plan_free(ret);
+    return r;
+}

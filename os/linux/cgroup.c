@@ -1,0 +1,652 @@
+#define _GNU_SOURCE
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "cgroup_int.h"
+#include "rootfs.h"
+
+#define CG_RMDIR_WAIT_NS  (3ULL * 1000 * 1000 * 1000)
+#define CG_FREEZE_WAIT_NS (1ULL * 1000 * 1000 * 1000)
+#define CG_POLL_NS        (10 * 1000 * 1000)
+#define CG_JNAME_MAX      200
+
+static struct {
+    bool done;
+    enum brig_cgroup_layout layout;
+    struct brig_cg_hier *h;
+    size_t n;
+} g;
+
+/* Controllers brig writes limits to. */
+static const char *const needed_ctrls[] = {"memory", "pids", "cpu", "cpuset"};
+
+static const char *const v1_ctrl_names[] = {
+    "cpu",      "cpuacct", "cpuset",     "memory",  "devices", "freezer", "net_cls",
+    "net_prio", "blkio",   "perf_event", "hugetlb", "pids",    "rdma",    "misc",
+};
+
+static void hier_clear(struct brig_cg_hier *h)
+{
+    free(h->root);
+    brig_strv_free(h->ctrls);
+    memset(h, 0, sizeof(*h));
+}
+
+static void state_reset(void)
+{
+    for (size_t i = 0; i < g.n; i++)
+        hier_clear(&g.h[i]);
+    free(g.h);
+    memset(&g, 0, sizeof(g));
+}
+
+static bool strv_has(char *const *v, const char *s)
+{
+    for (; v && *v; v++)
+        if (strcmp(*v, s) == 0)
+            return true;
+    return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void strv_sort(char **v)
+{
+    qsort(v, brig_strv_len(v), sizeof(*v), cmp_str);
+}
+
+static bool known_v1_ctrl(const char *s)
+{
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(v1_ctrl_names); i++)
+        if (strcmp(v1_ctrl_names[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* Split a space or comma separated list into a string vector. */
+static char **split_words(const char *s, const char *seps)
+{
+    char **v = NULL;
+    _cleanup_free_ char *copy = brig_xstrdup(s);
+    char *save = NULL;
+    for (char *w = strtok_r(copy, seps, &save); w; w = strtok_r(NULL, seps, &save))
+        brig_strv_push(&v, w);
+    if (!v)
+        v = brig_xcalloc(1, sizeof(*v));
+    return v;
+}
+
+int brig_cg_read_trimmed(const char *path, char **ret, struct brig_err *err)
+{
+    char *s;
+    if (brig_read_file(path, BRIG_CG_FILE_MAX, &s, NULL, err) < 0)
+        return -1;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+    *ret = s;
+    return 0;
+}
+
+int brig_cg_write(const char *path, const char *val, struct brig_err *err)
+{
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open %s", path);
+    size_t len = strlen(val);
+    ssize_t n = write(fd, val, len);
+    if (n < 0) {
+        int e = errno;
+        brig_err_sys(err, e, "write %s to %s", val[0] == '\n' ? "nothing" : val, path);
+        errno = e;
+        return -1;
+    }
+    if ((size_t)n != len)
+        return brig_err_set(err, BRIG_EFAIL, "write %s to %s: short write", val, path);
+    return 0;
+}
+
+static int mountinfo_cb(const struct brig_mountinfo *mi, void *arg)
+{
+    bool v2 = strcmp(mi->fstype, "cgroup2") == 0;
+    if (!v2 && strcmp(mi->fstype, "cgroup") != 0)
+        return 0;
+    bool slash = strcmp(mi->root, "/") == 0;
+    for (size_t i = 0; i < g.n; i++) {
+        struct brig_cg_hier *h = &g.h[i];
+        if (h->major == mi->major && h->minor == mi->minor) {
+            if (!h->has_root_slash && slash) {
+                free(h->root);
+                h->root = brig_xstrdup(mi->target);
+                h->has_root_slash = true;
+            }
+            return 0;
+        }
+    }
+    if (v2)
+        for (size_t i = 0; i < g.n; i++)
+            if (g.h[i].v2)
+                return 0;
+    g.h = brig_xrealloc(g.h, (g.n + 1) * sizeof(*g.h));
+    struct brig_cg_hier *h = &g.h[g.n++];
+    memset(h, 0, sizeof(*h));
+    h->root = brig_xstrdup(mi->target);
+    h->v2 = v2;
+    h->has_root_slash = slash;
+    h->major = mi->major;
+    h->minor = mi->minor;
+    if (!v2) {
+        _cleanup_strv_ char **opts = split_words(mi->super_opts, ",");
+        h->ctrls = brig_xcalloc(1, sizeof(char *));
+        for (char **o = opts; *o; o++)
+            if (known_v1_ctrl(*o) || brig_startswith(*o, "name="))
+                brig_strv_push(&h->ctrls, *o);
+    }
+    return 0;
+}
+
+/* v2 controllers are whatever the root cgroup offers. */
+static void load_v2_ctrls(struct brig_cg_hier *h)
+{
+    struct brig_err ignore = BRIG_ERR_INIT;
+    _cleanup_free_ char *path = brig_xasprintf("%s/cgroup.controllers", h->root);
+    _cleanup_free_ char *s = NULL;
+    brig_strv_free(h->ctrls);
+    h->ctrls = brig_cg_read_trimmed(path, &s, &ignore) < 0 ? brig_xcalloc(1, sizeof(char *))
+                                                           : split_words(s, " \n");
+}
+
+static void compute_layout(void)
+{
+    bool v1 = false, v2 = false;
+    for (size_t i = 0; i < g.n; i++) {
+        if (g.h[i].v2) {
+            v2 = true;
+            continue;
+        }
+        for (char **c = g.h[i].ctrls; c && *c; c++)
+            if (!brig_startswith(*c, "name="))
+                v1 = true;
+    }
+    g.layout = v1 && v2 ? BRIG_CGROUP_HYBRID
+               : v1     ? BRIG_CGROUP_V1
+               : v2     ? BRIG_CGROUP_V2
+                        : BRIG_CGROUP_NONE;
+}
+
+int brig_cg_detect(struct brig_err *err)
+{
+    if (g.done)
+        return 0;
+    state_reset();
+    if (brig_mountinfo_foreach(mountinfo_cb, NULL, err) < 0) {
+        state_reset();
+        return brig_err_wrap(err, "detect cgroups");
+    }
+    for (size_t i = 0; i < g.n; i++)
+        if (g.h[i].v2)
+            load_v2_ctrls(&g.h[i]);
+    compute_layout();
+    g.done = true;
+    return 0;
+}
+
+int brig_cgroup_set_v2_root(const char *root, struct brig_err *err)
+{
+    state_reset();
+    if (!root)
+        return 0;
+    struct stat st;
+    if (stat(root, &st) < 0)
+        return brig_err_sys(err, errno, "cgroup root %s", root);
+    if (!S_ISDIR(st.st_mode))
+        return brig_err_set(err, BRIG_EUSAGE, "cgroup root %s: not a directory", root);
+    g.h = brig_xcalloc(1, sizeof(*g.h));
+    g.n = 1;
+    g.h[0].root = brig_xstrdup(root);
+    g.h[0].v2 = true;
+    g.h[0].has_root_slash = true;
+    load_v2_ctrls(&g.h[0]);
+    g.layout = BRIG_CGROUP_V2;
+    g.done = true;
+    return 0;
+}
+
+const char *brig_cgroup_layout_name(enum brig_cgroup_layout layout)
+{
+    switch (layout) {
+    case BRIG_CGROUP_V1:
+        return "v1";
+    case BRIG_CGROUP_V2:
+        return "v2";
+    case BRIG_CGROUP_HYBRID:
+        return "hybrid";
+    case BRIG_CGROUP_NONE:
+        break;
+    }
+    return "none";
+}
+
+int brig_cgroup_probe(struct brig_cgroup_facts *ret, struct brig_err *err)
+{
+    memset(ret, 0, sizeof(*ret));
+    if (brig_cg_detect(err) < 0)
+        return -1;
+    ret->layout = g.layout;
+    ret->controllers = brig_xcalloc(1, sizeof(char *));
+    for (size_t i = 0; i < g.n; i++) {
+        if (g.h[i].v2)
+            ret->v2_root = brig_xstrdup(g.h[i].root);
+        for (char **c = g.h[i].ctrls; c && *c; c++)
+            if (!brig_startswith(*c, "name=") && !strv_has(ret->controllers, *c))
+                brig_strv_push(&ret->controllers, *c);
+    }
+    strv_sort(ret->controllers);
+    return 0;
+}
+
+void brig_cgroup_facts_clear(struct brig_cgroup_facts *f)
+{
+    if (!f)
+        return;
+    brig_strv_free(f->controllers);
+    free(f->v2_root);
+    memset(f, 0, sizeof(*f));
+}
+
+int brig_cg_check_jname(const char *jname, struct brig_err *err)
+{
+    size_t n = jname ? strlen(jname) : 0;
+    if (n == 0 || n > CG_JNAME_MAX || jname[0] == '.' ||
+        strspn(jname, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+        return brig_err_set(err, BRIG_EUSAGE, "invalid jail name for a cgroup: '%s'",
+                            jname ? jname : "");
+    return 0;
+}
+
+/* The hierarchy that owns a controller, or NULL. */
+struct brig_cg_hier *brig_cg_hier_of(const char *ctrl)
+{
+    for (size_t i = 0; i < g.n; i++)
+        if (!g.h[i].v2 && strv_has(g.h[i].ctrls, ctrl))
+            return &g.h[i];
+    for (size_t i = 0; i < g.n; i++)
+        if (g.h[i].v2 && strv_has(g.h[i].ctrls, ctrl))
+            return &g.h[i];
+    return NULL;
+}
+
+static struct brig_cg_hier *hier_v2(void)
+{
+    for (size_t i = 0; i < g.n; i++)
+        if (g.h[i].v2)
+            return &g.h[i];
+    return NULL;
+}
+
+char *brig_cg_leaf_path(const struct brig_cg_hier *h, const char *jname)
+{
+    return brig_xasprintf("%s/" BRIG_CG_PARENT "/%s", h->root, jname);
+}
+
+static int mkdir_ok(const char *path, struct brig_err *err)
+{
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return brig_err_sys(err, errno, "mkdir %s", path);
+    return 0;
+}
+
+/* v1 cpuset: a new cgroup starts with empty cpus and mems, so no task may join. */
+static int cpuset_inherit(const char *parent, const char *child, const char *file,
+                          struct brig_err *err)
+{
+    _cleanup_free_ char *cpath = brig_xasprintf("%s/%s", child, file);
+    _cleanup_free_ char *ppath = brig_xasprintf("%s/%s", parent, file);
+    _cleanup_free_ char *cur = NULL, *val = NULL;
+    if (brig_cg_read_trimmed(cpath, &cur, err) < 0)
+        return -1;
+    if (cur[0])
+        return 0;
+    if (brig_cg_read_trimmed(ppath, &val, err) < 0)
+        return -1;
+    return brig_cg_write(cpath, val, err);
+}
+
+/* v2: make the controllers brig writes limits to available to children of dir.
+ * Only those: the host's root cgroup is shared, so brig changes no more of it. */
+static int enable_subtree(const char *dir, struct brig_err *err)
+{
+    _cleanup_free_ char *cpath = brig_xasprintf("%s/cgroup.controllers", dir);
+    _cleanup_free_ char *spath = brig_xasprintf("%s/cgroup.subtree_control", dir);
+    _cleanup_free_ char *avail = NULL, *on = NULL;
+    if (brig_cg_read_trimmed(cpath, &avail, err) < 0 || brig_cg_read_trimmed(spath, &on, err) < 0)
+        return -1;
+    _cleanup_strv_ char **av = split_words(avail, " \n");
+    _cleanup_strv_ char **onv = split_words(on, " \n");
+    struct brig_buf w = {0};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(needed_ctrls); i++)
+        if (strv_has(av, needed_ctrls[i]) && !strv_has(onv, needed_ctrls[i]))
+            brig_buf_addf(&w, "%s+%s", w.len ? " " : "", needed_ctrls[i]);
+    int rc = w.len ? brig_cg_write(spath, w.s, err) : 0;
+    brig_buf_free(&w);
+    return rc;
+}
+
+/* The parent and the leaf in one hierarchy; ENOENT if the parent vanished meanwhile. */
+static int create_in(struct brig_cg_hier *h, const char *jname, struct brig_err *err)
+{
+    _cleanup_free_ char *parent = brig_xasprintf("%s/" BRIG_CG_PARENT, h->root);
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    bool cpuset = !h->v2 && strv_has(h->ctrls, "cpuset");
+    if (h->v2 && enable_subtree(h->root, err) < 0)
+        return -1;
+    if (mkdir_ok(parent, err) < 0)
+        return -1;
+    if (cpuset && (cpuset_inherit(h->root, parent, "cpuset.cpus", err) < 0 ||
+                   cpuset_inherit(h->root, parent, "cpuset.mems", err) < 0))
+        return -1;
+    if (h->v2 && enable_subtree(parent, err) < 0)
+        return -1;
+    if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
+        return errno == ENOENT ? -ENOENT : brig_err_sys(err, errno, "mkdir %s", leaf);
+    if (cpuset && (cpuset_inherit(parent, leaf, "cpuset.cpus", err) < 0 ||
+                   cpuset_inherit(parent, leaf, "cpuset.mems", err) < 0))
+        return -1;
+    return 0;
+}
+
+int brig_cgroup_create(const char *jname, struct brig_err *err)
+{
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    if (g.n == 0)
+        return brig_err_set(err, BRIG_EFAIL, "create cgroup %s: no cgroup file system mounted",
+                            jname);
+    for (size_t i = 0; i < g.n; i++) {
+        int rc = -ENOENT;
+        for (int attempt = 0; rc == -ENOENT && attempt < 3; attempt++)
+            rc = create_in(&g.h[i], jname, err);
+        if (rc == -ENOENT)
+            brig_err_sys(err, ENOENT, "mkdir %s/" BRIG_CG_PARENT "/%s", g.h[i].root, jname);
+        if (rc < 0)
+            return brig_err_wrap(err, "create cgroup %s", jname);
+    }
+    return 0;
+}
+
+int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err)
+{
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    if (pid <= 0)
+        return brig_err_set(err, BRIG_EUSAGE, "attach to cgroup %s: invalid pid %d", jname,
+                            (int)pid);
+    char val[32];
+    snprintf(val, sizeof(val), "%d", (int)pid);
+    for (size_t i = 0; i < g.n; i++) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(&g.h[i], jname);
+        _cleanup_free_ char *procs = brig_xasprintf("%s/cgroup.procs", leaf);
+        if (brig_cg_write(procs, val, err) < 0)
+            return brig_err_wrap(err, "attach pid %d to cgroup %s", (int)pid, jname);
+    }
+    return 0;
+}
+
+int brig_cgroup_procs_paths(const char *jname, char ***ret_paths, struct brig_err *err)
+{
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    char **v = brig_xcalloc(1, sizeof(*v));
+    for (size_t i = 0; i < g.n; i++) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(&g.h[i], jname);
+        _cleanup_free_ char *procs = brig_xasprintf("%s/cgroup.procs", leaf);
+        brig_strv_push(&v, procs);
+    }
+    *ret_paths = v;
+    return 0;
+}
+
+/* The hierarchy whose tree tells which processes are in the jail. */
+static struct brig_cg_hier *tracking_hier(void)
+{
+    struct brig_cg_hier *h = hier_v2();
+    if (h)
+        return h;
+    if ((h = brig_cg_hier_of("freezer")))
+        return h;
+    return g.n ? &g.h[0] : NULL;
+}
+
+static void pids_push(pid_t **v, size_t *n, pid_t p)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i] == p)
+            return;
+    *v = brig_xrealloc(*v, (*n + 1) * sizeof(**v));
+    (*v)[(*n)++] = p;
+}
+
+static int collect_pids(const char *dir, pid_t **v, size_t *n, struct brig_err *err)
+{
+    _cleanup_free_ char *procs = brig_xasprintf("%s/cgroup.procs", dir);
+    _cleanup_free_ char *s = NULL;
+    if (brig_read_file(procs, 64 * BRIG_CG_FILE_MAX, &s, NULL, err) < 0)
+        return -1;
+    for (char *p = s; *p;) {
+        char *end;
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (pid > 0)
+            pids_push(v, n, (pid_t)pid);
+        p = end + strspn(end, "\n");
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return brig_err_sys(err, errno, "open %s", dir);
+    int rc = 0;
+    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        _cleanup_free_ char *sub = brig_xasprintf("%s/%s", dir, de->d_name);
+        rc = collect_pids(sub, v, n, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+int brig_cgroup_pids(const char *jname, pid_t **ret_pids, size_t *ret_n, struct brig_err *err)
+{
+    *ret_pids = NULL;
+    *ret_n = 0;
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    struct brig_cg_hier *h = tracking_hier();
+    if (!h)
+        return 0;
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    if (!brig_path_exists(leaf))
+        return 0;
+    if (collect_pids(leaf, ret_pids, ret_n, err) < 0) {
+        free(*ret_pids);
+        *ret_pids = NULL;
+        *ret_n = 0;
+        return brig_err_wrap(err, "list processes of cgroup %s", jname);
+    }
+    return 0;
+}
+
+static void sleep_ns(long ns)
+{
+    struct timespec ts = {0, ns};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* Wait until file holds want (or a line of it does), bounded. */
+static bool wait_for_content(const char *file, const char *want)
+{
+    uint64_t deadline = brig_now_ns() + CG_FREEZE_WAIT_NS;
+    do {
+        struct brig_err e = BRIG_ERR_INIT;
+        _cleanup_free_ char *s = NULL;
+        if (brig_cg_read_trimmed(file, &s, &e) == 0 && strstr(s, want))
+            return true;
+        sleep_ns(CG_POLL_NS);
+    } while (brig_now_ns() < deadline);
+    return false;
+}
+
+static int kill_pids(const char *jname, struct brig_err *err)
+{
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    if (brig_cgroup_pids(jname, &pids, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (kill(pids[i], SIGKILL) < 0 && errno != ESRCH)
+            return brig_err_sys(err, errno, "kill pid %d", (int)pids[i]);
+    return 0;
+}
+
+/* Freeze (so nothing forks while we look), kill every pid, thaw. */
+static int kill_frozen(const char *jname, const char *freeze_file, const char *frozen,
+                       const char *thawed, const char *state_file, const char *state_want,
+                       struct brig_err *err)
+{
+    if (brig_cg_write(freeze_file, frozen, err) < 0)
+        return -1;
+    wait_for_content(state_file, state_want);
+    int rc = kill_pids(jname, err);
+    struct brig_err e2 = BRIG_ERR_INIT;
+    if (brig_cg_write(freeze_file, thawed, rc < 0 ? &e2 : err) < 0 && rc == 0)
+        rc = -1;
+    return rc;
+}
+
+int brig_cgroup_kill(const char *jname, struct brig_err *err)
+{
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    struct brig_cg_hier *v2 = hier_v2();
+    struct brig_cg_hier *fz = brig_cg_hier_of("freezer");
+    int rc;
+    if (v2) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(v2, jname);
+        _cleanup_free_ char *killf = brig_xasprintf("%s/cgroup.kill", leaf);
+        _cleanup_free_ char *freeze = brig_xasprintf("%s/cgroup.freeze", leaf);
+        _cleanup_free_ char *events = brig_xasprintf("%s/cgroup.events", leaf);
+        if (!brig_path_exists(leaf))
+            return 0;
+        if (brig_path_exists(killf))
+            rc = brig_cg_write(killf, "1", err);
+        else if (brig_path_exists(freeze))
+            rc = kill_frozen(jname, freeze, "1", "0", events, "frozen 1", err);
+        else
+            rc = kill_pids(jname, err);
+    } else if (fz && !fz->v2) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(fz, jname);
+        _cleanup_free_ char *state = brig_xasprintf("%s/freezer.state", leaf);
+        if (!brig_path_exists(leaf))
+            return 0;
+        rc = kill_frozen(jname, state, "FROZEN", "THAWED", state, "FROZEN", err);
+    } else {
+        rc = kill_pids(jname, err);
+    }
+    return rc < 0 ? brig_err_wrap(err, "kill cgroup %s", jname) : 0;
+}
+
+/* rmdir a cgroup and its children, waiting a bounded time for busy ones. */
+static int remove_tree(const char *dir, uint64_t deadline, struct brig_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : brig_err_sys(err, errno, "open %s", dir);
+    int rc = 0;
+    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        _cleanup_free_ char *sub = brig_xasprintf("%s/%s", dir, de->d_name);
+        rc = remove_tree(sub, deadline, err);
+    }
+    closedir(d);
+    if (rc < 0)
+        return -1;
+    while (rmdir(dir) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        if (errno != EBUSY || brig_now_ns() >= deadline)
+            return brig_err_sys(err, errno, "rmdir %s%s", dir,
+                                errno == EBUSY ? " (processes still in it)" : "");
+        sleep_ns(CG_POLL_NS);
+    }
+    return 0;
+}
+
+int brig_cgroup_remove(const char *jname, struct brig_err *err)
+{
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    uint64_t deadline = brig_now_ns() + CG_RMDIR_WAIT_NS;
+    int rc = 0;
+    for (size_t i = 0; i < g.n; i++) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(&g.h[i], jname);
+        if (rc == 0)
+            rc = remove_tree(leaf, deadline, err);
+        else
+            remove_tree(leaf, deadline, &(struct brig_err)BRIG_ERR_INIT);
+    }
+    return rc < 0 ? brig_err_wrap(err, "remove cgroup %s", jname) : 0;
+}
+
+bool brig_cgroup_exists(const char *jname)
+{
+    struct brig_err e = BRIG_ERR_INIT;
+    if (brig_cg_check_jname(jname, &e) < 0 || brig_cg_detect(&e) < 0)
+        return false;
+    for (size_t i = 0; i < g.n; i++) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(&g.h[i], jname);
+        if (brig_path_exists(leaf))
+            return true;
+    }
+    return false;
+}
+
+int brig_cgroup_list(char ***ret_jnames, struct brig_err *err)
+{
+    if (brig_cg_detect(err) < 0)
+        return -1;
+    char **v = brig_xcalloc(1, sizeof(*v));
+    for (size_t i = 0; i < g.n; i++) {
+        _cleanup_free_ char *parent = brig_xasprintf("%s/" BRIG_CG_PARENT, g.h[i].root);
+        DIR *d = opendir(parent);
+        if (!d) {
+            if (errno == ENOENT)
+                continue;
+            int e = errno;
+            brig_strv_free(v);
+            return brig_err_sys(err, e, "list cgroups: open %s", parent);
+        }
+        for (struct dirent *de; (de = readdir(d));)
+            if (de->d_type == DT_DIR && de->d_name[0] != '.' && !strv_has(v, de->d_name))
+                brig_strv_push(&v, de->d_name);
+        closedir(d);
+    }
+    strv_sort(v);
+    *ret_jnames = v;
+    return 0;
+}

@@ -1,0 +1,90 @@
+/* Jail cgroups on cgroup v1, v2 and hybrid hosts.
+ *
+ * The layout is read once per process from /proc/self/mountinfo. A jail's
+ * cgroup is <root>/brig/<jname> under the root of every mounted hierarchy
+ * (each v1 hierarchy, named ones included, and the v2 one). brig never moves
+ * its own process: the jail's processes are attached to the leaf, and the
+ * dedicated brig/ parent holds no process, so the v2 "no internal processes"
+ * rule is kept when controllers are enabled in its cgroup.subtree_control.
+ *
+ * Each limit goes to the hierarchy that owns its controller: on a hybrid host
+ * memory, pids, cpu and cpuset are usually bound to v1, while the v2
+ * hierarchy provides cgroup.kill and cgroup.freeze.
+ *
+ * openfiles is not a cgroup limit: the jail's init calls
+ * brig_cgroup_apply_openfiles() in its own process before it execs anything.
+ *
+ * Ordering for a jail start: create, set_limits, then attach the jail's init
+ * before it unshares CLONE_NEWCGROUP, so the jail sees its leaf as its root. */
+#ifndef BRIG_OS_LINUX_CGROUP_H
+#define BRIG_OS_LINUX_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/err.h"
+
+enum brig_cgroup_layout {
+    BRIG_CGROUP_NONE = 0, /* no cgroup file system mounted */
+    BRIG_CGROUP_V1,
+    BRIG_CGROUP_V2,
+    BRIG_CGROUP_HYBRID, /* v1 controllers plus a v2 hierarchy */
+};
+
+/* The cgroup facts of this host, for `brig inventory`. */
+struct brig_cgroup_facts {
+    enum brig_cgroup_layout layout;
+    char **controllers; /* NULL-terminated, sorted: every controller usable by brig */
+    char *v2_root;      /* mount point of the v2 hierarchy, or NULL */
+};
+
+/* Limits of one jail; 0 (or NULL) means no limit. */
+struct brig_cgroup_limits {
+    uint64_t memoryuse; /* bytes of memory plus swap; at least 1 MiB */
+    uint64_t maxproc;   /* tasks (pids.max) */
+    unsigned pcpu;      /* percent of one CPU (cpu.max); above 100 spans several CPUs */
+    const char *cpuset; /* CPU list like "0-1,3"; NULL, "" or "0" (CBSD's "none") mean all */
+};
+
+/* Name of a layout: "none", "v1", "v2" or "hybrid". */
+const char *brig_cgroup_layout_name(enum brig_cgroup_layout layout);
+
+/* Fill *ret with this host's layout and controllers (detected once, then cached). */
+int brig_cgroup_probe(struct brig_cgroup_facts *ret, struct brig_err *err);
+/* Free what brig_cgroup_probe put in *f. */
+void brig_cgroup_facts_clear(struct brig_cgroup_facts *f);
+
+/* Use the cgroup2 file system mounted at root as a pure v2 host, ignoring
+ * mountinfo (tests; hosts where detection must be overridden). NULL: detect again. */
+int brig_cgroup_set_v2_root(const char *root, struct brig_err *err);
+
+/* Check limits without touching anything; bad input gives BRIG_EUSAGE. */
+int brig_cgroup_limits_check(const struct brig_cgroup_limits *lim, struct brig_err *err);
+
+/* Create the jail's cgroup in every hierarchy; an existing one is kept. */
+int brig_cgroup_create(const char *jname, struct brig_err *err);
+/* Write the limits (all of them: a 0 field removes that limit). */
+int brig_cgroup_set_limits(const char *jname, const struct brig_cgroup_limits *lim,
+                           struct brig_err *err);
+/* Move pid into the jail's cgroup in every hierarchy. */
+int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err);
+/* The cgroup.procs files a process writes "0" to to join the jail (jexec). */
+int brig_cgroup_procs_paths(const char *jname, char ***ret_paths, struct brig_err *err);
+/* The pids in the jail's cgroup and its descendants (*ret_pids malloc'ed). */
+int brig_cgroup_pids(const char *jname, pid_t **ret_pids, size_t *ret_n, struct brig_err *err);
+/* SIGKILL every process in the jail's cgroup (cgroup.kill, else freeze, kill, thaw). */
+int brig_cgroup_kill(const char *jname, struct brig_err *err);
+/* Remove the jail's cgroup everywhere, waiting briefly for the last processes
+ * to exit; a missing cgroup is success. */
+int brig_cgroup_remove(const char *jname, struct brig_err *err);
+/* Whether the jail's cgroup exists in any hierarchy. */
+bool brig_cgroup_exists(const char *jname);
+/* Names of all jail cgroups brig has (sorted, NULL-terminated), for recovery. */
+int brig_cgroup_list(char ***ret_jnames, struct brig_err *err);
+
+/* Set RLIMIT_NOFILE (soft and hard) of the calling process; 0 leaves it alone. */
+int brig_cgroup_apply_openfiles(uint64_t openfiles, struct brig_err *err);
+
+#endif

@@ -1,0 +1,208 @@
+#define _GNU_SOURCE
+#include "cgroup.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cgroup_int.h"
+#include "core/util.h"
+
+#define CG_CPU_PERIOD  100000
+#define CG_MEMORY_MIN  (1024ULL * 1024)
+#define CG_PCPU_MAX    100000
+#define CG_MAXPROC_MAX 4194304ULL
+
+/* Parse a CPU list like "0-3,5"; syntax only. */
+static int check_cpulist(const char *s, struct brig_err *err)
+{
+    const char *p = s;
+    for (;;) {
+        char *end;
+        errno = 0;
+        if (*p < '0' || *p > '9')
+            goto bad;
+        unsigned long a = strtoul(p, &end, 10), b = a;
+        if (errno || a >= 8192)
+            goto bad;
+        p = end;
+        if (*p == '-') {
+            p++;
+            if (*p < '0' || *p > '9')
+                goto bad;
+            b = strtoul(p, &end, 10);
+            if (errno || b >= 8192 || b < a)
+                goto bad;
+            p = end;
+        }
+        if (*p == '\0')
+            return 0;
+        if (*p != ',')
+            goto bad;
+        p++;
+    }
+bad:
+    return brig_err_set(err, BRIG_EUSAGE, "invalid cpuset '%s': expected a CPU list like 0-1,3", s);
+}
+
+static bool cpuset_is_all(const char *s)
+{
+    return !s || !s[0] || strcmp(s, "0") == 0;
+}
+
+int brig_cgroup_limits_check(const struct brig_cgroup_limits *lim, struct brig_err *err)
+{
+    if (lim->memoryuse && lim->memoryuse < CG_MEMORY_MIN)
+        return brig_err_set(err, BRIG_EUSAGE, "invalid memoryuse %llu: below the minimum of 1 MiB",
+                            (unsigned long long)lim->memoryuse);
+    if (lim->memoryuse > (uint64_t)INT64_MAX)
+        return brig_err_set(err, BRIG_EUSAGE, "invalid memoryuse %llu: too large",
+                            (unsigned long long)lim->memoryuse);
+    if (lim->maxproc > CG_MAXPROC_MAX)
+        return brig_err_set(err, BRIG_EUSAGE, "invalid maxproc %llu: above %llu",
+                            (unsigned long long)lim->maxproc, CG_MAXPROC_MAX);
+    if (lim->pcpu > CG_PCPU_MAX)
+        return brig_err_set(err, BRIG_EUSAGE, "invalid pcpu %u: above %u", lim->pcpu, CG_PCPU_MAX);
+    if (!cpuset_is_all(lim->cpuset) && check_cpulist(lim->cpuset, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int need_ctrl(const char *ctrl, const char *param, bool wanted, struct brig_cg_hier **ret,
+                     struct brig_err *err)
+{
+    *ret = brig_cg_hier_of(ctrl);
+    if (!*ret && wanted)
+        return brig_err_set(err, BRIG_EFAIL, "%s: no %s cgroup controller on this host", param,
+                            ctrl);
+    return 0;
+}
+
+static int set_cpuset(const char *jname, const char *cpus, struct brig_err *err)
+{
+    struct brig_cg_hier *h;
+    bool all = cpuset_is_all(cpus);
+    if (need_ctrl("cpuset", "cpuset", !all, &h, err) < 0 || !h)
+        return h || all ? 0 : -1;
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    _cleanup_free_ char *file = brig_xasprintf("%s/cpuset.cpus", leaf);
+    _cleanup_free_ char *parent_val = NULL;
+    const char *val = cpus;
+    if (all && h->v2) {
+        val = "\n";
+    } else if (all) {
+        _cleanup_free_ char *pfile = brig_xasprintf("%s/" BRIG_CG_PARENT "/cpuset.cpus", h->root);
+        if (brig_cg_read_trimmed(pfile, &parent_val, err) < 0)
+            return -1;
+        val = parent_val;
+    }
+    if (brig_cg_write(file, val, err) < 0) {
+        if ((errno == EINVAL || errno == ERANGE) && !all)
+            return brig_err_set(err, BRIG_EUSAGE, "cpuset %s: CPUs not available on this host",
+                                cpus);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_memory_v1(const char *leaf, uint64_t bytes, struct brig_err *err)
+{
+    _cleanup_free_ char *mem = brig_xasprintf("%s/memory.limit_in_bytes", leaf);
+    _cleanup_free_ char *sw = brig_xasprintf("%s/memory.memsw.limit_in_bytes", leaf);
+    _cleanup_free_ char *val =
+        bytes ? brig_xasprintf("%llu", (unsigned long long)bytes) : brig_xstrdup("-1");
+    if (!brig_path_exists(sw))
+        return brig_cg_write(mem, val, err);
+    /* memsw must stay >= limit: raise memsw first, lower limit first. */
+    if (!bytes)
+        return brig_cg_write(sw, val, err) < 0 ? -1 : brig_cg_write(mem, val, err);
+    if (brig_cg_write(mem, val, err) == 0)
+        return brig_cg_write(sw, val, err);
+    if (errno != EINVAL)
+        return -1;
+    return brig_cg_write(sw, val, err) < 0 ? -1 : brig_cg_write(mem, val, err);
+}
+
+static int set_memory(const char *jname, uint64_t bytes, struct brig_err *err)
+{
+    struct brig_cg_hier *h;
+    if (need_ctrl("memory", "memoryuse", bytes != 0, &h, err) < 0)
+        return -1;
+    if (!h)
+        return 0;
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    if (!h->v2)
+        return set_memory_v1(leaf, bytes, err);
+    _cleanup_free_ char *max = brig_xasprintf("%s/memory.max", leaf);
+    _cleanup_free_ char *sw = brig_xasprintf("%s/memory.swap.max", leaf);
+    _cleanup_free_ char *val =
+        bytes ? brig_xasprintf("%llu", (unsigned long long)bytes) : brig_xstrdup("max");
+    if (brig_cg_write(max, val, err) < 0)
+        return -1;
+    /* memoryuse bounds memory plus swap, as memsw does on v1. */
+    if (brig_path_exists(sw) && brig_cg_write(sw, bytes ? "0" : "max", err) < 0)
+        return -1;
+    return 0;
+}
+
+static int set_pids(const char *jname, uint64_t maxproc, struct brig_err *err)
+{
+    struct brig_cg_hier *h;
+    if (need_ctrl("pids", "maxproc", maxproc != 0, &h, err) < 0)
+        return -1;
+    if (!h)
+        return 0;
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    _cleanup_free_ char *file = brig_xasprintf("%s/pids.max", leaf);
+    _cleanup_free_ char *val =
+        maxproc ? brig_xasprintf("%llu", (unsigned long long)maxproc) : brig_xstrdup("max");
+    return brig_cg_write(file, val, err);
+}
+
+static int set_cpu(const char *jname, unsigned pcpu, struct brig_err *err)
+{
+    struct brig_cg_hier *h;
+    if (need_ctrl("cpu", "pcpu", pcpu != 0, &h, err) < 0)
+        return -1;
+    if (!h)
+        return 0;
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    unsigned long long quota = (unsigned long long)pcpu * CG_CPU_PERIOD / 100;
+    if (h->v2) {
+        _cleanup_free_ char *file = brig_xasprintf("%s/cpu.max", leaf);
+        _cleanup_free_ char *val = pcpu ? brig_xasprintf("%llu %d", quota, CG_CPU_PERIOD)
+                                        : brig_xasprintf("max %d", CG_CPU_PERIOD);
+        return brig_cg_write(file, val, err);
+    }
+    _cleanup_free_ char *pfile = brig_xasprintf("%s/cpu.cfs_period_us", leaf);
+    _cleanup_free_ char *qfile = brig_xasprintf("%s/cpu.cfs_quota_us", leaf);
+    _cleanup_free_ char *period = brig_xasprintf("%d", CG_CPU_PERIOD);
+    _cleanup_free_ char *qval = pcpu ? brig_xasprintf("%llu", quota) : brig_xstrdup("-1");
+    if (brig_cg_write(pfile, period, err) < 0)
+        return -1;
+    return brig_cg_write(qfile, qval, err);
+}
+
+int brig_cgroup_set_limits(const char *jname, const struct brig_cgroup_limits *lim,
+                           struct brig_err *err)
+{
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cgroup_limits_check(lim, err) < 0 ||
+        brig_cg_detect(err) < 0)
+        return -1;
+    /* cpuset first: it is the one the kernel may refuse for the host's sake. */
+    if (set_cpuset(jname, lim->cpuset, err) < 0 || set_memory(jname, lim->memoryuse, err) < 0 ||
+        set_pids(jname, lim->maxproc, err) < 0 || set_cpu(jname, lim->pcpu, err) < 0)
+        return brig_err_wrap(err, "set limits of cgroup %s", jname);
+    return 0;
+}
+
+int brig_cgroup_apply_openfiles(uint64_t openfiles, struct brig_err *err)
+{
+    if (!openfiles)
+        return 0;
+    struct rlimit rl = {.rlim_cur = (rlim_t)openfiles, .rlim_max = (rlim_t)openfiles};
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return brig_err_sys(err, errno, "set openfiles to %llu", (unsigned long long)openfiles);
+    return 0;
+}

@@ -1,0 +1,14 @@
+/* Host-side exec_* hooks (exec_prestart, poststart, prestop, poststop). */
+#ifndef BRIG_LINUX_HOOK_H
+#define BRIG_LINUX_HOOK_H
+
+#include "err.h"
+
+/* Run cmd on the host as jail.conf(5) does (the parameter is a sh(1) command
+ * line, passed as one argument to /bin/sh -c, never interpolated), with envp
+ * added to a clean environment, output appended to log_path, killed after
+ * timeout seconds (0: no limit). A non-zero exit is an error. */
+int brig_hook_run(const char *what, const char *cmd, char *const *envp, const char *log_path,
+                  unsigned timeout, struct brig_err *err);
+
+#endif

@@ -1,0 +1,634 @@
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jail_int.h"
+#include "proc.h"
+#include "util.h"
+
+/* Messages on the sync socket (SOCK_SEQPACKET: one message per read). */
+enum { MSG_GO = 0x62726731, MSG_READY = 0x62726732, MSG_FAIL = 0x62726733 };
+struct init_msg {
+    uint32_t type;
+    int32_t code;
+    char text[1024];
+};
+
+#define SYNC_FD   3
+#define MAX_WATCH 64
+
+static int send_msg(int fd, uint32_t type, int code, const char *text)
+{
+    struct init_msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = type;
+    m.code = code;
+    if (text)
+        snprintf(m.text, sizeof(m.text), "%s", text);
+    ssize_t n;
+    do
+        n = send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof(m) ? 0 : -1;
+}
+
+/* Receive one whole message; anything of another size or type is refused. */
+static int recv_msg(int fd, struct init_msg *m)
+{
+    ssize_t n;
+    do
+        n = recv(fd, m, sizeof(*m), MSG_TRUNC);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof(*m))
+        return -1;
+    m->text[sizeof(m->text) - 1] = '\0';
+    if (m->type != MSG_GO && m->type != MSG_READY && m->type != MSG_FAIL)
+        return -1;
+    return 0;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* ---- the init, in the child ---- */
+
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGPWR, SIGUSR1, SIGUSR2};
+
+struct init_state {
+    const struct brig_jail_spec *spec;
+    int sigfd;
+    int procfd;      /* a private procfs of the jail's pid namespace, or -1 */
+    char *exec_stop; /* copied: the caller's strings are gone once the title is set */
+    bool stop_requested;
+};
+
+static void noop_handler(int sig)
+{
+    (void)sig;
+}
+
+/* Hide the caller's command line and environment from the jail's ps and
+ * /proc/1/cmdline: overwrite them in place, as setproctitle does. */
+static void init_set_title(int procfd)
+{
+    char buf[2048];
+    if (procfd < 0)
+        return;
+    int fd = openat(procfd, "1/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return;
+    unsigned long v[52] = {0};
+    int field = 2;
+    for (char *tok = strtok(p + 1, " "); tok && field < 51; tok = strtok(NULL, " "))
+        v[++field] = strtoul(tok, NULL, 10);
+    if (field < 51)
+        return;
+    unsigned long as = v[48], ae = v[49], es = v[50], ee = v[51];
+    static const char title[] = "brig-init";
+    if (ae > as && ae - as >= sizeof(title) && ae - as < (1UL << 20)) {
+        memset((void *)as, 0, ae - as);
+        memcpy((void *)as, title, sizeof(title));
+    }
+    if (ee > es && ee - es < (1UL << 20) && es >= ae)
+        memset((void *)es, 0, ee - es);
+    clearenv();
+    prctl(PR_SET_NAME, title, 0, 0, 0);
+}
+
+/* fd 0: an empty pipe (EOF); 1 and 2: the console; 3: the sync socket; nothing else. */
+static int init_fds(int sync, int console)
+{
+    int p[2];
+    if (console < 0 && (console = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+        return -1;
+    if (sync != SYNC_FD) {
+        if (console == SYNC_FD && (console = fcntl(console, F_DUPFD_CLOEXEC, 10)) < 0)
+            return -1;
+        if (dup3(sync, SYNC_FD, O_CLOEXEC) < 0)
+            return -1;
+    }
+    if (dup2(console, 1) < 0 || dup2(console, 2) < 0)
+        return -1;
+    if (pipe2(p, 0) < 0)
+        return -1;
+    if (p[0] != 0 && (dup2(p[0], 0) < 0 || close(p[0]) < 0))
+        return -1;
+    if (p[1] != 0)
+        close(p[1]);
+    close_range(SYNC_FD + 1, ~0U, 0);
+    return 0;
+}
+
+static void init_signals(sigset_t *ret_set)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            sigaction(s, &sa, NULL);
+    /* pid 1 only receives signals it handles; the handlers never run
+     * (the signals are blocked and read from a signalfd). */
+    sigemptyset(ret_set);
+    sa.sa_handler = noop_handler;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(stop_signals); i++) {
+        sigaction(stop_signals[i], &sa, NULL);
+        sigaddset(ret_set, stop_signals[i]);
+    }
+    sigaction(SIGCHLD, &sa, NULL);
+    sigaddset(ret_set, SIGCHLD);
+    sigprocmask(SIG_SETMASK, ret_set, NULL);
+}
+
+/* Read pending signals; note a stop request. */
+static void drain_signals(struct init_state *st)
+{
+    struct signalfd_siginfo si;
+    while (read(st->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+        for (size_t i = 0; i < BRIG_ARRAY_SIZE(stop_signals); i++)
+            if ((int)si.ssi_signo == stop_signals[i])
+                st->stop_requested = true;
+}
+
+/* Reap every exited child; report the status of pid `want` when it is one. */
+static void reap(pid_t want, int *ret_status, bool *ret_done)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        if (want > 0 && pid == want) {
+            *ret_status = status;
+            *ret_done = true;
+        }
+}
+
+/* A private procfs of the jail's pid namespace, detached from any tree, so
+ * the init can count the jail's processes whatever jail root mounts. */
+static int open_private_proc(void)
+{
+    int fs = fsopen("proc", FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return -1;
+    fsconfig(fs, FSCONFIG_SET_STRING, "subset", "pid", 0);
+    int mnt = -1;
+    if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+        mnt =
+            fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+    close(fs);
+    return mnt;
+}
+
+/* The jail's live processes other than the init: count, and up to max pids. */
+static size_t list_others(struct init_state *st, pid_t *pids, size_t max)
+{
+    if (st->procfd < 0) {
+        /* No procfs: children are all the init can see. */
+        siginfo_t si;
+        return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD ? 0 : 1;
+    }
+    int dfd = openat(st->procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return 1;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return 1;
+    }
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 1)
+            continue;
+        char path[64], buf[256];
+        snprintf(path, sizeof(path), "%ld/stat", pid);
+        int fd = openat(st->procfd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        buf[len] = '\0';
+        char *p = strrchr(buf, ')');
+        if (p && (p[2] == 'Z' || p[2] == 'X'))
+            continue;
+        if (n < max)
+            pids[n] = (pid_t)pid;
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Wait until the init is alone (true), the deadline passes or a stop is
+ * requested (false). deadline 0: none. */
+static bool wait_alone(struct init_state *st, uint64_t deadline, bool stop_ends)
+{
+    for (;;) {
+        reap(0, NULL, NULL);
+        pid_t pids[MAX_WATCH];
+        size_t n = list_others(st, pids, MAX_WATCH);
+        if (n == 0)
+            return true;
+        if (stop_ends && st->stop_requested)
+            return false;
+        int ms = -1;
+        if (deadline) {
+            uint64_t now = brig_now_ns();
+            if (now >= deadline)
+                return false;
+            ms = (int)((deadline - now) / 1000000) + 1;
+        }
+        /* Processes that joined with jexec are not the init's children: a
+         * pidfd tells when they exit. */
+        struct pollfd pfd[MAX_WATCH + 1];
+        size_t np = 0;
+        pfd[np++] = (struct pollfd){.fd = st->sigfd, .events = POLLIN};
+        for (size_t i = 0; i < n && i < MAX_WATCH; i++) {
+            int fd = pidfd_open_(pids[i]);
+            if (fd >= 0)
+                pfd[np++] = (struct pollfd){.fd = fd, .events = POLLIN};
+        }
+        poll(pfd, np, ms);
+        for (size_t i = 1; i < np; i++)
+            close(pfd[i].fd);
+        drain_signals(st);
+    }
+}
+
+/* Run /bin/sh -c cmd in the jail, output to the console; wait at most
+ * timeout seconds (0: no limit). Returns 0 with *ret_status, or -1 on timeout. */
+static int run_sh(struct init_state *st, const char *cmd, unsigned timeout, int *ret_status)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        *ret_status = -errno;
+        return 0;
+    }
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = SIG_DFL;
+        for (size_t i = 0; i < BRIG_ARRAY_SIZE(stop_signals); i++)
+            sigaction(stop_signals[i], &sa, NULL);
+        sigaction(SIGCHLD, &sa, NULL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        setsid();
+        static char sh[] = "/bin/sh", dash_c[] = "-c";
+        static char path[] = "PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
+        static char home[] = "HOME=/";
+        char *argv[] = {sh, dash_c, brig_xstrdup(cmd), NULL};
+        char *envp[] = {path, home, NULL};
+        execve(sh, argv, envp);
+        _exit(127);
+    }
+    uint64_t deadline = timeout ? brig_now_ns() + (uint64_t)timeout * 1000000000ULL : 0;
+    bool done = false;
+    for (;;) {
+        reap(pid, ret_status, &done);
+        if (done)
+            return 0;
+        int ms = -1;
+        if (deadline) {
+            uint64_t now = brig_now_ns();
+            if (now >= deadline) {
+                kill(-pid, SIGKILL);
+                kill(pid, SIGKILL);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                    ;
+                return -1;
+            }
+            ms = (int)((deadline - now) / 1000000) + 1;
+        }
+        struct pollfd pfd = {.fd = st->sigfd, .events = POLLIN};
+        poll(&pfd, 1, ms);
+        drain_signals(st);
+    }
+}
+
+/* exec_stop, SIGTERM to everything, stop_timeout, SIGKILL, exit. */
+static _Noreturn void init_stop(struct init_state *st)
+{
+    const struct brig_jail_spec *spec = st->spec;
+    if (st->exec_stop) {
+        int status = 0;
+        if (run_sh(st, st->exec_stop, spec->exec_timeout, &status) < 0)
+            dprintf(2, "brig-init: exec_stop timed out after %u s\n", spec->exec_timeout);
+    }
+    kill(-1, SIGTERM);
+    kill(-1, SIGCONT);
+    uint64_t deadline = brig_now_ns() + (uint64_t)spec->stop_timeout * 1000000000ULL + 1;
+    if (!wait_alone(st, deadline, false)) {
+        dprintf(2, "brig-init: processes still running after %u s, killing them\n",
+                spec->stop_timeout);
+        kill(-1, SIGKILL);
+    }
+    _exit(0);
+}
+
+/* Everything between "go" and "ready". */
+static int init_setup(struct init_state *st, struct brig_err *err)
+{
+    const struct brig_jail_spec *spec = st->spec;
+    if (setsid() < 0)
+        return brig_err_sys(err, errno, "setsid");
+    /* Now that the caller has put the init into the jail's cgroups, the
+     * jail's cgroup namespace is rooted at its own cgroup. */
+    if (unshare(CLONE_NEWCGROUP) < 0)
+        return brig_err_sys(err, errno, "new cgroup namespace");
+    if (spec->openfiles) {
+        struct rlimit rl = {.rlim_cur = spec->openfiles, .rlim_max = spec->openfiles};
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            return brig_err_sys(err, errno, "set openfiles to %llu",
+                                (unsigned long long)spec->openfiles);
+    }
+    if (brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0)
+        return -1;
+    st->procfd = open_private_proc();
+    if (brig_jail_restrict(&spec->policy, err) < 0)
+        return -1;
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    umask(022);
+    /* The caller's argv and environment may hold the spec's strings: copy
+     * what is still needed before the title overwrites them. */
+    _cleanup_free_ char *exec_start =
+        spec->exec_start && *spec->exec_start ? brig_xstrdup(spec->exec_start) : NULL;
+    if (spec->exec_stop && *spec->exec_stop)
+        st->exec_stop = brig_xstrdup(spec->exec_stop);
+    init_set_title(st->procfd);
+    if (exec_start) {
+        int status = 0;
+        if (run_sh(st, exec_start, spec->exec_timeout, &status) < 0)
+            return brig_err_set(err, BRIG_EFAIL, "exec_start timed out after %u s",
+                                spec->exec_timeout);
+        if (status < 0)
+            return brig_err_sys(err, -status, "exec_start: fork");
+        if (WIFSIGNALED(status))
+            return brig_err_set(err, BRIG_EFAIL, "exec_start killed by signal %d",
+                                WTERMSIG(status));
+        if (WEXITSTATUS(status) != 0)
+            return brig_err_set(err, BRIG_EFAIL, "exec_start exited with status %d",
+                                WEXITSTATUS(status));
+    }
+    return 0;
+}
+
+static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int console)
+{
+    struct init_state st = {.spec = spec, .sigfd = -1, .procfd = -1};
+    struct brig_err err = BRIG_ERR_INIT;
+    sigset_t set;
+
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    init_signals(&set);
+    if (init_fds(sync, console) < 0)
+        _exit(1);
+
+    struct init_msg m;
+    if (recv_msg(SYNC_FD, &m) < 0 || m.type != MSG_GO)
+        _exit(1); /* the caller gave up before release */
+
+    st.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (st.sigfd < 0) {
+        brig_err_sys(&err, errno, "signalfd");
+    } else if (init_setup(&st, &err) == 0) {
+        if (send_msg(SYNC_FD, MSG_READY, 0, "ready") < 0)
+            _exit(1);
+        close(SYNC_FD);
+        for (;;) {
+            reap(0, NULL, NULL);
+            if (st.stop_requested)
+                init_stop(&st);
+            if (!spec->persist) {
+                if (wait_alone(&st, 0, true))
+                    _exit(0);
+                continue;
+            }
+            struct pollfd pfd = {.fd = st.sigfd, .events = POLLIN};
+            poll(&pfd, 1, -1);
+            drain_signals(&st);
+        }
+    }
+    send_msg(SYNC_FD, MSG_FAIL, err.code ? err.code : BRIG_EFAIL, err.msg);
+    kill(-1, SIGKILL);
+    _exit(1);
+}
+
+/* ---- the caller's side ---- */
+
+/* Clone like fork, into new namespaces; the child returns 0. */
+static pid_t clone_init(uint64_t flags, int *ret_pidfd)
+{
+    int pidfd = -1;
+    struct clone_args ca;
+    memset(&ca, 0, sizeof(ca));
+    ca.flags = flags | CLONE_PIDFD;
+    ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    ca.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+    if (pid < 0 && errno == ENOSYS) {
+        pidfd = -1;
+        pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+    }
+    if (pid > 0)
+        *ret_pidfd = pidfd;
+    return (pid_t)pid;
+}
+
+int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *ret,
+                    struct brig_err *err)
+{
+    *ret = (struct brig_jail_proc){.pid = -1, .starttime = -1, .pidfd = -1, .sync_fd = -1};
+    if (!spec->root || spec->root[0] != '/')
+        return brig_err_set(err, BRIG_EUSAGE, "jail root must be an absolute path");
+    struct stat sb;
+    if (stat(spec->root, &sb) < 0)
+        return brig_err_sys(err, errno, "jail root %s", spec->root);
+    if (!S_ISDIR(sb.st_mode))
+        return brig_err_set(err, BRIG_EUSAGE, "jail root %s: not a directory", spec->root);
+
+    _cleanup_close_ int console = -1;
+    if (spec->console_log) {
+        console = open(spec->console_log,
+                       O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (console < 0)
+            return brig_err_sys(err, errno, "open console log %s", spec->console_log);
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return brig_err_sys(err, errno, "socketpair");
+
+    uint64_t flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID;
+    if (spec->policy.vnet)
+        flags |= CLONE_NEWNET;
+    if (!spec->policy.allow_sysvipc)
+        flags |= CLONE_NEWIPC;
+    int pidfd = -1;
+    pid_t pid = clone_init(flags, &pidfd);
+    if (pid < 0) {
+        int e = errno;
+        close(sv[0]);
+        close(sv[1]);
+        return brig_err_sys(err, e, "clone the jail's init");
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        init_main(spec, sv[1], console);
+    }
+    close(sv[1]);
+    ret->pid = pid;
+    ret->pidfd = pidfd;
+    ret->sync_fd = sv[0];
+    ret->starttime = brig_proc_starttime(pid);
+    if (ret->starttime < 0) {
+        brig_jail_proc_abort(ret);
+        return brig_err_set(err, BRIG_EFAIL, "the jail's init exited at once");
+    }
+    return 0;
+}
+
+/* Wait up to ms for the init to exit; true when it has. */
+static bool wait_gone(pid_t pid, int64_t starttime, int pidfd, int ms)
+{
+    if (pidfd >= 0) {
+        struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+        int r;
+        do
+            r = poll(&pfd, 1, ms);
+        while (r < 0 && errno == EINTR);
+        return r > 0;
+    }
+    uint64_t deadline = brig_now_ns() + (uint64_t)ms * 1000000ULL;
+    while (brig_proc_alive(pid, starttime)) {
+        if (brig_now_ns() >= deadline)
+            return false;
+        usleep(5000);
+    }
+    return true;
+}
+
+/* Reap pid when it is our child and has exited; anything else is left alone. */
+static void reap_if_child(pid_t pid)
+{
+    while (waitpid(pid, NULL, WNOHANG) < 0 && errno == EINTR)
+        ;
+}
+
+static void finish_failed(struct brig_jail_proc *p)
+{
+    if (!wait_gone(p->pid, p->starttime, p->pidfd, 5000)) {
+        kill(p->pid, SIGKILL);
+        wait_gone(p->pid, p->starttime, p->pidfd, 5000);
+    }
+    reap_if_child(p->pid);
+    brig_jail_proc_clear(p);
+}
+
+int brig_jail_proc_release(struct brig_jail_proc *p, struct brig_err *err)
+{
+    if (p->sync_fd < 0)
+        return brig_err_set(err, BRIG_EUSAGE, "the jail's init was already released");
+    if (send_msg(p->sync_fd, MSG_GO, 0, NULL) < 0) {
+        int e = errno;
+        finish_failed(p);
+        return brig_err_sys(err, e, "the jail's init is gone before its start");
+    }
+    struct init_msg m;
+    int r = recv_msg(p->sync_fd, &m);
+    close(brig_steal_fd(&p->sync_fd));
+    if (r == 0 && m.type == MSG_READY)
+        return 0;
+    finish_failed(p);
+    if (r == 0 && m.type == MSG_FAIL)
+        return brig_err_set(err, BRIG_EFAIL, "%s", m.text);
+    return brig_err_set(err, BRIG_EFAIL, "the jail's init exited during its start");
+}
+
+void brig_jail_proc_abort(struct brig_jail_proc *p)
+{
+    if (p->pid > 0) {
+        if (p->pidfd >= 0)
+            syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+        else
+            kill(p->pid, SIGKILL);
+        while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    brig_jail_proc_clear(p);
+}
+
+void brig_jail_proc_clear(struct brig_jail_proc *p)
+{
+    if (p->sync_fd >= 0)
+        close(brig_steal_fd(&p->sync_fd));
+    if (p->pidfd >= 0)
+        close(brig_steal_fd(&p->pidfd));
+}
+
+bool brig_jail_alive(pid_t pid, int64_t starttime)
+{
+    return brig_proc_alive(pid, starttime);
+}
+
+int brig_jail_stop(pid_t pid, int64_t starttime, unsigned stop_timeout, unsigned exec_timeout,
+                   struct brig_err *err)
+{
+    if (pid <= 0)
+        return brig_err_set(err, BRIG_EUSAGE, "bad init pid %d", (int)pid);
+    _cleanup_close_ int pidfd = pidfd_open_(pid);
+    if (pidfd < 0 && errno == ESRCH)
+        return 0;
+    /* Checked after the pidfd is open: a match means the pidfd is the init. */
+    if (!brig_proc_alive(pid, starttime)) {
+        if (brig_proc_starttime(pid) == starttime)
+            reap_if_child(pid);
+        return 0;
+    }
+    int r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0)
+                       : kill(pid, SIGTERM);
+    if (r < 0 && errno != ESRCH)
+        return brig_err_sys(err, errno, "signal the jail's init (pid %d)", (int)pid);
+    long secs = (long)stop_timeout + (exec_timeout ? (long)exec_timeout : 60) + 2;
+    if (!wait_gone(pid, starttime, pidfd, (int)(secs * 1000))) {
+        if (pidfd >= 0)
+            syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        else
+            kill(pid, SIGKILL);
+        if (!wait_gone(pid, starttime, pidfd, 5000))
+            return brig_err_set(err, BRIG_EFAIL, "the jail's init (pid %d) does not exit",
+                                (int)pid);
+    }
+    reap_if_child(pid);
+    return 0;
+}

@@ -1,0 +1,19 @@
+/* The Linux backend's entry points, called through the ops table in os/os.c. */
+#ifndef BRIG_LINUX_H
+#define BRIG_LINUX_H
+
+#include "os/os.h"
+
+int brig_linux_inventory(struct brig_kvlist *facts, struct brig_err *err);
+int brig_linux_prepare(const struct brig_jail_env *env, struct brig_err *err);
+int brig_linux_jstart(const struct brig_jail_env *env, const struct brig_journal_hook *journal,
+                      struct brig_runtime *ret, struct brig_err *err);
+int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                     const struct brig_journal_hook *journal, struct brig_err *err);
+int brig_linux_recover(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                       struct brig_err *err);
+int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                     const char *user, char *const *argv, bool login, int *ret_status,
+                     struct brig_err *err);
+
+#endif

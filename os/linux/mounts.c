@@ -1,0 +1,233 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "jail_int.h"
+#include "util.h"
+
+static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags,
+                    const char *data, struct brig_err *err)
+{
+    if (mount(src, dst, type, flags, data) == 0)
+        return 0;
+    int e = errno;
+    const char *what = (flags & MS_REMOUNT) ? "remount" : (flags & MS_BIND) ? "bind" : "mount";
+    return brig_err_sys(err, e, "%s %s", what, dst);
+}
+
+/* Bind path onto itself and make that bind read-only; a missing path is skipped. */
+static int bind_ro(const char *path, struct brig_err *err)
+{
+    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return brig_err_sys(err, errno, "bind %s", path);
+    }
+    unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    return do_mount(NULL, path, NULL, fl, NULL, err);
+}
+
+/* Hide a /proc entry: /dev/null over a file, an empty read-only tmpfs over a directory. */
+static int mask(const char *path, struct brig_err *err)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return 0;
+    if (S_ISDIR(st.st_mode))
+        return do_mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        "mode=555", err);
+    if (!brig_path_exists("/dev/null"))
+        return 0;
+    return do_mount("/dev/null", path, NULL, MS_BIND, NULL, err);
+}
+
+/* Make sure dir exists (inside the new root: symlinks resolve within the jail). */
+static int ensure_dir(const char *path, mode_t mode, struct brig_err *err)
+{
+    if (mkdir(path, mode) < 0 && errno != EEXIST)
+        return brig_err_sys(err, errno, "mkdir %s", path);
+    return 0;
+}
+
+/* A node path from the ruleset must stay below /dev. */
+static bool devpath_ok(const char *p)
+{
+    if (!p || !*p || *p == '/')
+        return false;
+    for (const char *s = p; s; s = strchr(s, '/')) {
+        if (*s == '/')
+            s++;
+        if (brig_startswith(s, "..") && (s[2] == '/' || s[2] == '\0'))
+            return false;
+    }
+    return true;
+}
+
+/* The nodes are made with mknod in the jail's own tmpfs rather than bound
+ * from the host's /dev: a bind shares the host's inode, so a chmod or chown
+ * by jail root would change the host's node; mknod gives the jail its own
+ * inodes with the ruleset's owner and mode, needs no host path after
+ * pivot_root, and costs one system call instead of a mount per node. Jail
+ * root cannot add nodes: CAP_MKNOD is not in its bounding set. */
+static int make_node(const struct brig_devnode *n, struct brig_err *err)
+{
+    if (!devpath_ok(n->path))
+        return brig_err_set(err, BRIG_EUSAGE, "device node path %s leaves /dev",
+                            n->path ? n->path : "(null)");
+    _cleanup_free_ char *path = brig_xasprintf("/dev/%s", n->path);
+    switch (n->kind) {
+    case BRIG_DEVNODE_DIR:
+        if (ensure_dir(path, 0755, err) < 0)
+            return -1;
+        break;
+    case BRIG_DEVNODE_SYMLINK:
+        if (symlink(n->target ? n->target : "", path) < 0 && errno != EEXIST)
+            return brig_err_sys(err, errno, "symlink %s", path);
+        return 0;
+    case BRIG_DEVNODE_CHAR:
+        if (mknod(path, S_IFCHR | 0600, makedev(n->major, n->minor)) < 0 && errno != EEXIST)
+            return brig_err_sys(err, errno, "mknod %s", path);
+        break;
+    default:
+        return brig_err_set(err, BRIG_EUSAGE, "device node %s: unknown kind", path);
+    }
+    if (chown(path, n->uid, n->gid) < 0)
+        return brig_err_sys(err, errno, "chown %s", path);
+    if (chmod(path, n->mode & 07777) < 0)
+        return brig_err_sys(err, errno, "chmod %s", path);
+    return 0;
+}
+
+static int setup_dev(const struct brig_jail_spec *spec, struct brig_err *err)
+{
+    const struct brig_devnodes *d = spec->devnodes;
+    if (ensure_dir("/dev", 0755, err) < 0 ||
+        do_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m", err) < 0)
+        return -1;
+    for (size_t i = 0; d && i < d->n; i++)
+        if (make_node(&d->nodes[i], err) < 0)
+            return brig_err_wrap(err, "/dev");
+    if (d && d->devpts) {
+        if (ensure_dir("/dev/pts", 0755, err) < 0 ||
+            do_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                     "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0)
+            return -1;
+        if (symlink("pts/ptmx", "/dev/ptmx") < 0 && errno != EEXIST)
+            return brig_err_sys(err, errno, "symlink /dev/ptmx");
+    }
+    if (spec->mount_fdescfs) {
+        static const char *const links[][2] = {{"/proc/self/fd", "/dev/fd"},
+                                               {"/proc/self/fd/0", "/dev/stdin"},
+                                               {"/proc/self/fd/1", "/dev/stdout"},
+                                               {"/proc/self/fd/2", "/dev/stderr"}};
+        for (size_t i = 0; i < BRIG_ARRAY_SIZE(links); i++)
+            if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
+                return brig_err_sys(err, errno, "symlink %s", links[i][1]);
+    }
+    if (ensure_dir("/dev/shm", 01777, err) < 0 ||
+        do_mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err) < 0 ||
+        ensure_dir("/dev/mqueue", 0755, err) < 0 ||
+        do_mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) <
+            0)
+        return -1;
+    return 0;
+}
+
+/* /proc with the host-wide knobs out of reach: /proc/sys is read-only (its
+ * net/ subtree stays writable for a jail with its own stack), and a few
+ * files that leak or act on the host are read-only or hidden. uid 0 may
+ * write /proc/sys/kernel/core_pattern by file mode alone, which would run a
+ * program of the jail's choosing on the host. */
+static int setup_proc(const struct brig_jail_spec *spec, struct brig_err *err)
+{
+    if (ensure_dir("/proc", 0555, err) < 0 ||
+        do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+        return -1;
+    if (spec->policy.vnet &&
+        do_mount("/proc/sys/net", "/proc/sys/net", NULL, MS_BIND | MS_REC, NULL, err) < 0)
+        return -1;
+    static const char *const ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
+                                     "/proc/fs"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(ro); i++)
+        if (bind_ro(ro[i], err) < 0)
+            return -1;
+    static const char *const hidden[] = {
+        "/proc/kcore",         "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
+        "/proc/latency_stats", "/proc/acpi", "/proc/scsi"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(hidden); i++)
+        if (mask(hidden[i], err) < 0)
+            return -1;
+    return 0;
+}
+
+/* Our copy of the root mount, with nodev: device nodes work only in /dev. */
+static int bind_root(const char *root, struct brig_err *err)
+{
+    if (do_mount(root, root, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+        return -1;
+    struct statvfs sv;
+    if (statvfs(root, &sv) < 0)
+        return brig_err_sys(err, errno, "statvfs %s", root);
+    unsigned long fl = MS_REMOUNT | MS_BIND | MS_NODEV;
+    if (sv.f_flag & ST_RDONLY)
+        fl |= MS_RDONLY;
+    if (sv.f_flag & ST_NOSUID)
+        fl |= MS_NOSUID;
+    if (sv.f_flag & ST_NOEXEC)
+        fl |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME)
+        fl |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME)
+        fl |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME)
+        fl |= MS_RELATIME;
+    return do_mount(NULL, root, NULL, fl, NULL, err);
+}
+
+int brig_jail_mounts_setup(const struct brig_jail_spec *spec, struct brig_err *err)
+{
+    if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err) < 0 ||
+        bind_root(spec->root, err) < 0)
+        return -1;
+    /* pivot_root(".", ".") stacks the old root on the new one; detaching it
+     * leaves no path, fd or mount of the host in the jail's namespace. */
+    if (chdir(spec->root) < 0)
+        return brig_err_sys(err, errno, "chdir %s", spec->root);
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        return brig_err_sys(err, errno, "pivot_root %s", spec->root);
+    if (umount2(".", MNT_DETACH) < 0)
+        return brig_err_sys(err, errno, "detach the host's root");
+    if (chdir("/") < 0)
+        return brig_err_sys(err, errno, "chdir /");
+    if (spec->mount_devfs && setup_dev(spec, err) < 0)
+        return -1;
+    if (spec->mount_procfs && setup_proc(spec, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int write_etc(const char *path, const char *data, struct brig_err *err)
+{
+    if (brig_mkdir_p("/etc", 0755, err) < 0)
+        return -1;
+    return brig_write_file_atomic(path, data, strlen(data), 0644, err);
+}
+
+int brig_jail_identity_setup(const struct brig_jail_spec *spec, struct brig_err *err)
+{
+    if (spec->hostname && *spec->hostname &&
+        sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+        return brig_err_sys(err, errno, "set the host name to %s", spec->hostname);
+    if (spec->resolv_conf && write_etc("/etc/resolv.conf", spec->resolv_conf, err) < 0)
+        return -1;
+    if (spec->hosts && write_etc("/etc/hosts", spec->hosts, err) < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,187 @@
+#define _GNU_SOURCE
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nftables/libnftables.h>
+
+#include "core/params.h"
+#include "core/util.h"
+
+static void nft_freep(struct nft_ctx **c)
+{
+    if (*c)
+        nft_ctx_free(*c);
+}
+#define _cleanup_nft_ __attribute__((cleanup(nft_freep)))
+
+/* One NAT rule, resolved from the caller's strings. */
+struct nat_rule {
+    const char *family; /* "ip" or "ip6" */
+    char net[BRIG_ADDR_STRLEN];
+    char tag[128]; /* the rule's comment: how brig finds it again */
+    const char *uplink;
+};
+
+static int nat_rule_init(const char *subnet, const char *uplink, struct nat_rule *r,
+                         struct brig_err *err)
+{
+    struct brig_addr a, net;
+    if (brig_addr_parse(subnet, &a, err) < 0)
+        return brig_err_wrap(err, "nat");
+    if (uplink && brig_check_ifname(uplink, err) < 0)
+        return brig_err_wrap(err, "nat");
+    brig_addr_network(&a, &net);
+    r->family = a.family == AF_INET ? "ip" : "ip6";
+    brig_addr_format(&net, true, r->net);
+    r->uplink = uplink;
+    snprintf(r->tag, sizeof(r->tag), "brig nat %s via %s", r->net, uplink ? uplink : "any");
+    return 0;
+}
+
+static struct nft_ctx *nft_open(void)
+{
+    struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!c)
+        abort();
+    nft_ctx_buffer_output(c);
+    nft_ctx_buffer_error(c);
+    return c;
+}
+
+/* Run cmd; the first line of nft's error text goes into err on failure. */
+static int nft_run(struct nft_ctx *c, const char *cmd, struct brig_err *err)
+{
+    if (nft_run_cmd_from_buffer(c, cmd) == 0)
+        return 0;
+    const char *e = nft_ctx_get_error_buffer(c);
+    size_t n = e ? strcspn(e, "\n") : 0;
+    return brig_err_set(err, BRIG_EFAIL, "nftables: %.*s", (int)n, n ? e : "failed");
+}
+
+static int table_exists(struct nft_ctx *c, const struct nat_rule *r, bool *ret,
+                        struct brig_err *err)
+{
+    _cleanup_free_ char *cmd = brig_xasprintf("list tables %s", r->family);
+    _cleanup_free_ char *want = brig_xasprintf("table %s brig\n", r->family);
+    if (nft_run(c, cmd, err) < 0)
+        return -1;
+    const char *out = nft_ctx_get_output_buffer(c);
+    *ret = out && strstr(out, want) != NULL;
+    return 0;
+}
+
+/* The handle of the rule tagged r->tag (0: absent), and whether any other brig rule
+ * remains in the chain. */
+static int rule_find(struct nft_ctx *c, const struct nat_rule *r, unsigned long *ret_handle,
+                     bool *ret_others, struct brig_err *err)
+{
+    bool exists;
+    *ret_handle = 0;
+    *ret_others = false;
+    if (table_exists(c, r, &exists, err) < 0)
+        return -1;
+    if (!exists)
+        return 0;
+    _cleanup_free_ char *cmd = brig_xasprintf("list chain %s brig postrouting", r->family);
+    nft_ctx_output_set_flags(c, NFT_CTX_OUTPUT_HANDLE);
+    int rc = nft_run(c, cmd, err);
+    nft_ctx_output_set_flags(c, 0);
+    if (rc < 0)
+        return -1;
+    const char *out = nft_ctx_get_output_buffer(c);
+    _cleanup_free_ char *want = brig_xasprintf("comment \"%s\"", r->tag);
+    for (const char *line = out; line && *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) : strlen(line);
+        _cleanup_free_ char *l = brig_xstrndup(line, n);
+        const char *h = strstr(l, "# handle ");
+        if (strstr(l, want) && h)
+            *ret_handle = strtoul(h + strlen("# handle "), NULL, 10);
+        else if (strstr(l, "comment \"brig nat "))
+            *ret_others = true;
+        line = eol ? eol + 1 : NULL;
+    }
+    return 0;
+}
+
+int brig_nat_has(const char *subnet, const char *uplink, bool *ret, struct brig_err *err)
+{
+    struct nat_rule r;
+    unsigned long handle;
+    bool others;
+    if (nat_rule_init(subnet, uplink, &r, err) < 0)
+        return -1;
+    _cleanup_nft_ struct nft_ctx *c = nft_open();
+    if (rule_find(c, &r, &handle, &others, err) < 0)
+        return brig_err_wrap(err, "nat %s", r.net);
+    *ret = handle != 0;
+    return 0;
+}
+
+int brig_nat_add(const char *subnet, const char *uplink, struct brig_err *err)
+{
+    struct nat_rule r;
+    unsigned long handle;
+    bool others;
+    if (nat_rule_init(subnet, uplink, &r, err) < 0)
+        return -1;
+    _cleanup_nft_ struct nft_ctx *c = nft_open();
+    if (rule_find(c, &r, &handle, &others, err) < 0)
+        return brig_err_wrap(err, "nat %s", r.net);
+    if (handle)
+        return 0;
+    _cleanup_free_ char *oif = r.uplink ? brig_xasprintf("oifname \"%s\" ", r.uplink) : NULL;
+    /* Every value here was validated above: an address and an interface name. */
+    _cleanup_free_ char *cmd = brig_xasprintf(
+        "add table %s brig\n"
+        "add chain %s brig postrouting { type nat hook postrouting priority srcnat; policy "
+        "accept; }\n"
+        "add rule %s brig postrouting %s saddr %s %s daddr != %s %scounter masquerade comment "
+        "\"%s\"\n",
+        r.family, r.family, r.family, r.family, r.net, r.family, r.net, oif ? oif : "", r.tag);
+    if (nft_run(c, cmd, err) < 0)
+        return brig_err_wrap(err, "add nat for %s", r.net);
+    return 0;
+}
+
+int brig_nat_remove(const char *subnet, const char *uplink, struct brig_err *err)
+{
+    struct nat_rule r;
+    unsigned long handle;
+    bool others;
+    if (nat_rule_init(subnet, uplink, &r, err) < 0)
+        return -1;
+    _cleanup_nft_ struct nft_ctx *c = nft_open();
+    if (rule_find(c, &r, &handle, &others, err) < 0)
+        return brig_err_wrap(err, "nat %s", r.net);
+    bool exists;
+    if (table_exists(c, &r, &exists, err) < 0)
+        return -1;
+    if (!exists)
+        return 0;
+    _cleanup_free_ char *cmd = NULL;
+    if (!others)
+        cmd = brig_xasprintf("delete table %s brig", r.family);
+    else if (handle)
+        cmd = brig_xasprintf("delete rule %s brig postrouting handle %lu", r.family, handle);
+    if (cmd && nft_run(c, cmd, err) < 0)
+        return brig_err_wrap(err, "remove nat for %s", r.net);
+    return 0;
+}
+
+int brig_ip_forward_enable(struct brig_err *err)
+{
+    const char *path = "/proc/sys/net/ipv4/ip_forward";
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "enable forwarding: open %s", path);
+    if (write(fd, "1\n", 2) != 2)
+        return brig_err_sys(err, errno, "enable forwarding: write %s", path);
+    return 0;
+}

@@ -1,0 +1,164 @@
+/* Linux networking for jails, over rtnetlink (libnl-route-3): bridges, veth pairs
+ * whose jail end is born inside the jail's network namespace, addresses and routes;
+ * dnsmasq for jails that run their own DHCP client; nftables NAT for brig's bridges.
+ *
+ * A struct brig_nl is a netlink socket bound to one network namespace for its whole
+ * life: open one for the host and one per jail namespace. None of these functions
+ * prints; all return 0 or -1 and fill err. They need CAP_NET_ADMIN (and CAP_SYS_ADMIN
+ * to open a socket inside another namespace). */
+#ifndef BRIG_LINUX_NET_H
+#define BRIG_LINUX_NET_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/addr.h"
+#include "core/err.h"
+
+struct brig_nl;
+
+/* Open a netlink socket in the calling thread's network namespace. */
+int brig_nl_open(struct brig_nl **ret, struct brig_err *err);
+/* Open a netlink socket inside the network namespace netns_fd; the calling thread
+ * enters it only for the socket() call and returns to its own namespace. */
+int brig_nl_open_netns(int netns_fd, struct brig_nl **ret, struct brig_err *err);
+/* Close the socket; NULL is fine. */
+void brig_nl_close(struct brig_nl *nl);
+void brig_nl_closep(struct brig_nl **nl);
+#define _cleanup_nl_ __attribute__((cleanup(brig_nl_closep)))
+/* Open /proc/<pid>/ns/net (O_CLOEXEC) into *ret_fd. */
+int brig_netns_open_pid(pid_t pid, int *ret_fd, struct brig_err *err);
+
+/* Links. */
+
+/* Set *ret to whether a link called name exists. */
+int brig_link_exists(struct brig_nl *nl, const char *name, bool *ret, struct brig_err *err);
+/* Bring the link up. */
+int brig_link_set_up(struct brig_nl *nl, const char *name, struct brig_err *err);
+/* The link's MTU. */
+int brig_link_mtu(struct brig_nl *nl, const char *name, unsigned *ret, struct brig_err *err);
+/* Delete the link; a link that does not exist is success. Deleting either end of a
+ * veth removes the pair. */
+int brig_link_delete(struct brig_nl *nl, const char *name, struct brig_err *err);
+/* NULL-terminated list of the names of all links starting with prefix (may be empty). */
+int brig_link_list_prefix(struct brig_nl *nl, const char *prefix, char ***ret_names,
+                          struct brig_err *err);
+
+/* Bridges. */
+
+struct brig_bridge_info {
+    char name[IFNAMSIZ];
+    unsigned mtu;
+    bool up;
+    unsigned members; /* links enslaved to the bridge */
+    char **addrs;     /* NULL-terminated "addr/prefix" strings, link-local ones left out */
+};
+
+/* Make sure bridge name exists (create it if missing), has address addr ("10.0.0.1/16";
+ * NULL: none added) and is up. mtu 0 keeps the kernel's. A non-bridge link of that
+ * name is an error. */
+int brig_bridge_ensure(struct brig_nl *nl, const char *name, const char *addr, unsigned mtu,
+                       struct brig_err *err);
+/* Set *ret to whether name exists and is a bridge. */
+int brig_bridge_is(struct brig_nl *nl, const char *name, bool *ret, struct brig_err *err);
+/* The bridge's MTU (an error when name is not a bridge). */
+int brig_bridge_mtu(struct brig_nl *nl, const char *name, unsigned *ret, struct brig_err *err);
+/* Every bridge of the namespace, sorted by name. */
+int brig_bridge_list(struct brig_nl *nl, struct brig_bridge_info **ret, size_t *ret_n,
+                     struct brig_err *err);
+void brig_bridge_info_free(struct brig_bridge_info *v, size_t n);
+/* Delete a bridge; refused while it has members unless force. Missing is success. */
+int brig_bridge_delete(struct brig_nl *nl, const char *name, bool force, struct brig_err *err);
+/* Enslave link ifname to bridge. A link that is not a veth, tap or bridge (a physical
+ * NIC) is refused unless allow_physical: bridging the uplink is an explicit opt-in.
+ * Addresses on ifname stay where they are (they stop working there: move them to the
+ * bridge if the host needs them). */
+int brig_bridge_attach(struct brig_nl *nl, const char *bridge, const char *ifname,
+                       bool allow_physical, struct brig_err *err);
+
+/* Addresses and routes (host side for non-VNET aliases, or a jail's socket). */
+
+/* Add address a (with its prefix) to ifname; already present is success. IPv6
+ * addresses skip duplicate detection so they are usable at once. */
+int brig_ifaddr_add(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
+                    struct brig_err *err);
+/* Remove address a from ifname; already absent is success. */
+int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
+                    struct brig_err *err);
+/* Set (add or replace) the default route of gw's family via gw on ifname. With onlink
+ * the gateway need not be inside a connected prefix. */
+int brig_route_set_default(struct brig_nl *nl, const char *ifname, const struct brig_addr *gw,
+                           bool onlink, struct brig_err *err);
+
+/* VNET NICs: veth pairs. */
+
+/* Host ends are "bj<jail id>n<nic idx>": short enough for IFNAMSIZ with a 10-digit id,
+ * independent of the jail name (renames and migrations keep it), and a prefix no
+ * distribution or container tool uses, so recovery can find brig's links by name. */
+#define BRIG_VETH_PREFIX "bj"
+
+/* The host end's name for NIC idx of jail jail_id. */
+int brig_veth_host_name(int64_t jail_id, int idx, char out[IFNAMSIZ], struct brig_err *err);
+/* Parse a host end's name back into jail id and NIC index; false when it is not one. */
+bool brig_veth_host_name_parse(const char *name, int64_t *ret_jail_id, int *ret_idx);
+
+struct brig_veth {
+    int64_t jail_id;
+    int idx;            /* the jail end is eth<idx> */
+    const char *jname;  /* for the host end's alias "<jname>-eth<idx>" */
+    const char *bridge; /* the host end is enslaved here */
+    int netns_fd;       /* the jail's network namespace, or -1 to use netns_pid */
+    pid_t netns_pid;
+    const uint8_t *mac; /* the jail end's MAC, NULL: random */
+    unsigned mtu;       /* 0: the bridge's */
+};
+
+/* Create the pair in one RTM_NEWLINK: eth<idx> inside the jail's namespace (with its
+ * MAC and MTU, still down: brig_veth_configure brings it up) and the host end on the
+ * bridge (up, same MTU), then set the host end's alias (the kernel ignores an alias
+ * on create). A stale host end of the same name (a previous run still being torn
+ * down) is deleted and the create retried once. On failure nothing is left behind. */
+int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct brig_err *err);
+/* Inside the jail (jail is a socket opened in its namespace): bring lo and eth<idx>
+ * up, add addrs, and set default routes via gw4 and gw6 (either may be NULL). */
+int brig_veth_configure(struct brig_nl *jail, int idx, const struct brig_addr *addrs, size_t naddrs,
+                        const struct brig_addr *gw4, const struct brig_addr *gw6,
+                        struct brig_err *err);
+/* Delete NIC idx of jail jail_id from the host side (the jail end goes with it). */
+int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, struct brig_err *err);
+
+/* DHCP server for REALDHCP jails: one dnsmasq per brig bridge, DHCP only (no DNS). */
+
+struct brig_dhcpd {
+    const char *bridge;      /* serve only this bridge */
+    const char *gateway;     /* the bridge's address with prefix, "10.0.0.1/16" */
+    const char *range_start; /* NULL: the whole subnet except the gateway */
+    const char *range_end;
+    const char *lease_time; /* NULL: "1h" */
+    const char *rundir;     /* pid and lease files go here (the workdir's var/run) */
+};
+
+/* Start dnsmasq for d->bridge unless it already runs; its pid in *ret_pid (may be NULL). */
+int brig_dhcpd_start(const struct brig_dhcpd *d, pid_t *ret_pid, struct brig_err *err);
+/* Stop the bridge's dnsmasq (found by its pid file); not running is success. */
+int brig_dhcpd_stop(const char *rundir, const char *bridge, struct brig_err *err);
+/* Set *ret_pid to the running dnsmasq's pid for the bridge, or 0 when none runs. */
+int brig_dhcpd_running(const char *rundir, const char *bridge, pid_t *ret_pid,
+                       struct brig_err *err);
+
+/* NAT (nftables, in brig's own tables "ip brig" and "ip6 brig"). */
+
+/* Masquerade traffic from subnet ("10.0.0.0/16") leaving by uplink (NULL: any
+ * interface) to addresses outside the subnet. Present already is success. */
+int brig_nat_add(const char *subnet, const char *uplink, struct brig_err *err);
+/* Remove that rule; absent is success. The table goes when its last rule does. */
+int brig_nat_remove(const char *subnet, const char *uplink, struct brig_err *err);
+/* Set *ret to whether the rule for subnet and uplink is present. */
+int brig_nat_has(const char *subnet, const char *uplink, bool *ret, struct brig_err *err);
+/* Turn on IPv4 forwarding in the calling thread's network namespace. */
+int brig_ip_forward_enable(struct brig_err *err);
+
+#endif

@@ -1,0 +1,637 @@
+#define _GNU_SOURCE
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+
+#include "core/util.h"
+
+struct brig_nl {
+    struct nl_sock *sk;
+};
+
+static void link_putp(struct rtnl_link **l)
+{
+    if (*l)
+        rtnl_link_put(*l);
+}
+#define _cleanup_link_ __attribute__((cleanup(link_putp)))
+
+static void nl_addr_putp(struct nl_addr **a)
+{
+    if (*a)
+        nl_addr_put(*a);
+}
+#define _cleanup_nladdr_ __attribute__((cleanup(nl_addr_putp)))
+
+static void cache_freep(struct nl_cache **c)
+{
+    if (*c)
+        nl_cache_free(*c);
+}
+#define _cleanup_cache_ __attribute__((cleanup(cache_freep)))
+
+static bool nl_is_missing(int r)
+{
+    return r == -NLE_OBJ_NOTFOUND || r == -NLE_NODEV;
+}
+
+/* Fail with "what name: libnl's reason" (name may be NULL). */
+static int nl_err(struct brig_err *err, int r, const char *what, const char *name)
+{
+    return brig_err_set(err, BRIG_EFAIL, "%s%s%s: %s", what, name ? " " : "", name ? name : "",
+                        nl_geterror(r));
+}
+
+static int nl_connect_here(struct brig_nl **ret, struct brig_err *err)
+{
+    struct nl_sock *sk = nl_socket_alloc();
+    if (!sk)
+        abort();
+    int r = nl_connect(sk, NETLINK_ROUTE);
+    if (r < 0) {
+        nl_socket_free(sk);
+        return brig_err_set(err, BRIG_EFAIL, "open netlink socket: %s", nl_geterror(r));
+    }
+    struct brig_nl *nl = brig_xcalloc(1, sizeof(*nl));
+    nl->sk = sk;
+    *ret = nl;
+    return 0;
+}
+
+int brig_nl_open(struct brig_nl **ret, struct brig_err *err)
+{
+    return nl_connect_here(ret, err);
+}
+
+int brig_nl_open_netns(int netns_fd, struct brig_nl **ret, struct brig_err *err)
+{
+    _cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (self < 0)
+        return brig_err_sys(err, errno, "open own network namespace");
+    if (setns(netns_fd, CLONE_NEWNET) < 0)
+        return brig_err_sys(err, errno, "enter network namespace");
+    int r = nl_connect_here(ret, err);
+    /* A thread that cannot return to its own namespace would configure the wrong
+     * stack from now on; that cannot be recovered from. */
+    if (setns(self, CLONE_NEWNET) < 0)
+        abort();
+    return r;
+}
+
+void brig_nl_close(struct brig_nl *nl)
+{
+    if (!nl)
+        return;
+    nl_socket_free(nl->sk);
+    free(nl);
+}
+
+void brig_nl_closep(struct brig_nl **nl)
+{
+    brig_nl_close(*nl);
+    *nl = NULL;
+}
+
+int brig_netns_open_pid(pid_t pid, int *ret_fd, struct brig_err *err)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open network namespace of pid %d", (int)pid);
+    *ret_fd = fd;
+    return 0;
+}
+
+/* Fetch one link by name; a missing link leaves *ret NULL and returns 0. */
+static int link_get(struct brig_nl *nl, const char *name, struct rtnl_link **ret,
+                    struct brig_err *err)
+{
+    *ret = NULL;
+    if (strlen(name) >= IFNAMSIZ)
+        return brig_err_set(err, BRIG_EUSAGE, "interface name '%.80s' is too long", name);
+    int r = rtnl_link_get_kernel(nl->sk, 0, name, ret);
+    if (r < 0 && !nl_is_missing(r))
+        return nl_err(err, r, "look up link", name);
+    return 0;
+}
+
+/* Fetch one link by name; a missing link is an error. */
+static int link_need(struct brig_nl *nl, const char *name, struct rtnl_link **ret,
+                     struct brig_err *err)
+{
+    if (link_get(nl, name, ret, err) < 0)
+        return -1;
+    if (!*ret)
+        return brig_err_set(err, BRIG_EFAIL, "link %s does not exist", name);
+    return 0;
+}
+
+static bool link_is_bridge(struct rtnl_link *l)
+{
+    const char *t = rtnl_link_get_type(l);
+    return t && strcmp(t, "bridge") == 0;
+}
+
+/* One RTM_SETLINK addressed by name: set flags under mask, the alias, the master. */
+static int link_set(struct brig_nl *nl, const char *name, unsigned flags, unsigned mask,
+                    const char *alias, int master)
+{
+    struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_flags = flags, .ifi_change = mask};
+    struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_REQUEST);
+    if (!msg)
+        abort();
+    if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+        nla_put_string(msg, IFLA_IFNAME, name) < 0 ||
+        (alias && nla_put_string(msg, IFLA_IFALIAS, alias) < 0) ||
+        (master >= 0 && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0)) {
+        nlmsg_free(msg);
+        return -NLE_NOMEM;
+    }
+    return nl_send_sync(nl->sk, msg);
+}
+
+int brig_link_exists(struct brig_nl *nl, const char *name, bool *ret, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *l = NULL;
+    if (link_get(nl, name, &l, err) < 0)
+        return -1;
+    *ret = l != NULL;
+    return 0;
+}
+
+int brig_link_set_up(struct brig_nl *nl, const char *name, struct brig_err *err)
+{
+    int r = link_set(nl, name, IFF_UP, IFF_UP, NULL, -1);
+    if (r < 0)
+        return nl_err(err, r, "bring up", name);
+    return 0;
+}
+
+int brig_link_mtu(struct brig_nl *nl, const char *name, unsigned *ret, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *l = NULL;
+    if (link_need(nl, name, &l, err) < 0)
+        return -1;
+    *ret = rtnl_link_get_mtu(l);
+    return 0;
+}
+
+int brig_link_delete(struct brig_nl *nl, const char *name, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *l = rtnl_link_alloc();
+    if (!l)
+        abort();
+    if (strlen(name) >= IFNAMSIZ)
+        return brig_err_set(err, BRIG_EUSAGE, "interface name '%.80s' is too long", name);
+    rtnl_link_set_name(l, name);
+    int r = rtnl_link_delete(nl->sk, l);
+    if (r < 0 && !nl_is_missing(r))
+        return nl_err(err, r, "delete link", name);
+    return 0;
+}
+
+int brig_link_list_prefix(struct brig_nl *nl, const char *prefix, char ***ret_names,
+                          struct brig_err *err)
+{
+    _cleanup_cache_ struct nl_cache *cache = NULL;
+    int r = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
+    if (r < 0)
+        return nl_err(err, r, "list links", NULL);
+    char **names = brig_xcalloc(1, sizeof(char *));
+    for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+        const char *n = rtnl_link_get_name((struct rtnl_link *)o);
+        if (n && brig_startswith(n, prefix))
+            brig_strv_push(&names, n);
+    }
+    *ret_names = names;
+    return 0;
+}
+
+static int bridge_need(struct brig_nl *nl, const char *name, struct rtnl_link **ret,
+                       struct brig_err *err)
+{
+    if (link_need(nl, name, ret, err) < 0)
+        return -1;
+    if (!link_is_bridge(*ret)) {
+        rtnl_link_put(*ret);
+        *ret = NULL;
+        return brig_err_set(err, BRIG_EFAIL, "%s is not a bridge", name);
+    }
+    return 0;
+}
+
+int brig_bridge_ensure(struct brig_nl *nl, const char *name, const char *addr, unsigned mtu,
+                       struct brig_err *err)
+{
+    struct brig_addr a;
+    if (strlen(name) == 0 || strlen(name) >= IFNAMSIZ)
+        return brig_err_set(err, BRIG_EUSAGE, "bad bridge name '%.80s'", name);
+    if (addr && brig_addr_parse(addr, &a, err) < 0)
+        return -1;
+
+    _cleanup_link_ struct rtnl_link *cur = NULL;
+    if (link_get(nl, name, &cur, err) < 0)
+        return -1;
+    if (cur && !link_is_bridge(cur))
+        return brig_err_set(err, BRIG_EFAIL, "%s exists and is not a bridge", name);
+    if (!cur) {
+        _cleanup_link_ struct rtnl_link *l = rtnl_link_bridge_alloc();
+        if (!l)
+            abort();
+        rtnl_link_set_name(l, name);
+        if (mtu)
+            rtnl_link_set_mtu(l, mtu);
+        int r = rtnl_link_add(nl->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+        if (r < 0 && r != -NLE_EXIST)
+            return nl_err(err, r, "create bridge", name);
+    }
+    if (addr && brig_ifaddr_add(nl, name, &a, err) < 0)
+        return brig_err_wrap(err, "bridge %s", name);
+    return brig_link_set_up(nl, name, err);
+}
+
+int brig_bridge_is(struct brig_nl *nl, const char *name, bool *ret, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *l = NULL;
+    if (link_get(nl, name, &l, err) < 0)
+        return -1;
+    *ret = l && link_is_bridge(l);
+    return 0;
+}
+
+int brig_bridge_mtu(struct brig_nl *nl, const char *name, unsigned *ret, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *l = NULL;
+    if (bridge_need(nl, name, &l, err) < 0)
+        return -1;
+    *ret = rtnl_link_get_mtu(l);
+    return 0;
+}
+
+static int bridge_info_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct brig_bridge_info *)a)->name,
+                  ((const struct brig_bridge_info *)b)->name);
+}
+
+int brig_bridge_list(struct brig_nl *nl, struct brig_bridge_info **ret, size_t *ret_n,
+                     struct brig_err *err)
+{
+    _cleanup_cache_ struct nl_cache *links = NULL;
+    _cleanup_cache_ struct nl_cache *addrs = NULL;
+    int r = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &links);
+    if (r < 0)
+        return nl_err(err, r, "list links", NULL);
+    r = rtnl_addr_alloc_cache(nl->sk, &addrs);
+    if (r < 0)
+        return nl_err(err, r, "list addresses", NULL);
+
+    struct brig_bridge_info *v = NULL;
+    size_t n = 0;
+    for (struct nl_object *o = nl_cache_get_first(links); o; o = nl_cache_get_next(o)) {
+        struct rtnl_link *l = (struct rtnl_link *)o;
+        if (!link_is_bridge(l))
+            continue;
+        v = brig_xrealloc(v, (n + 1) * sizeof(*v));
+        struct brig_bridge_info *bi = &v[n++];
+        memset(bi, 0, sizeof(*bi));
+        snprintf(bi->name, sizeof(bi->name), "%s", rtnl_link_get_name(l));
+        bi->mtu = rtnl_link_get_mtu(l);
+        bi->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+        bi->addrs = brig_xcalloc(1, sizeof(char *));
+        int idx = rtnl_link_get_ifindex(l);
+        for (struct nl_object *p = nl_cache_get_first(links); p; p = nl_cache_get_next(p)) {
+            if (rtnl_link_get_master((struct rtnl_link *)p) == idx)
+                bi->members++;
+        }
+        for (struct nl_object *p = nl_cache_get_first(addrs); p; p = nl_cache_get_next(p)) {
+            struct rtnl_addr *ad = (struct rtnl_addr *)p;
+            struct nl_addr *local = rtnl_addr_get_local(ad);
+            char buf[BRIG_ADDR_STRLEN];
+            if (rtnl_addr_get_ifindex(ad) != idx || !local)
+                continue;
+            if (rtnl_addr_get_scope(ad) == RT_SCOPE_LINK)
+                continue; /* the kernel's own fe80:: address */
+            nl_addr2str(local, buf, sizeof(buf));
+            if (!strchr(buf, '/'))
+                snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%d",
+                         rtnl_addr_get_prefixlen(ad));
+            brig_strv_push(&bi->addrs, buf);
+        }
+    }
+    if (n > 1)
+        qsort(v, n, sizeof(*v), bridge_info_cmp);
+    *ret = v;
+    *ret_n = n;
+    return 0;
+}
+
+void brig_bridge_info_free(struct brig_bridge_info *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        brig_strv_free(v[i].addrs);
+    free(v);
+}
+
+int brig_bridge_delete(struct brig_nl *nl, const char *name, bool force, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *br = NULL;
+    if (link_get(nl, name, &br, err) < 0)
+        return -1;
+    if (!br)
+        return 0;
+    if (!link_is_bridge(br))
+        return brig_err_set(err, BRIG_EFAIL, "%s is not a bridge", name);
+    if (!force) {
+        _cleanup_cache_ struct nl_cache *links = NULL;
+        int r = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &links);
+        if (r < 0)
+            return nl_err(err, r, "list links", NULL);
+        unsigned members = 0;
+        int idx = rtnl_link_get_ifindex(br);
+        for (struct nl_object *o = nl_cache_get_first(links); o; o = nl_cache_get_next(o)) {
+            if (rtnl_link_get_master((struct rtnl_link *)o) == idx)
+                members++;
+        }
+        if (members)
+            return brig_err_set(err, BRIG_EFAIL, "bridge %s still has %u member%s", name, members,
+                                members == 1 ? "" : "s");
+    }
+    return brig_link_delete(nl, name, err);
+}
+
+int brig_bridge_attach(struct brig_nl *nl, const char *bridge, const char *ifname,
+                       bool allow_physical, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *br = NULL;
+    _cleanup_link_ struct rtnl_link *l = NULL;
+    if (bridge_need(nl, bridge, &br, err) < 0 || link_need(nl, ifname, &l, err) < 0)
+        return -1;
+    const char *t = rtnl_link_get_type(l);
+    bool virt = t && (strcmp(t, "veth") == 0 || strcmp(t, "tun") == 0 || strcmp(t, "bridge") == 0 ||
+                      strcmp(t, "vlan") == 0);
+    if (!virt && !allow_physical)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "%s is a physical interface: bridging it needs an explicit opt-in",
+                            ifname);
+    int r = link_set(nl, ifname, IFF_UP, IFF_UP, NULL, rtnl_link_get_ifindex(br));
+    if (r < 0)
+        return brig_err_set(err, BRIG_EFAIL, "attach %s to bridge %s: %s", ifname, bridge,
+                            nl_geterror(r));
+    return 0;
+}
+
+static int ifindex_of(struct brig_nl *nl, const char *ifname, int *ret, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *l = NULL;
+    if (link_need(nl, ifname, &l, err) < 0)
+        return -1;
+    *ret = rtnl_link_get_ifindex(l);
+    return 0;
+}
+
+static struct nl_addr *nladdr_of(const struct brig_addr *a, bool with_prefix)
+{
+    struct nl_addr *n = nl_addr_build(a->family, a->bytes, brig_addr_len(a));
+    if (!n)
+        abort();
+    nl_addr_set_prefixlen(n, with_prefix ? (int)a->prefix : (int)brig_addr_len(a) * 8);
+    return n;
+}
+
+static int ifaddr_op(struct brig_nl *nl, const char *ifname, const struct brig_addr *a, bool add,
+                     struct brig_err *err)
+{
+    char buf[BRIG_ADDR_STRLEN];
+    int idx;
+    if (ifindex_of(nl, ifname, &idx, err) < 0)
+        return -1;
+    struct rtnl_addr *ra = rtnl_addr_alloc();
+    if (!ra)
+        abort();
+    _cleanup_nladdr_ struct nl_addr *local = nladdr_of(a, true);
+    rtnl_addr_set_ifindex(ra, idx);
+    rtnl_addr_set_family(ra, a->family);
+    rtnl_addr_set_local(ra, local);
+    rtnl_addr_set_prefixlen(ra, (int)a->prefix);
+    if (a->family == AF_INET6)
+        rtnl_addr_set_flags(ra, IFA_F_NODAD);
+    int r = add ? rtnl_addr_add(nl->sk, ra, 0) : rtnl_addr_delete(nl->sk, ra, 0);
+    rtnl_addr_put(ra);
+    if (add && r == -NLE_EXIST)
+        r = 0;
+    if (!add && (r == -NLE_NOADDR || nl_is_missing(r)))
+        r = 0;
+    if (r < 0)
+        return brig_err_set(err, BRIG_EFAIL, "%s address %s %s %s: %s", add ? "add" : "remove",
+                            brig_addr_format(a, true, buf), add ? "to" : "from", ifname,
+                            nl_geterror(r));
+    return 0;
+}
+
+int brig_ifaddr_add(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
+                    struct brig_err *err)
+{
+    return ifaddr_op(nl, ifname, a, true, err);
+}
+
+int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
+                    struct brig_err *err)
+{
+    return ifaddr_op(nl, ifname, a, false, err);
+}
+
+int brig_route_set_default(struct brig_nl *nl, const char *ifname, const struct brig_addr *gw,
+                           bool onlink, struct brig_err *err)
+{
+    char buf[BRIG_ADDR_STRLEN];
+    int idx;
+    if (ifindex_of(nl, ifname, &idx, err) < 0)
+        return -1;
+    struct brig_addr zero = {.family = gw->family, .prefix = 0};
+    _cleanup_nladdr_ struct nl_addr *dst = nladdr_of(&zero, true);
+    _cleanup_nladdr_ struct nl_addr *via = nladdr_of(gw, false);
+    struct rtnl_route *rt = rtnl_route_alloc();
+    struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+    if (!rt || !nh)
+        abort();
+    rtnl_route_set_family(rt, (uint8_t)gw->family);
+    rtnl_route_set_dst(rt, dst);
+    rtnl_route_set_table(rt, RT_TABLE_MAIN);
+    rtnl_route_set_protocol(rt, RTPROT_STATIC);
+    rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
+    rtnl_route_set_type(rt, RTN_UNICAST);
+    rtnl_route_nh_set_ifindex(nh, idx);
+    rtnl_route_nh_set_gateway(nh, via);
+    if (onlink)
+        rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
+    rtnl_route_add_nexthop(rt, nh);
+    int r = rtnl_route_add(nl->sk, rt, NLM_F_REPLACE);
+    rtnl_route_put(rt);
+    if (r < 0)
+        return brig_err_set(err, BRIG_EFAIL, "add default route via %s on %s: %s",
+                            brig_addr_format(gw, false, buf), ifname, nl_geterror(r));
+    return 0;
+}
+
+int brig_veth_host_name(int64_t jail_id, int idx, char out[IFNAMSIZ], struct brig_err *err)
+{
+    if (jail_id < 0 || idx < 0)
+        return brig_err_set(err, BRIG_EUSAGE, "bad jail id %" PRId64 " or NIC index %d", jail_id,
+                            idx);
+    int n = snprintf(out, IFNAMSIZ, BRIG_VETH_PREFIX "%" PRId64 "n%d", jail_id, idx);
+    if (n < 0 || n >= IFNAMSIZ)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "jail id %" PRId64 " and NIC index %d do not fit an interface name",
+                            jail_id, idx);
+    return 0;
+}
+
+bool brig_veth_host_name_parse(const char *name, int64_t *ret_jail_id, int *ret_idx)
+{
+    const char *p = name;
+    char *end;
+    if (!brig_startswith(p, BRIG_VETH_PREFIX))
+        return false;
+    p += strlen(BRIG_VETH_PREFIX);
+    if (*p < '0' || *p > '9')
+        return false;
+    errno = 0;
+    long long id = strtoll(p, &end, 10);
+    if (errno || *end != 'n' || end[1] < '0' || end[1] > '9')
+        return false;
+    long idx = strtol(end + 1, &end, 10);
+    if (errno || *end != '\0' || idx > 9999)
+        return false;
+    if (ret_jail_id)
+        *ret_jail_id = id;
+    if (ret_idx)
+        *ret_idx = (int)idx;
+    return true;
+}
+
+/* The pair in one RTM_NEWLINK; returns a libnl error code. */
+static int veth_add(struct brig_nl *host, const struct brig_veth *v, const char *hname,
+                    const char *jname, unsigned mtu, int master)
+{
+    _cleanup_link_ struct rtnl_link *l = rtnl_link_veth_alloc();
+    if (!l)
+        abort();
+    rtnl_link_set_name(l, hname);
+    rtnl_link_set_mtu(l, mtu);
+    rtnl_link_set_master(l, master);
+    rtnl_link_set_flags(l, IFF_UP);
+
+    struct rtnl_link *peer = rtnl_link_veth_get_peer(l);
+    rtnl_link_set_name(peer, jname);
+    rtnl_link_set_mtu(peer, mtu);
+    /* No IFF_UP on the peer: the kernel opens it before the pair is linked (ENOTCONN);
+     * brig_veth_configure brings it up from inside. */
+    if (v->netns_fd >= 0)
+        rtnl_link_set_ns_fd(peer, v->netns_fd);
+    else
+        rtnl_link_set_ns_pid(peer, v->netns_pid);
+    if (v->mac) {
+        _cleanup_nladdr_ struct nl_addr *mac = nl_addr_build(AF_LLC, v->mac, 6);
+        if (!mac)
+            abort();
+        rtnl_link_set_addr(peer, mac);
+    }
+    rtnl_link_put(peer);
+    return rtnl_link_add(host->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+}
+
+int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct brig_err *err)
+{
+    char hname[IFNAMSIZ], jname[IFNAMSIZ];
+    if (brig_veth_host_name(v->jail_id, v->idx, hname, err) < 0)
+        return -1;
+    snprintf(jname, sizeof(jname), "eth%d", v->idx);
+    if (v->netns_fd < 0 && v->netns_pid <= 0)
+        return brig_err_set(err, BRIG_EUSAGE, "%s: no network namespace given", hname);
+
+    _cleanup_link_ struct rtnl_link *br = NULL;
+    if (bridge_need(host, v->bridge, &br, err) < 0)
+        return brig_err_wrap(err, "create %s", hname);
+    unsigned mtu = v->mtu ? v->mtu : rtnl_link_get_mtu(br);
+
+    int r = veth_add(host, v, hname, jname, mtu, rtnl_link_get_ifindex(br));
+    if (r == -NLE_EXIST) {
+        bool stale = false;
+        if (brig_link_exists(host, hname, &stale, err) < 0)
+            return -1;
+        if (!stale)
+            return brig_err_set(err, BRIG_EFAIL, "create %s: %s already exists in the jail", hname,
+                                jname);
+        /* A previous run's pair not yet torn down (or leaked): its name is ours. */
+        if (brig_link_delete(host, hname, err) < 0)
+            return brig_err_wrap(err, "create %s: remove stale link", hname);
+        r = veth_add(host, v, hname, jname, mtu, rtnl_link_get_ifindex(br));
+    }
+    if (r < 0)
+        return brig_err_set(err, BRIG_EFAIL, "create %s (%s in the jail) on bridge %s: %s", hname,
+                            jname, v->bridge, nl_geterror(r));
+
+    /* The kernel ignores IFLA_IFALIAS on create, hence a second message. */
+    _cleanup_free_ char *alias = brig_xasprintf("%s-%s", v->jname ? v->jname : "", jname);
+    r = link_set(host, hname, 0, 0, alias, -1);
+    if (r < 0) {
+        brig_err_set(err, BRIG_EFAIL, "set alias of %s: %s", hname, nl_geterror(r));
+        struct brig_err e2 = BRIG_ERR_INIT;
+        brig_link_delete(host, hname, &e2);
+        return -1;
+    }
+    return 0;
+}
+
+int brig_veth_configure(struct brig_nl *jail, int idx, const struct brig_addr *addrs, size_t naddrs,
+                        const struct brig_addr *gw4, const struct brig_addr *gw6,
+                        struct brig_err *err)
+{
+    char ifname[IFNAMSIZ];
+    snprintf(ifname, sizeof(ifname), "eth%d", idx);
+    if (brig_link_set_up(jail, "lo", err) < 0 || brig_link_set_up(jail, ifname, err) < 0)
+        return -1;
+    for (size_t i = 0; i < naddrs; i++) {
+        if (brig_ifaddr_add(jail, ifname, &addrs[i], err) < 0)
+            return -1;
+    }
+    const struct brig_addr *gws[] = {gw4, gw6};
+    for (size_t g = 0; g < BRIG_ARRAY_SIZE(gws); g++) {
+        if (!gws[g])
+            continue;
+        bool connected = false;
+        for (size_t i = 0; i < naddrs; i++)
+            connected = connected || brig_addr_contains(&addrs[i], gws[g]);
+        if (brig_route_set_default(jail, ifname, gws[g], !connected, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, struct brig_err *err)
+{
+    char hname[IFNAMSIZ];
+    if (brig_veth_host_name(jail_id, idx, hname, err) < 0)
+        return -1;
+    return brig_link_delete(host, hname, err);
+}

@@ -1,0 +1,99 @@
+/* The state store: SQLite (WAL) at ${workdir}/var/db/local.sqlite. Jails (one
+ * column per parameter), their NICs, IPAM, runtime state, the lifecycle journal
+ * and node facts. The only module that includes sqlite3.h. */
+#ifndef BRIG_STORE_H
+#define BRIG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "model.h"
+#include "params.h"
+
+struct brig_store;
+
+#define BRIG_STORE_VERSION 2
+
+/* Open (and with create, make and migrate) the database at path. */
+int brig_store_open(const char *path, bool create, struct brig_store **ret, struct brig_err *err);
+void brig_store_close(struct brig_store *st);
+/* The schema version of an open store (PRAGMA user_version). */
+int brig_store_version(struct brig_store *st);
+
+/* BEGIN IMMEDIATE: takes the write lock now, so read-then-write is atomic. */
+int brig_store_begin(struct brig_store *st, struct brig_err *err);
+int brig_store_commit(struct brig_store *st, struct brig_err *err);
+void brig_store_rollback(struct brig_store *st);
+
+/* Node facts and settings (inventory). *ret is NULL when key is missing. */
+int brig_store_node_set(struct brig_store *st, const char *key, const char *value,
+                        struct brig_err *err);
+int brig_store_node_get(struct brig_store *st, const char *key, char **ret, struct brig_err *err);
+
+/* Insert a jail (all values set); fills j->id. Duplicate names are BRIG_EUSAGE. */
+int brig_store_jail_insert(struct brig_store *st, struct brig_jail *j, struct brig_err *err);
+/* Load jail jname; a missing jail is BRIG_EUSAGE "no such jail". */
+int brig_store_jail_get(struct brig_store *st, const char *jname, struct brig_jail *ret,
+                        struct brig_err *err);
+int brig_store_jail_update(struct brig_store *st, const struct brig_jail *j, struct brig_err *err);
+int brig_store_jail_delete(struct brig_store *st, int64_t id, struct brig_err *err);
+/* Names of all jails matching a glob (NULL: all), sorted. */
+int brig_store_jail_names(struct brig_store *st, const char *glob, char ***ret,
+                          struct brig_err *err);
+
+/* One row of a jail listing: the requested columns plus runtime state. */
+struct brig_jail_row {
+    int64_t id;
+    const char *const *v; /* indexed like the requested columns */
+    int64_t pid;          /* 0 when not recorded as running */
+    int64_t starttime;
+};
+typedef int (*brig_jail_row_cb)(const struct brig_jail_row *row, void *ud);
+int brig_store_jail_list(struct brig_store *st, const enum brig_param_id *cols, size_t ncols,
+                         brig_jail_row_cb cb, void *ud, struct brig_err *err);
+
+/* NICs (CBSD's jailnic), ordered by idx. */
+int brig_store_nic_list(struct brig_store *st, int64_t jail_id, struct brig_nic **ret,
+                        size_t *ret_n, struct brig_err *err);
+int brig_store_nic_insert(struct brig_store *st, struct brig_nic *nic, struct brig_err *err);
+int brig_store_nic_update(struct brig_store *st, const struct brig_nic *nic, struct brig_err *err);
+int brig_store_nic_delete(struct brig_store *st, int64_t jail_id, int idx, struct brig_err *err);
+void brig_nics_free(struct brig_nic *nics, size_t n);
+
+/* IPAM. Addresses are stored without prefix; v4 ones also as a number. */
+int brig_store_ipam_reserve(struct brig_store *st, const char *addr, int64_t jail_id, int nic_idx,
+                            const char *kind, struct brig_err *err);
+/* Allocate the lowest free IPv4 in [lo, hi] for jail_id; returns it in *ret. */
+int brig_store_ipam_alloc(struct brig_store *st, uint32_t lo, uint32_t hi, int64_t jail_id,
+                          int nic_idx, uint32_t *ret, struct brig_err *err);
+/* Release a jail's addresses (nic_idx < 0: all of its NICs). */
+int brig_store_ipam_release(struct brig_store *st, int64_t jail_id, int nic_idx,
+                            struct brig_err *err);
+
+/* Runtime state: the jail's init pid and its start time, and a backend jid. */
+int brig_store_runtime_set(struct brig_store *st, int64_t jail_id, int64_t pid, int64_t starttime,
+                           struct brig_err *err);
+int brig_store_runtime_get(struct brig_store *st, int64_t jail_id, int64_t *ret_pid,
+                           int64_t *ret_starttime, struct brig_err *err);
+int brig_store_runtime_clear(struct brig_store *st, int64_t jail_id, struct brig_err *err);
+
+/* The lifecycle journal: which operation on a jail is in flight and how far it got. */
+struct brig_journal {
+    int64_t jail_id;
+    char op[16];
+    int step;
+    int64_t pid;       /* the brig process that wrote it */
+    int64_t starttime; /* and its start time */
+};
+int brig_store_journal_set(struct brig_store *st, const struct brig_journal *j,
+                           struct brig_err *err);
+/* *ret_found is false when the jail has no journal entry. */
+int brig_store_journal_get(struct brig_store *st, int64_t jail_id, struct brig_journal *ret,
+                           bool *ret_found, struct brig_err *err);
+int brig_store_journal_clear(struct brig_store *st, int64_t jail_id, struct brig_err *err);
+int brig_store_journal_list(struct brig_store *st, struct brig_journal **ret, size_t *ret_n,
+                            struct brig_err *err);
+
+#endif

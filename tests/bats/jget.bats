@@ -1,0 +1,81 @@
+#!/usr/bin/env bats
+# brig jget: show a jail's parameters.
+
+load helper
+load foundation_helper
+
+setup() {
+    brig_setup
+    ok brig jcreate jname=web1
+}
+
+@test "jget shows every parameter as 'name: value', in the table's order" {
+    ok brig jget jname=web1
+    same "${lines[0]}" "jname: web1" "first line"
+    same "${lines[1]}" "host_hostname: web1.my.domain" "second line"
+    has_line "ip4_addr: 10.199.0.2/16"
+    has_line "cpuset: 0"
+    same "${#lines[@]}" "$(brig jcreate --help | grep -cE '^  [a-z_0-9]+ +[a-z]+ +(both|linux|freebsd) ')" \
+        "one line per parameter"
+}
+
+@test "jget with one parameter name shows only that parameter" {
+    ok brig jget jname=web1 devfs_ruleset
+    same "$output" "devfs_ruleset: 4" "jget"
+}
+
+@test "jget with several names shows those parameters" {
+    ok brig jget jname=web1 persist vnet
+    [ "${#lines[@]}" -eq 2 ]
+    has_line "persist: 1"
+    has_line "vnet: 0"
+}
+
+@test "jget --json prints one object of strings" {
+    ok brig jget jname=web1 --json
+    same "$(jq -r .jname <<<"$output")" web1 jname
+    same "$(jq -r .exec_start <<<"$output")" "/bin/sh /etc/rc" exec_start
+    same "$(jq -r .persist <<<"$output")" 1 persist
+    same "$(jq -r '[.[] | type] | unique | join(",")' <<<"$output")" string "value types"
+}
+
+@test "jget --json with one name prints an object with that key only" {
+    ok brig jget jname=web1 host_hostname --json
+    same "$(jq -c . <<<"$output")" '{"host_hostname":"web1.my.domain"}' json
+}
+
+@test "jget --json escapes quotes, backslashes and newlines" {
+    ok brig jset jname=web1 exec_start=$'echo "a\\b"\nnext'
+    ok brig jget jname=web1 exec_start --json
+    same "$(jq -r .exec_start <<<"$output")" $'echo "a\\b"\nnext' exec_start
+}
+
+@test "jget of a jail that does not exist is refused" {
+    assert_rejected 2 "brig: jget: web2: no such jail" brig jget jname=web2
+}
+
+@test "jget without jname= is refused" {
+    assert_rejected 2 "brig: jget: jname= is required" brig jget devfs_ruleset
+}
+
+@test "jget with an empty jname is refused" {
+    assert_rejected 2 "jname= is required" brig jget jname=
+}
+
+@test "jget with a bad jname is refused" {
+    assert_rejected 2 "jname '../web1' must start with a letter or digit" brig jget jname=../web1
+    assert_rejected 2 "jname 'web*' may hold only" brig jget 'jname=web*'
+}
+
+@test "jget of an unknown parameter is refused with a hint" {
+    assert_rejected 2 "brig: jget: unknown parameter 'ip4_adr' (did you mean 'ip4_addr'?)" \
+        brig jget jname=web1 ip4_adr
+}
+
+@test "jget of an unknown parameter far from any is refused" {
+    assert_rejected 2 "unknown parameter 'frobnicate'" brig jget jname=web1 frobnicate
+}
+
+@test "jget refuses a key=value other than jname" {
+    assert_rejected 2 "unknown parameter 'vnet'" brig jget jname=web1 vnet=1
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# brig jremove: remove a jail's record and its directories.
+
+load helper
+load foundation_helper
+
+teardown() {
+    stop_fake_inits
+}
+
+setup() {
+    brig_setup
+    ok brig jcreate jname=web1
+}
+
+@test "jremove deletes the record and says so" {
+    ok brig jremove jname=web1
+    same "$output" "web1: removed" "jremove"
+    same "$(jail_count)" 0 "jails"
+    assert_rejected 2 "web1: no such jail" brig jget jname=web1
+}
+
+@test "jremove deletes the jail's root, data and system directories" {
+    : >"$W/jails-data/web1-data/file"
+    mkdir -p "$W/jails-data/web1-data/etc/deep"
+    ok brig jremove jname=web1
+    [ ! -e "$W/jails/web1" ]
+    [ ! -e "$W/jails-data/web1-data" ]
+    [ ! -e "$W/jails-system/web1" ]
+}
+
+@test "jremove leaves other jails alone" {
+    ok brig jcreate jname=web2
+    ok brig jremove jname=web1
+    ok brig jls display=jname header=0
+    same "$output" web2 "jls"
+    [ -d "$W/jails-data/web2-data" ]
+}
+
+@test "jremove frees the jail's addresses and NICs" {
+    ok brig jcreate jname=v1 vnet=1 ip4_addr=10.0.0.5/24
+    ok brig jremove jname=v1
+    same "$(sqlite3 "$W/var/db/local.sqlite" "select count(*) from jailnic")" 0 "NICs"
+    same "$(sqlite3 "$W/var/db/local.sqlite" "select addr from ipam")" 10.199.0.2 "addresses left"
+}
+
+@test "jremove with a glob removes every matching jail" {
+    ok brig jcreate jname=web2
+    ok brig jcreate jname=db1
+    ok brig jremove 'jname=web*'
+    has_line "web1: removed"
+    has_line "web2: removed"
+    ok brig jls display=jname header=0
+    same "$output" db1 "jls"
+}
+
+@test "a jail can be created again under a removed jail's name" {
+    ok brig jremove jname=web1
+    ok brig jcreate jname=web1
+    same "$output" "web1: created (ip4_addr=10.199.0.2/16)" "jcreate"
+}
+
+@test "jremove of a jail that does not exist is refused" {
+    assert_rejected 2 "brig: jremove: web2: no such jail" brig jremove jname=web2
+}
+
+@test "jremove of a glob that matches nothing is refused" {
+    assert_rejected 2 "no jail matches 'db*'" brig jremove 'jname=db*'
+    [ -d "$W/jails/web1" ]
+}
+
+@test "jremove of a glob with other characters is refused" {
+    assert_rejected 2 "bad jname pattern 'web*;id'" brig jremove 'jname=web*;id'
+    assert_rejected 2 "bad jname pattern '../*'" brig jremove 'jname=../*'
+    [ -d "$W/jails/web1" ]
+}
+
+@test "jremove without jname= is refused" {
+    assert_rejected 2 "brig: jremove: jname= is required" brig jremove
+    assert_rejected 2 "jname= is required" brig jremove jname=
+}
+
+@test "jremove with a path as jname is refused" {
+    assert_rejected 2 "jname '/etc' must start with a letter or digit" brig jremove jname=/etc
+    [ -d /etc ]
+}
+
+@test "jremove force= accepts only 0 and 1" {
+    assert_rejected 2 "force: 'yes' is not 0 or 1" brig jremove jname=web1 force=yes
+    [ -d "$W/jails/web1" ]
+}
+
+@test "jremove refuses jail parameters" {
+    assert_rejected 2 "unknown parameter 'vnet'" brig jremove jname=web1 vnet=1
+}
+
+@test "a jail whose root path is outside the workdir can be removed" {
+    local root="$BATS_TEST_TMPDIR/roots/web2"
+    ok brig jcreate jname=web2 path="$root"
+    [ -d "$root" ]
+    ok brig jremove jname=web2
+    [ ! -e "$root" ]
+}
+
+@test "a failed jremove keeps the jail's data" {
+    ok brig jcreate jname=web2 path="$BATS_TEST_TMPDIR/root2"
+    : >"$W/jails-data/web2-data/precious"
+    : >"$BATS_TEST_TMPDIR/root2/busy"
+    run brig jremove jname=web2
+    [ "$status" -ne 0 ]
+    [ -e "$W/jails-data/web2-data/precious" ]
+    ok brig jget jname=web2 jname
+}
+
+@test "jremove of a running jail is refused with exit 1" {
+    fake_running web1 >/dev/null
+    assert_rejected 1 "brig: jremove: web1: is running (stop it first, or force=1)" brig jremove jname=web1
+    [ -d "$W/jails/web1" ] && [ -d "$W/jails-data/web1-data" ]
+    stop_fake_inits
+}
+
+@test "jremove force=1 stops a running jail, then removes it" {
+    local pid
+    pid=$(fake_running web1)
+    ok brig jremove jname=web1 force=1
+    same "$(jail_count)" 0 "jails"
+    local gone=0
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 "$pid" 2>/dev/null || { gone=1; break; }
+        sleep 0.2
+    done
+    stop_fake_inits
+    [ "$gone" = 1 ] || { echo "the jail's init $pid still runs after jremove force=1" >&2; return 1; }
+}

@@ -1,0 +1,196 @@
+/* The plan executor, proven on Linux with harmless commands: captured output
+ * is substituted into later steps, a failure undoes completed steps in
+ * reverse, and the error names the failed command and its stderr. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "os/freebsd/plan.h"
+#include "util.h"
+
+#define T(i) (UINT64_C(1) << (i))
+
+/* Every command the executor ran, one line each, "undo: " before undo commands. */
+static void record(void *data, bool undo, char *const *argv)
+{
+    struct brig_buf *b = data;
+    brig_buf_add(b, undo ? "undo:" : "run:");
+    for (size_t i = 0; argv[i]; i++) {
+        brig_buf_addc(b, ' ');
+        brig_buf_add(b, argv[i]);
+    }
+    brig_buf_addc(b, '\n');
+}
+
+static void captured_output_is_substituted_into_later_steps(void **state)
+{
+    struct brig_plan plan = {0};
+    struct brig_plan_step *s =
+        brig_plan_addv(&plan, "make an epair", "echo", "epair5a", (char *)NULL);
+    brig_plan_step_capture(s, "epair");
+    s = brig_plan_addv(&plan, "use both ends", "echo", "${epair}", "${epair%a}b", "x${epair}y",
+                       "${epair}", (char *)NULL);
+    brig_plan_step_tmpl(s, 1);
+    brig_plan_step_tmpl(s, 2);
+    brig_plan_step_tmpl(s, 3);
+    struct brig_buf log = {0};
+    brig_buf_add(&log, "");
+    struct brig_plan_exec_opts opts = {.on_run = record, .data = &log};
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_plan_exec(&plan, &opts, &err), 0);
+    /* the last word is not a template: it stays literal */
+    assert_string_equal(log.s, "run: echo epair5a\n"
+                               "run: echo epair5a epair5b xepair5ay ${epair}\n");
+    brig_buf_free(&log);
+    brig_plan_free(&plan);
+}
+
+static void failure_undoes_completed_steps_in_reverse(void **state)
+{
+    struct brig_plan plan = {0};
+    struct brig_plan_step *s = brig_plan_addv(&plan, "one", "echo", "one", (char *)NULL);
+    brig_plan_step_capture(s, "v");
+    brig_plan_step_undov(s, T(1), "echo", "undo-one-${v}", (char *)NULL);
+    s = brig_plan_addv(&plan, "two", "true", (char *)NULL);
+    brig_plan_step_undov(s, 0, "echo", "undo-two-a", (char *)NULL);
+    brig_plan_step_undov(s, 0, "echo", "undo-two-b", (char *)NULL);
+    s = brig_plan_addv(&plan, "ignored", "false", (char *)NULL);
+    s->may_fail = true;
+    s = brig_plan_addv(&plan, "three fails", "sh", "-c", "echo 'ifconfig: bad' >&2; exit 3",
+                       (char *)NULL);
+    brig_plan_step_undov(s, 0, "echo", "never", (char *)NULL);
+    brig_plan_addv(&plan, "four never runs", "echo", "four", (char *)NULL);
+    struct brig_buf log = {0};
+    brig_buf_add(&log, "");
+    struct brig_plan_exec_opts opts = {.on_run = record, .data = &log};
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_plan_exec(&plan, &opts, &err), -1);
+    assert_int_equal(err.code, BRIG_EFAIL);
+    assert_string_equal(log.s, "run: echo one\n"
+                               "run: true\n"
+                               "run: false\n"
+                               "run: sh -c echo 'ifconfig: bad' >&2; exit 3\n"
+                               "undo: echo undo-two-a\n"
+                               "undo: echo undo-two-b\n"
+                               "undo: echo undo-one-one\n");
+    assert_string_equal(err.msg, "step 4 (three fails): sh -c 'echo '\\''ifconfig: bad'\\'' >&2; "
+                                 "exit 3': exit status 3: ifconfig: bad");
+    brig_buf_free(&log);
+    brig_plan_free(&plan);
+}
+
+static void a_missing_program_is_an_error_naming_it(void **state)
+{
+    struct brig_plan plan = {0};
+    brig_plan_addv(&plan, "nothing", "/nonexistent/brig-tool", "x", (char *)NULL);
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_plan_exec(&plan, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "/nonexistent/brig-tool"));
+    brig_plan_free(&plan);
+}
+
+static void capture_must_be_one_word(void **state)
+{
+    struct brig_plan plan = {0};
+    struct brig_plan_step *s = brig_plan_addv(&plan, "two words", "echo", "a b", (char *)NULL);
+    brig_plan_step_capture(s, "v");
+    brig_plan_step_undov(s, 0, "true", (char *)NULL);
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_plan_exec(&plan, NULL, &err), -1);
+    assert_string_equal(err.msg, "step 1 (two words): expected one word of output to set v, "
+                                 "got 'a b'");
+    brig_plan_free(&plan);
+}
+
+static void an_unknown_variable_fails_the_step(void **state)
+{
+    struct brig_plan plan = {0};
+    struct brig_plan_step *s = brig_plan_addv(&plan, "uses x", "echo", "${x}", (char *)NULL);
+    brig_plan_step_tmpl(s, 1);
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_plan_exec(&plan, NULL, &err), -1);
+    assert_string_equal(err.msg, "step 1 (uses x): variable 'x' was never captured");
+    brig_plan_free(&plan);
+}
+
+static void logged_output_goes_to_the_file_and_conf_is_written(void **state)
+{
+    char dir[] = "/tmp/brig-exec-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    _cleanup_free_ char *logp = brig_xasprintf("%s/console.log", dir);
+    _cleanup_free_ char *confp = brig_xasprintf("%s/jail.conf", dir);
+    struct brig_plan plan = {0};
+    plan.conf = brig_xstrdup("j {\n    persist;\n}\n");
+    plan.conf_path = brig_xstrdup(confp);
+    struct brig_plan_step *s =
+        brig_plan_addv(&plan, "hook", "sh", "-c", "echo out; echo err >&2", (char *)NULL);
+    brig_plan_step_log(s, logp);
+    s = brig_plan_addv(&plan, "failing hook", "sh", "-c", "echo bad; exit 1", (char *)NULL);
+    brig_plan_step_log(s, logp);
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_plan_exec(&plan, NULL, &err), -1);
+    _cleanup_free_ char *expect =
+        brig_xasprintf("step 2 (failing hook): sh -c 'echo bad; exit 1': exit status 1 (output "
+                       "in %s)",
+                       logp);
+    assert_string_equal(err.msg, expect);
+    _cleanup_free_ char *logdata = NULL, *confdata = NULL;
+    assert_int_equal(brig_read_file(logp, 4096, &logdata, NULL, &err), 0);
+    assert_string_equal(logdata, "out\nerr\nbad\n");
+    assert_int_equal(brig_read_file(confp, 4096, &confdata, NULL, &err), 0);
+    assert_string_equal(confdata, "j {\n    persist;\n}\n");
+    brig_plan_free(&plan);
+    assert_int_equal(brig_rm_rf(dir, &err), 0);
+}
+
+static void render_quotes_words_and_keeps_variables_expandable(void **state)
+{
+    struct brig_plan plan = {0};
+    plan.conf = brig_xstrdup("j {\n}\n");
+    plan.conf_path = brig_xstrdup("/w/jail.conf");
+    struct brig_plan_step *s =
+        brig_plan_addv(&plan, "create", "ifconfig", "epair", "create", (char *)NULL);
+    brig_plan_step_capture(s, "e");
+    brig_plan_step_undov(s, T(1), "ifconfig", "${e}", "destroy", (char *)NULL);
+    s = brig_plan_addv(&plan, "rename\nb end", "ifconfig", "${e%a}b", "name", "it's $x",
+                       (char *)NULL);
+    brig_plan_step_tmpl(s, 1);
+    s = brig_plan_addv(&plan, "hook", "sh", "-c", "a;b", (char *)NULL);
+    brig_plan_step_log(s, "/w/console log");
+    s->may_fail = true;
+    struct brig_buf out = {0};
+    brig_plan_render(&plan, &out);
+    assert_string_equal(out.s, "# jail.conf written to /w/jail.conf\n"
+                               "j {\n}\n"
+                               "# end of jail.conf\n"
+                               "# 1. create\n"
+                               "e=$(ifconfig epair create)\n"
+                               "#    undo: ifconfig \"${e}\" destroy\n"
+                               "# 2. rename b end\n"
+                               "ifconfig \"${e%a}b\" name 'it'\\''s $x'\n"
+                               "# 3. hook\n"
+                               "sh -c 'a;b' >>'/w/console log' 2>&1 || true\n");
+    brig_buf_free(&out);
+    brig_plan_free(&plan);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(captured_output_is_substituted_into_later_steps),
+        cmocka_unit_test(failure_undoes_completed_steps_in_reverse),
+        cmocka_unit_test(a_missing_program_is_an_error_naming_it),
+        cmocka_unit_test(capture_must_be_one_word),
+        cmocka_unit_test(an_unknown_variable_fails_the_step),
+        cmocka_unit_test(logged_output_goes_to_the_file_and_conf_is_written),
+        cmocka_unit_test(render_quotes_words_and_keeps_variables_expandable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
