@@ -29,6 +29,8 @@ struct cli_verb {
     bool listing;               /* takes --json / format=json */
     bool rest;                  /* takes "-- CMD ..." */
     bool words;                 /* takes bare words (jget's parameter names) */
+    bool records;               /* changes records only, never the kernel: --os=OTHER is
+                                   allowed without --dry-run */
 };
 
 struct cli {
@@ -38,7 +40,8 @@ struct cli {
     char **rest;           /* words after "--" */
     char **words;          /* bare words, for verbs that take them */
     bool json;
-    int exit_status; /* jexec: the command's status becomes brig's */
+    int exit_status;  /* jexec: the command's status becomes brig's */
+    bool quiet_error; /* the error was printed already (by a helper program) */
 };
 
 extern const struct cli_verb cli_verbs[];

@@ -63,17 +63,18 @@ const struct cli_verb cli_verbs[] = {
     {"inventory", cli_inventory, "show this node's facts (and write nc.inventory)", "",
      opts_inventory, .listing = true},
     {"jcreate", cli_jcreate, "record a new jail", "jname=NAME [param=value ...] | jconf=FILE",
-     opts_jcreate, .jail_params = true},
+     opts_jcreate, .jail_params = true, .records = true},
     {"jls", cli_jls, "list jails with their live state", "[display=a,b,...] [header=0]", opts_jls,
-     .listing = true},
+     .listing = true, .records = true},
     {"jget", cli_jget, "show a jail's parameters", "jname=NAME [param ...]", opts_jname,
-     .listing = true, .words = true},
+     .listing = true, .words = true, .records = true},
     {"jset", cli_jset, "change a jail's parameters", "jname=NAME param=value ...", opts_jname,
-     .jail_params = true},
+     .jail_params = true, .records = true},
     {"jconfig", cli_jconfig,
      "change parameters, or edit the jail's settings in $EDITOR when none are given",
-     "jname=NAME [param=value ...]", opts_jname, .jail_params = true},
-    {"jremove", cli_jremove, "remove a jail and its data", "jname=NAME [force=1]", opts_jremove},
+     "jname=NAME [param=value ...]", opts_jname, .jail_params = true, .records = true},
+    {"jremove", cli_jremove, "remove a jail and its data", "jname=NAME [force=1]", opts_jremove,
+     .records = true},
     {"jstart", cli_jstart, "start jails", "jname=NAME|LIST|GLOB | astart=1", opts_start,
      .words = true},
     {"jstop", cli_jstop, "stop jails (exec_stop, TERM, stop_timeout, KILL)",
@@ -277,7 +278,9 @@ static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, st
         return brig_err_set(err, BRIG_EUSAGE, "workdir '%.80s' is not an absolute path", workdir);
     brig_ctx_init(&cli->ctx, workdir, os);
     cli->ctx.dry_run = dry_run;
-    if (os != brig_os_native() && !dry_run)
+    /* records are the same for every kernel; acting on a kernel brig does not run on is
+     * only ever a plan */
+    if (os != brig_os_native() && !dry_run && !cli->verb->records)
         return brig_err_set(err, BRIG_EUSAGE,
                             "--os=%s on this host can only render plans: add --dry-run",
                             os == BRIG_K_FREEBSD ? "freebsd" : "linux");
@@ -292,7 +295,11 @@ int main(int argc, char **argv)
     int rc = 0;
 
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+#ifdef BRIG_FAULT_INJECTION
+        printf("brig %s (fault injection: BRIG_FAULT=op:step[:after])\n", BRIG_VERSION);
+#else
         printf("brig %s\n", BRIG_VERSION);
+#endif
         return 0;
     }
     if (parse_args(argc, argv, &cli, &help, &err) < 0) {
@@ -309,7 +316,8 @@ int main(int argc, char **argv)
         goto out;
     }
     if (cli_check_keys(&cli, &err) < 0 || cli.verb->run(&cli, &err) < 0) {
-        fprintf(stderr, "brig: %s: %s\n", cli.verb->name, err.msg);
+        if (!cli.quiet_error)
+            fprintf(stderr, "brig: %s: %s\n", cli.verb->name, err.msg);
         rc = err.code ? err.code : BRIG_EFAIL;
     } else {
         rc = cli.exit_status;

@@ -1,31 +1,56 @@
 /* repo: list, get and remove bases. */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "os/freebsd/ops.h"
 #include "repo.h"
 #include "util.h"
 
-/* A progress bar on stderr, only when it is a terminal, redrawn at most 10 times a second. */
-static void progress_bar(const char *phase, uint64_t done, uint64_t total, void *data)
+/* The brig-import program: beside this brig (build tree), else in libexec. */
+static char *import_program(void)
 {
-    uint64_t *last = data;
-    uint64_t now = brig_now_ns();
-    if (done != total && now - *last < 100000000ull)
-        return;
-    *last = now;
-    if (total) {
-        int pct = (int)(done * 100 / total), width = 30, fill = pct * width / 100;
-        fprintf(stderr, "\r%-8s [%.*s%*s] %3d%%", phase, fill, "##############################",
-                width - fill, "", pct);
-    } else {
-        fprintf(stderr, "\r%-8s %llu MiB", phase, (unsigned long long)(done >> 20));
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            char *p = brig_xasprintf("%s/brig-import", self);
+            if (access(p, X_OK) == 0)
+                return p;
+            free(p);
+        }
     }
-    if (done == total)
-        fputc('\n', stderr);
+    return brig_xstrdup(BRIG_LIBEXECDIR "/brig-import");
+}
+
+/* Import a tarball with brig-import, which prints its own progress and error. */
+static int repo_import(struct cli *cli, const char *base, const char *src, struct brig_err *err)
+{
+    _cleanup_free_ char *prog = import_program();
+    const char *sha = cli_get(cli, "sha256");
+    char *argv[] = {prog,
+                    cli->ctx.workdir,
+                    (char *)(uintptr_t)base,
+                    (char *)(uintptr_t)src,
+                    (char *)(uintptr_t)(sha ? sha : ""),
+                    NULL};
+    int status;
+    if (brig_run(argv, NULL, &status, NULL, err) < 0)
+        return -1;
+    if (status != 0) {
+        cli->exit_status = status < 0 ? BRIG_EFAIL : status;
+        cli->quiet_error = true;
+        return brig_err_set(err, cli->exit_status, "import failed");
+    }
+    return 0;
 }
 
 static int repo_list(struct cli *cli, struct brig_err *err)
@@ -71,13 +96,12 @@ static int repo_get(struct cli *cli, struct brig_err *err)
         return brig_err_set(err, BRIG_EUSAGE, "sha256= goes with file= or url=");
     if (brig_ctx_open(&cli->ctx, err) < 0)
         return -1;
-    uint64_t last = 0;
-    bool tty = isatty(STDERR_FILENO);
     int r;
-    if (file || url)
-        r = brig_repo_import(cli->ctx.workdir, base, file ? file : url, cli_get(cli, "sha256"),
-                             tty ? progress_bar : NULL, &last, err);
-    else if (strcmp(base, "busybox") == 0)
+    if (file || url) {
+        if (repo_import(cli, base, file ? file : url, err) < 0)
+            return -1;
+        r = 0;
+    } else if (strcmp(base, "busybox") == 0)
         r = brig_repo_get_busybox(cli->ctx.workdir, base, err);
     else if (strcmp(base, "debian") == 0)
         r = brig_repo_get_debian(cli->ctx.workdir, base,
@@ -94,6 +118,34 @@ static int repo_get(struct cli *cli, struct brig_err *err)
     return 0;
 }
 
+/* --os=freebsd: the release's base.txz or kernel.txz, fetched and extracted by
+ * the repo plan (printed with --dry-run). */
+static int repo_get_freebsd(struct cli *cli, struct brig_err *err)
+{
+    static const char *const linux_only[] = {"base", "file", "url", "sha256", "suite"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(linux_only); i++) {
+        if (cli_get(cli, linux_only[i]))
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "%s= does not apply to FreeBSD releases (give sources=, ver=, "
+                                "arch=)",
+                                linux_only[i]);
+    }
+    const char *sources = cli_get(cli, "sources"), *ver = cli_get(cli, "ver");
+    const char *arch = cli_get(cli, "arch");
+    if (brig_ctx_open(&cli->ctx, err) < 0)
+        return -1;
+    struct brig_buf plan = {0};
+    int r = brig_freebsd_repo_get(&cli->ctx.node, sources ? sources : "base", ver ? ver : "14.1",
+                                  arch ? arch : "amd64", cli->ctx.dry_run ? &plan : NULL, err);
+    if (r == 0 && cli->ctx.dry_run)
+        fputs(plan.s ? plan.s : "", stdout);
+    else if (r == 0)
+        printf("%s %s-%s: ready\n", sources ? sources : "base", ver ? ver : "14.1",
+               arch ? arch : "amd64");
+    brig_buf_free(&plan);
+    return r;
+}
+
 int cli_repo(struct cli *cli, struct brig_err *err)
 {
     const char *action = cli_get(cli, "action");
@@ -101,8 +153,13 @@ int cli_repo(struct cli *cli, struct brig_err *err)
         return repo_list(cli, err);
     if (cli->json)
         return brig_err_set(err, BRIG_EUSAGE, "--json goes with action=list");
+    bool freebsd = cli->ctx.os == BRIG_K_FREEBSD;
     if (strcmp(action, "get") == 0)
-        return repo_get(cli, err);
+        return freebsd ? repo_get_freebsd(cli, err) : repo_get(cli, err);
+    if (strcmp(action, "remove") == 0 && freebsd && cli->ctx.dry_run)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "action=remove has no FreeBSD plan: it only deletes the base's "
+                            "directory");
     if (strcmp(action, "remove") == 0) {
         const char *base;
         if (cli_need(cli, "base", &base, err) < 0 || brig_ctx_open(&cli->ctx, err) < 0 ||

@@ -92,11 +92,12 @@ static int assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig
         struct brig_addr pool, lo, hi;
         if (brig_addr_parse(c->node.nodeippool, &pool, err) < 0)
             return brig_err_wrap(err, "nodeippool");
-        /* host 1 is the bridge's gateway; jails start at host 2 */
+        /* host 1 is the bridge's gateway; jails start at host 2; the top quarter
+         * is for the DHCP server of REALDHCP jails */
         if (brig_addr_nth_host(&pool, 2, &lo, err) < 0)
             return brig_err_wrap(err, "nodeippool %s is too small", c->node.nodeippool);
         uint64_t count = brig_addr_host_count(&pool);
-        if (brig_addr_nth_host(&pool, count, &hi, err) < 0)
+        if (brig_addr_nth_host(&pool, count - count / 4, &hi, err) < 0)
             return -1;
         uint32_t l, h, got;
         memcpy(&l, lo.bytes, 4);

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "repo.h"
+#include "repo_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "repo_archive.h"
 #include "kv.h"
 #include "os/linux/base_busybox.h"
 #include "params.h"
@@ -285,17 +285,7 @@ int brig_repo_path(const char *workdir, const char *name, char **ret_path, struc
     return 0;
 }
 
-/* A base under construction: its locked .tmp directory and final paths. */
-struct staging {
-    char *name;
-    char *dir;   /* resolved ${workdir}/basejail */
-    char *tmp;   /* dir/.tmp-<name>-<pid> */
-    char *root;  /* tmp/root: the rootfs being built */
-    char *final; /* dir/<name> */
-    int lock_fd; /* flock held on tmp */
-};
-
-static void staging_end(struct staging *s)
+void brig_staging_end(struct brig_staging *s)
 {
     if (s->tmp) {
         struct brig_err ignored = BRIG_ERR_INIT;
@@ -312,8 +302,8 @@ static void staging_end(struct staging *s)
     s->lock_fd = -1;
 }
 
-static int staging_begin(const char *workdir, const char *name, struct staging *s,
-                         struct brig_err *err)
+int brig_staging_begin(const char *workdir, const char *name, struct brig_staging *s,
+                       struct brig_err *err)
 {
     memset(s, 0, sizeof(*s));
     s->lock_fd = -1;
@@ -342,7 +332,7 @@ static int staging_begin(const char *workdir, const char *name, struct staging *
     return 0;
 }
 
-static int staging_rename(struct staging *s, struct brig_err *err)
+static int staging_rename(struct brig_staging *s, struct brig_err *err)
 {
     if (renameat2(AT_FDCWD, s->root, AT_FDCWD, s->final, RENAME_NOREPLACE) < 0) {
         if (errno == EEXIST)
@@ -356,8 +346,8 @@ static int staging_rename(struct staging *s, struct brig_err *err)
 }
 
 /* Move the finished rootfs into place, then record its metadata. */
-static int staging_commit(struct staging *s, enum brig_base_kind kind, const char *source,
-                          const char *sha256, struct brig_err *err)
+int brig_staging_commit(struct brig_staging *s, enum brig_base_kind kind, const char *source,
+                        const char *sha256, struct brig_err *err)
 {
     struct brig_base b = {
         .name = brig_xstrdup(s->name),
@@ -378,85 +368,12 @@ static int staging_commit(struct staging *s, enum brig_base_kind kind, const cha
 
 int brig_repo_get_busybox(const char *workdir, const char *name, struct brig_err *err)
 {
-    struct staging s;
+    struct brig_staging s;
     int r = -1;
-    if (staging_begin(workdir, name, &s, err) == 0 &&
+    if (brig_staging_begin(workdir, name, &s, err) == 0 &&
         brig_busybox_populate(BRIG_BUSYBOX_PATH, s.root, err) == 0)
-        r = staging_commit(&s, BRIG_BASE_BUSYBOX, BRIG_BUSYBOX_PATH, NULL, err);
-    staging_end(&s);
-    return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;
-}
-
-/* Open the tarball: a local file as is, a URL downloaded into the staging dir. */
-static int import_open(struct staging *s, const char *src, brig_progress_fn *progress, void *data,
-                       int *ret_fd, struct brig_err *err)
-{
-    if (!brig_fetch_is_url(src)) {
-        int fd = open(src, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            int e = errno;
-            brig_err_sys(err, e, "open %s", src);
-            if (e == ENOENT && err)
-                err->code = BRIG_EUSAGE;
-            return -1;
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-            close(fd);
-            return brig_err_set(err, BRIG_EUSAGE, "%s is not a regular file", src);
-        }
-        *ret_fd = fd;
-        return 0;
-    }
-    _cleanup_free_ char *path = brig_xasprintf("%s/download", s->tmp);
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return brig_err_sys(err, errno, "create %s", path);
-    if (brig_fetch_url(src, fd, progress, data, err) < 0) {
-        close(fd);
-        return -1;
-    }
-    *ret_fd = fd;
-    return 0;
-}
-
-int brig_repo_import(const char *workdir, const char *name, const char *file_or_url,
-                     const char *sha256, brig_progress_fn *progress, void *data,
-                     struct brig_err *err)
-{
-    char want[BRIG_SHA256_HEX_LEN + 1] = "", got[BRIG_SHA256_HEX_LEN + 1] = "";
-    if (!file_or_url || !*file_or_url)
-        return brig_err_set(err, BRIG_EUSAGE, "base %s: no file or url given", name);
-    if (sha256 && *sha256 && brig_sha256_parse(sha256, want, err) < 0)
-        return brig_err_wrap(err, "base %s", name);
-    struct staging s;
-    _cleanup_close_ int fd = -1;
-    _cleanup_free_ char *source = NULL;
-    int r = -1;
-    if (staging_begin(workdir, name, &s, err) < 0 ||
-        import_open(&s, file_or_url, progress, data, &fd, err) < 0)
-        goto out;
-    if (want[0] || brig_fetch_is_url(file_or_url)) {
-        if (brig_sha256_fd(fd, got, want[0] ? progress : NULL, data, err) < 0)
-            goto out;
-        if (want[0] && strcmp(want, got) != 0) {
-            brig_err_set(err, BRIG_EFAIL, "%s: sha256 mismatch: expected %s, got %s", file_or_url,
-                         want, got);
-            goto out;
-        }
-    }
-    if (lseek(fd, 0, SEEK_SET) < 0) {
-        brig_err_sys(err, errno, "seek %s", file_or_url);
-        goto out;
-    }
-    if (brig_archive_extract_fd(fd, s.root, progress, data, NULL, err) < 0) {
-        brig_err_wrap(err, "%s", file_or_url);
-        goto out;
-    }
-    source = brig_fetch_is_url(file_or_url) ? NULL : realpath(file_or_url, NULL);
-    r = staging_commit(&s, BRIG_BASE_TARBALL, source ? source : file_or_url, got, err);
-out:
-    staging_end(&s);
+        r = brig_staging_commit(&s, BRIG_BASE_BUSYBOX, BRIG_BUSYBOX_PATH, NULL, err);
+    brig_staging_end(&s);
     return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;
 }
 
@@ -535,9 +452,9 @@ int brig_repo_get_debian(const char *workdir, const char *name, const char *suit
         return brig_err_set(err, BRIG_EFAIL,
                             "base %s: debootstrap is not installed: apt-get install debootstrap",
                             name);
-    struct staging s;
+    struct brig_staging s;
     int r = -1;
-    if (staging_begin(workdir, name, &s, err) == 0) {
+    if (brig_staging_begin(workdir, name, &s, err) == 0) {
         free(argv[DEBIAN_ARGV_TARGET]);
         argv[DEBIAN_ARGV_TARGET] = brig_xstrdup(s.root);
         _cleanup_free_ char *out = NULL;
@@ -551,10 +468,10 @@ int brig_repo_get_debian(const char *workdir, const char *name, const char *suit
                          status, last_line(out));
             goto out;
         }
-        r = staging_commit(&s, BRIG_BASE_DEBIAN, source, NULL, err);
+        r = brig_staging_commit(&s, BRIG_BASE_DEBIAN, source, NULL, err);
     }
 out:
-    staging_end(&s);
+    brig_staging_end(&s);
     return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;
 }
 
@@ -572,7 +489,7 @@ int brig_repo_remove(const char *workdir, const char *name, struct brig_err *err
 
     /* Move the base into a locked .tmp dir first: it vanishes at once, and a
      * removal killed half way is finished by the next cleanup. */
-    struct staging s = {.lock_fd = -1};
+    struct brig_staging s = {.lock_fd = -1};
     int r = -1;
     s.tmp = brig_xasprintf("%s/" REPO_TMP_PREFIX "%s-%d", dir, name, (int)getpid());
     s.root = brig_xasprintf("%s/root", s.tmp);
@@ -590,6 +507,6 @@ int brig_repo_remove(const char *workdir, const char *name, struct brig_err *err
     } else {
         r = brig_rm_rf(s.tmp, err);
     }
-    staging_end(&s);
+    brig_staging_end(&s);
     return r < 0 ? brig_err_wrap(err, "remove base %s", name) : 0;
 }

@@ -2,22 +2,13 @@
 
 #include <stddef.h>
 
+#include "os/freebsd/ops.h"
 #include "os/linux/linux.h"
 #include "os/linux/proc.h"
 
 static bool linux_alive(int64_t pid, int64_t starttime)
 {
     return brig_proc_alive((pid_t)pid, starttime);
-}
-
-static bool freebsd_alive(int64_t pid, int64_t starttime)
-{
-    return false;
-}
-
-static int freebsd_inventory(struct brig_kvlist *facts, struct brig_err *err)
-{
-    return 0;
 }
 
 static const struct brig_os_ops linux_ops = {
@@ -31,45 +22,15 @@ static const struct brig_os_ops linux_ops = {
     .jexec = brig_linux_jexec,
 };
 
-static int freebsd_jstart(const struct brig_jail_env *env, const struct brig_journal_hook *journal,
-                          struct brig_runtime *ret, struct brig_err *err)
-{
-    return brig_err_set(err, BRIG_EFAIL, "FreeBSD plans are not wired yet");
-}
-
-static int freebsd_jstop(const struct brig_jail_env *env, const struct brig_runtime *rt,
-                         const struct brig_journal_hook *journal, struct brig_err *err)
-{
-    return brig_err_set(err, BRIG_EFAIL, "FreeBSD plans are not wired yet");
-}
-
-static int freebsd_recover(const struct brig_jail_env *env, const struct brig_runtime *rt,
-                           struct brig_err *err)
-{
-    return 0;
-}
-
-static int freebsd_jexec(const struct brig_jail_env *env, const struct brig_runtime *rt,
-                         const char *user, char *const *argv, bool login, int *ret_status,
-                         struct brig_err *err)
-{
-    return brig_err_set(err, BRIG_EFAIL, "jexec needs a FreeBSD host");
-}
-
-static int freebsd_prepare(const struct brig_jail_env *env, struct brig_err *err)
-{
-    return 0;
-}
-
 static const struct brig_os_ops freebsd_ops = {
     .name = "freebsd",
-    .inventory = freebsd_inventory,
-    .alive = freebsd_alive,
-    .prepare = freebsd_prepare,
-    .jstart = freebsd_jstart,
-    .jstop = freebsd_jstop,
-    .recover = freebsd_recover,
-    .jexec = freebsd_jexec,
+    .inventory = brig_freebsd_inventory,
+    .alive = brig_freebsd_alive,
+    .prepare = brig_freebsd_prepare,
+    .jstart = brig_freebsd_jstart,
+    .jstop = brig_freebsd_jstop,
+    .recover = brig_freebsd_recover,
+    .jexec = brig_freebsd_jexec,
 };
 
 const struct brig_os_ops *brig_os_get(enum brig_kernel k)

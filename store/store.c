@@ -100,9 +100,18 @@ static int migrate_param_columns(struct brig_store *st, struct brig_err *err)
     return 0;
 }
 
+/* Migration 3: a per-pool lower bound of free addresses, so allocation does
+ * not walk every used address. Every address in [lo, next) is in use. */
+static int migrate_ipam_hint(struct brig_store *st, struct brig_err *err)
+{
+    return exec_sql(st, "CREATE TABLE ipam_hint (lo INTEGER PRIMARY KEY, next INTEGER NOT NULL);",
+                    err);
+}
+
 static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct brig_err *) = {
     migrate_1,
     migrate_param_columns,
+    migrate_ipam_hint,
 };
 
 int brig_store_version(struct brig_store *st)
@@ -153,6 +162,11 @@ int brig_store_open(const char *path, bool create, struct brig_store **ret, stru
         return -1;
     }
     sqlite3_busy_timeout(st->db, 30000);
+    /* keep the WAL between brig processes: creating, syncing and checkpointing it
+     * on every command costs more than most commands do */
+    int on = 1;
+    sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+    sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
     if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                  err) < 0) {
         brig_store_close(st);
@@ -314,6 +328,8 @@ int brig_store_jail_update(struct brig_store *st, const struct brig_jail *j, str
 int brig_store_jail_delete(struct brig_store *st, int64_t id, struct brig_err *err)
 {
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (brig_store_ipam_release(st, id, -1, err) < 0)
+        return -1;
     if (prepare(st, "DELETE FROM jails WHERE id = ?1", &s, err) < 0)
         return -1;
     sqlite3_bind_int64(s, 1, id);
@@ -522,18 +538,25 @@ int brig_store_ipam_reserve(struct brig_store *st, const char *addr, int64_t jai
 int brig_store_ipam_alloc(struct brig_store *st, uint32_t lo, uint32_t hi, int64_t jail_id,
                           int nic_idx, uint32_t *ret, struct brig_err *err)
 {
-    /* The lowest free address: lo itself, or the first used address in range whose
-     * successor is free. */
+    /* Start at the pool's hint (all below it are used); the lowest free address is
+     * the start itself, or the first used address at or above it whose successor is free. */
+    _cleanup_stmt_ sqlite3_stmt *h = NULL;
+    int64_t start = lo;
+    if (prepare(st, "SELECT next FROM ipam_hint WHERE lo = ?1", &h, err) < 0)
+        return -1;
+    sqlite3_bind_int64(h, 1, lo);
+    if (sqlite3_step(h) == SQLITE_ROW && sqlite3_column_int64(h, 0) > start)
+        start = sqlite3_column_int64(h, 0);
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
     if (prepare(st,
-                "SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM ipam WHERE v4 = ?1) "
+                "SELECT ?1 WHERE ?1 <= ?2 AND NOT EXISTS (SELECT 1 FROM ipam WHERE v4 = ?1) "
                 "UNION ALL SELECT * FROM (SELECT a.v4 + 1 FROM ipam a "
                 "WHERE a.v4 >= ?1 AND a.v4 < ?2 "
                 "AND NOT EXISTS (SELECT 1 FROM ipam b WHERE b.v4 = a.v4 + 1) "
                 "ORDER BY a.v4 LIMIT 1) LIMIT 1",
                 &s, err) < 0)
         return -1;
-    sqlite3_bind_int64(s, 1, lo);
+    sqlite3_bind_int64(s, 1, start);
     sqlite3_bind_int64(s, 2, hi);
     int r = sqlite3_step(s);
     if (r == SQLITE_DONE)
@@ -546,6 +569,13 @@ int brig_store_ipam_alloc(struct brig_store *st, uint32_t lo, uint32_t hi, int64
     inet_ntop(AF_INET, &a, buf, sizeof(buf));
     if (brig_store_ipam_reserve(st, buf, jail_id, nic_idx, "dhcp", err) < 0)
         return -1;
+    _cleanup_stmt_ sqlite3_stmt *u = NULL;
+    if (prepare(st, "INSERT OR REPLACE INTO ipam_hint (lo, next) VALUES (?1, ?2)", &u, err) < 0)
+        return -1;
+    sqlite3_bind_int64(u, 1, lo);
+    sqlite3_bind_int64(u, 2, (int64_t)v + 1);
+    if (step_done(st, u, "allocate address", err) < 0)
+        return -1;
     *ret = v;
     return 0;
 }
@@ -553,6 +583,19 @@ int brig_store_ipam_alloc(struct brig_store *st, uint32_t lo, uint32_t hi, int64
 int brig_store_ipam_release(struct brig_store *st, int64_t jail_id, int nic_idx,
                             struct brig_err *err)
 {
+    /* a freed address below a pool's hint lowers it */
+    _cleanup_stmt_ sqlite3_stmt *h = NULL;
+    if (prepare(st,
+                "UPDATE ipam_hint SET next = (SELECT MIN(v4) FROM ipam WHERE jail_id = ?1 "
+                "AND (?2 < 0 OR nic_idx = ?2) AND v4 >= ipam_hint.lo) "
+                "WHERE next > (SELECT MIN(v4) FROM ipam WHERE jail_id = ?1 "
+                "AND (?2 < 0 OR nic_idx = ?2) AND v4 >= ipam_hint.lo)",
+                &h, err) < 0)
+        return -1;
+    sqlite3_bind_int64(h, 1, jail_id);
+    sqlite3_bind_int(h, 2, nic_idx);
+    if (step_done(st, h, "release addresses", err) < 0)
+        return -1;
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
     if (prepare(st,
                 nic_idx < 0 ? "DELETE FROM ipam WHERE jail_id = ?1"

@@ -59,6 +59,11 @@ int brig_freebsd_plan_jstart(const struct brig_freebsd_input *in, struct brig_pl
 /* The jstop plan: hooks, exec.stop, epairs destroyed, jail -r, rctl -r, unmounts. */
 int brig_freebsd_plan_jstop(const struct brig_freebsd_input *in, struct brig_plan *ret,
                             struct brig_err *err);
+/* The jcreate plan: a thick jail's data is a copy of basedir; a thin jail's
+ * data holds copies of the base's writable directories (etc, root, tmp, var,
+ * usr/local) that jstart mounts over the read-only base. */
+int brig_freebsd_plan_prepare(const struct brig_jail *j, const char *basedir, struct brig_plan *ret,
+                              struct brig_err *err);
 /* The commands whose output inventory parses (vimage, racct, release, zfs). */
 int brig_freebsd_plan_inventory(struct brig_plan *ret, struct brig_err *err);
 /* The repo plan: fetch MIRROR/ARCH/VER-RELEASE/{base,kernel}.txz and extract it into

@@ -156,11 +156,12 @@ static int put_addrs(const struct brig_freebsd_input *in, struct brig_buf *out,
                 continue;
             const char *ifc = a[i].iface ? a[i].iface : iface;
             if (!ifc) {
+                brig_err_set(err, BRIG_EUSAGE,
+                             "address %s needs an interface: set interface= or the node's "
+                             "uplink",
+                             a[i].addr);
                 brig_fbsd_addrs_free(a, n);
-                return brig_err_set(err, BRIG_EUSAGE,
-                                    "address %s needs an interface: set interface= or the "
-                                    "node's uplink",
-                                    a[i].addr);
+                return -1;
             }
             brig_buf_add(out, count ? ", " : "    ");
             if (!count)

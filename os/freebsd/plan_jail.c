@@ -136,6 +136,33 @@ static size_t root_mounts(struct ctx *c, char *src[8], char *dst[8], bool ro[8])
     return n;
 }
 
+int brig_freebsd_plan_prepare(const struct brig_jail *j, const char *basedir, struct brig_plan *ret,
+                              struct brig_err *err)
+{
+    memset(ret, 0, sizeof(*ret));
+    const char *data = j->v[BRIG_P_DATA];
+    if (!data || data[0] != '/' || !basedir || basedir[0] != '/')
+        return brig_err_set(err, BRIG_EUSAGE, "the jail's data and base must be absolute paths");
+    brig_plan_addv(ret, "the jail's data directory", "mkdir", "-p", data, (char *)NULL);
+    if (brig_jail_bool(j, BRIG_P_BASERW)) {
+        _cleanup_free_ char *src = brig_xasprintf("%s/.", basedir);
+        brig_plan_addv(ret, "thick jail: its own copy of the base", "cp", "-a", src, data,
+                       (char *)NULL);
+        return 0;
+    }
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(thin_rw_dirs); i++) {
+        _cleanup_free_ char *src = brig_xasprintf("%s/%s", basedir, thin_rw_dirs[i]);
+        _cleanup_free_ char *dst = brig_xasprintf("%s/%s", data, thin_rw_dirs[i]);
+        _cleanup_free_ char *parent = brig_xstrndup(dst, (size_t)(strrchr(dst, '/') - dst));
+        _cleanup_free_ char *desc =
+            brig_xasprintf("thin jail: its writable %s, from the base", thin_rw_dirs[i]);
+        if (strchr(thin_rw_dirs[i], '/'))
+            brig_plan_addv(ret, "its parent directory", "mkdir", "-p", parent, (char *)NULL);
+        brig_plan_addv(ret, desc, "cp", "-a", src, dst, (char *)NULL);
+    }
+    return 0;
+}
+
 /* linprocfs and linsysfs for emulator=linux jails that ask for them. */
 static size_t lin_mounts(struct ctx *c, const char *fs[2], char *dst[2])
 {

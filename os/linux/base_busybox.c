@@ -25,6 +25,7 @@ static const struct {
     {"usr/share/udhcpc", 0755},
     {"etc", 0755},
     {"etc/rc.d", 0755},
+    {"etc/udhcpc", 0755},
     {"root", 0700},
     {"home", 0755},
     {"tmp", 01777},
@@ -136,6 +137,8 @@ static const struct {
     {"etc/rc", 0755, busybox_rc},
     {"etc/rc.shutdown", 0755, busybox_rc_shutdown},
     {"usr/share/udhcpc/default.script", 0755, busybox_udhcpc_script},
+    /* Debian's busybox looks for the script here */
+    {"etc/udhcpc/default.script", 0755, busybox_udhcpc_script},
 };
 
 static int write_all(int fd, const void *buf, size_t len)

@@ -388,7 +388,26 @@ int brig_cgroup_create(const char *jname, struct brig_err *err)
     return 0;
 }
 
-int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err)
+/* Does a jail with limits lim need hierarchy h? The v2 hierarchy groups every
+ * jail; a v1 one only when one of its controllers is limited (joining a v1
+ * hierarchy costs an RCU grace period per write to cgroup.procs), or when there
+ * is no v2 hierarchy to group the jail in. lim NULL: every hierarchy. */
+static bool hier_needed(const struct brig_cg_hier *h, const struct brig_cgroup_limits *lim)
+{
+    if (!lim || h->v2 || !hier_v2())
+        return true;
+    bool cpuset = lim->cpuset && *lim->cpuset && strcmp(lim->cpuset, "0") != 0;
+    for (char **c = h->ctrls; c && *c; c++) {
+        if ((strcmp(*c, "memory") == 0 && lim->memoryuse) ||
+            (strcmp(*c, "pids") == 0 && lim->maxproc) || (strcmp(*c, "cpu") == 0 && lim->pcpu) ||
+            (strcmp(*c, "cpuset") == 0 && cpuset))
+            return true;
+    }
+    return false;
+}
+
+int brig_cgroup_join(const char *jname, pid_t pid, const struct brig_cgroup_limits *lim, bool in_v2,
+                     struct brig_err *err)
 {
     if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
         return -1;
@@ -398,6 +417,8 @@ int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err)
     char val[32];
     snprintf(val, sizeof(val), "%d", (int)pid);
     for (size_t i = 0; i < g.n; i++) {
+        if (!hier_needed(&g.h[i], lim) || (in_v2 && g.h[i].v2))
+            continue;
         _cleanup_free_ char *leaf = brig_cg_leaf_path(&g.h[i], jname);
         _cleanup_free_ char *procs = brig_xasprintf("%s/cgroup.procs", leaf);
         if (brig_cg_write(procs, val, err) < 0)
@@ -406,17 +427,46 @@ int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err)
     return 0;
 }
 
-int brig_cgroup_procs_paths(const char *jname, char ***ret_paths, struct brig_err *err)
+int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err)
+{
+    return brig_cgroup_join(jname, pid, NULL, false, err);
+}
+
+int brig_cgroup_join_paths(const char *jname, const struct brig_cgroup_limits *lim,
+                           char ***ret_paths, struct brig_err *err)
 {
     if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
         return -1;
     char **v = brig_xcalloc(1, sizeof(*v));
     for (size_t i = 0; i < g.n; i++) {
+        if (!hier_needed(&g.h[i], lim))
+            continue;
         _cleanup_free_ char *leaf = brig_cg_leaf_path(&g.h[i], jname);
         _cleanup_free_ char *procs = brig_xasprintf("%s/cgroup.procs", leaf);
         brig_strv_push(&v, procs);
     }
     *ret_paths = v;
+    return 0;
+}
+
+int brig_cgroup_procs_paths(const char *jname, char ***ret_paths, struct brig_err *err)
+{
+    return brig_cgroup_join_paths(jname, NULL, ret_paths, err);
+}
+
+int brig_cgroup_v2_open(const char *jname, int *ret_fd, struct brig_err *err)
+{
+    *ret_fd = -1;
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    struct brig_cg_hier *h = hier_v2();
+    if (!h)
+        return 0;
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    int fd = open(leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open cgroup %s", leaf);
+    *ret_fd = fd;
     return 0;
 }
 

@@ -69,6 +69,16 @@ int brig_cgroup_create(const char *jname, struct brig_err *err);
 int brig_cgroup_set_limits(const char *jname, const struct brig_cgroup_limits *lim,
                            struct brig_err *err);
 /* Move pid into the jail's cgroup in every hierarchy. */
+/* Attach pid to the hierarchies a jail with limits lim needs: the v2 one (skipped
+ * when in_v2: the pid was cloned into it) and the v1 ones whose controllers lim
+ * uses; every hierarchy when there is no v2 one or lim is NULL. */
+int brig_cgroup_join(const char *jname, pid_t pid, const struct brig_cgroup_limits *lim, bool in_v2,
+                     struct brig_err *err);
+/* The cgroup.procs files of those hierarchies (for jexec to join the same set). */
+int brig_cgroup_join_paths(const char *jname, const struct brig_cgroup_limits *lim,
+                           char ***ret_paths, struct brig_err *err);
+/* An fd of the jail's v2 cgroup for clone3(CLONE_INTO_CGROUP), or -1 without v2. */
+int brig_cgroup_v2_open(const char *jname, int *ret_fd, struct brig_err *err);
 int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err);
 /* The cgroup.procs files a process writes "0" to to join the jail (jexec). */
 int brig_cgroup_procs_paths(const char *jname, char ***ret_paths, struct brig_err *err);

@@ -92,6 +92,15 @@ static void default_ranges(const struct brig_addr *gw, char ***ranges)
     }
 }
 
+/* dnsmasq's lease time syntax: digits with an optional unit, or "infinite". */
+static bool lease_time_ok(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    if (strcmp(s, "infinite") == 0)
+        return true;
+    return n > 0 && n < 10 && (s[n] == '\0' || (strchr("smhd", s[n]) && s[n + 1] == '\0'));
+}
+
 /* Run argv with stdin from /dev/null and stdout/stderr into errfile, and wait. A pipe
  * would never see EOF: the daemon keeps its inherited descriptors open. */
 static int spawn_wait(char *const argv[], const char *errfile, int *ret_status,
@@ -127,6 +136,11 @@ int brig_dhcpd_start(const struct brig_dhcpd *d, pid_t *ret_pid, struct brig_err
     if (gw.family != AF_INET)
         return brig_err_set(err, BRIG_EUSAGE, "dhcp server for %s: %s is not IPv4", d->bridge,
                             d->gateway);
+    if (d->lease_time && !lease_time_ok(d->lease_time))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "bad dhcp lease time '%.40s' (a number with s, m, h or d, or "
+                            "infinite)",
+                            d->lease_time);
     if ((d->range_start == NULL) != (d->range_end == NULL))
         return brig_err_set(err, BRIG_EUSAGE, "dhcp range needs both a start and an end");
 
@@ -180,7 +194,6 @@ int brig_dhcpd_start(const struct brig_dhcpd *d, pid_t *ret_pid, struct brig_err
     brig_strv_push(&argv, "--dhcp-authoritative");
     brig_strv_push(&argv, "--no-resolv");
     brig_strv_push(&argv, "--no-hosts");
-    brig_strv_push(&argv, "--user=root");
     for (size_t i = 0; ends[i] && ends[i + 1]; i += 2) {
         a = brig_xasprintf("--dhcp-range=%s,%s,%s,%s", ends[i], ends[i + 1], mask,
                            d->lease_time ? d->lease_time : "1h");

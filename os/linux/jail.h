@@ -56,6 +56,7 @@ struct brig_jail_spec {
     const char *resolv_conf; /* contents for /etc/resolv.conf; NULL: leave it alone */
     const char *hosts;       /* contents for /etc/hosts; NULL: leave it alone */
     const struct brig_devnodes *devnodes; /* the ruleset's /dev entries; NULL: none */
+    int cgroup_fd; /* a v2 cgroup to clone the init into (CLONE_INTO_CGROUP); 0 or -1: none */
     struct brig_jail_policy policy;
 };
 

@@ -448,12 +448,17 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
 /* ---- the caller's side ---- */
 
 /* Clone like fork, into new namespaces; the child returns 0. */
-static pid_t clone_init(uint64_t flags, int *ret_pidfd)
+static pid_t clone_init(uint64_t flags, int cgroup_fd, int *ret_pidfd)
 {
     int pidfd = -1;
     struct clone_args ca;
     memset(&ca, 0, sizeof(ca));
     ca.flags = flags | CLONE_PIDFD;
+    /* born in its cgroup: no migration, which on v1 costs an RCU grace period */
+    if (cgroup_fd > 0) {
+        ca.flags |= CLONE_INTO_CGROUP;
+        ca.cgroup = (uint64_t)cgroup_fd;
+    }
     ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
     ca.exit_signal = SIGCHLD;
     long pid = syscall(SYS_clone3, &ca, sizeof(ca));
@@ -495,7 +500,7 @@ int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *re
     if (!spec->policy.allow_sysvipc)
         flags |= CLONE_NEWIPC;
     int pidfd = -1;
-    pid_t pid = clone_init(flags, &pidfd);
+    pid_t pid = clone_init(flags, spec->cgroup_fd, &pidfd);
     if (pid < 0) {
         int e = errno;
         close(sv[0]);

@@ -18,6 +18,7 @@
 #include "os/linux/linux.h"
 #include "os/linux/net.h"
 #include "os/linux/rootfs.h"
+#include "os/linux/vnet.h"
 #include "util.h"
 
 struct lx {
@@ -30,6 +31,7 @@ struct lx {
     bool graceful;  /* undo of the start step runs exec_stop and waits */
     struct brig_devnodes dev;
     struct brig_jail_policy policy;
+    struct brig_cgroup_limits lim;
     char *console;
     char **hook_env;
 };
@@ -82,17 +84,9 @@ static int mount_undo(void *st, struct brig_err *err)
 static int cgroup_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
-    struct brig_cgroup_limits lim = {
-        .maxproc = (uint64_t)brig_jail_int(s->j, BRIG_P_MAXPROC),
-        .pcpu = (unsigned)brig_jail_int(s->j, BRIG_P_PCPU),
-        .cpuset = jv(s, BRIG_P_CPUSET),
-    };
-    if (brig_parse_size(jv(s, BRIG_P_MEMORYUSE), &lim.memoryuse, err) < 0 ||
-        brig_cgroup_limits_check(&lim, err) < 0)
+    if (brig_cgroup_limits_check(&s->lim, err) < 0 || brig_cgroup_create(s->jname, err) < 0)
         return -1;
-    if (brig_cgroup_create(s->jname, err) < 0)
-        return -1;
-    return brig_cgroup_set_limits(s->jname, &lim, err);
+    return brig_cgroup_set_limits(s->jname, &s->lim, err);
 }
 
 static int cgroup_undo(void *st, struct brig_err *err)
@@ -105,46 +99,21 @@ static int cgroup_undo(void *st, struct brig_err *err)
     return brig_cgroup_remove(s->jname, err);
 }
 
-/* The bridge a NIC's parent names: auto is the node's default bridge. */
-static const char *nic_bridge(const struct lx *s, const char *parent)
-{
-    return strcmp(parent, "auto") == 0 ? s->env->node->bridge : parent;
-}
-
-/* Make sure the bridge exists: brig's default one is created on demand with the
- * node's gateway address; any other must exist already and be a bridge. */
-static int bridge_ready(struct brig_nl *nl, const struct lx *s, const char *bridge,
-                        struct brig_err *err)
-{
-    if (strcmp(bridge, s->env->node->bridge) == 0)
-        return brig_bridge_ensure(nl, bridge, s->env->node->gateway4, 0, err);
-    bool is;
-    if (brig_bridge_is(nl, bridge, &is, err) < 0)
-        return -1;
-    if (!is)
-        return brig_err_set(err, BRIG_EFAIL,
-                            "%s is not a bridge (create it with brig bridge action=create)",
-                            bridge);
-    return 0;
-}
-
 static int net_host_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
     _cleanup_nl_ struct brig_nl *nl = NULL;
+    if (s->env->nnics == 0)
+        return 0;
     if (brig_nl_open(&nl, err) < 0)
         return -1;
-    if (brig_jail_bool(s->j, BRIG_P_VNET)) {
-        for (size_t i = 0; i < s->env->nnics; i++) {
-            if (bridge_ready(nl, s, nic_bridge(s, s->env->nics[i].parent), err) < 0)
-                return brig_err_wrap(err, "eth%d", s->env->nics[i].idx);
-        }
-        return 0;
+    for (size_t i = 0; i < s->env->nnics; i++) {
+        const struct brig_nic *nic = &s->env->nics[i];
+        if (brig_vnet_bridge_ready(nl, s->env->node, brig_vnet_bridge(s->env->node, nic->parent),
+                                   err) < 0)
+            return brig_err_wrap(err, "eth%d", nic->idx);
     }
-    const char *ip = jv(s, BRIG_P_IP4_ADDR);
-    if (strcmp(ip, "0") == 0)
-        return 0;
-    return bridge_ready(nl, s, nic_bridge(s, jv(s, BRIG_P_INTERFACE)), err);
+    return 0;
 }
 
 static int init_apply(void *st, struct brig_err *err)
@@ -195,13 +164,19 @@ static int init_apply(void *st, struct brig_err *err)
         .hosts = hosts,
         .devnodes = &s->dev,
         .policy = s->policy,
+        .cgroup_fd = -1,
     };
-    if (brig_jail_spawn(&spec, &s->proc, err) < 0)
+    if (brig_cgroup_v2_open(s->jname, &spec.cgroup_fd, err) < 0)
+        return -1;
+    int r = brig_jail_spawn(&spec, &s->proc, err);
+    if (spec.cgroup_fd >= 0)
+        close(spec.cgroup_fd);
+    if (r < 0)
         return -1;
     s->have_proc = true;
     s->rt.pid = s->proc.pid;
     s->rt.starttime = s->proc.starttime;
-    return brig_cgroup_attach(s->jname, s->proc.pid, err);
+    return brig_cgroup_join(s->jname, s->proc.pid, &s->lim, spec.cgroup_fd >= 0, err);
 }
 
 static int init_undo(void *st, struct brig_err *err)
@@ -214,140 +189,20 @@ static int init_undo(void *st, struct brig_err *err)
     return 0;
 }
 
-/* Parse a NIC's address list ("0" and REALDHCP give none). */
-static int nic_addrs(const char *list, struct brig_addr **ret, size_t *ret_n, struct brig_err *err)
-{
-    *ret = NULL;
-    *ret_n = 0;
-    if (strcmp(list, "0") == 0 || is_kw(list, "REALDHCP") || is_kw(list, "DHCP"))
-        return 0;
-    _cleanup_free_ char *copy = brig_xstrdup(list);
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        const char *bar = strchr(t, '|');
-        *ret = brig_xrealloc(*ret, (*ret_n + 1) * sizeof(**ret));
-        if (brig_addr_parse(bar ? bar + 1 : t, &(*ret)[*ret_n], err) < 0) {
-            free(*ret);
-            *ret = NULL;
-            return -1;
-        }
-        (*ret_n)++;
-    }
-    return 0;
-}
-
-/* The IPv4 default route of NIC 0: auto is the node bridge's gateway. */
-static int nic_gw4(const struct lx *s, const struct brig_nic *nic, const struct brig_addr *addrs,
-                   size_t n, struct brig_addr *ret, bool *ret_set, struct brig_err *err)
-{
-    *ret_set = false;
-    const char *gw = nic->gw4 ? nic->gw4 : "auto";
-    bool has_v4 = false;
-    for (size_t i = 0; i < n; i++)
-        has_v4 |= addrs[i].family == AF_INET;
-    if (nic->idx != 0 || strcmp(gw, "0") == 0 || !has_v4)
-        return 0;
-    if (strcmp(gw, "auto") == 0) {
-        if (strcmp(nic_bridge(s, nic->parent), s->env->node->bridge) != 0)
-            return 0;
-        gw = s->env->node->gateway4;
-    }
-    if (brig_addr_parse(gw, ret, err) < 0)
-        return brig_err_wrap(err, "ci_gw4");
-    *ret_set = true;
-    return 0;
-}
-
-static int vnet_nics_apply(struct lx *s, struct brig_err *err)
-{
-    _cleanup_nl_ struct brig_nl *host = NULL, *jail = NULL;
-    _cleanup_close_ int nsfd = -1;
-    if (brig_nl_open(&host, err) < 0 || brig_netns_open_pid((pid_t)s->rt.pid, &nsfd, err) < 0 ||
-        brig_nl_open_netns(nsfd, &jail, err) < 0)
-        return -1;
-    if (brig_link_set_up(jail, "lo", err) < 0)
-        return -1;
-    for (size_t i = 0; i < s->env->nnics; i++) {
-        const struct brig_nic *nic = &s->env->nics[i];
-        uint8_t mac[6];
-        if (strcmp(nic->hwaddr, "0") == 0)
-            brig_mac_derive(s->env->node->nodename, s->jname, nic->idx, mac);
-        else if (brig_mac_parse(nic->hwaddr, mac, err) < 0)
-            return -1;
-        struct brig_veth v = {
-            .jail_id = s->j->id,
-            .idx = nic->idx,
-            .jname = s->jname,
-            .bridge = nic_bridge(s, nic->parent),
-            .netns_fd = nsfd,
-            .mac = mac,
-            .mtu = nic->mtu,
-        };
-        _cleanup_free_ struct brig_addr *addrs = NULL;
-        size_t naddrs;
-        struct brig_addr gw4;
-        bool has_gw;
-        if (brig_veth_create(host, &v, err) < 0 ||
-            nic_addrs(nic->addrs, &addrs, &naddrs, err) < 0 ||
-            nic_gw4(s, nic, addrs, naddrs, &gw4, &has_gw, err) < 0 ||
-            brig_veth_configure(jail, nic->idx, addrs, naddrs, has_gw ? &gw4 : NULL, NULL, err) < 0)
-            return brig_err_wrap(err, "eth%d", nic->idx);
-    }
-    return 0;
-}
-
-/* Non-VNET jails: each address becomes an alias on its interface. */
-static int aliases(struct lx *s, bool add, struct brig_err *err)
-{
-    const char *ip = jv(s, BRIG_P_IP4_ADDR);
-    if (strcmp(ip, "0") == 0)
-        return 0;
-    _cleanup_nl_ struct brig_nl *nl = NULL;
-    if (brig_nl_open(&nl, err) < 0)
-        return -1;
-    _cleanup_free_ char *copy = brig_xstrdup(ip);
-    char *save = NULL;
-    int r = 0;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *bar = strchr(t, '|');
-        const char *iface = nic_bridge(s, jv(s, BRIG_P_INTERFACE));
-        if (bar) {
-            *bar = '\0';
-            iface = t;
-        }
-        struct brig_addr a;
-        if (brig_addr_parse(bar ? bar + 1 : t, &a, err) < 0)
-            return -1;
-        if (add && brig_ifaddr_add(nl, iface, &a, err) < 0)
-            return brig_err_wrap(err, "alias on %s", iface);
-        if (!add && brig_ifaddr_del(nl, iface, &a, r == 0 ? err : NULL) < 0)
-            r = -1;
-    }
-    return r;
-}
-
 static int nics_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
-    if (brig_jail_bool(s->j, BRIG_P_VNET))
-        return vnet_nics_apply(s, err);
-    return aliases(s, true, err);
+    if (!brig_jail_bool(s->j, BRIG_P_VNET))
+        return brig_vnet_aliases(s->env, true, err);
+    return brig_vnet_nics_up(s->env, (pid_t)s->rt.pid, s->env->nics, s->env->nnics, err);
 }
 
 static int nics_undo(void *st, struct brig_err *err)
 {
     struct lx *s = st;
     if (!brig_jail_bool(s->j, BRIG_P_VNET))
-        return aliases(s, false, err);
-    _cleanup_nl_ struct brig_nl *host = NULL;
-    if (brig_nl_open(&host, err) < 0)
-        return -1;
-    int r = 0;
-    for (size_t i = 0; i < s->env->nnics; i++) {
-        if (brig_veth_delete(host, s->j->id, s->env->nics[i].idx, r == 0 ? err : NULL) < 0)
-            r = -1;
-    }
-    return r;
+        return brig_vnet_aliases(s->env, false, err);
+    return brig_vnet_nics_down(s->env, s->env->nics, s->env->nnics, err);
 }
 
 static int start_apply(void *st, struct brig_err *err)
@@ -370,6 +225,43 @@ static int start_undo(void *st, struct brig_err *err)
                           (unsigned)brig_jail_int(s->j, BRIG_P_EXEC_TIMEOUT), err);
 }
 
+/* What jexec (and the DHCP client) need to enter the jail: its identity,
+ * restrictions and cgroups. procs must outlive the spec. */
+static int exec_spec(const struct lx *s, char ***procs, struct brig_jail_exec_spec *ret,
+                     struct brig_err *err)
+{
+    if (brig_cgroup_join_paths(s->jname, &s->lim, procs, err) < 0)
+        return -1;
+    *ret = (struct brig_jail_exec_spec){
+        .pid = (pid_t)s->rt.pid,
+        .starttime = s->rt.starttime,
+        .policy = s->policy,
+        .cgroup_procs = (const char *const *)*procs,
+    };
+    return 0;
+}
+
+static int dhcp_apply(void *st, struct brig_err *err)
+{
+    struct lx *s = st;
+    _cleanup_strv_ char **procs = NULL;
+    struct brig_jail_exec_spec spec;
+    bool any = false;
+    for (size_t i = 0; i < s->env->nnics; i++)
+        any |= brig_vnet_wants_dhcp(&s->env->nics[i]);
+    if (!any)
+        return 0;
+    if (exec_spec(s, &procs, &spec, err) < 0)
+        return -1;
+    return brig_vnet_dhcp_up(s->env, &spec, s->console, err);
+}
+
+static int dhcp_undo(void *st, struct brig_err *err)
+{
+    struct lx *s = st;
+    return brig_vnet_dhcp_down(s->env, err);
+}
+
 static int poststart_apply(void *st, struct brig_err *err)
 {
     return step_hook(st, BRIG_P_EXEC_POSTSTART, err);
@@ -383,6 +275,7 @@ static const struct brig_step start_steps[] = {
     {"spawn the jail's init", init_apply, init_undo},
     {"network", nics_apply, nics_undo},
     {"exec_start", start_apply, start_undo},
+    {"DHCP clients", dhcp_apply, dhcp_undo},
     {"exec_poststart", poststart_apply, NULL},
 };
 
@@ -434,6 +327,13 @@ static int lx_init(struct lx *s, const struct brig_jail_env *env, struct brig_er
     brig_devfs_rules_free(rules);
     if (r < 0)
         return brig_err_wrap(err, "devfs_ruleset %u", ruleset);
+    s->lim = (struct brig_cgroup_limits){
+        .maxproc = (uint64_t)brig_jail_int(s->j, BRIG_P_MAXPROC),
+        .pcpu = (unsigned)brig_jail_int(s->j, BRIG_P_PCPU),
+        .cpuset = jv(s, BRIG_P_CPUSET),
+    };
+    if (brig_parse_size(jv(s, BRIG_P_MEMORYUSE), &s->lim.memoryuse, err) < 0)
+        return -1;
     s->policy = (struct brig_jail_policy){
         .vnet = brig_jail_bool(s->j, BRIG_P_VNET),
         .allow_raw_sockets = brig_jail_bool(s->j, BRIG_P_ALLOW_RAW_SOCKETS),
@@ -537,19 +437,15 @@ int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime 
         return -1;
     }
     _cleanup_strv_ char **procs = NULL;
-    if (brig_cgroup_procs_paths(s.jname, &procs, err) < 0) {
+    struct brig_jail_exec_spec spec;
+    s.rt = *rt;
+    if (exec_spec(&s, &procs, &spec, err) < 0) {
         lx_free(&s);
         return -1;
     }
-    struct brig_jail_exec_spec spec = {
-        .pid = (pid_t)rt->pid,
-        .starttime = rt->starttime,
-        .policy = s.policy,
-        .cgroup_procs = (const char *const *)procs,
-        .user = user,
-        .argv = argv,
-        .pty = login,
-    };
+    spec.user = user;
+    spec.argv = argv;
+    spec.pty = login;
     int r = brig_jail_exec(&spec, ret_status, err);
     lx_free(&s);
     return r;

@@ -418,12 +418,12 @@ static struct nl_addr *nladdr_of(const struct brig_addr *a, bool with_prefix)
     return n;
 }
 
-static int ifaddr_op(struct brig_nl *nl, const char *ifname, const struct brig_addr *a, bool add,
-                     struct brig_err *err)
+/* Add or remove an address on ifname, whose ifindex is idx (0: look it up). */
+static int ifaddr_op(struct brig_nl *nl, const char *ifname, int idx, const struct brig_addr *a,
+                     bool add, struct brig_err *err)
 {
     char buf[BRIG_ADDR_STRLEN];
-    int idx;
-    if (ifindex_of(nl, ifname, &idx, err) < 0)
+    if (idx <= 0 && ifindex_of(nl, ifname, &idx, err) < 0)
         return -1;
     struct rtnl_addr *ra = rtnl_addr_alloc();
     if (!ra)
@@ -451,21 +451,21 @@ static int ifaddr_op(struct brig_nl *nl, const char *ifname, const struct brig_a
 int brig_ifaddr_add(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
                     struct brig_err *err)
 {
-    return ifaddr_op(nl, ifname, a, true, err);
+    return ifaddr_op(nl, ifname, 0, a, true, err);
 }
 
 int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
                     struct brig_err *err)
 {
-    return ifaddr_op(nl, ifname, a, false, err);
+    return ifaddr_op(nl, ifname, 0, a, false, err);
 }
 
-int brig_route_set_default(struct brig_nl *nl, const char *ifname, const struct brig_addr *gw,
-                           bool onlink, struct brig_err *err)
+/* The default route via gw on ifname, whose ifindex is idx (0: look it up). */
+static int route_default(struct brig_nl *nl, const char *ifname, int idx,
+                         const struct brig_addr *gw, bool onlink, struct brig_err *err)
 {
     char buf[BRIG_ADDR_STRLEN];
-    int idx;
-    if (ifindex_of(nl, ifname, &idx, err) < 0)
+    if (idx <= 0 && ifindex_of(nl, ifname, &idx, err) < 0)
         return -1;
     struct brig_addr zero = {.family = gw->family, .prefix = 0};
     _cleanup_nladdr_ struct nl_addr *dst = nladdr_of(&zero, true);
@@ -491,6 +491,12 @@ int brig_route_set_default(struct brig_nl *nl, const char *ifname, const struct 
         return brig_err_set(err, BRIG_EFAIL, "add default route via %s on %s: %s",
                             brig_addr_format(gw, false, buf), ifname, nl_geterror(r));
     return 0;
+}
+
+int brig_route_set_default(struct brig_nl *nl, const char *ifname, const struct brig_addr *gw,
+                           bool onlink, struct brig_err *err)
+{
+    return route_default(nl, ifname, 0, gw, onlink, err);
 }
 
 int brig_veth_host_name(int64_t jail_id, int idx, char out[IFNAMSIZ], struct brig_err *err)
@@ -609,10 +615,12 @@ int brig_veth_configure(struct brig_nl *jail, int idx, const struct brig_addr *a
 {
     char ifname[IFNAMSIZ];
     snprintf(ifname, sizeof(ifname), "eth%d", idx);
-    if (brig_link_set_up(jail, "lo", err) < 0 || brig_link_set_up(jail, ifname, err) < 0)
+    int ifindex;
+    if (brig_link_set_up(jail, "lo", err) < 0 || ifindex_of(jail, ifname, &ifindex, err) < 0 ||
+        brig_link_set_up(jail, ifname, err) < 0)
         return -1;
     for (size_t i = 0; i < naddrs; i++) {
-        if (brig_ifaddr_add(jail, ifname, &addrs[i], err) < 0)
+        if (ifaddr_op(jail, ifname, ifindex, &addrs[i], true, err) < 0)
             return -1;
     }
     const struct brig_addr *gws[] = {gw4, gw6};
@@ -622,7 +630,7 @@ int brig_veth_configure(struct brig_nl *jail, int idx, const struct brig_addr *a
         bool connected = false;
         for (size_t i = 0; i < naddrs; i++)
             connected = connected || brig_addr_contains(&addrs[i], gws[g]);
-        if (brig_route_set_default(jail, ifname, gws[g], !connected, err) < 0)
+        if (route_default(jail, ifname, ifindex, gws[g], !connected, err) < 0)
             return -1;
     }
     return 0;

@@ -79,7 +79,7 @@ sed_editor() {
 # Record a live process as jail $1's init (pid and start time), as jstart would:
 # jls then shows the jail running. Prints the pid; stop_fake_inits ends them.
 fake_running() {
-    sleep 300 &
+    sleep 300 </dev/null >/dev/null 2>&1 3>&- &
     local pid=$! st
     echo "$pid" >>"$BATS_TEST_TMPDIR/fake-inits"
     st=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f20)

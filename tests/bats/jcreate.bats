@@ -63,6 +63,7 @@ setup() {
 }
 
 @test "50 parallel jcreate ip4_addr=DHCP get 50 distinct addresses" {
+    ok brig jcreate jname=first ip4_addr=10.0.0.1
     local i
     for i in $(seq 1 50); do
         "$BRIG_BIN" jcreate jname="p$i" ip4_addr=DHCP >"$BATS_TEST_TMPDIR/out$i" 2>&1 &
@@ -71,11 +72,30 @@ setup() {
     run cat "$BATS_TEST_TMPDIR"/out*
     [ "${#lines[@]}" -eq 50 ]
     output_lacks "brig:"
-    same "$(jail_count)" 50 "jails"
+    same "$(jail_count)" 51 "jails"
     ok brig jls display=ip4_addr header=0
+    lines=("${lines[@]:1}")
     same "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 50 "distinct addresses"
     same "$(printf '%s\n' "${lines[@]}" | sort -t. -k4 -n | head -1)" 10.199.0.2/16 "lowest"
     same "$(printf '%s\n' "${lines[@]}" | sort -t. -k4 -n | tail -1)" 10.199.0.51/16 "highest"
+}
+
+@test "parallel first jcreates on a fresh workdir all succeed" {
+    local i
+    for i in $(seq 1 8); do
+        "$BRIG_BIN" jcreate jname="p$i" >"$BATS_TEST_TMPDIR/out$i" 2>&1 &
+    done
+    wait
+    run cat "$BATS_TEST_TMPDIR"/out*
+    output_lacks "brig:"
+    same "$(jail_count)" 8 "jails"
+}
+
+@test "a base that does not exist is refused" {
+    assert_rejected 2 "base 'nosuch' does not exist (brig repo action=get sources=base base=nosuch)" \
+        brig jcreate jname=web1 base=nosuch
+    assert_rejected 2 "base '../busybox' must start with a letter or digit" \
+        brig jcreate jname=web1 base=../busybox
 }
 
 @test "a removed jail's DHCP address is given to the next jail" {
@@ -299,7 +319,8 @@ b"
 
 @test "a MAC held by another jail is refused" {
     ok brig jcreate jname=v1 vnet=1 nic_hwaddr=02:aa:bb:cc:dd:ee
-    assert_rejected 2 "02:aa:bb:cc:dd:ee" brig jcreate jname=v2 vnet=1 nic_hwaddr=02:AA:BB:CC:DD:EE
+    assert_rejected 2 "is already used by jail v1" \
+        brig jcreate jname=v2 vnet=1 nic_hwaddr=02:AA:BB:CC:DD:EE
 }
 
 @test "booleans accept only 0 and 1" {

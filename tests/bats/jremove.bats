@@ -118,17 +118,3 @@ setup() {
     [ -d "$W/jails/web1" ] && [ -d "$W/jails-data/web1-data" ]
     stop_fake_inits
 }
-
-@test "jremove force=1 stops a running jail, then removes it" {
-    local pid
-    pid=$(fake_running web1)
-    ok brig jremove jname=web1 force=1
-    same "$(jail_count)" 0 "jails"
-    local gone=0
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-        kill -0 "$pid" 2>/dev/null || { gone=1; break; }
-        sleep 0.2
-    done
-    stop_fake_inits
-    [ "$gone" = 1 ] || { echo "the jail's init $pid still runs after jremove force=1" >&2; return 1; }
-}

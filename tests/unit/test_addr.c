@@ -49,8 +49,8 @@ static void test_parse_host_defaults_to_full_length(void **state)
 
 static void test_parse_rejects_bad_input_as_usage_error(void **state)
 {
-    const char *bad[] = {"",        "10.0.0",   "10.0.0.256", "10.0.0.1/33", "fd00::1/129",
-                         "10.0.0.1/", "10.0.0.1/x", "10.0.0.1/-1", "fd00:::1",  "10.0.0.1/24/1"};
+    const char *bad[] = {"",          "10.0.0",     "10.0.0.256",  "10.0.0.1/33", "fd00::1/129",
+                         "10.0.0.1/", "10.0.0.1/x", "10.0.0.1/-1", "fd00:::1",    "10.0.0.1/24/1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct brig_addr a;
         struct brig_err err = BRIG_ERR_INIT;

@@ -63,8 +63,12 @@ static void test_mac_formats_and_parses_back(void **state)
 
 static void test_mac_parse_rejects_bad_and_multicast(void **state)
 {
-    const char *bad[] = {"", "02:00:00:00:00", "02:00:00:00:00:0g", "02-00-00-00-00-01",
-                         "02:00:00:00:00:001", "01:00:5e:00:00:01"};
+    const char *bad[] = {"",
+                         "02:00:00:00:00",
+                         "02:00:00:00:00:0g",
+                         "02-00-00-00-00-01",
+                         "02:00:00:00:00:001",
+                         "01:00:5e:00:00:01"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         uint8_t m[6];
         struct brig_err err = BRIG_ERR_INIT;

@@ -1,0 +1,396 @@
+/* benchlib: namespaces, timed runs, statistics and the LXC peer for the jail
+ * benchmarks. Run by hand; this is not a test. */
+#define _GNU_SOURCE
+#include "benchlib.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *bench_prog = "bench";
+
+void bench_die(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", bench_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void xmount(const char *src, const char *dst, const char *type, unsigned long flags)
+{
+    if (mount(src, dst, type, flags, NULL) < 0)
+        bench_die("mount %s on %s: %s", src ? src : "(none)", dst, strerror(errno));
+}
+
+void bench_enter_namespaces(const char *prog)
+{
+    bench_prog = prog;
+    if (geteuid() != 0)
+        bench_die("must run as root (it makes namespaces, bridges and jails)");
+    if (unshare(CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID) < 0)
+        bench_die("unshare: %s", strerror(errno));
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        bench_die("fork: %s", strerror(errno));
+    if (pid > 0) {
+        /* The original process: forward the end of the benchmark. */
+        signal(SIGINT, SIG_IGN);
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+            if (errno != EINTR)
+                _exit(1);
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    }
+    /* pid 1 of the new namespace: die with the parent. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    xmount(NULL, "/", NULL, MS_REC | MS_PRIVATE);
+    xmount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    /* A fresh sysfs shows this network namespace; keep the cgroup trees. */
+    char keep[] = "/tmp/bench-cg-XXXXXX";
+    if (!mkdtemp(keep))
+        bench_die("mkdtemp: %s", strerror(errno));
+    xmount("/sys/fs/cgroup", keep, NULL, MS_BIND | MS_REC);
+    xmount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    xmount(keep, "/sys/fs/cgroup", NULL, MS_MOVE);
+    rmdir(keep);
+    /* LXC's locks and state stay in this namespace. */
+    mkdir("/run/lxc", 0755);
+    xmount("tmpfs", "/run/lxc", "tmpfs", MS_NOSUID | MS_NODEV);
+    bench_run((const char *const[]){"ip", "link", "set", "lo", "up", NULL});
+}
+
+static char **dup_argv(const char *const *argv)
+{
+    char **v = NULL;
+    for (; *argv; argv++)
+        brig_strv_push(&v, *argv);
+    return v;
+}
+
+static pid_t spawn_to(const char *const *argv, int out_fd)
+{
+    _cleanup_strv_ char **args = dup_argv(argv);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (out_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO);
+    } else {
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    }
+    pid_t pid;
+    int r = posix_spawnp(&pid, argv[0], &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (r != 0)
+        bench_die("spawn %s: %s", argv[0], strerror(r));
+    return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            bench_die("waitpid: %s", strerror(errno));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void print_failure(const char *const *argv, int status, int log_fd)
+{
+    fprintf(stderr, "%s: command failed with status %d:", bench_prog, status);
+    for (size_t i = 0; argv[i]; i++)
+        fprintf(stderr, " %s", argv[i]);
+    fputc('\n', stderr);
+    if (log_fd < 0)
+        return;
+    off_t end = lseek(log_fd, 0, SEEK_END);
+    off_t from = end > 2000 ? end - 2000 : 0;
+    char buf[2001];
+    ssize_t n = pread(log_fd, buf, sizeof(buf) - 1, from);
+    if (n > 0) {
+        buf[n] = '\0';
+        fprintf(stderr, "%s", buf);
+    }
+}
+
+double bench_run_status(const char *const *argv, int *ret_status)
+{
+    int log_fd = memfd_create("bench-log", MFD_CLOEXEC);
+    uint64_t t0 = brig_now_ns();
+    pid_t pid = spawn_to(argv, log_fd);
+    int status = wait_status(pid);
+    uint64_t t1 = brig_now_ns();
+    if (status != 0 && !ret_status)
+        print_failure(argv, status, log_fd);
+    if (log_fd >= 0)
+        close(log_fd);
+    if (status != 0 && !ret_status)
+        exit(1);
+    if (ret_status)
+        *ret_status = status;
+    return bench_ms(t0, t1);
+}
+
+double bench_run(const char *const *argv)
+{
+    return bench_run_status(argv, NULL);
+}
+
+pid_t bench_spawn(const char *const *argv)
+{
+    return spawn_to(argv, -1);
+}
+
+void bench_wait(pid_t pid, const char *what)
+{
+    int status = wait_status(pid);
+    if (status != 0)
+        bench_die("%s failed with status %d", what, status);
+}
+
+void bench_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+double bench_ms(uint64_t t0, uint64_t t1)
+{
+    return (double)(t1 - t0) / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct bench_stats bench_stats(const double *ms, size_t n)
+{
+    struct bench_stats s = {0};
+    if (n == 0)
+        return s;
+    double *v = brig_xmalloc(n * sizeof(*v));
+    memcpy(v, ms, n * sizeof(*v));
+    qsort(v, n, sizeof(*v), cmp_double);
+    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    s.p90 = v[(9 * n + 9) / 10 - 1]; /* nearest rank: ceil(0.9 n) */
+    s.min = v[0];
+    s.max = v[n - 1];
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    s.mean = sum / (double)n;
+    free(v);
+    return s;
+}
+
+void bench_print_machine(void)
+{
+    struct utsname u;
+    char model[256] = "?";
+    _cleanup_free_ char *cpuinfo = NULL;
+    if (brig_read_file("/proc/cpuinfo", 1 << 20, &cpuinfo, NULL, NULL) == 0) {
+        const char *m = strstr(cpuinfo, "model name");
+        const char *colon = m ? strchr(m, ':') : NULL;
+        if (colon) {
+            size_t len = strcspn(colon + 2, "\n");
+            snprintf(model, sizeof(model), "%.*s", (int)len, colon + 2);
+        }
+    }
+    uname(&u);
+    printf("machine: %s %s, %ld CPUs (%s), MemTotal %ld MiB\n", u.sysname, u.release,
+           sysconf(_SC_NPROCESSORS_ONLN), model, sysconf(_SC_PHYS_PAGES) / 256);
+}
+
+void bench_print_versions(const char *brig)
+{
+    struct brig_err err = BRIG_ERR_INIT;
+    int st;
+    _cleanup_free_ char *bv = NULL, *lv = NULL;
+    _cleanup_strv_ char **a1 = dup_argv((const char *const[]){brig, "--version", NULL});
+    _cleanup_strv_ char **a2 = dup_argv((const char *const[]){"lxc-start", "--version", NULL});
+    brig_run(a1, NULL, &st, &bv, &err);
+    brig_run(a2, NULL, &st, &lv, &err);
+    printf("brig: %s (%.*s), LXC %.*s\n", brig, bv ? (int)strcspn(bv, "\n") : 1, bv ? bv : "?",
+           lv ? (int)strcspn(lv, "\n") : 1, lv ? lv : "?");
+}
+
+long bench_mem_available_kb(void)
+{
+    _cleanup_free_ char *mi = NULL;
+    struct brig_err err = BRIG_ERR_INIT;
+    if (brig_read_file("/proc/meminfo", 1 << 16, &mi, NULL, &err) < 0)
+        bench_die("read /proc/meminfo: %s", err.msg);
+    const char *p = strstr(mi, "MemAvailable:");
+    if (!p)
+        bench_die("no MemAvailable in /proc/meminfo");
+    return strtol(p + strlen("MemAvailable:"), NULL, 10);
+}
+
+void bench_bridge_add(const char *name, const char *cidr)
+{
+    bench_run((const char *const[]){"ip", "link", "add", name, "type", "bridge", NULL});
+    bench_run((const char *const[]){"ip", "addr", "add", cidr, "dev", name, NULL});
+    bench_run((const char *const[]){"ip", "link", "set", name, "up", NULL});
+    bench_neigh_fast(name);
+}
+
+void bench_neigh_fast(const char *iface)
+{
+    _cleanup_free_ char *p = brig_xasprintf("/proc/sys/net/ipv4/neigh/%s/retrans_time_ms", iface);
+    int fd = open(p, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "1", 1) < 0)
+        bench_die("write %s: %s", p, strerror(errno));
+    close(fd);
+}
+
+void bench_neigh_flush(const char *bridge)
+{
+    bench_run((const char *const[]){"ip", "neigh", "flush", "dev", bridge, NULL});
+}
+
+void bench_lxc_create(const char *lxcpath, const char *name, const char *bridge, const char *cidr)
+{
+    struct brig_err err = BRIG_ERR_INIT;
+    _cleanup_free_ char *conf = brig_xasprintf("%s/%s.net.conf", lxcpath, name);
+    _cleanup_free_ char *text = brig_xasprintf("lxc.net.0.type = veth\n"
+                                               "lxc.net.0.link = %s\n"
+                                               "lxc.net.0.flags = up\n"
+                                               "lxc.net.0.ipv4.address = %s\n",
+                                               bridge, cidr);
+    if (brig_write_file_atomic(conf, text, strlen(text), 0644, &err) < 0)
+        bench_die("%s", err.msg);
+    bench_run((const char *const[]){"lxc-create", "-P", lxcpath, "-n", name, "-t", "busybox", "-f",
+                                    conf, NULL});
+    unlink(conf);
+    /* Static address: no DHCP client in the container's rcS. */
+    _cleanup_free_ char *rcs = brig_xasprintf("%s/%s/rootfs/etc/init.d/rcS", lxcpath, name);
+    _cleanup_free_ char *data = NULL;
+    if (brig_read_file(rcs, 1 << 16, &data, NULL, &err) < 0)
+        bench_die("%s", err.msg);
+    struct brig_buf out = {0};
+    for (char *line = data; *line;) {
+        size_t len = strcspn(line, "\n");
+        if (!strstr(line, "udhcpc") || strstr(line, "udhcpc") > line + len)
+            brig_buf_addn(&out, line, len + (line[len] == '\n'));
+        line += len + (line[len] == '\n');
+    }
+    _cleanup_free_ char *s = brig_buf_steal(&out);
+    if (brig_write_file_atomic(rcs, s ? s : "", s ? strlen(s) : 0, 0744, &err) < 0)
+        bench_die("%s", err.msg);
+}
+
+static uint16_t icmp_sum(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint32_t sum = 0;
+    for (size_t i = 0; i + 1 < len; i += 2)
+        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (len & 1)
+        sum += (uint32_t)(p[len - 1] << 8);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return htons((uint16_t)~sum);
+}
+
+static void reap(pid_t *pid, int options, uint64_t t0, int *ret_status, double *ret_exit_ms)
+{
+    if (*pid <= 0)
+        return;
+    int status;
+    pid_t r = waitpid(*pid, &status, options);
+    if (r == 0 || (r < 0 && errno == EINTR))
+        return;
+    if (r < 0)
+        bench_die("waitpid: %s", strerror(errno));
+    *ret_exit_ms = bench_ms(t0, brig_now_ns());
+    *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    *pid = 0;
+}
+
+double bench_ping_until(const char *addr, uint64_t t0, unsigned interval_us, unsigned timeout_ms,
+                        pid_t pid, int *ret_status, double *ret_exit_ms)
+{
+    struct sockaddr_in dst = {.sin_family = AF_INET};
+    if (inet_pton(AF_INET, addr, &dst.sin_addr) != 1)
+        bench_die("bad address %s", addr);
+    _cleanup_close_ int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+    if (fd < 0)
+        bench_die("icmp socket: %s", strerror(errno));
+    uint16_t id = (uint16_t)getpid() ^ 0x5a5a;
+    uint64_t deadline = t0 + (uint64_t)timeout_ms * 1000000ULL;
+    for (uint16_t seq = 1;; seq++) {
+        reap(&pid, WNOHANG, t0, ret_status, ret_exit_ms);
+        uint64_t now = brig_now_ns();
+        if (now > deadline) {
+            while (pid > 0)
+                reap(&pid, 0, t0, ret_status, ret_exit_ms);
+            return -1;
+        }
+        struct icmphdr req = {.type = ICMP_ECHO};
+        req.un.echo.id = htons(id);
+        req.un.echo.sequence = htons(seq);
+        req.checksum = icmp_sum(&req, sizeof(req));
+        /* EHOSTUNREACH etc. before the address resolves: keep trying. */
+        (void)sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&dst, sizeof(dst));
+        uint64_t until = now + (uint64_t)interval_us * 1000ULL;
+        for (;;) {
+            now = brig_now_ns();
+            if (now >= until)
+                break;
+            struct timespec ts = {0, (long)(until - now)};
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            if (ppoll(&pfd, 1, &ts, NULL) <= 0)
+                break;
+            uint8_t buf[256];
+            struct sockaddr_in from;
+            socklen_t fl = sizeof(from);
+            ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+            if (n < (ssize_t)sizeof(struct iphdr))
+                continue;
+            const struct iphdr *ip = (const struct iphdr *)buf;
+            size_t hl = (size_t)ip->ihl * 4;
+            if ((size_t)n < hl + sizeof(struct icmphdr))
+                continue;
+            const struct icmphdr *rep = (const struct icmphdr *)(buf + hl);
+            if (from.sin_addr.s_addr == dst.sin_addr.s_addr && rep->type == ICMP_ECHOREPLY &&
+                rep->un.echo.id == htons(id)) {
+                double ms = bench_ms(t0, brig_now_ns());
+                while (pid > 0)
+                    reap(&pid, 0, t0, ret_status, ret_exit_ms);
+                return ms;
+            }
+        }
+    }
+}

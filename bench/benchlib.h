@@ -1,0 +1,80 @@
+/* benchlib: what the jail benchmarks share: a private network, mount and pid
+ * namespace to run in, timed runs of outside programs, statistics, and an
+ * equivalent LXC busybox container to measure against. Not part of brig. */
+#ifndef BRIG_BENCHLIB_H
+#define BRIG_BENCHLIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+/* Print "<prog>: <message>" to stderr and exit 1. */
+_Noreturn void bench_die(const char *fmt, ...) BRIG_PRINTF(1, 2);
+
+/* Move the process into new network, mount and pid namespaces (the caller
+ * continues as pid 1 of the new one; the original process waits and exits with
+ * its status), with a fresh sysfs and /proc, a private /run/lxc and lo up.
+ * When the benchmark exits, every process it left behind is killed. */
+void bench_enter_namespaces(const char *prog);
+
+/* Run argv[0] (searched in PATH), output to the log file; returns wall ms.
+ * A non-zero exit prints the command and the end of the log and exits. */
+double bench_run(const char *const *argv);
+
+/* As bench_run, but returns the exit status in *ret_status instead of dying. */
+double bench_run_status(const char *const *argv, int *ret_status);
+
+/* Start argv without waiting; returns the pid. */
+pid_t bench_spawn(const char *const *argv);
+
+/* Wait for pid; dies with the command name if it failed. */
+void bench_wait(pid_t pid, const char *what);
+
+/* Sleep for ms milliseconds. */
+void bench_sleep_ms(unsigned ms);
+
+/* Milliseconds between two brig_now_ns() readings. */
+double bench_ms(uint64_t t0, uint64_t t1);
+
+struct bench_stats {
+    double median, p90, min, max, mean;
+};
+
+/* Median, 90th percentile (nearest rank), min, max and mean of ms[0..n). */
+struct bench_stats bench_stats(const double *ms, size_t n);
+
+/* Print the machine: kernel, CPUs and their model. */
+void bench_print_machine(void);
+
+/* Print the versions of brig and LXC. */
+void bench_print_versions(const char *brig);
+
+/* MemAvailable from /proc/meminfo, in KiB. */
+long bench_mem_available_kb(void);
+
+/* Make a bridge with the address cidr, up; make neighbour resolution on it
+ * retry every millisecond so a ping loop sees a new address at once. */
+void bench_bridge_add(const char *name, const char *cidr);
+
+/* Make neighbour resolution on iface retry every millisecond. */
+void bench_neigh_fast(const char *iface);
+
+/* Forget the neighbours learnt on a bridge. */
+void bench_neigh_flush(const char *bridge);
+
+/* Create an LXC busybox container (template busybox) under lxcpath with one
+ * veth on bridge and the static address cidr; the template's DHCP client is
+ * taken out of its rcS, as the brig jail has a static address too. */
+void bench_lxc_create(const char *lxcpath, const char *name, const char *bridge, const char *cidr);
+
+/* Send ICMP echo requests to addr every interval_us until one answers or
+ * timeout_ms passes; returns the ms from t0 (brig_now_ns) to the answer, or
+ * -1 on timeout. When pid > 0, also reaps that child meanwhile (and after the
+ * answer): its exit status goes to *ret_status and the ms from t0 to its exit
+ * (as seen by the loop, within interval_us) to *ret_exit_ms. */
+double bench_ping_until(const char *addr, uint64_t t0, unsigned interval_us, unsigned timeout_ms,
+                        pid_t pid, int *ret_status, double *ret_exit_ms);
+
+#endif

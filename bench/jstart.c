@@ -1,0 +1,143 @@
+/* bench-jstart: how fast do `brig jstart` and `brig jstop` run against LXC?
+ *
+ *   bench-jstart /path/to/brig [N]
+ *
+ * In its own network, mount and pid namespace (nothing reaches the machine's
+ * network): a VNET busybox jail (one NIC on brig's bridge, static address) and
+ * an LXC busybox container (template busybox, one veth on a bridge, static
+ * address, default cgroup settings) are started and stopped N times (default
+ * 30), alternately. "Started" is `brig jstart` returning (after exec_start ran)
+ * against `lxc-start -d` returning (the container's init runs); "stopped" is
+ * `brig jstop` against `lxc-stop -k`. Prints median and p90 of each and the
+ * ratios brig/LXC. Run by hand; this is not a test. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "benchlib.h"
+
+#define BRIG_JAIL   "benchj"
+#define BRIG_ADDR   "10.199.0.10"
+#define LXC_NAME    "benchlxc"
+#define LXC_BRIDGE  "benchbr0"
+#define LXC_ADDR    "10.198.0.10"
+#define SETTLE_MS   100
+#define WARMUP_RUNS 2
+
+static const char *brig;
+static const char *lxcpath;
+
+static double brig_verb(const char *verb, const char *jname)
+{
+    _cleanup_free_ char *arg = brig_xasprintf("jname=%s", jname);
+    return bench_run((const char *const[]){brig, verb, arg, NULL});
+}
+
+static double lxc_verb(const char *tool, const char *flag)
+{
+    return bench_run((const char *const[]){tool, "-P", lxcpath, "-n", LXC_NAME, flag, NULL});
+}
+
+static void print_row(const char *what, const double *b, const double *l, int n, double target)
+{
+    struct bench_stats sb = bench_stats(b, (size_t)n), sl = bench_stats(l, (size_t)n);
+    double ratio = sb.median / sl.median;
+    printf("%-6s %4d  %9.2f %7.2f %7.2f  %9.2f %7.2f %7.2f  %6.3f  <= %.3f %s\n", what, n,
+           sb.median, sb.p90, sb.min, sl.median, sl.p90, sl.min, ratio, target,
+           ratio <= target ? "met" : "missed");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: bench-jstart /path/to/brig [N]\n");
+        return 2;
+    }
+    int n = argc == 3 ? atoi(argv[2]) : 30;
+    if (n < 1 || n > 10000) {
+        fprintf(stderr, "bench-jstart: N must be 1..10000\n");
+        return 2;
+    }
+    char *brig_abs = realpath(argv[1], NULL);
+    if (!brig_abs || access(brig_abs, X_OK) < 0) {
+        fprintf(stderr, "bench-jstart: %s: %s\n", argv[1], strerror(errno));
+        return 2;
+    }
+    brig = brig_abs;
+    bench_enter_namespaces("bench-jstart");
+
+    char top[] = "/tmp/brig-bench-jstart-XXXXXX";
+    if (!mkdtemp(top))
+        bench_die("mkdtemp: %s", strerror(errno));
+    _cleanup_free_ char *wd = brig_xasprintf("%s/wd", top);
+    _cleanup_free_ char *lp = brig_xasprintf("%s/lxc", top);
+    lxcpath = lp;
+    setenv("BRIG_WORKDIR", wd, 1);
+    if (mkdir(lxcpath, 0755) < 0)
+        bench_die("mkdir %s: %s", lxcpath, strerror(errno));
+
+    bench_print_machine();
+    bench_print_versions(brig);
+    printf("runs: %d (+%d warm-up each), %d ms pause between operations\n\n", n, WARMUP_RUNS,
+           SETTLE_MS);
+    fflush(stdout);
+
+    bench_run((const char *const[]){brig, "initenv", "nodename=bench", NULL});
+    bench_run((const char *const[]){brig, "jcreate", "jname=" BRIG_JAIL, "vnet=1",
+                                    "ip4_addr=" BRIG_ADDR "/16", NULL});
+    bench_bridge_add(LXC_BRIDGE, "10.198.0.1/16");
+    bench_lxc_create(lxcpath, LXC_NAME, LXC_BRIDGE, LXC_ADDR "/16");
+
+    /* Warm up (page cache, brig's bridge) and check that both answer. */
+    for (int i = 0; i < WARMUP_RUNS; i++) {
+        brig_verb("jstart", BRIG_JAIL);
+        if (i == 0 && bench_ping_until(BRIG_ADDR, brig_now_ns(), 1000, 3000, 0, NULL, NULL) < 0)
+            bench_die("the brig jail does not answer ping at %s", BRIG_ADDR);
+        bench_sleep_ms(SETTLE_MS);
+        brig_verb("jstop", BRIG_JAIL);
+        bench_sleep_ms(SETTLE_MS);
+        lxc_verb("lxc-start", "-d");
+        if (i == 0 && bench_ping_until(LXC_ADDR, brig_now_ns(), 1000, 3000, 0, NULL, NULL) < 0)
+            bench_die("the LXC container does not answer ping at %s", LXC_ADDR);
+        bench_sleep_ms(SETTLE_MS);
+        lxc_verb("lxc-stop", "-k");
+        bench_sleep_ms(SETTLE_MS);
+    }
+
+    double *bs = brig_xcalloc((size_t)n, sizeof(double));
+    double *bt = brig_xcalloc((size_t)n, sizeof(double));
+    double *ls = brig_xcalloc((size_t)n, sizeof(double));
+    double *lt = brig_xcalloc((size_t)n, sizeof(double));
+    for (int i = 0; i < n; i++) {
+        bs[i] = brig_verb("jstart", BRIG_JAIL);
+        bench_sleep_ms(SETTLE_MS);
+        bt[i] = brig_verb("jstop", BRIG_JAIL);
+        bench_sleep_ms(SETTLE_MS);
+        ls[i] = lxc_verb("lxc-start", "-d");
+        bench_sleep_ms(SETTLE_MS);
+        lt[i] = lxc_verb("lxc-stop", "-k");
+        bench_sleep_ms(SETTLE_MS);
+    }
+
+    printf("%-6s %4s  %9s %7s %7s  %9s %7s %7s  %6s\n", "", "runs", "brig med", "p90", "min",
+           "LXC med", "p90", "min", "ratio");
+    print_row("start", bs, ls, n, 1.0 / 3);
+    print_row("stop", bt, lt, n, 1.0 / 3);
+    printf("\nstart: brig jstart vs lxc-start -d; stop: brig jstop vs lxc-stop -k (ms)\n");
+
+    struct brig_err err = BRIG_ERR_INIT;
+    if (getenv("BENCH_KEEP"))
+        printf("kept %s\n", top);
+    else
+        brig_rm_rf(top, &err);
+    free(bs);
+    free(bt);
+    free(ls);
+    free(lt);
+    free(brig_abs);
+    return 0;
+}

@@ -1,0 +1,383 @@
+/* bench-vnet: VNET jails against LXC: start-to-ping, scale and memory.
+ *
+ *   bench-vnet /path/to/brig [-r RUNS] [-s SCALE] [-m MEMJAILS] [-o PLOT.png] [-d DATA]
+ *              [ping] [mem] [scale]
+ *
+ * Everything runs in the benchmark's own network, mount and pid namespace.
+ *   ping   RUNS times (default 30): from the moment `brig jstart` (resp.
+ *          `lxc-start -d`) is spawned until the jail's address answers an ICMP
+ *          echo sent from the host namespace every 500 us (a raw socket).
+ *   mem    MemAvailable drop with MEMJAILS (default 200) idle VNET jails
+ *          running, against as many LXC busybox containers.
+ *   scale  SCALE (default 1000) VNET jails on one bridge, created first, then
+ *          started one after the other: the time of each jstart, the first and
+ *          last 100 compared, `jls` with all of them running, then each jstop.
+ *          -d writes "index start_ms stop_ms" per jail, -o plots it (gnuplot).
+ * With no phase named, all three run. Run by hand; this is not a test. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "benchlib.h"
+
+#define BRIG_BRIDGE "brig0" /* brig's default bridge (interface=auto) */
+#define LXC_BRIDGE  "benchbr0"
+#define SETTLE_MS   100
+
+static const char *brig;
+static const char *lxcpath;
+
+static void jail_addr(char *buf, size_t len, const char *net, int k)
+{
+    snprintf(buf, len, "%s.%d.%d", net, k / 250 + 1, k % 250 + 10);
+}
+
+static double brig_verb(const char *verb, const char *jname)
+{
+    _cleanup_free_ char *arg = brig_xasprintf("jname=%s", jname);
+    return bench_run((const char *const[]){brig, verb, arg, NULL});
+}
+
+static double lxc_verb(const char *tool, const char *name, const char *flag)
+{
+    return bench_run((const char *const[]){tool, "-P", lxcpath, "-n", name, flag, NULL});
+}
+
+static void brig_create(const char *jname, const char *addr)
+{
+    _cleanup_free_ char *a1 = brig_xasprintf("jname=%s", jname);
+    _cleanup_free_ char *a2 = brig_xasprintf("ip4_addr=%s/16", addr);
+    bench_run((const char *const[]){brig, "jcreate", a1, "vnet=1", a2, NULL});
+}
+
+/* One start-to-ping: spawn the start, ping until it answers, wait for the start. */
+static double start_to_ping(const char *const *start_argv, const char *bridge, const char *addr,
+                            double *ret_returned)
+{
+    bench_neigh_flush(bridge);
+    uint64_t t0 = brig_now_ns();
+    pid_t pid = bench_spawn(start_argv);
+    int status = 0;
+    double ms = bench_ping_until(addr, t0, 500, 10000, pid, &status, ret_returned);
+    if (status != 0)
+        bench_die("%s failed with status %d", start_argv[0], status);
+    if (ms < 0)
+        bench_die("%s did not answer ping within 10 s", addr);
+    return ms;
+}
+
+static void phase_ping(int runs)
+{
+    const char *bj = "bping", *lc = "lping";
+    char baddr[32], laddr[32];
+    jail_addr(baddr, sizeof(baddr), "10.199", 1200);
+    jail_addr(laddr, sizeof(laddr), "10.198", 1200);
+    brig_create(bj, baddr);
+    _cleanup_free_ char *lcidr = brig_xasprintf("%s/16", laddr);
+    bench_lxc_create(lxcpath, lc, LXC_BRIDGE, lcidr);
+
+    const char *bstart[] = {brig, "jstart", "jname=bping", NULL};
+    const char *lstart[] = {"lxc-start", "-P", lxcpath, "-n", lc, "-d", NULL};
+    double *bp = brig_xcalloc((size_t)runs, sizeof(double));
+    double *br = brig_xcalloc((size_t)runs, sizeof(double));
+    double *lp = brig_xcalloc((size_t)runs, sizeof(double));
+    double *lr = brig_xcalloc((size_t)runs, sizeof(double));
+    double dummy;
+    for (int i = -2; i < runs; i++) { /* two warm-up rounds */
+        double *b1 = i < 0 ? &dummy : &bp[i], *b2 = i < 0 ? &dummy : &br[i];
+        double *l1 = i < 0 ? &dummy : &lp[i], *l2 = i < 0 ? &dummy : &lr[i];
+        *b1 = start_to_ping(bstart, BRIG_BRIDGE, baddr, b2);
+        bench_sleep_ms(SETTLE_MS);
+        brig_verb("jstop", bj);
+        bench_sleep_ms(SETTLE_MS);
+        *l1 = start_to_ping(lstart, LXC_BRIDGE, laddr, l2);
+        bench_sleep_ms(SETTLE_MS);
+        lxc_verb("lxc-stop", lc, "-k");
+        bench_sleep_ms(SETTLE_MS);
+    }
+    struct bench_stats sbp = bench_stats(bp, (size_t)runs), sbr = bench_stats(br, (size_t)runs);
+    struct bench_stats slp = bench_stats(lp, (size_t)runs), slr = bench_stats(lr, (size_t)runs);
+    double ratio = sbp.median / slp.median;
+    printf("== start-to-ping (%d runs, ms from spawning the start to the first echo reply)\n",
+           runs);
+    printf("                     median     p90     min     max\n");
+    printf("brig  start-to-ping %7.2f %7.2f %7.2f %7.2f\n", sbp.median, sbp.p90, sbp.min, sbp.max);
+    printf("brig  jstart return %7.2f %7.2f %7.2f %7.2f\n", sbr.median, sbr.p90, sbr.min, sbr.max);
+    printf("LXC   start-to-ping %7.2f %7.2f %7.2f %7.2f\n", slp.median, slp.p90, slp.min, slp.max);
+    printf("LXC   start return  %7.2f %7.2f %7.2f %7.2f\n", slr.median, slr.p90, slr.min, slr.max);
+    printf("ratio brig/LXC (median start-to-ping): %.3f, target <= 0.250: %s\n\n", ratio,
+           ratio <= 0.25 ? "met" : "missed");
+    fflush(stdout);
+    free(bp);
+    free(br);
+    free(lp);
+    free(lr);
+}
+
+static long settled_mem_kb(void)
+{
+    bench_sleep_ms(3000);
+    return bench_mem_available_kb();
+}
+
+static void phase_mem(int m)
+{
+    char name[32], addr[32];
+    printf("== memory: MemAvailable drop with %d idle VNET jails / LXC containers\n", m);
+    fflush(stdout);
+    long before = settled_mem_kb();
+    for (int k = 0; k < m; k++) {
+        snprintf(name, sizeof(name), "bv%04d", k);
+        brig_verb("jstart", name);
+    }
+    long after = settled_mem_kb();
+    double brig_kb = (double)(before - after) / m;
+    for (int k = 0; k < m; k++) {
+        snprintf(name, sizeof(name), "bv%04d", k);
+        brig_verb("jstop", name);
+    }
+
+    for (int k = 0; k < m; k++) {
+        snprintf(name, sizeof(name), "bl%04d", k);
+        jail_addr(addr, sizeof(addr), "10.198", k);
+        _cleanup_free_ char *cidr = brig_xasprintf("%s/16", addr);
+        bench_lxc_create(lxcpath, name, LXC_BRIDGE, cidr);
+    }
+    long lbefore = settled_mem_kb();
+    for (int k = 0; k < m; k++) {
+        snprintf(name, sizeof(name), "bl%04d", k);
+        lxc_verb("lxc-start", name, "-d");
+    }
+    long lafter = settled_mem_kb();
+    double lxc_kb = (double)(lbefore - lafter) / m;
+    for (int k = 0; k < m; k++) {
+        snprintf(name, sizeof(name), "bl%04d", k);
+        lxc_verb("lxc-stop", name, "-k");
+    }
+    printf("brig: %ld -> %ld KiB available, %.0f KiB per jail\n", before, after, brig_kb);
+    printf("LXC:  %ld -> %ld KiB available, %.0f KiB per container\n", lbefore, lafter, lxc_kb);
+    printf("ratio brig/LXC: %.3f, target <= 0.500: %s\n\n", brig_kb / lxc_kb,
+           brig_kb / lxc_kb <= 0.5 ? "met" : "missed");
+    fflush(stdout);
+}
+
+static double mean(const double *v, int from, int to)
+{
+    double s = 0;
+    for (int i = from; i < to; i++)
+        s += v[i];
+    return s / (to - from);
+}
+
+static void plot(const char *data, const char *png, int n)
+{
+    _cleanup_free_ char *gp = brig_xasprintf("%s.gp", data);
+    FILE *f = fopen(gp, "we");
+    if (!f)
+        bench_die("%s: %s", gp, strerror(errno));
+    fprintf(f,
+            "set terminal pngcairo size 900,500 font ',10' noenhanced\n"
+            "set output '%s'\n"
+            "set title 'brig: time of each jstart / jstop, %d VNET jails on one bridge'\n"
+            "set xlabel 'jail (in start order)'\n"
+            "set ylabel 'ms'\n"
+            "set key top left\n"
+            "set grid\n"
+            "set yrange [0:*]\n"
+            "plot '%s' using 1:2 with points pt 7 ps 0.35 title 'jstart', \\\n"
+            "     '%s' using 1:3 with points pt 7 ps 0.35 title 'jstop (in the same order)'\n",
+            png, n, data, data);
+    fclose(f);
+    bench_run((const char *const[]){"gnuplot", gp, NULL});
+    printf("plot: %s\n", png);
+}
+
+static void phase_scale(int n, const char *data, const char *png)
+{
+    char name[32];
+    printf("== scale: %d VNET jails on one bridge, started then stopped one after the other\n", n);
+    fflush(stdout);
+    double *st = brig_xcalloc((size_t)n, sizeof(double));
+    double *sp = brig_xcalloc((size_t)n, sizeof(double));
+    uint64_t t0 = brig_now_ns();
+    for (int k = 0; k < n; k++) {
+        snprintf(name, sizeof(name), "bv%04d", k);
+        st[k] = brig_verb("jstart", name);
+    }
+    double total = bench_ms(t0, brig_now_ns());
+
+    double jls[20];
+    for (int i = 0; i < 20; i++)
+        jls[i] = bench_run((const char *const[]){brig, "jls", NULL});
+    struct bench_stats sj = bench_stats(jls, 20);
+    char addr[32];
+    jail_addr(addr, sizeof(addr), "10.199", 0);
+    double p0 = bench_ping_until(addr, brig_now_ns(), 1000, 3000, 0, NULL, NULL);
+    jail_addr(addr, sizeof(addr), "10.199", n - 1);
+    double p1 = bench_ping_until(addr, brig_now_ns(), 1000, 3000, 0, NULL, NULL);
+
+    t0 = brig_now_ns();
+    for (int k = 0; k < n; k++) {
+        snprintf(name, sizeof(name), "bv%04d", k);
+        sp[k] = brig_verb("jstop", name);
+    }
+    double stotal = bench_ms(t0, brig_now_ns());
+
+    int w = n >= 200 ? 100 : n / 2;
+    struct bench_stats s = bench_stats(st, (size_t)n), q = bench_stats(sp, (size_t)n);
+    struct bench_stats f100 = bench_stats(st, (size_t)w), l100 = bench_stats(st + n - w, (size_t)w);
+    double ratio = mean(st, n - w, n) / mean(st, 0, w);
+    printf("jstart: total %.1f s; all: median %.2f p90 %.2f max %.2f ms\n", total / 1000, s.median,
+           s.p90, s.max);
+    printf("jstart: first %d mean %.2f (median %.2f), last %d mean %.2f (median %.2f) ms\n", w,
+           mean(st, 0, w), f100.median, w, mean(st, n - w, n), l100.median);
+    printf("ratio last/first (means): %.3f, target <= 1.5: %s\n", ratio,
+           ratio <= 1.5 ? "met" : "missed");
+    printf("jls with %d running (20 runs): median %.2f p90 %.2f ms, target <= 20 ms: %s\n", n,
+           sj.median, sj.p90, sj.median <= 20 ? "met" : "missed");
+    printf("ping first jail: %s, last jail: %s\n", p0 < 0 ? "no answer" : "answers",
+           p1 < 0 ? "no answer" : "answers");
+    printf("jstop: total %.1f s; median %.2f p90 %.2f max %.2f ms; first %d mean %.2f, last %d "
+           "mean %.2f ms\n",
+           stotal / 1000, q.median, q.p90, q.max, w, mean(sp, 0, w), w, mean(sp, n - w, n));
+    if (data) {
+        FILE *f = fopen(data, "we");
+        if (!f)
+            bench_die("%s: %s", data, strerror(errno));
+        fprintf(f, "# jail start_ms stop_ms\n");
+        for (int k = 0; k < n; k++)
+            fprintf(f, "%d %.3f %.3f\n", k + 1, st[k], sp[k]);
+        fclose(f);
+        printf("data: %s\n", data);
+        if (png)
+            plot(data, png, n);
+    }
+    printf("\n");
+    fflush(stdout);
+    free(st);
+    free(sp);
+}
+
+static char *absolute(const char *p)
+{
+    if (!p || p[0] == '/')
+        return p ? brig_xstrdup(p) : NULL;
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof(cwd)))
+        bench_die("getcwd: %s", strerror(errno));
+    return brig_xasprintf("%s/%s", cwd, p);
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: bench-vnet /path/to/brig [-r RUNS] [-s SCALE] [-m MEMJAILS] "
+                    "[-o PLOT.png] [-d DATA] [ping] [mem] [scale]\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    int runs = 30, scale = 1000, memn = 200, opt;
+    const char *png = NULL, *data = NULL;
+    while ((opt = getopt(argc, argv, "r:s:m:o:d:")) != -1) {
+        switch (opt) {
+        case 'r':
+            runs = atoi(optarg);
+            break;
+        case 's':
+            scale = atoi(optarg);
+            break;
+        case 'm':
+            memn = atoi(optarg);
+            break;
+        case 'o':
+            png = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        default:
+            return usage();
+        }
+    }
+    if (optind >= argc || runs < 1 || scale < 2 || scale > 1000 || memn < 1 || memn > 1000)
+        return usage();
+    bool do_ping = optind + 1 == argc, do_mem = do_ping, do_scale = do_ping;
+    for (int i = optind + 1; i < argc; i++) {
+        if (strcmp(argv[i], "ping") == 0)
+            do_ping = true;
+        else if (strcmp(argv[i], "mem") == 0)
+            do_mem = true;
+        else if (strcmp(argv[i], "scale") == 0)
+            do_scale = true;
+        else
+            return usage();
+    }
+    char *brig_abs = realpath(argv[optind], NULL);
+    if (!brig_abs || access(brig_abs, X_OK) < 0) {
+        fprintf(stderr, "bench-vnet: %s: %s\n", argv[optind], strerror(errno));
+        return 2;
+    }
+    brig = brig_abs;
+    _cleanup_free_ char *png_abs = absolute(png);
+    bench_enter_namespaces("bench-vnet");
+
+    char top[] = "/tmp/brig-bench-vnet-XXXXXX";
+    if (!mkdtemp(top))
+        bench_die("mkdtemp: %s", strerror(errno));
+    _cleanup_free_ char *wd = brig_xasprintf("%s/wd", top);
+    _cleanup_free_ char *lp = brig_xasprintf("%s/lxc", top);
+    lxcpath = lp;
+    setenv("BRIG_WORKDIR", wd, 1);
+    if (mkdir(lxcpath, 0755) < 0)
+        bench_die("mkdir %s: %s", lxcpath, strerror(errno));
+    _cleanup_free_ char *data_abs = absolute(data);
+    if (!data_abs && png_abs)
+        data_abs = brig_xasprintf("%s/scale.dat", top);
+
+    bench_print_machine();
+    bench_print_versions(brig);
+    printf("\n");
+    fflush(stdout);
+    bench_run((const char *const[]){brig, "initenv", "nodename=bench", NULL});
+    bench_bridge_add(LXC_BRIDGE, "10.198.0.1/16");
+
+    int njails = do_scale ? scale : do_mem ? memn : 0;
+    if (do_mem && memn > njails)
+        njails = memn;
+    uint64_t t0 = brig_now_ns();
+    for (int k = 0; k < njails; k++) {
+        char name[32], addr[32];
+        snprintf(name, sizeof(name), "bv%04d", k);
+        jail_addr(addr, sizeof(addr), "10.199", k);
+        brig_create(name, addr);
+    }
+    if (njails)
+        printf("created %d jails in %.1f s\n\n", njails, bench_ms(t0, brig_now_ns()) / 1000);
+
+    if (do_ping) {
+        /* brig makes its bridge at the first start: make it, then tune it. */
+        if (njails == 0)
+            brig_create("bv0000", "10.199.1.10");
+        brig_verb("jstart", "bv0000");
+        brig_verb("jstop", "bv0000");
+        bench_neigh_fast(BRIG_BRIDGE);
+        phase_ping(runs);
+    }
+    if (do_mem)
+        phase_mem(memn);
+    if (do_scale)
+        phase_scale(scale, data_abs, png_abs);
+
+    struct brig_err err = BRIG_ERR_INIT;
+    if (getenv("BENCH_KEEP"))
+        printf("kept %s\n", top);
+    else
+        brig_rm_rf(top, &err);
+    free(brig_abs);
+    return 0;
+}

@@ -1,0 +1,359 @@
+#define _GNU_SOURCE
+#include "vnet.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "mac.h"
+#include "os/linux/cgroup.h"
+#include "util.h"
+
+static bool is_kw(const char *v, const char *kw)
+{
+    return v && strcasecmp(v, kw) == 0;
+}
+
+const char *brig_vnet_bridge(const struct brig_node *node, const char *parent)
+{
+    return !parent || strcmp(parent, "auto") == 0 ? node->bridge : parent;
+}
+
+bool brig_vnet_wants_dhcp(const struct brig_nic *nic)
+{
+    return is_kw(nic->addrs, "REALDHCP");
+}
+
+/* NAT for the default bridge's subnet, out of the uplink (auto: any interface). */
+static int nat_enable(const struct brig_node *node, struct brig_err *err)
+{
+    struct brig_addr gw, net;
+    char buf[BRIG_ADDR_STRLEN];
+    if (brig_addr_parse(node->gateway4, &gw, err) < 0)
+        return brig_err_wrap(err, "gateway4");
+    brig_addr_network(&gw, &net);
+    const char *uplink = strcmp(node->uplink, "auto") == 0 ? NULL : node->uplink;
+    if (brig_ip_forward_enable(err) < 0)
+        return -1;
+    return brig_nat_add(brig_addr_format(&net, true, buf), uplink, err);
+}
+
+int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
+                           struct brig_err *err)
+{
+    bool is;
+    if (brig_bridge_is(nl, bridge, &is, err) < 0)
+        return -1;
+    if (strcmp(bridge, node->bridge) == 0) {
+        if (is)
+            return 0;
+        if (brig_bridge_ensure(nl, bridge, node->gateway4, 0, err) < 0)
+            return -1;
+        return node->nat_enable ? nat_enable(node, err) : 0;
+    }
+    if (!is)
+        return brig_err_set(err, BRIG_EFAIL,
+                            "%s is not a bridge (create it with brig bridge action=create)",
+                            bridge);
+    return 0;
+}
+
+/* Parse a NIC's address list ("0", DHCP and REALDHCP give none). */
+static int nic_addrs(const char *list, struct brig_addr **ret, size_t *ret_n, struct brig_err *err)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    if (!list || strcmp(list, "0") == 0 || is_kw(list, "REALDHCP") || is_kw(list, "DHCP"))
+        return 0;
+    _cleanup_free_ char *copy = brig_xstrdup(list);
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        const char *bar = strchr(t, '|');
+        *ret = brig_xrealloc(*ret, (*ret_n + 1) * sizeof(**ret));
+        if (brig_addr_parse(bar ? bar + 1 : t, &(*ret)[*ret_n], err) < 0) {
+            free(*ret);
+            *ret = NULL;
+            return -1;
+        }
+        (*ret_n)++;
+    }
+    return 0;
+}
+
+/* The IPv4 default route of NIC 0: auto is the node bridge's gateway. */
+static int nic_gw4(const struct brig_node *node, const struct brig_nic *nic,
+                   const struct brig_addr *addrs, size_t n, struct brig_addr *ret, bool *ret_set,
+                   struct brig_err *err)
+{
+    const char *gw = nic->gw4 ? nic->gw4 : "auto";
+    bool has_v4 = false;
+    *ret_set = false;
+    for (size_t i = 0; i < n; i++)
+        has_v4 |= addrs[i].family == AF_INET;
+    if (nic->idx != 0 || strcmp(gw, "0") == 0 || !has_v4)
+        return 0;
+    if (strcmp(gw, "auto") == 0) {
+        if (strcmp(brig_vnet_bridge(node, nic->parent), node->bridge) != 0)
+            return 0;
+        gw = node->gateway4;
+    }
+    if (brig_addr_parse(gw, ret, err) < 0)
+        return brig_err_wrap(err, "ci_gw4");
+    *ret_set = true;
+    return 0;
+}
+
+int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct brig_nic *nics,
+                      size_t n, struct brig_err *err)
+{
+    const struct brig_jail *j = env->jail;
+    const char *jname = j->v[BRIG_P_JNAME];
+    _cleanup_nl_ struct brig_nl *host = NULL, *jail = NULL;
+    _cleanup_close_ int nsfd = -1;
+    if (brig_nl_open(&host, err) < 0 || brig_netns_open_pid(pid, &nsfd, err) < 0 ||
+        brig_nl_open_netns(nsfd, &jail, err) < 0)
+        return -1;
+    if (brig_link_set_up(jail, "lo", err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct brig_nic *nic = &nics[i];
+        uint8_t mac[6];
+        if (strcmp(nic->hwaddr, "0") == 0)
+            brig_mac_derive(env->node->nodename, jname, nic->idx, mac);
+        else if (brig_mac_parse(nic->hwaddr, mac, err) < 0)
+            return -1;
+        const char *bridge = brig_vnet_bridge(env->node, nic->parent);
+        struct brig_veth v = {
+            .jail_id = j->id,
+            .idx = nic->idx,
+            .jname = jname,
+            .bridge = bridge,
+            .netns_fd = nsfd,
+            .mac = mac,
+            .mtu = nic->mtu,
+        };
+        _cleanup_free_ struct brig_addr *addrs = NULL;
+        size_t naddrs;
+        struct brig_addr gw4;
+        bool has_gw;
+        if (brig_vnet_bridge_ready(host, env->node, bridge, err) < 0 ||
+            brig_veth_create(host, &v, err) < 0 ||
+            nic_addrs(nic->addrs, &addrs, &naddrs, err) < 0 ||
+            nic_gw4(env->node, nic, addrs, naddrs, &gw4, &has_gw, err) < 0 ||
+            brig_veth_configure(jail, nic->idx, addrs, naddrs, has_gw ? &gw4 : NULL, NULL, err) < 0)
+            return brig_err_wrap(err, "eth%d", nic->idx);
+    }
+    return 0;
+}
+
+int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n,
+                        struct brig_err *err)
+{
+    _cleanup_nl_ struct brig_nl *host = NULL;
+    if (n == 0)
+        return 0;
+    if (brig_nl_open(&host, err) < 0)
+        return -1;
+    int r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (brig_veth_delete(host, env->jail->id, nics[i].idx, r == 0 ? err : NULL) < 0)
+            r = -1;
+    }
+    return r;
+}
+
+int brig_vnet_aliases(const struct brig_jail_env *env, bool add, struct brig_err *err)
+{
+    const char *ip = env->jail->v[BRIG_P_IP4_ADDR];
+    if (!ip || strcmp(ip, "0") == 0)
+        return 0;
+    _cleanup_nl_ struct brig_nl *nl = NULL;
+    if (brig_nl_open(&nl, err) < 0)
+        return -1;
+    const char *deflt = brig_vnet_bridge(env->node, env->jail->v[BRIG_P_INTERFACE]);
+    if (add && brig_vnet_bridge_ready(nl, env->node, deflt, err) < 0)
+        return -1;
+    _cleanup_free_ char *copy = brig_xstrdup(ip);
+    char *save = NULL;
+    int r = 0;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *bar = strchr(t, '|');
+        const char *iface = deflt;
+        if (bar) {
+            *bar = '\0';
+            iface = t;
+        }
+        struct brig_addr a;
+        if (brig_addr_parse(bar ? bar + 1 : t, &a, err) < 0)
+            return -1;
+        if (add && brig_ifaddr_add(nl, iface, &a, err) < 0)
+            return brig_err_wrap(err, "alias on %s", iface);
+        if (!add && brig_ifaddr_del(nl, iface, &a, r == 0 ? err : NULL) < 0)
+            r = -1;
+    }
+    return r;
+}
+
+/* dnsmasq for the node's bridge serves the top quarter of the pool; brig's own
+ * IPAM (ip4_addr=DHCP) hands out addresses from the bottom up. */
+static int dhcpd_ensure(const struct brig_jail_env *env, struct brig_err *err)
+{
+    const struct brig_node *node = env->node;
+    struct brig_addr pool, lo, hi;
+    char los[BRIG_ADDR_STRLEN], his[BRIG_ADDR_STRLEN];
+    if (brig_addr_parse(node->nodeippool, &pool, err) < 0)
+        return brig_err_wrap(err, "nodeippool");
+    uint64_t n = brig_addr_host_count(&pool);
+    if (brig_addr_nth_host(&pool, n - n / 4 + 1 > n ? n : n - n / 4 + 1, &lo, err) < 0 ||
+        brig_addr_nth_host(&pool, n, &hi, err) < 0)
+        return brig_err_wrap(err, "nodeippool %s", node->nodeippool);
+    _cleanup_free_ char *rundir = brig_xasprintf("%s/var/run", node->workdir);
+    struct brig_dhcpd d = {
+        .bridge = node->bridge,
+        .gateway = node->gateway4,
+        .range_start = brig_addr_format(&lo, false, los),
+        .range_end = brig_addr_format(&hi, false, his),
+        .rundir = rundir,
+    };
+    return brig_dhcpd_start(&d, NULL, err);
+}
+
+/* The DHCP client the jail's userland has, as an argv for NIC idx. */
+static char **dhcp_client_argv(const char *root, int idx)
+{
+    char ifname[16], pidfile[64];
+    char **argv = NULL;
+    snprintf(ifname, sizeof(ifname), "eth%d", idx);
+    _cleanup_free_ char *udhcpc = brig_xasprintf("%s/sbin/udhcpc", root);
+    _cleanup_free_ char *udhcpc2 = brig_xasprintf("%s/usr/sbin/udhcpc", root);
+    _cleanup_free_ char *dhclient = brig_xasprintf("%s/sbin/dhclient", root);
+    _cleanup_free_ char *dhcpcd = brig_xasprintf("%s/usr/sbin/dhcpcd", root);
+    _cleanup_free_ char *dhcpcd2 = brig_xasprintf("%s/sbin/dhcpcd", root);
+    if (brig_path_exists(udhcpc) || brig_path_exists(udhcpc2)) {
+        /* udhcpc goes to the background once it holds a lease; -n: exit without one */
+        snprintf(pidfile, sizeof(pidfile), "/var/run/udhcpc.%s.pid", ifname);
+        const char *v[] = {"udhcpc", "-i", ifname, "-n", "-t",    "4", "-T",
+                           "1",      "-A", "1",    "-p", pidfile, NULL};
+        for (const char **p = v; *p; p++)
+            brig_strv_push(&argv, *p);
+        /* builds disagree on the default script's place: name it when the jail has one */
+        static const char *const scripts[] = {"/usr/share/udhcpc/default.script",
+                                              "/etc/udhcpc/default.script"};
+        for (size_t i = 0; i < BRIG_ARRAY_SIZE(scripts); i++) {
+            _cleanup_free_ char *in_root = brig_xasprintf("%s%s", root, scripts[i]);
+            if (brig_path_exists(in_root)) {
+                brig_strv_push(&argv, "-s");
+                brig_strv_push(&argv, scripts[i]);
+                break;
+            }
+        }
+    } else if (brig_path_exists(dhclient)) {
+        snprintf(pidfile, sizeof(pidfile), "/var/run/dhclient.%s.pid", ifname);
+        const char *v[] = {"dhclient", "-1", "-pf", pidfile, ifname, NULL};
+        for (const char **p = v; *p; p++)
+            brig_strv_push(&argv, *p);
+    } else if (brig_path_exists(dhcpcd) || brig_path_exists(dhcpcd2)) {
+        const char *v[] = {"dhcpcd", "-t", "5", ifname, NULL};
+        for (const char **p = v; *p; p++)
+            brig_strv_push(&argv, *p);
+    }
+    return argv;
+}
+
+/* Run the client inside the jail with its output in the console log; its status. */
+static int run_client(const struct brig_jail_exec_spec *tmpl, char **argv, const char *log,
+                      int *ret_status, struct brig_err *err)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return brig_err_sys(err, errno, "fork");
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        int out = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+            _exit(126);
+        struct brig_jail_exec_spec s = *tmpl;
+        s.argv = argv;
+        int status;
+        _exit(brig_jail_exec(&s, &status, NULL) < 0 ? 127 : status);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return brig_err_sys(err, errno, "wait for the DHCP client");
+    }
+    *ret_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return 0;
+}
+
+int brig_vnet_dhcp_up(const struct brig_jail_env *env, const struct brig_jail_exec_spec *exec,
+                      const char *console_log, struct brig_err *err)
+{
+    const char *root = env->jail->v[BRIG_P_PATH];
+    bool served = false;
+    for (size_t i = 0; i < env->nnics; i++) {
+        const struct brig_nic *nic = &env->nics[i];
+        if (!brig_vnet_wants_dhcp(nic))
+            continue;
+        if (!served && strcmp(brig_vnet_bridge(env->node, nic->parent), env->node->bridge) == 0) {
+            if (dhcpd_ensure(env, err) < 0)
+                return brig_err_wrap(err, "DHCP server on %s", env->node->bridge);
+            served = true;
+        }
+        _cleanup_strv_ char **argv = dhcp_client_argv(root, nic->idx);
+        if (!argv)
+            return brig_err_set(err, BRIG_EFAIL,
+                                "eth%d: ip4_addr=REALDHCP, but the jail has no DHCP client "
+                                "(udhcpc, dhclient or dhcpcd)",
+                                nic->idx);
+        int status = 0;
+        if (run_client(exec, argv, console_log, &status, err) < 0)
+            return -1;
+        if (status == 0)
+            continue;
+        if (!exec->policy.net_raw && !exec->policy.allow_raw_sockets)
+            return brig_err_set(err, BRIG_EFAIL,
+                                "eth%d: %s got no lease: its devfs ruleset hides bpf*, so it "
+                                "cannot open the raw socket DHCP needs (hint: a ruleset with "
+                                "add path 'bpf*' unhide, then jconfig devfs_ruleset=N)",
+                                nic->idx, argv[0]);
+        return brig_err_set(err, BRIG_EFAIL, "eth%d: %s got no lease (exit %d; see %s)", nic->idx,
+                            argv[0], status, console_log);
+    }
+    return 0;
+}
+
+int brig_vnet_dhcp_down(const struct brig_jail_env *env, struct brig_err *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < env->nnics; i++)
+        any |= brig_vnet_wants_dhcp(&env->nics[i]);
+    if (!any || !brig_cgroup_exists(env->jail->v[BRIG_P_JNAME]))
+        return 0;
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    if (brig_cgroup_pids(env->jail->v[BRIG_P_JNAME], &pids, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char path[64], comm[32] = "";
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pids[i]);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t r = read(fd, comm, sizeof(comm) - 1);
+        close(fd);
+        if (r <= 0)
+            continue;
+        comm[r] = '\0';
+        comm[strcspn(comm, "\n")] = '\0';
+        if (!strcmp(comm, "udhcpc") || !strcmp(comm, "dhclient") || !strcmp(comm, "dhcpcd"))
+            kill(pids[i], SIGTERM);
+    }
+    return 0;
+}

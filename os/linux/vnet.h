@@ -1,0 +1,37 @@
+/* A jail's network on Linux: bridges made ready, VNET NICs (veth pairs whose
+ * jail end is ethN), non-VNET aliases, REALDHCP clients and the DHCP server,
+ * and NAT for brig's default bridge. Used by the lifecycle and by jnic. */
+#ifndef BRIG_LINUX_VNET_H
+#define BRIG_LINUX_VNET_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "os/linux/jail.h"
+#include "os/linux/net.h"
+#include "os/os.h"
+
+/* The bridge a NIC's parent names: "auto" is the node's default bridge. */
+const char *brig_vnet_bridge(const struct brig_node *node, const char *parent);
+/* Make the bridge usable: the node's default one is created on demand with its
+ * gateway address (and NAT when nat_enable=1); any other must exist already. */
+int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
+                           struct brig_err *err);
+/* Create and configure NICs nics[0..n) of the jail whose init is pid. */
+int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct brig_nic *nics,
+                      size_t n, struct brig_err *err);
+/* Delete those NICs (host ends; the jail ends go with them). Missing is fine. */
+int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n,
+                        struct brig_err *err);
+/* Add (or remove) a non-VNET jail's ip4_addr as aliases on its interface. */
+int brig_vnet_aliases(const struct brig_jail_env *env, bool add, struct brig_err *err);
+/* REALDHCP: make sure dnsmasq serves each REALDHCP NIC's bridge, run a DHCP
+ * client in the jail for each, and wait for its lease. */
+int brig_vnet_dhcp_up(const struct brig_jail_env *env, const struct brig_jail_exec_spec *exec,
+                      const char *console_log, struct brig_err *err);
+/* Stop the jail's DHCP clients (before exec_stop, so they never hang a stop). */
+int brig_vnet_dhcp_down(const struct brig_jail_env *env, struct brig_err *err);
+/* True when a NIC's address list asks for a DHCP client in the jail. */
+bool brig_vnet_wants_dhcp(const struct brig_nic *nic);
+
+#endif
