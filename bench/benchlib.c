@@ -4,6 +4,7 @@
 #include "benchlib.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -256,6 +257,29 @@ long bench_mem_available_kb(void)
     if (!p)
         bench_die("no MemAvailable in /proc/meminfo");
     return strtol(p + strlen("MemAvailable:"), NULL, 10);
+}
+
+long bench_pss_total_kb(void)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        bench_die("opendir /proc: %s", strerror(errno));
+    long total = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        _cleanup_free_ char *p = brig_xasprintf("/proc/%s/smaps_rollup", de->d_name);
+        _cleanup_free_ char *text = NULL;
+        struct brig_err err = BRIG_ERR_INIT;
+        if (brig_read_file(p, 1 << 16, &text, NULL, &err) < 0)
+            continue; /* gone, or a kernel thread */
+        const char *pss = strstr(text, "\nPss:");
+        if (pss)
+            total += strtol(pss + strlen("\nPss:"), NULL, 10);
+    }
+    closedir(d);
+    return total;
 }
 
 void bench_bridge_add(const char *name, const char *cidr)

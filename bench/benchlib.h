@@ -54,6 +54,10 @@ void bench_print_versions(const char *brig);
 /* MemAvailable from /proc/meminfo, in KiB. */
 long bench_mem_available_kb(void);
 
+/* Sum of Pss over every process this benchmark's /proc shows (its pid
+ * namespace), in KiB. */
+long bench_pss_total_kb(void);
+
 /* Make a bridge with the address cidr, up; make neighbour resolution on it
  * retry every millisecond so a ping loop sees a new address at once. */
 void bench_bridge_add(const char *name, const char *cidr);

@@ -33,7 +33,7 @@ static const char *lxcpath;
 
 static void jail_addr(char *buf, size_t len, const char *net, int k)
 {
-    snprintf(buf, len, "%s.%d.%d", net, k / 250 + 1, k % 250 + 10);
+    snprintf(buf, len, "%s.%d.%d", net, k / 200 + 1, k % 200 + 10);
 }
 
 static double brig_verb(const char *verb, const char *jname)
@@ -124,44 +124,62 @@ static long settled_mem_kb(void)
     return bench_mem_available_kb();
 }
 
+#define MEM_ROUNDS 3
+
+/* Start m jails (brig) or containers (LXC), measure, stop them; per jail KiB. */
+static void mem_round(bool lxc, int m, double *ret_avail, double *ret_pss)
+{
+    char name[32];
+    long pss0 = bench_pss_total_kb();
+    long before = settled_mem_kb();
+    for (int k = 0; k < m; k++) {
+        snprintf(name, sizeof(name), lxc ? "bl%04d" : "bv%04d", k);
+        if (lxc)
+            lxc_verb("lxc-start", name, "-d");
+        else
+            brig_verb("jstart", name);
+    }
+    long after = settled_mem_kb();
+    long pss1 = bench_pss_total_kb();
+    for (int k = 0; k < m; k++) {
+        snprintf(name, sizeof(name), lxc ? "bl%04d" : "bv%04d", k);
+        if (lxc)
+            lxc_verb("lxc-stop", name, "-k");
+        else
+            brig_verb("jstop", name);
+    }
+    *ret_avail = (double)(before - after) / m;
+    *ret_pss = (double)(pss1 - pss0) / m;
+    printf("  %-4s MemAvailable %ld -> %ld KiB: %.0f KiB each; Pss of their processes %.0f KiB "
+           "each\n",
+           lxc ? "LXC" : "brig", before, after, *ret_avail, *ret_pss);
+    fflush(stdout);
+}
+
 static void phase_mem(int m)
 {
     char name[32], addr[32];
-    printf("== memory: MemAvailable drop with %d idle VNET jails / LXC containers\n", m);
+    printf("== memory: MemAvailable drop with %d idle VNET jails / LXC containers, %d rounds\n", m,
+           MEM_ROUNDS);
     fflush(stdout);
-    long before = settled_mem_kb();
-    for (int k = 0; k < m; k++) {
-        snprintf(name, sizeof(name), "bv%04d", k);
-        brig_verb("jstart", name);
-    }
-    long after = settled_mem_kb();
-    double brig_kb = (double)(before - after) / m;
-    for (int k = 0; k < m; k++) {
-        snprintf(name, sizeof(name), "bv%04d", k);
-        brig_verb("jstop", name);
-    }
-
     for (int k = 0; k < m; k++) {
         snprintf(name, sizeof(name), "bl%04d", k);
         jail_addr(addr, sizeof(addr), "10.198", k);
         _cleanup_free_ char *cidr = brig_xasprintf("%s/16", addr);
         bench_lxc_create(lxcpath, name, LXC_BRIDGE, cidr);
     }
-    long lbefore = settled_mem_kb();
-    for (int k = 0; k < m; k++) {
-        snprintf(name, sizeof(name), "bl%04d", k);
-        lxc_verb("lxc-start", name, "-d");
+    double ba[MEM_ROUNDS], bp[MEM_ROUNDS], la[MEM_ROUNDS], lp[MEM_ROUNDS];
+    for (int r = 0; r < MEM_ROUNDS; r++) {
+        mem_round(false, m, &ba[r], &bp[r]);
+        mem_round(true, m, &la[r], &lp[r]);
     }
-    long lafter = settled_mem_kb();
-    double lxc_kb = (double)(lbefore - lafter) / m;
-    for (int k = 0; k < m; k++) {
-        snprintf(name, sizeof(name), "bl%04d", k);
-        lxc_verb("lxc-stop", name, "-k");
-    }
-    printf("brig: %ld -> %ld KiB available, %.0f KiB per jail\n", before, after, brig_kb);
-    printf("LXC:  %ld -> %ld KiB available, %.0f KiB per container\n", lbefore, lafter, lxc_kb);
-    printf("ratio brig/LXC: %.3f, target <= 0.500: %s\n\n", brig_kb / lxc_kb,
-           brig_kb / lxc_kb <= 0.5 ? "met" : "missed");
+    struct bench_stats sba = bench_stats(ba, MEM_ROUNDS), sla = bench_stats(la, MEM_ROUNDS);
+    struct bench_stats sbp = bench_stats(bp, MEM_ROUNDS), slp = bench_stats(lp, MEM_ROUNDS);
+    printf("median per jail: brig %.0f KiB (Pss %.0f), LXC %.0f KiB (Pss %.0f)\n", sba.median,
+           sbp.median, sla.median, slp.median);
+    double ratio = sba.median / sla.median;
+    printf("ratio brig/LXC (MemAvailable): %.3f, target <= 0.500: %s; (Pss): %.3f\n\n", ratio,
+           ratio <= 0.5 && ratio > 0 ? "met" : "missed", sbp.median / slp.median);
     fflush(stdout);
 }
 

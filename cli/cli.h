@@ -86,5 +86,7 @@ int cli_jexec(struct cli *cli, struct brig_err *err);
 int cli_jlogin(struct cli *cli, struct brig_err *err);
 int cli_recover(struct cli *cli, struct brig_err *err);
 int cli_repo(struct cli *cli, struct brig_err *err);
+int cli_bridge(struct cli *cli, struct brig_err *err);
+int cli_jnic(struct cli *cli, struct brig_err *err);
 
 #endif

@@ -54,6 +54,22 @@ static const struct cli_opt opts_repo[] = {
     {"ver", "release", "14.1", "FreeBSD release (--os=freebsd)"},
     {"arch", "name", "amd64", "FreeBSD architecture (--os=freebsd)"},
     {NULL}};
+static const struct cli_opt opts_bridge[] = {
+    {"action", "list|create|remove", "list", "what to do"},
+    {"name", "interface", "", "the bridge (create, remove)"},
+    {"addr", "address", "", "create: the bridge's address with prefix, e.g. 10.1.0.1/24"},
+    {"mtu", "integer", "0", "create: the bridge's MTU (0: the kernel's)"},
+    {"force", "bool", "0", "remove: 1 even while links are attached (never while a jail uses it)"},
+    {NULL}};
+static const struct cli_opt opts_jnic[] = {
+    {"jname", "name", "", "the vnet=1 jail"},
+    {"action", "list|add|remove|set", "list", "what to do"},
+    {"nic", "integer", "next", "the NIC's index N (ethN inside); 0 is the jail's own (jset)"},
+    {"parent", "interface", "auto", "the bridge (auto: the node's default bridge)"},
+    {"hwaddr", "mac", "0", "the MAC (0: derived from node, jail and index)"},
+    {"mtu", "integer", "0", "the MTU (0: the bridge's)"},
+    {"ip4_addr", "addresses", "0", "0, DHCP, REALDHCP or a comma list of addresses"},
+    {NULL}};
 static const struct cli_opt opts_inventory[] = {
     {"format", "text|json", "text", "json: same as --json"}, {NULL}};
 
@@ -86,6 +102,12 @@ const struct cli_verb cli_verbs[] = {
     {"jlogin", cli_jlogin, "log in to a running jail", "jname=NAME [user=NAME]", opts_exec},
     {"recover", cli_recover, "finish or undo what an interrupted brig left behind",
      "[jname=NAME|GLOB]", opts_recover},
+    {"bridge", cli_bridge, "list, create and remove bridges",
+     "action=list|create|remove [name=NAME] [addr=A/P] [mtu=N] [force=1]", opts_bridge,
+     .listing = true},
+    {"jnic", cli_jnic, "list, add, remove and change a VNET jail's NICs",
+     "jname=NAME action=list|add|remove|set [nic=N] [parent=] [hwaddr=] [mtu=] [ip4_addr=]",
+     opts_jnic, .listing = true},
     {"repo", cli_repo, "list, get and remove bases", "action=list|get|remove [base=NAME] ...",
      opts_repo, .listing = true},
 };
@@ -235,18 +257,19 @@ static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, st
             struct brig_kv kv;
             if (brig_kv_parse_arg(a, &kv, err) < 0)
                 return -1;
+            bool bad_format = strcmp(kv.key, "format") == 0 && strcmp(kv.value, "json") != 0 &&
+                              strcmp(kv.value, "text") != 0;
             if (strcmp(kv.key, "workdir") == 0)
-                workdir = kv.value;
-            else if (strcmp(kv.key, "format") == 0 && strcmp(kv.value, "json") == 0)
-                cli->json = true;
-            else if (strcmp(kv.key, "format") == 0 && strcmp(kv.value, "text") != 0)
-                return brig_err_set(err, BRIG_EUSAGE, "format: '%.40s' is not text or json",
-                                    kv.value);
-            else if (strcmp(kv.key, "format") != 0)
+                workdir = strchr(a, '=') + 1; /* argv outlives the context */
+            else if (strcmp(kv.key, "format") == 0)
+                cli->json |= strcmp(kv.value, "json") == 0;
+            else
                 brig_kvlist_add(&cli->kv, kv.key, kv.value, 0);
-            if (strcmp(kv.key, "workdir") != 0)
-                free(kv.value);
             free(kv.key);
+            free(kv.value);
+            if (bad_format)
+                return brig_err_set(err, BRIG_EUSAGE, "format: '%.40s' is not text or json",
+                                    strchr(a, '=') + 1);
         }
     }
     for (; i < argc; i++)
@@ -287,6 +310,18 @@ static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, st
     return 0;
 }
 
+/* Print "brig: [verb: ]msg" on one line: control characters in the message
+ * (from user input echoed back) become '?'. */
+static void print_error(const char *verb, const char *msg)
+{
+    fputs("brig: ", stderr);
+    if (verb)
+        fprintf(stderr, "%s: ", verb);
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+    fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = {0};
@@ -303,8 +338,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (parse_args(argc, argv, &cli, &help, &err) < 0) {
-        fprintf(stderr, "brig: %s%s%s\n", cli.verb ? cli.verb->name : "", cli.verb ? ": " : "",
-                err.msg);
+        print_error(cli.verb ? cli.verb->name : NULL, err.msg);
         rc = err.code ? err.code : BRIG_EUSAGE;
         goto out;
     }
@@ -317,7 +351,7 @@ int main(int argc, char **argv)
     }
     if (cli_check_keys(&cli, &err) < 0 || cli.verb->run(&cli, &err) < 0) {
         if (!cli.quiet_error)
-            fprintf(stderr, "brig: %s: %s\n", cli.verb->name, err.msg);
+            print_error(cli.verb->name, err.msg);
         rc = err.code ? err.code : BRIG_EFAIL;
     } else {
         rc = cli.exit_status;

@@ -169,6 +169,10 @@ int cli_jset(struct cli *cli, struct brig_err *err)
     struct brig_kvlist kv = {0};
     if (cli_need(cli, "jname", &jname, err) < 0)
         return -1;
+    for (size_t i = 0; i < cli->kv.n; i++) {
+        if (strcmp(cli->kv.items[i].key, "jname") == 0 && strcmp(cli->kv.items[i].value, jname))
+            return brig_err_set(err, BRIG_EUSAGE, "jname cannot be changed after jcreate");
+    }
     params_only(cli, &kv);
     if (kv.n == 0) {
         brig_kvlist_free(&kv);

@@ -43,9 +43,10 @@ int brig_base_ensure(struct brig_ctx *c, const char *name, struct brig_err *err)
     _cleanup_free_ char *path = brig_ctx_path(c, "basejail/%s", name);
     if (brig_path_exists(path))
         return 0;
-    /* the busybox base needs no download: build it on first use */
+    /* the busybox base needs no download: build it on first use (a concurrent
+     * brig that built it first is as good) */
     if (strcmp(name, "busybox") == 0)
-        return brig_repo_get_busybox(c->workdir, name, err);
+        return brig_repo_get_busybox(c->workdir, name, err) < 0 && !brig_path_exists(path) ? -1 : 0;
     return brig_err_set(err, BRIG_EUSAGE,
                         "base '%s' does not exist (brig repo action=get sources=base base=%s)",
                         name, name);

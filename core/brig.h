@@ -95,4 +95,68 @@ int brig_base_ensure(struct brig_ctx *c, const char *name, struct brig_err *err)
 /* Names of the jails matching jname (a name or a glob); none is an error. */
 int brig_jail_match(struct brig_ctx *c, const char *pattern, char ***ret, struct brig_err *err);
 
+/* IPAM for one NIC (inside a store transaction): release what NIC nic_idx of jail jail_id
+ * held, then reserve a static list (a duplicate is BRIG_EUSAGE) or allocate ip4_addr=DHCP
+ * from nodeippool. *ret gets the list to record (DHCP replaced by the address). */
+int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const char *ip4_addr,
+                     char **ret, struct brig_err *err);
+
+/* bridge: the host's bridges, as brig sees them. */
+struct brig_bridge_row {
+    const char *name;
+    unsigned mtu;
+    bool up;
+    const char *const *addrs;   /* "addr/prefix" */
+    const char *const *members; /* attached links */
+    bool is_default;            /* the node's default bridge (interface=auto) */
+    unsigned jails;             /* recorded jails whose NICs or interface= use it */
+};
+typedef int (*brig_bridge_cb)(const struct brig_bridge_row *row, void *ud);
+/* One callback per bridge of the host, sorted by name. */
+int brig_netbridge_list(struct brig_ctx *c, brig_bridge_cb cb, void *ud, struct brig_err *err);
+/* Create bridge name with addr ("10.1.0.1/24", NULL: none) and mtu (NULL or "0": the kernel's). */
+int brig_netbridge_create(struct brig_ctx *c, const char *name, const char *addr, const char *mtu,
+                          struct brig_err *err);
+/* Remove bridge name: refused while a recorded jail uses it, or while links are attached
+ * unless force; its DHCP server and NAT rules go with it. */
+int brig_netbridge_remove(struct brig_ctx *c, const char *name, bool force, struct brig_err *err);
+
+/* jnic: the NIC table of a VNET jail (CBSD's jailnic). */
+struct brig_jnic_row {
+    const struct brig_nic *nic;
+    const char *bridge; /* the parent resolved (auto: the node's default bridge) */
+    const char *mac;    /* the MAC in use: hwaddr, or the derived one when hwaddr=0 */
+    const char *host;   /* the host end's interface name, "" when unknown */
+    bool running;       /* the jail is running */
+};
+typedef int (*brig_jnic_cb)(const struct brig_jnic_row *row, void *ud);
+/* One callback per NIC of jname, by idx. */
+int brig_jnic_list(struct brig_ctx *c, const char *jname, brig_jnic_cb cb, void *ud,
+                   struct brig_err *err);
+
+/* jnic's arguments as given; NULL: the default (add) or unchanged (set). */
+struct brig_jnic_args {
+    const char *nic; /* the NIC's index; add: NULL takes the next free one */
+    const char *parent, *hwaddr, *mtu, *ip4_addr;
+};
+/* What a jnic change did. */
+struct brig_jnic_done {
+    int idx;
+    char *addrs;  /* the recorded address list (DHCP resolved) */
+    bool live;    /* applied to the running jail now */
+    bool pending; /* the jail runs: the change applies at its next start */
+};
+void brig_jnic_done_clear(struct brig_jnic_done *d);
+/* Add a NIC to a vnet=1 jail; on a running jail it comes up at once. Bad input or a
+ * failed live change leaves everything as it was. */
+int brig_jnic_add(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
+                  struct brig_jnic_done *ret, struct brig_err *err);
+/* Remove NIC a->nic (not 0); on a running jail it goes at once. */
+int brig_jnic_remove(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
+                     struct brig_jnic_done *ret, struct brig_err *err);
+/* Change parent, hwaddr, mtu or ip4_addr of NIC a->nic (not 0); a running jail
+ * gets it at its next start. */
+int brig_jnic_set(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
+                  struct brig_jnic_done *ret, struct brig_err *err);
+
 #endif

@@ -1,6 +1,7 @@
 /* Jail records: jcreate, jset, jget, jremove, jls, and their addresses. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -79,15 +80,16 @@ static int addr_host(const char *item, char buf[BRIG_ADDR_STRLEN], struct brig_e
     return 0;
 }
 
-/* Record the jail's addresses in IPAM: static ones reserved (duplicates are errors),
- * DHCP allocated from the pool and written back into ip4_addr. */
-static int assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err)
+int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const char *ip, char **ret,
+                     struct brig_err *err)
 {
-    const char *ip = j->v[BRIG_P_IP4_ADDR];
-    if (brig_store_ipam_release(c->st, j->id, 0, err) < 0)
+    *ret = NULL;
+    if (brig_store_ipam_release(c->st, jail_id, nic_idx, err) < 0)
         return -1;
-    if (strcmp(ip, "0") == 0 || is_kw(ip, "REALDHCP"))
+    if (strcmp(ip, "0") == 0 || is_kw(ip, "REALDHCP")) {
+        *ret = brig_xstrdup(ip);
         return 0;
+    }
     if (is_kw(ip, "DHCP")) {
         struct brig_addr pool, lo, hi;
         if (brig_addr_parse(c->node.nodeippool, &pool, err) < 0)
@@ -102,23 +104,42 @@ static int assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig
         uint32_t l, h, got;
         memcpy(&l, lo.bytes, 4);
         memcpy(&h, hi.bytes, 4);
-        if (brig_store_ipam_alloc(c->st, ntohl(l), ntohl(h), j->id, 0, &got, err) < 0)
+        if (brig_store_ipam_alloc(c->st, ntohl(l), ntohl(h), jail_id, nic_idx, &got, err) < 0)
             return brig_err_wrap(err, "ip4_addr=DHCP from %s", c->node.nodeippool);
         struct brig_addr a = pool;
         got = htonl(got);
         memcpy(a.bytes, &got, 4);
         char buf[BRIG_ADDR_STRLEN];
-        brig_jail_set(j, BRIG_P_IP4_ADDR, brig_addr_format(&a, true, buf));
+        *ret = brig_xstrdup(brig_addr_format(&a, true, buf));
         return 0;
     }
+    char gw[BRIG_ADDR_STRLEN] = "";
+    addr_host(c->node.gateway4, gw, NULL);
     _cleanup_free_ char *copy = brig_xstrdup(ip);
     char *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         char host[BRIG_ADDR_STRLEN];
-        if (addr_host(t, host, err) < 0 ||
-            brig_store_ipam_reserve(c->st, host, j->id, 0, "static", err) < 0)
+        if (addr_host(t, host, err) < 0)
+            return brig_err_wrap(err, "ip4_addr");
+        if (strcmp(host, gw) == 0)
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "ip4_addr: %s is the gateway of bridge %s (gateway4)", host,
+                                c->node.bridge);
+        if (brig_store_ipam_reserve(c->st, host, jail_id, nic_idx, "static", err) < 0)
             return brig_err_wrap(err, "ip4_addr");
     }
+    *ret = brig_xstrdup(ip);
+    return 0;
+}
+
+/* Record the jail's own addresses (NIC 0) in IPAM and write DHCP's pick back into ip4_addr. */
+static int assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err)
+{
+    _cleanup_free_ char *resolved = NULL;
+    if (brig_ipam_assign(c, j->id, 0, j->v[BRIG_P_IP4_ADDR], &resolved, err) < 0)
+        return -1;
+    if (strcmp(resolved, j->v[BRIG_P_IP4_ADDR]) != 0)
+        brig_jail_set(j, BRIG_P_IP4_ADDR, resolved);
     return 0;
 }
 
@@ -165,6 +186,20 @@ static char *system_dir(const struct brig_ctx *c, const char *jname)
     return brig_ctx_path(c, "jails-system/%s", jname);
 }
 
+/* True when path does not exist or is an empty directory. */
+static bool dir_empty_or_missing(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return errno == ENOENT;
+    struct dirent *de;
+    bool empty = true;
+    while (empty && (de = readdir(d)))
+        empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+    closedir(d);
+    return empty;
+}
+
 /* Make the jail's directories; on failure remove what this call made. */
 static int make_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
 {
@@ -172,6 +207,8 @@ static int make_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig_
     _cleanup_free_ char *sys = system_dir(c, j->v[BRIG_P_JNAME]);
     if (brig_path_exists(data))
         return brig_err_set(err, BRIG_EFAIL, "data directory %s already exists", data);
+    if (!dir_empty_or_missing(path))
+        return brig_err_set(err, BRIG_EFAIL, "path %s exists and is not an empty directory", path);
     if (brig_mkdir_p(data, 0755, err) < 0 || brig_mkdir_p(path, 0755, err) < 0 ||
         brig_mkdir_p(sys, 0700, err) < 0) {
         brig_rm_rf(data, NULL);
@@ -334,7 +371,7 @@ int brig_jconf_render(struct brig_ctx *c, const char *jname, char **ret, struct 
                   "# Parameters not listed take their defaults. See brig jcreate --help.\n",
                   jname);
     for (int i = 0; i < BRIG_P__COUNT; i++) {
-        if (j.v[i] && (brig_params[i].kernels & c->os))
+        if (j.v[i])
             brig_jconf_format_line(&b, brig_params[i].name, j.v[i]);
     }
     brig_jail_clear(&j);
@@ -366,6 +403,12 @@ int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_
     /* what a crash or an ended persist=0 jail left (mounts, cgroups) goes first */
     if (brig_recover(c, jname, err) < 0)
         goto out;
+    /* the mount point must be free before anything is deleted */
+    if (!dir_empty_or_missing(j.v[BRIG_P_PATH])) {
+        brig_err_set(err, BRIG_EFAIL, "%s: path %s is not empty (still mounted?)", jname,
+                     j.v[BRIG_P_PATH]);
+        goto out;
+    }
     if (brig_store_begin(c->st, err) < 0)
         goto out;
     if (brig_store_jail_delete(c->st, j.id, err) < 0) {

@@ -201,7 +201,12 @@ static char *node_render(const struct brig_node *n)
     brig_jconf_format_line(&b, "nodename", n->nodename);
     brig_jconf_format_line(&b, "nodeippool", n->nodeippool);
     brig_jconf_format_line(&b, "bridge", n->bridge);
-    brig_jconf_format_line(&b, "gateway4", n->gateway4);
+    /* the gateway follows the pool unless it was set apart from it */
+    _cleanup_free_ char *derived = pool_gateway(n->nodeippool);
+    if (strcmp(derived, n->gateway4) != 0)
+        brig_jconf_format_line(&b, "gateway4", n->gateway4);
+    else
+        brig_buf_addf(&b, "# gateway4=\"%s\"; (follows nodeippool unless set)\n", derived);
     brig_jconf_format_line(&b, "uplink", n->uplink);
     brig_jconf_format_line(&b, "nat_enable", n->nat_enable ? "1" : "0");
     brig_jconf_format_line(&b, "default_base", n->default_base);

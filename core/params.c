@@ -23,7 +23,7 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                       .kernels = BRIG_K_BOTH,
                       .immutable = true,
                       .help = "jail name (letters, digits, _ and -)"},
-    P(BRIG_P_HOST_HOSTNAME, "host_hostname", BRIG_T_HOSTNAME, "${jname}.my.domain", BRIG_K_BOTH,
+    P(BRIG_P_HOST_HOSTNAME, "host_hostname", BRIG_T_HOSTNAME, "${hostjname}.my.domain", BRIG_K_BOTH,
       "host name inside the jail"),
     [BRIG_P_PATH] = {.name = "path",
                      .type = BRIG_T_PATH,
@@ -562,6 +562,10 @@ static char *expand_default(const char *def, const char *jname, const char *work
         if (brig_startswith(p, "${jname}")) {
             brig_buf_add(&b, jname);
             p += strlen("${jname}");
+        } else if (brig_startswith(p, "${hostjname}")) {
+            for (const char *q = jname; *q; q++)
+                brig_buf_addc(&b, *q == '_' ? '-' : *q);
+            p += strlen("${hostjname}");
         } else if (brig_startswith(p, "${workdir}")) {
             brig_buf_add(&b, workdir);
             p += strlen("${workdir}");

@@ -80,7 +80,7 @@ enum brig_ptype {
 struct brig_param {
     const char *name;
     enum brig_ptype type;
-    const char *def;      /* default; ${jname} and ${workdir} are substituted */
+    const char *def; /* default; ${jname}, ${hostjname} ('_' made '-') and ${workdir} substituted */
     const char *vnet_def; /* default when vnet=1, NULL when the same */
     unsigned kernels;
     int64_t min, max;           /* BRIG_T_UINT bounds */
@@ -128,6 +128,7 @@ int brig_check_cidr4(const char *s, struct brig_err *err);
 int brig_parse_size(const char *s, uint64_t *ret_bytes, struct brig_err *err);
 int brig_parse_uint(const char *s, int64_t min, int64_t max, int64_t *ret, struct brig_err *err);
 
-#define BRIG_JNAME_MAX 64
+/* a jname is also the first label of its default host name: at most 63 */
+#define BRIG_JNAME_MAX 63
 
 #endif

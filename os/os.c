@@ -4,11 +4,47 @@
 
 #include "os/freebsd/ops.h"
 #include "os/linux/linux.h"
+#include "os/linux/netops.h"
 #include "os/linux/proc.h"
 
 static bool linux_alive(int64_t pid, int64_t starttime)
 {
     return brig_proc_alive((pid_t)pid, starttime);
+}
+
+/* bridge and jnic act on the host's own network: on another kernel they need its host. */
+static int fbsd_nic_up(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                       const struct brig_nic *nic, struct brig_err *err)
+{
+    return brig_err_set(err, BRIG_EFAIL, "live NIC changes need a FreeBSD host");
+}
+
+static int fbsd_nic_down(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                         const struct brig_nic *nic, struct brig_err *err)
+{
+    return brig_err_set(err, BRIG_EFAIL, "live NIC changes need a FreeBSD host");
+}
+
+static int fbsd_nic_host_name(int64_t jail_id, int idx, char *buf, size_t len, struct brig_err *err)
+{
+    return brig_err_set(err, BRIG_EFAIL, "epair names need a FreeBSD host");
+}
+
+static int fbsd_bridge_list(struct brig_bridge_entry **ret, size_t *ret_n, struct brig_err *err)
+{
+    return brig_err_set(err, BRIG_EFAIL, "listing bridges needs a FreeBSD host");
+}
+
+static int fbsd_bridge_create(const struct brig_node *node, const char *name, const char *addr,
+                              unsigned mtu, struct brig_err *err)
+{
+    return brig_err_set(err, BRIG_EFAIL, "creating a bridge needs a FreeBSD host");
+}
+
+static int fbsd_bridge_remove(const struct brig_node *node, const char *name, bool force,
+                              struct brig_err *err)
+{
+    return brig_err_set(err, BRIG_EFAIL, "removing a bridge needs a FreeBSD host");
 }
 
 static const struct brig_os_ops linux_ops = {
@@ -20,6 +56,12 @@ static const struct brig_os_ops linux_ops = {
     .jstop = brig_linux_jstop,
     .recover = brig_linux_recover,
     .jexec = brig_linux_jexec,
+    .nic_up = brig_linux_nic_up,
+    .nic_down = brig_linux_nic_down,
+    .nic_host_name = brig_linux_nic_host_name,
+    .bridge_list = brig_linux_bridge_list,
+    .bridge_create = brig_linux_bridge_create,
+    .bridge_remove = brig_linux_bridge_remove,
 };
 
 static const struct brig_os_ops freebsd_ops = {
@@ -31,6 +73,12 @@ static const struct brig_os_ops freebsd_ops = {
     .jstop = brig_freebsd_jstop,
     .recover = brig_freebsd_recover,
     .jexec = brig_freebsd_jexec,
+    .nic_up = fbsd_nic_up,
+    .nic_down = fbsd_nic_down,
+    .nic_host_name = fbsd_nic_host_name,
+    .bridge_list = fbsd_bridge_list,
+    .bridge_create = fbsd_bridge_create,
+    .bridge_remove = fbsd_bridge_remove,
 };
 
 const struct brig_os_ops *brig_os_get(enum brig_kernel k)

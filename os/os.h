@@ -4,6 +4,7 @@
 #define BRIG_OS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -32,6 +33,17 @@ struct brig_runtime {
     int64_t starttime;
 };
 
+/* One bridge of the host, as brig bridge action=list shows it. */
+struct brig_bridge_entry {
+    char *name;
+    unsigned mtu;
+    bool up;
+    char **addrs;   /* NULL-terminated "addr/prefix" strings, link-local ones left out */
+    char **members; /* NULL-terminated names of the links attached to it */
+};
+/* Free n entries and the array. */
+void brig_bridge_entries_free(struct brig_bridge_entry *v, size_t n);
+
 struct brig_os_ops {
     const char *name;
     /* Append the node's facts (inventory keys) to facts. */
@@ -53,6 +65,24 @@ struct brig_os_ops {
     /* Run argv (NULL: a login shell) inside the running jail as user (NULL: root). */
     int (*jexec)(const struct brig_jail_env *env, const struct brig_runtime *rt, const char *user,
                  char *const *argv, bool login, int *ret_status, struct brig_err *err);
+    /* Create and configure one more NIC in the running VNET jail rt. */
+    int (*nic_up)(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                  const struct brig_nic *nic, struct brig_err *err);
+    /* Delete one NIC of the running VNET jail rt; missing is success. */
+    int (*nic_down)(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                    const struct brig_nic *nic, struct brig_err *err);
+    /* The host end's interface name of NIC idx of jail jail_id. */
+    int (*nic_host_name)(int64_t jail_id, int idx, char *buf, size_t len, struct brig_err *err);
+    /* Every bridge of the host, sorted by name. */
+    int (*bridge_list)(struct brig_bridge_entry **ret, size_t *ret_n, struct brig_err *err);
+    /* Create bridge name with address addr (NULL: none) and mtu (0: the kernel's); with the
+     * node's nat_enable=1 its IPv4 subnet is masqueraded to the uplink. */
+    int (*bridge_create)(const struct brig_node *node, const char *name, const char *addr,
+                         unsigned mtu, struct brig_err *err);
+    /* Remove bridge name, its DHCP server and its NAT; refused while links are attached
+     * unless force. */
+    int (*bridge_remove)(const struct brig_node *node, const char *name, bool force,
+                         struct brig_err *err);
 };
 
 /* The ops of kernel k (BRIG_K_LINUX or BRIG_K_FREEBSD). */

@@ -454,8 +454,31 @@ static void bind_nic(sqlite3_stmt *s, const struct brig_nic *nic)
     sqlite3_bind_text(s, 7, nic->gw4 ? nic->gw4 : "auto", -1, SQLITE_STATIC);
 }
 
+/* A MAC other than "0" belongs to one NIC of one jail. */
+static int mac_unique(struct brig_store *st, const struct brig_nic *nic, struct brig_err *err)
+{
+    if (!nic->hwaddr || strcmp(nic->hwaddr, "0") == 0)
+        return 0;
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st,
+                "SELECT j.jname, n.idx FROM jailnic n JOIN jails j ON j.id = n.jail_id "
+                "WHERE lower(n.hwaddr) = lower(?1) AND NOT (n.jail_id = ?2 AND n.idx = ?3)",
+                &s, err) < 0)
+        return -1;
+    sqlite3_bind_text(s, 1, nic->hwaddr, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, nic->jail_id);
+    sqlite3_bind_int(s, 3, nic->idx);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        return brig_err_set(err, BRIG_EUSAGE, "MAC %s is already used by jail %s (eth%d)",
+                            nic->hwaddr, (const char *)sqlite3_column_text(s, 0),
+                            sqlite3_column_int(s, 1));
+    return 0;
+}
+
 int brig_store_nic_insert(struct brig_store *st, struct brig_nic *nic, struct brig_err *err)
 {
+    if (mac_unique(st, nic, err) < 0)
+        return -1;
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
     if (prepare(st,
                 "INSERT INTO jailnic (jail_id, idx, parent, hwaddr, mtu, addrs, gw4) "

@@ -344,11 +344,23 @@ static int lx_init(struct lx *s, const struct brig_jail_env *env, struct brig_er
     return 0;
 }
 
-static void describe_plan(const struct lx *s, struct brig_buf *out)
+/* The dry run of jstart (steps in order) or jstop (their undos, in reverse). */
+static void describe_plan(const struct lx *s, bool stop, struct brig_buf *out)
 {
-    brig_buf_addf(out, "# jstart %s (linux)\n", s->jname);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(start_steps); i++)
-        brig_buf_addf(out, "%zu. %s\n", i + 1, start_steps[i].name);
+    size_t n = BRIG_ARRAY_SIZE(start_steps);
+    brig_buf_addf(out, "# %s %s (linux)\n", stop ? "jstop" : "jstart", s->jname);
+    size_t k = 0;
+    if (stop)
+        brig_buf_addf(out, "%zu. exec_prestop\n", ++k);
+    for (size_t i = 0; i < n; i++) {
+        const struct brig_step *st = &start_steps[stop ? n - 1 - i : i];
+        if (!stop)
+            brig_buf_addf(out, "%zu. %s\n", ++k, st->name);
+        else if (st->undo)
+            brig_buf_addf(out, "%zu. undo: %s\n", ++k, st->name);
+    }
+    if (stop)
+        brig_buf_addf(out, "%zu. exec_poststop\n", ++k);
 }
 
 int brig_linux_prepare(const struct brig_jail_env *env, struct brig_err *err)
@@ -368,7 +380,7 @@ int brig_linux_jstart(const struct brig_jail_env *env, const struct brig_journal
         return -1;
     }
     if (env->plan) {
-        describe_plan(&s, env->plan);
+        describe_plan(&s, false, env->plan);
         lx_free(&s);
         return 0;
     }
@@ -387,6 +399,11 @@ int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime 
     if (lx_init(&s, env, err) < 0) {
         lx_free(&s);
         return -1;
+    }
+    if (env->plan) {
+        describe_plan(&s, true, env->plan);
+        lx_free(&s);
+        return 0;
     }
     s.rt = *rt;
     s.graceful = true;

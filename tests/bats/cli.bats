@@ -35,7 +35,7 @@ setup() {
     for v in jcreate jset jconfig; do
         ok brig "$v" --help
         output_has "jail parameters"
-        [[ "$output" =~ host_hostname\ +hostname\ +both\ +default:\ \$\{jname\}\.my\.domain ]]
+        [[ "$output" =~ host_hostname\ +hostname\ +both\ +default:\ \$\{hostjname\}\.my\.domain ]]
         [[ "$output" =~ exec_start\ +string\ +both\ +default:\ /bin/sh\ /etc/rc ]]
         [[ "$output" =~ persist\ +bool\ +both\ +default:\ 1 ]]
         [[ "$output" =~ devfs_ruleset\ +integer\ +both\ +default:\ 4\ \(vnet:\ 5\) ]]
@@ -98,9 +98,18 @@ setup() {
     assert_rejected 2 "--os: 'plan9' is not linux or freebsd" brig --os=plan9 jls
 }
 
-@test "--os=freebsd on Linux without --dry-run is refused" {
+@test "--os=freebsd on Linux without --dry-run is refused for a verb that acts on the kernel" {
     assert_rejected 2 "--os=freebsd on this host can only render plans: add --dry-run" \
-        brig --os=freebsd jcreate jname=web1
+        brig --os=freebsd inventory
+}
+
+@test "--os=freebsd works on Linux for the verbs that only keep records" {
+    ok brig --os=freebsd jcreate jname=web1 enforce_statfs=1
+    ok brig --os=freebsd jget jname=web1 enforce_statfs
+    same "$output" "enforce_statfs: 1" "jget"
+    ok brig --os=freebsd jls display=jname header=0
+    same "$output" "web1" "jls"
+    ok brig --os=freebsd jremove jname=web1
 }
 
 @test "--json on a verb that lists nothing is a usage error" {

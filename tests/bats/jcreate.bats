@@ -189,12 +189,18 @@ EOF2
     assert_rejected 2 "jname 'a..' may hold only letters, digits, '_' and '-'" brig jcreate jname=a..
 }
 
-@test "a jname of 65 characters is refused, 64 are accepted" {
-    local n64 n65
-    n64=$(printf 'a%.0s' $(seq 64))
-    n65=${n64}b
-    assert_rejected 2 "jname is longer than 64 characters" brig jcreate jname="$n65"
-    ok brig jcreate jname="$n64"
+@test "a jname of 64 characters is refused, 63 (a host name label) are accepted" {
+    local n63 n64
+    n63=$(printf 'a%.0s' $(seq 63))
+    n64=${n63}b
+    assert_rejected 2 "jname is longer than 63 characters" brig jcreate jname="$n64"
+    ok brig jcreate jname="$n63"
+}
+
+@test "a jname with '_' gets a host name with '-'" {
+    ok brig jcreate jname=web_1
+    ok brig jget jname=web_1 host_hostname
+    same "$output" "host_hostname: web-1.my.domain" "jget"
 }
 
 @test "a jname starting with '-' is refused" {

@@ -6,7 +6,7 @@ load lifecycle_helper
 
 setup() {
     life_setup
-    ok brig jcreate jname=xe1 ip4_addr=0 exec_start=true
+    ok brig jcreate jname=${P}xe1 ip4_addr=0 exec_start=true
 }
 
 teardown() {
@@ -14,65 +14,65 @@ teardown() {
 }
 
 @test "jexec runs the command inside the jail and returns its exit status" {
-    ok brig jstart jname=xe1
-    run brig jexec jname=xe1 -- /bin/sh -c 'echo out; echo err >&2; exit 7'
+    ok brig jstart jname=${P}xe1
+    run brig jexec jname=${P}xe1 -- /bin/sh -c 'echo out; echo err >&2; exit 7'
     same "$status" 7 "exit status"
     has_line out
     has_line err
-    run brig jexec jname=xe1 -- true
+    run brig jexec jname=${P}xe1 -- true
     same "$status" 0 "true"
-    run brig jexec jname=xe1 -- false
+    run brig jexec jname=${P}xe1 -- false
     same "$status" 1 "false"
 }
 
 @test "jexec passes stdin through" {
-    ok brig jstart jname=xe1
-    run bash -c "echo hi | '$BRIG_BIN' jexec jname=xe1 -- cat"
+    ok brig jstart jname=${P}xe1
+    run bash -c "echo hi | '$BRIG_BIN' jexec jname=${P}xe1 -- cat"
     same "$status" 0 "exit status"
     same "$output" hi "cat's output"
-    run bash -c "seq 1 5000 | '$BRIG_BIN' jexec jname=xe1 -- wc -l"
+    run bash -c "seq 1 5000 | '$BRIG_BIN' jexec jname=${P}xe1 -- wc -l"
     same "$(echo $output)" 5000 "lines through stdin"
 }
 
 @test "jexec reports a command killed by a signal as 128+signal" {
-    ok brig jstart jname=xe1
-    run brig jexec jname=xe1 -- /bin/sh -c 'kill -9 $$'
+    ok brig jstart jname=${P}xe1
+    run brig jexec jname=${P}xe1 -- /bin/sh -c 'kill -9 $$'
     same "$status" 137 "exit status"
 }
 
 @test "jexec on a stopped jail fails with not running" {
-    run brig jexec jname=xe1 -- true
+    run brig jexec jname=${P}xe1 -- true
     same "$status" 1 "exit status"
     same "${#lines[@]}" 1 "lines"
-    output_has "xe1: not running"
+    output_has "${P}xe1: not running"
 }
 
 @test "jexec without a command is refused" {
-    ok brig jstart jname=xe1
-    assert_rejected 2 "no command" brig jexec jname=xe1
+    ok brig jstart jname=${P}xe1
+    assert_rejected 2 "no command" brig jexec jname=${P}xe1
 }
 
 @test "jexec of a program that is not in the jail fails and says so" {
-    ok brig jstart jname=xe1
-    run brig jexec jname=xe1 -- /nonexistent
+    ok brig jstart jname=${P}xe1
+    run brig jexec jname=${P}xe1 -- /nonexistent
     [ "$status" -ne 0 ]
     output_has "/nonexistent"
 }
 
 @test "jexec user= runs as that user of the jail, an unknown user is refused" {
-    ok brig jstart jname=xe1
-    ok brig jexec jname=xe1 user=nobody -- id
+    ok brig jstart jname=${P}xe1
+    ok brig jexec jname=${P}xe1 user=nobody -- id
     output_has "uid=65534(nobody)"
-    assert_rejected 2 "no user nosuch" brig jexec jname=xe1 user=nosuch -- id
+    assert_rejected 2 "no user nosuch" brig jexec jname=${P}xe1 user=nosuch -- id
 }
 
 @test "jexec runs in the jail's namespaces and cgroup" {
-    ok brig jstart jname=xe1
-    ok brig jexec jname=xe1 -- hostname
-    same "$output" xe1.my.domain "host name"
-    ok brig jexec jname=xe1 -- ps -o pid,comm
+    ok brig jstart jname=${P}xe1
+    ok brig jexec jname=${P}xe1 -- hostname
+    same "$output" ${P}xe1.my.domain "host name"
+    ok brig jexec jname=${P}xe1 -- ps -o pid,comm
     has_line "    1 brig-init"
-    ok brig jexec jname=xe1 -- cat /proc/self/cgroup
+    ok brig jexec jname=${P}xe1 -- cat /proc/self/cgroup
     # the jail's cgroup is the root of its cgroup namespace
     local l
     for l in "${lines[@]}"; do
@@ -82,10 +82,10 @@ teardown() {
         }
     done
     # from the host: the jexec'd process is in the jail's pids cgroup
-    "$BRIG_BIN" jexec jname=xe1 -- sleep 3 &
+    "$BRIG_BIN" jexec jname=${P}xe1 -- sleep 3 &
     local bg=$! i n=0
     for ((i = 0; i < 30; i++)); do
-        n=$(wc -l </sys/fs/cgroup/pids/brig/xe1/cgroup.procs)
+        n=$(wc -l </sys/fs/cgroup/pids/brig/${P}xe1/cgroup.procs)
         [ "$n" -ge 2 ] && break
         sleep 0.1
     done
@@ -98,10 +98,10 @@ teardown() {
 }
 
 @test "jexec sees the jail's files, not the host's" {
-    ok brig jstart jname=xe1
+    ok brig jstart jname=${P}xe1
     echo host-only >"$BATS_TEST_TMPDIR/marker"
-    run brig jexec jname=xe1 -- cat "$BATS_TEST_TMPDIR/marker"
+    run brig jexec jname=${P}xe1 -- cat "$BATS_TEST_TMPDIR/marker"
     [ "$status" -ne 0 ]
-    ok brig jexec jname=xe1 -- ls /
+    ok brig jexec jname=${P}xe1 -- ls /
     output_lacks work
 }

@@ -14,36 +14,36 @@ teardown() {
 }
 
 @test "jstart brings the jail up and jls shows it running with its init's pid" {
-    ok brig jcreate jname=sa1 ip4_addr=0
-    ok brig jstart jname=sa1
-    same "$output" "sa1: started" "jstart output"
-    same "$(jstatus sa1)" running "status"
+    ok brig jcreate jname=${P}sa1 ip4_addr=0
+    ok brig jstart jname=${P}sa1
+    same "$output" "${P}sa1: started" "jstart output"
+    same "$(jstatus ${P}sa1)" running "status"
     local pid
-    pid=$(jpid sa1)
+    pid=$(jpid ${P}sa1)
     [ "$pid" -gt 0 ]
     same "$(cat "/proc/$pid/comm")" brig-init "the recorded pid is the jail's init"
     ok brig jls --json
     same "$(jq -r '.[0].status' <<<"$output")" running "json status"
-    ok brig jexec jname=sa1 -- hostname
-    same "$output" "sa1.my.domain" "host name inside"
+    ok brig jexec jname=${P}sa1 -- hostname
+    same "$output" "${P}sa1.my.domain" "host name inside"
 }
 
 @test "jstart runs the base's /etc/rc by default and the jail's root is the base" {
-    ok brig jcreate jname=sa1 ip4_addr=0
-    ok brig jstart jname=sa1
-    grep -q "rc: sa1.my.domain is up" "$W/jails-system/sa1/console.log"
-    ok brig jexec jname=sa1 -- cat /etc/os-release
+    ok brig jcreate jname=${P}sa1 ip4_addr=0
+    ok brig jstart jname=${P}sa1
+    grep -q "rc: ${P}sa1.my.domain is up" "$W/jails-system/${P}sa1/console.log"
+    ok brig jexec jname=${P}sa1 -- cat /etc/os-release
     same "$output" "$(cat "$W/basejail/busybox/etc/os-release")" "os-release"
 }
 
 @test "jstart of a running jail fails with already running and leaves it running" {
-    ok brig jcreate jname=sa1 ip4_addr=0
-    ok brig jstart jname=sa1
+    ok brig jcreate jname=${P}sa1 ip4_addr=0
+    ok brig jstart jname=${P}sa1
     local pid
-    pid=$(jpid sa1)
-    assert_rejected 1 "sa1: already running" brig jstart jname=sa1
-    same "$(jpid sa1)" "$pid" "pid after the second jstart"
-    same "$(jstatus sa1)" running "status"
+    pid=$(jpid ${P}sa1)
+    assert_rejected 1 "${P}sa1: already running" brig jstart jname=${P}sa1
+    same "$(jpid ${P}sa1)" "$pid" "pid after the second jstart"
+    same "$(jstatus ${P}sa1)" running "status"
 }
 
 @test "jstart of a jail that does not exist is refused" {
@@ -53,64 +53,64 @@ teardown() {
 
 @test "jstart jname=glob starts every matching jail and no other" {
     local n
-    for n in sa1 sa2 sb1; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
-    ok brig jstart jname='sa*'
-    has_line "sa1: started"
-    has_line "sa2: started"
-    same "$(jstatus sa1) $(jstatus sa2) $(jstatus sb1)" "running running stopped" "statuses"
+    for n in ${P}sa1 ${P}sa2 ${P}sb1; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
+    ok brig jstart jname="${P}sa*"
+    has_line "${P}sa1: started"
+    has_line "${P}sa2: started"
+    same "$(jstatus ${P}sa1) $(jstatus ${P}sa2) $(jstatus ${P}sb1)" "running running stopped" "statuses"
 }
 
 @test "jstart jname=a,b starts the listed jails" {
     local n
-    for n in sa1 sa2 sa3; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
-    ok brig jstart jname=sa1,sa3
+    for n in ${P}sa1 ${P}sa2 ${P}sa3; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
+    ok brig jstart jname=${P}sa1,${P}sa3
     same "${#lines[@]}" 2 "lines"
-    same "$(jstatus sa1) $(jstatus sa2) $(jstatus sa3)" "running stopped running" "statuses"
+    same "$(jstatus ${P}sa1) $(jstatus ${P}sa2) $(jstatus ${P}sa3)" "running stopped running" "statuses"
 }
 
 @test "jstart of a list reports the jail that failed and still starts the others" {
     local n
-    for n in sa1 sa2; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
-    ok brig jstart jname=sa1
-    run brig jstart jname=sa1,sa2
+    for n in ${P}sa1 ${P}sa2; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
+    ok brig jstart jname=${P}sa1
+    run brig jstart jname=${P}sa1,${P}sa2
     same "$status" 1 "exit status"
-    output_has "brig: jstart: sa1: already running"
-    output_has "sa2: started"
-    same "$(jstatus sa2)" running "sa2"
+    output_has "brig: jstart: ${P}sa1: already running"
+    output_has "${P}sa2: started"
+    same "$(jstatus ${P}sa2)" running "${P}sa2"
 }
 
 @test "jstart astart=1 starts the autostart jails in b_order, jstop astart=1 in reverse" {
     local order="$BATS_TEST_TMPDIR/order"
-    ok brig jcreate jname=sa1 ip4_addr=0 exec_start=true astart=1 b_order=30 \
+    ok brig jcreate jname=${P}sa1 ip4_addr=0 exec_start=true astart=1 b_order=30 \
         exec_prestart="echo start \$jname >>$order" exec_poststop="echo stop \$jname >>$order"
-    ok brig jcreate jname=sa2 ip4_addr=0 exec_start=true astart=1 b_order=10 \
+    ok brig jcreate jname=${P}sa2 ip4_addr=0 exec_start=true astart=1 b_order=10 \
         exec_prestart="echo start \$jname >>$order" exec_poststop="echo stop \$jname >>$order"
-    ok brig jcreate jname=sa3 ip4_addr=0 exec_start=true astart=1 b_order=20 \
+    ok brig jcreate jname=${P}sa3 ip4_addr=0 exec_start=true astart=1 b_order=20 \
         exec_prestart="echo start \$jname >>$order" exec_poststop="echo stop \$jname >>$order"
-    ok brig jcreate jname=sa4 ip4_addr=0 exec_start=true astart=0 b_order=1 \
+    ok brig jcreate jname=${P}sa4 ip4_addr=0 exec_start=true astart=0 b_order=1 \
         exec_prestart="echo start \$jname >>$order"
     ok brig jstart astart=1
-    same "$(cat "$order")" "$(printf 'start sa2\nstart sa3\nstart sa1')" "start order"
-    same "$(jstatus sa4)" stopped "a jail without astart"
+    same "$(cat "$order")" "$(printf 'start %s\n' ${P}sa2 ${P}sa3 ${P}sa1)" "start order"
+    same "$(jstatus ${P}sa4)" stopped "a jail without astart"
     : >"$order"
     ok brig jstop astart=1
-    same "$(cat "$order")" "$(printf 'stop sa1\nstop sa3\nstop sa2')" "stop order"
+    same "$(cat "$order")" "$(printf 'stop %s\n' ${P}sa1 ${P}sa3 ${P}sa2)" "stop order"
 }
 
 @test "jstart astart=1 with a jname is refused" {
-    ok brig jcreate jname=sa1 ip4_addr=0 astart=1
-    assert_rejected 2 "astart=1 takes no jname" brig jstart astart=1 jname=sa1
+    ok brig jcreate jname=${P}sa1 ip4_addr=0 astart=1
+    assert_rejected 2 "astart=1 takes no jname" brig jstart astart=1 jname=${P}sa1
 }
 
 @test "jrestart gives a running jail a new init and starts a stopped one" {
-    ok brig jcreate jname=sa1 ip4_addr=0 exec_start=true
-    ok brig jrestart jname=sa1
-    same "$output" "sa1: restarted" "restart of a stopped jail"
+    ok brig jcreate jname=${P}sa1 ip4_addr=0 exec_start=true
+    ok brig jrestart jname=${P}sa1
+    same "$output" "${P}sa1: restarted" "restart of a stopped jail"
     local pid
-    pid=$(jpid sa1)
-    ok brig jrestart jname=sa1
-    same "$(jstatus sa1)" running "status"
-    [ "$(jpid sa1)" != "$pid" ] || {
+    pid=$(jpid ${P}sa1)
+    ok brig jrestart jname=${P}sa1
+    same "$(jstatus ${P}sa1)" running "status"
+    [ "$(jpid ${P}sa1)" != "$pid" ] || {
         echo "same init pid $pid after jrestart" >&2
         return 1
     }
@@ -118,21 +118,21 @@ teardown() {
 }
 
 @test "jstart of a jail whose base is missing fails, says which, and leaves nothing" {
-    ok brig jcreate jname=sa1 ip4_addr=0
+    ok brig jcreate jname=${P}sa1 ip4_addr=0
     mv "$W/basejail/busybox" "$W/basejail/gone"
-    run brig jstart jname=sa1
+    run brig jstart jname=${P}sa1
     mv "$W/basejail/gone" "$W/basejail/busybox"
     same "$status" 1 "exit status"
     same "${#lines[@]}" 1 "lines"
     output_has "base $W/basejail/busybox is missing"
-    same "$(jstatus sa1)" stopped "status"
+    same "$(jstatus ${P}sa1)" stopped "status"
     assert_nothing_left
 }
 
 @test "jstart --dry-run prints the plan and starts nothing" {
-    ok brig jcreate jname=sa1 ip4_addr=0
-    ok brig jstart jname=sa1 --dry-run
-    output_has "jstart sa1"
-    same "$(jstatus sa1)" stopped "status"
+    ok brig jcreate jname=${P}sa1 ip4_addr=0
+    ok brig jstart jname=${P}sa1 --dry-run
+    output_has "jstart ${P}sa1"
+    same "$(jstatus ${P}sa1)" stopped "status"
     assert_nothing_left
 }

@@ -13,79 +13,79 @@ teardown() {
 }
 
 @test "jstop ends the jail: stopped, pid 0, init gone, nothing left on the host" {
-    ok brig jcreate jname=so1 ip4_addr=0
-    ok brig jstart jname=so1
+    ok brig jcreate jname=${P}so1 ip4_addr=0
+    ok brig jstart jname=${P}so1
     local pid
-    pid=$(jpid so1)
-    ok brig jstop jname=so1
-    same "$output" "so1: stopped" "jstop output"
-    same "$(jstatus so1)" stopped "status"
-    same "$(jpid so1)" 0 "pid"
+    pid=$(jpid ${P}so1)
+    ok brig jstop jname=${P}so1
+    same "$output" "${P}so1: stopped" "jstop output"
+    same "$(jstatus ${P}so1)" stopped "status"
+    same "$(jpid ${P}so1)" 0 "pid"
     [ ! -e "/proc/$pid" ]
     assert_nothing_left
 }
 
 @test "jstop ends every process of the jail, not only its init" {
-    ok brig jcreate jname=so1 ip4_addr=0 exec_start='sleep 1000 & sleep 1001 &'
-    ok brig jstart jname=so1
+    ok brig jcreate jname=${P}so1 ip4_addr=0 exec_start='sleep 1000 & sleep 1001 &'
+    ok brig jstart jname=${P}so1
     pgrep -xf 'sleep 1000' >/dev/null
-    ok brig jstop jname=so1
+    ok brig jstop jname=${P}so1
     ! pgrep -xf 'sleep 1000'
     ! pgrep -xf 'sleep 1001'
     assert_nothing_left
 }
 
 @test "jstop of a stopped jail fails with not running" {
-    ok brig jcreate jname=so1 ip4_addr=0
-    assert_rejected 1 "so1: not running" brig jstop jname=so1
+    ok brig jcreate jname=${P}so1 ip4_addr=0
+    assert_rejected 1 "${P}so1: not running" brig jstop jname=${P}so1
 }
 
 @test "jstop of a VNET jail removes its host-side interface" {
-    ok brig jcreate jname=so1 vnet=1 ip4_addr=10.77.0.2/24
-    ok brig jstart jname=so1
+    ok brig jcreate jname=${P}so1 vnet=1 ip4_addr=10.77.0.2/24
+    ok brig jstart jname=${P}so1
     same "$(count_links)" 1 "bj links while running"
-    ok brig jexec jname=so1 -- ip -o addr show eth0
+    ok brig jexec jname=${P}so1 -- ip -o addr show eth0
     output_has "10.77.0.2/24"
-    ok brig jstop jname=so1
+    ok brig jstop jname=${P}so1
     assert_nothing_left
 }
 
 @test "jstop jname=glob stops the matching running jails" {
     local n
-    for n in so1 so2 sx1; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
-    ok brig jstart jname='so*,sx1'
-    ok brig jstop jname='so*'
-    has_line "so1: stopped"
-    has_line "so2: stopped"
-    same "$(jstatus so1) $(jstatus so2) $(jstatus sx1)" "stopped stopped running" "statuses"
+    for n in ${P}so1 ${P}so2 ${P}sx1; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
+    ok brig jstart jname="${P}so*,${P}sx1"
+    ok brig jstop jname="${P}so*"
+    has_line "${P}so1: stopped"
+    has_line "${P}so2: stopped"
+    same "$(jstatus ${P}so1) $(jstatus ${P}so2) $(jstatus ${P}sx1)" "stopped stopped running" "statuses"
 }
 
 @test "jstop runs exec_stop inside the jail before it ends" {
-    ok brig jcreate jname=so1 ip4_addr=0 exec_start=true exec_stop='echo bye >/root/stopped'
-    ok brig jstart jname=so1
-    ok brig jstop jname=so1
-    same "$(cat "$W/jails-data/so1-data/upper/root/stopped")" bye "file written by exec_stop"
+    ok brig jcreate jname=${P}so1 ip4_addr=0 exec_start=true exec_stop='echo bye >/root/stopped'
+    ok brig jstart jname=${P}so1
+    ok brig jstop jname=${P}so1
+    same "$(cat "$W/jails-data/${P}so1-data/upper/root/stopped")" bye "file written by exec_stop"
 }
 
 @test "stop_timeout: a process that ignores SIGTERM is killed after stop_timeout" {
-    ok brig jcreate jname=so1 ip4_addr=0 stop_timeout=1 exec_stop=true \
+    ok brig jcreate jname=${P}so1 ip4_addr=0 stop_timeout=1 exec_stop=true \
         exec_start="trap '' TERM; sleep 1000 &"
-    ok brig jstart jname=so1
+    ok brig jstart jname=${P}so1
     local t0 t1
     t0=$(date +%s%N)
-    ok brig jstop jname=so1
+    ok brig jstop jname=${P}so1
     t1=$(date +%s%N)
     echo "# jstop took $(((t1 - t0) / 1000000)) ms" >&3
     ! pgrep -xf 'sleep 1000'
-    grep -q "processes still running after 1 s, killing them" "$W/jails-system/so1/console.log"
+    grep -q "processes still running after 1 s, killing them" "$W/jails-system/${P}so1/console.log"
     assert_nothing_left
 }
 
 @test "a jail that was stopped starts again" {
-    ok brig jcreate jname=so1 ip4_addr=0 exec_start=true
-    ok brig jstart jname=so1
-    ok brig jstop jname=so1
-    ok brig jstart jname=so1
-    same "$(jstatus so1)" running "status"
-    ok brig jexec jname=so1 -- true
+    ok brig jcreate jname=${P}so1 ip4_addr=0 exec_start=true
+    ok brig jstart jname=${P}so1
+    ok brig jstop jname=${P}so1
+    ok brig jstart jname=${P}so1
+    same "$(jstatus ${P}so1)" running "status"
+    ok brig jexec jname=${P}so1 -- true
 }

@@ -9,6 +9,10 @@
 load helper
 load foundation_helper
 
+# A prefix for the jail names of one test: cgroups are named after the jail
+# and shared with any other brig on the machine, so names must not collide.
+P=r$RANDOM
+
 # A fresh workdir with the busybox base.
 life_setup() {
     brig_setup || return 1

@@ -27,24 +27,24 @@ cg_file() {
 }
 
 @test "memoryuse=64m: the jail's memory cgroup has the limit and a process using more is killed" {
-    jail_up jname=lm1 ip4_addr=0 exec_start=true memoryuse=64m
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true memoryuse=64m
     local f
-    f=$(cg_file lm1 memory memory.limit_in_bytes memory.max)
+    f=$(cg_file ${P}lm1 memory memory.limit_in_bytes memory.max)
     same "$(cat "$f")" 67108864 "memory limit in $f"
     # the shell keeps 200 MiB in a variable: more than the jail may use
-    run brig jexec jname=lm1 -- sh -c 'x=$(head -c 200m /dev/zero | tr "\0" a); echo ${#x}'
+    run brig jexec jname=${P}lm1 -- sh -c 'x=$(head -c 200m /dev/zero | tr "\0" a); echo ${#x}'
     same "$status" 137 "exit status of the memory hog (SIGKILL)"
     output_lacks 209715200
     # what fits works
-    ok brig jexec jname=lm1 -- sh -c 'x=$(head -c 8m /dev/zero | tr "\0" a); echo ${#x}'
+    ok brig jexec jname=${P}lm1 -- sh -c 'x=$(head -c 8m /dev/zero | tr "\0" a); echo ${#x}'
     same "$output" 8388608 "8 MiB in a variable"
-    same "$(jstatus lm1)" running "the jail after the kill"
+    same "$(jstatus ${P}lm1)" running "the jail after the kill"
 }
 
 @test "without memoryuse the jail has no memory limit of its own" {
-    jail_up jname=lm1 ip4_addr=0 exec_start=true
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
     local f v
-    f=$(cg_file lm1 memory memory.limit_in_bytes memory.max)
+    f=$(cg_file ${P}lm1 memory memory.limit_in_bytes memory.max)
     v=$(cat "$f")
     [ "$v" = max ] || [ "$v" -gt 1000000000000 ] || {
         echo "unexpected limit $v in $f" >&2
@@ -53,42 +53,51 @@ cg_file() {
 }
 
 @test "maxproc=5: the jail cannot have more than 5 processes" {
-    jail_up jname=lm1 ip4_addr=0 exec_start=true maxproc=5
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true maxproc=5
     local f
-    f=$(cg_file lm1 pids pids.max pids.max)
+    f=$(cg_file ${P}lm1 pids pids.max pids.max)
     same "$(cat "$f")" 5 "pids.max"
-    # init, jexec'd sh, and sleeps: the fifth fork fails
-    run brig jexec jname=lm1 -- sh -c \
-        'n=0; for i in 1 2 3 4 5 6; do sleep 30 & n=$((n+1)); done 2>/dev/null; echo "forked $n"; kill $(jobs -p) 2>/dev/null; exit 0'
+    # the init, the jexec'd shell and 3 sleeps make 5: the next fork fails
+    run brig jexec jname=${P}lm1 -- sh -c \
+        'n=0; for i in 1 2 3 4 5 6; do sleep 30 & n=$((n+1)); done; echo "forked $n"'
+    [ "$status" -ne 0 ]
     output_has "can't fork"
     output_lacks "forked 6"
-    # everything ends with the shell: the jail can fork again
-    ok brig jexec jname=lm1 -- sh -c 'true & wait; echo again'
+    run brig jexec jname=${P}lm1 -- killall sleep
+    ok brig jexec jname=${P}lm1 -- sh -c 'true & wait; echo again'
     output_has again
 }
 
-@test "openfiles=20: ulimit -n inside is 20 and opening more fails" {
-    jail_up jname=lm1 ip4_addr=0 exec_start=true openfiles=20
-    ok brig jexec jname=lm1 -- sh -c 'ulimit -n'
+@test "openfiles=20: exec_start and what it starts run with 20 open files at most" {
+    jail_up jname=${P}lm1 ip4_addr=0 openfiles=20 exec_start='ulimit -n >/root/n; sleep 1000 &'
+    same "$(cat "$W/jails-data/${P}lm1-data/upper/root/n")" 20 "ulimit -n in exec_start"
+    local pid
+    pid=$(pgrep -xf 'sleep 1000')
+    grep -Eq '^Max open files +20 +20 ' "/proc/$pid/limits"
+}
+
+@test "openfiles=20: ulimit -n in jexec is 20 and opening more fails" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true openfiles=20
+    ok brig jexec jname=${P}lm1 -- sh -c 'ulimit -n'
     same "$output" 20 "ulimit -n"
-    run brig jexec jname=lm1 -- sh -c 'exec 25</dev/null && echo opened'
+    run brig jexec jname=${P}lm1 -- sh -c 'exec 25</dev/null && echo opened'
     output_lacks opened
 }
 
 @test "cpuset: the jail runs on the CPUs it is given" {
     [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
-    jail_up jname=lm1 ip4_addr=0 exec_start=true cpuset=1
-    ok brig jexec jname=lm1 -- grep Cpus_allowed_list /proc/self/status
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true cpuset=1
+    ok brig jexec jname=${P}lm1 -- grep Cpus_allowed_list /proc/self/status
     same "$output" "Cpus_allowed_list:	1" "CPUs inside"
     local f
-    f=$(cg_file lm1 cpuset cpuset.cpus cpuset.cpus)
+    f=$(cg_file ${P}lm1 cpuset cpuset.cpus cpuset.cpus)
     same "$(cat "$f")" 1 "cpuset.cpus"
 }
 
 @test "pcpu=50 sets a CPU quota of half a CPU" {
-    jail_up jname=lm1 ip4_addr=0 exec_start=true pcpu=50
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true pcpu=50
     local q p f
-    if f=$(cg_file lm1 cpu cpu.cfs_quota_us cpu.max 2>/dev/null) && [[ "$f" == *cfs_quota_us ]]; then
+    if f=$(cg_file ${P}lm1 cpu cpu.cfs_quota_us cpu.max 2>/dev/null) && [[ "$f" == *cfs_quota_us ]]; then
         q=$(cat "$f")
         p=$(cat "${f%/*}/cpu.cfs_period_us")
         same "$((q * 100 / p))" 50 "quota in percent"
@@ -99,13 +108,13 @@ cg_file() {
 }
 
 @test "bad limits are refused at jcreate and change nothing" {
-    assert_rejected 2 "memoryuse" brig jcreate jname=lm1 memoryuse=lots
-    assert_rejected 2 "cpuset" brig jcreate jname=lm1 cpuset=x-y
+    assert_rejected 2 "memoryuse" brig jcreate jname=${P}lm1 memoryuse=lots
+    assert_rejected 2 "cpuset" brig jcreate jname=${P}lm1 cpuset=x-y
 }
 
 @test "the limits go with the jail: its cgroups are removed at jstop" {
-    jail_up jname=lm1 ip4_addr=0 exec_start=true memoryuse=64m maxproc=50
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true memoryuse=64m maxproc=50
     [ "$(count_cgroups)" -gt 0 ]
-    ok brig jstop jname=lm1
+    ok brig jstop jname=${P}lm1
     assert_nothing_left
 }

@@ -13,43 +13,43 @@ teardown() {
 }
 
 @test "persist=0: the jail ends when its last process exits and starts again" {
-    ok brig jcreate jname=pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 1 &'
-    ok brig jstart jname=pe1
-    same "$(jstatus pe1)" running "status while sleep runs"
-    wait_status pe1 50 stopped
+    ok brig jcreate jname=${P}pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 1 &'
+    ok brig jstart jname=${P}pe1
+    same "$(jstatus ${P}pe1)" running "status while sleep runs"
+    wait_status ${P}pe1 50 stopped
     same "$(count_inits)" 0 "inits after the last process exited"
-    ok brig jstart jname=pe1
-    same "$(jstatus pe1)" running "status after the next jstart"
-    wait_status pe1 50 stopped
+    ok brig jstart jname=${P}pe1
+    same "$(jstatus ${P}pe1)" running "status after the next jstart"
+    wait_status ${P}pe1 50 stopped
     ok brig recover
     assert_nothing_left
 }
 
 @test "persist=0: a jail whose exec_start leaves nothing running is stopped at once" {
-    ok brig jcreate jname=pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 1'
-    ok brig jstart jname=pe1
-    same "$(jstatus pe1)" stopped "status right after jstart"
-    run brig jstop jname=pe1
+    ok brig jcreate jname=${P}pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 1'
+    ok brig jstart jname=${P}pe1
+    same "$(jstatus ${P}pe1)" stopped "status right after jstart"
+    run brig jstop jname=${P}pe1
     same "$status" 1 "exit status of jstop"
-    output_has "pe1: not running"
+    output_has "${P}pe1: not running"
     assert_nothing_left
 }
 
 @test "persist=0: jstop of a jail that ended by itself says not running and cleans up" {
-    ok brig jcreate jname=pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 0.3 &'
-    ok brig jstart jname=pe1
-    wait_status pe1 50 stopped
-    run brig jstop jname=pe1
+    ok brig jcreate jname=${P}pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 0.3 &'
+    ok brig jstart jname=${P}pe1
+    wait_status ${P}pe1 50 stopped
+    run brig jstop jname=${P}pe1
     same "$status" 1 "exit status"
     output_has "not running"
     assert_nothing_left
 }
 
 @test "persist=1: the jail lives on with no process but its init" {
-    ok brig jcreate jname=pe1 ip4_addr=0 persist=1 exec_start=true
-    ok brig jstart jname=pe1
+    ok brig jcreate jname=${P}pe1 ip4_addr=0 persist=1 exec_start=true
+    ok brig jstart jname=${P}pe1
     sleep 0.5
-    same "$(jstatus pe1)" running "status"
-    ok brig jexec jname=pe1 -- ps -o comm=
+    same "$(jstatus ${P}pe1)" running "status"
+    ok brig jexec jname=${P}pe1 -- ps -o comm=
     same "$(echo $output)" "brig-init ps" "processes: the init and ps"
 }

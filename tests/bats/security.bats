@@ -30,10 +30,10 @@ denied() {
 }
 
 @test "a jail sees only its own processes" {
-    up sc1
+    up ${P}sc1
     sleep 1000 &
     local host_sleep=$!
-    ok brig jexec jname=sc1 -- ps -o pid=,comm=
+    ok brig jexec jname=${P}sc1 -- ps -o pid=,comm=
     kill "$host_sleep"
     same "${#lines[@]}" 2 "processes visible (the init and ps): $output"
     output_has "brig-init"
@@ -42,106 +42,106 @@ denied() {
     # kill -1 from inside reaches nothing outside
     sleep 1000 &
     host_sleep=$!
-    run brig jexec jname=sc1 -- kill -9 -1
+    run brig jexec jname=${P}sc1 -- kill -9 -1
     kill -0 "$host_sleep"
     kill "$host_sleep"
-    same "$(jstatus sc1)" running "the jail after kill -9 -1 inside"
+    same "$(jstatus ${P}sc1)" running "the jail after kill -9 -1 inside"
 }
 
 @test "the jail init's fds, environment, root and cwd are not readable from inside" {
-    up sc1
-    denied jname=sc1 -- readlink /proc/1/fd/0
-    denied jname=sc1 -- cat /proc/1/environ
-    denied jname=sc1 -- ls /proc/1/root/
-    denied jname=sc1 -- ls /proc/1/cwd/
+    up ${P}sc1
+    denied jname=${P}sc1 -- readlink /proc/1/fd/0
+    denied jname=${P}sc1 -- cat /proc/1/environ
+    denied jname=${P}sc1 -- ls /proc/1/root/
+    denied jname=${P}sc1 -- ls /proc/1/cwd/
 }
 
 @test "mount fails with allow_mount=0 and works (inside the jail only) with allow_mount=1" {
-    up sc1
-    denied jname=sc1 -- mount -t tmpfs none /mnt
-    denied jname=sc1 -- umount /proc
-    denied jname=sc1 -- unshare -r -m true
-    up sc2 allow_mount=1
+    up ${P}sc1
+    denied jname=${P}sc1 -- mount -t tmpfs none /mnt
+    denied jname=${P}sc1 -- umount /proc
+    denied jname=${P}sc1 -- unshare -r -m true
+    up ${P}sc2 allow_mount=1
     local before
     before=$(count_all_mounts)
-    ok brig jexec jname=sc2 -- sh -c 'mount -t tmpfs none /mnt && grep " /mnt " /proc/mounts'
+    ok brig jexec jname=${P}sc2 -- sh -c 'mount -t tmpfs none /mnt && grep " /mnt " /proc/mounts'
     output_has tmpfs
     same "$(count_all_mounts)" "$before" "host mount table"
 }
 
 @test "hidden devices cannot be made or opened" {
-    up sc1
-    denied jname=sc1 -- mknod /tmp/mem c 1 1
-    denied jname=sc1 -- mknod /tmp/sda b 8 0
-    denied jname=sc1 -- ls /dev/mem
-    denied jname=sc1 -- ls /dev/kmsg
-    ok brig jexec jname=sc1 -- ls /dev
+    up ${P}sc1
+    denied jname=${P}sc1 -- mknod /tmp/mem c 1 1
+    denied jname=${P}sc1 -- mknod /tmp/sda b 8 0
+    denied jname=${P}sc1 -- ls /dev/mem
+    denied jname=${P}sc1 -- ls /dev/kmsg
+    ok brig jexec jname=${P}sc1 -- ls /dev
     output_lacks sda
-    ok brig jexec jname=sc1 -- sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c'
+    ok brig jexec jname=${P}sc1 -- sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c'
     same "$output" 4 "the usual devices work"
 }
 
 @test "kernel modules cannot be loaded" {
-    up sc1
-    ok brig jexec jname=sc1 -- sh -c 'printf "\177ELF junk" >/tmp/fake.ko'
-    denied jname=sc1 -- insmod /tmp/fake.ko
+    up ${P}sc1
+    ok brig jexec jname=${P}sc1 -- sh -c 'printf "\177ELF junk" >/tmp/fake.ko'
+    denied jname=${P}sc1 -- insmod /tmp/fake.ko
     output_has "Operation not permitted"
-    denied jname=sc1 -- modprobe dummy
+    denied jname=${P}sc1 -- modprobe dummy
 }
 
 @test "kernel settings cannot be changed from inside" {
-    up sc1
+    up ${P}sc1
     local host_name
     host_name=$(hostname)
-    denied jname=sc1 -- sysctl -w kernel.hostname=evil
-    denied jname=sc1 -- sh -c 'echo evil >/proc/sys/kernel/hostname'
-    denied jname=sc1 -- sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
-    denied jname=sc1 -- sh -c 'echo b >/proc/sysrq-trigger'
-    denied jname=sc1 -- hostname evil
-    denied jname=sc1 -- dmesg -c
+    denied jname=${P}sc1 -- sysctl -w kernel.hostname=evil
+    denied jname=${P}sc1 -- sh -c 'echo evil >/proc/sys/kernel/hostname'
+    denied jname=${P}sc1 -- sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+    denied jname=${P}sc1 -- sh -c 'echo b >/proc/sysrq-trigger'
+    denied jname=${P}sc1 -- hostname evil
+    denied jname=${P}sc1 -- dmesg -c
     same "$(hostname)" "$host_name" "host name"
-    ok brig jexec jname=sc1 -- hostname
-    same "$output" sc1.my.domain "the jail's host name"
+    ok brig jexec jname=${P}sc1 -- hostname
+    same "$output" ${P}sc1.my.domain "the jail's host name"
 }
 
 @test "the jail's root is its /: .. and chroot stay inside" {
-    up sc1
-    ok brig jexec jname=sc1 -- sh -c 'cd /../../../..; pwd; ls'
+    up ${P}sc1
+    ok brig jexec jname=${P}sc1 -- sh -c 'cd /../../../..; pwd; ls'
     has_line /
     has_line etc
     output_lacks work
-    ok brig jexec jname=sc1 -- sh -c \
+    ok brig jexec jname=${P}sc1 -- sh -c \
         'mkdir -p /tmp/c/bin && cp /bin/busybox /tmp/c/bin/ && ln -sf busybox /tmp/c/bin/sh &&
          chroot /tmp/c /bin/sh -c "cd ../../../..; /bin/busybox ls /"'
     same "$output" bin "what chroot+.. shows"
-    ok brig jexec jname=sc1 -- ls /sys
+    ok brig jexec jname=${P}sc1 -- ls /sys
     same "$output" "" "/sys in the jail"
 }
 
 @test "raw sockets fail with allow_raw_sockets=0 and work with allow_raw_sockets=1" {
     # ping sockets off in the test's own network namespace: ping needs CAP_NET_RAW
     sysctl -qw net.ipv4.ping_group_range="1 0"
-    up sc1
-    denied jname=sc1 -- ping -c1 -W1 127.0.0.1
-    denied jname=sc1 -- arping -c1 -w1 -I lo 127.0.0.1
+    up ${P}sc1
+    denied jname=${P}sc1 -- ping -c1 -W1 127.0.0.1
+    denied jname=${P}sc1 -- arping -c1 -w1 -I lo 127.0.0.1
     output_has "Operation not permitted"
-    up sc2 allow_raw_sockets=1
-    ok brig jexec jname=sc2 -- ping -c1 -W2 127.0.0.1
+    up ${P}sc2 allow_raw_sockets=1
+    ok brig jexec jname=${P}sc2 -- ping -c1 -W2 127.0.0.1
     output_has "1 packets received"
 }
 
 @test "setuid works inside: root becomes nobody, nobody cannot read root's files" {
-    up sc1
-    ok brig jexec jname=sc1 -- su nobody -s /bin/sh -c id
+    up ${P}sc1
+    ok brig jexec jname=${P}sc1 -- su nobody -s /bin/sh -c id
     output_has "uid=65534(nobody)"
-    denied jname=sc1 -- su nobody -s /bin/sh -c 'cat /etc/shadow'
-    ok brig jexec jname=sc1 -- su nobody -s /bin/sh -c 'echo x >/tmp/by-nobody; stat -c %U /tmp/by-nobody'
+    denied jname=${P}sc1 -- su nobody -s /bin/sh -c 'cat /etc/shadow'
+    ok brig jexec jname=${P}sc1 -- su nobody -s /bin/sh -c 'echo x >/tmp/by-nobody; stat -c %U /tmp/by-nobody'
     same "$output" nobody "owner of a file nobody made"
 }
 
 @test "root inside is not the host's root: the dangerous capabilities are gone, seccomp is on" {
-    up sc1
-    ok brig jexec jname=sc1 -- grep -E '^(CapBnd|CapEff|Seccomp):' /proc/self/status
+    up ${P}sc1
+    ok brig jexec jname=${P}sc1 -- grep -E '^(CapBnd|CapEff|Seccomp):' /proc/self/status
     local bnd
     bnd=$(awk '/^CapBnd:/ { print $2 }' <<<"$output")
     local cap
@@ -155,7 +155,7 @@ denied() {
     done
     has_line "Seccomp:	2"
     # the jail's root cannot write outside its root or into the base
-    denied jname=sc1 -- sh -c 'echo x >/proc/1/root/evil'
-    ok brig jexec jname=sc1 -- sh -c 'echo x >/etc/evil'
+    denied jname=${P}sc1 -- sh -c 'echo x >/proc/1/root/evil'
+    ok brig jexec jname=${P}sc1 -- sh -c 'echo x >/etc/evil'
     [ ! -e "$W/basejail/busybox/etc/evil" ]
 }

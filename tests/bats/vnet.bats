@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# VNET jails: each has its own network stack with eth0 on a bridge; addresses,
+# default routes and MACs come from the jail's record, and jails, gateway and
+# host reach each other.
+
+load vnet_helper
+
+setup() {
+    vnet_setup
+}
+
+teardown() {
+    vnet_teardown
+}
+
+@test "two VNET jails on brig0 ping each other and the gateway, and the host pings them" {
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.21/16 allow_raw_sockets=1
+    jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.22/16 allow_raw_sockets=1
+    in_jail ${P}a ping -c1 -W2 10.199.0.22
+    same "$status" 0 "a pings b: $output"
+    in_jail ${P}b ping -c1 -W2 10.199.0.21
+    same "$status" 0 "b pings a: $output"
+    in_jail ${P}a ping -c1 -W2 10.199.0.1
+    same "$status" 0 "a pings the gateway: $output"
+    host_ping 10.199.0.21
+    host_ping 10.199.0.22
+}
+
+@test "ip4_addr=0 leaves eth0 up with no IPv4 address and no default route" {
+    jail_up jname=${P}a vnet=1 ip4_addr=0
+    in_jail ${P}a ip -o link show dev eth0
+    output_has "UP"
+    same "$(jail_ipv4 ${P}a eth0)" "" "IPv4 on eth0"
+    in_jail ${P}a ip route
+    same "$output" "" "routes"
+    in_jail ${P}a ip -o link show dev lo
+    output_has "UP"
+}
+
+@test "static IPv4 and IPv6 addresses, and the default route via the bridge (ci_gw4=auto)" {
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.50/16,fd00::50/64
+    same "$(jail_ipv4 ${P}a eth0)" 10.199.0.50 "IPv4"
+    in_jail ${P}a ip -6 -o addr show dev eth0
+    output_has "fd00::50/64"
+    in_jail ${P}a ip route
+    has_line "default via 10.199.0.1 dev eth0 "
+}
+
+@test "ci_gw4=0 sets no default route, ci_gw4=<addr> sets that one" {
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.51/16 ci_gw4=0
+    in_jail ${P}a ip route
+    output_lacks "default"
+    output_has "10.199.0.0/16 dev eth0"
+    jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.52/16 ci_gw4=10.199.0.254
+    in_jail ${P}b ip route
+    has_line "default via 10.199.0.254 dev eth0 "
+}
+
+@test "50 jails created in parallel with ip4_addr=DHCP get 50 distinct addresses" {
+    local i pids=()
+    for i in $(seq 1 50); do
+        "$BRIG_BIN" jcreate jname=${P}p$i vnet=1 ip4_addr=DHCP >"$BATS_TEST_TMPDIR/c$i" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i"; done
+    ok brig jls display=ip4_addr header=0
+    same "$(wc -l <<<"$output")" 50 "jails"
+    same "$(sort -u <<<"$output" | wc -l)" 50 "distinct addresses"
+    ! grep -v '^10\.199\.' <<<"$output"
+}
+
+@test "the MAC is stable across restarts, differs between jails, and is locally administered unicast" {
+    jail_up jname=${P}a vnet=1 ip4_addr=0
+    jail_up jname=${P}b vnet=1 ip4_addr=0
+    local ma mb first
+    ma=$(jail_mac ${P}a eth0)
+    mb=$(jail_mac ${P}b eth0)
+    [ -n "$ma" ] && [ -n "$mb" ]
+    [ "$ma" != "$mb" ]
+    first=$((16#${ma%%:*}))
+    same "$((first & 2))" 2 "locally administered bit of $ma"
+    same "$((first & 1))" 0 "multicast bit of $ma"
+    ok brig jrestart jname=${P}a
+    same "$(jail_mac ${P}a eth0)" "$ma" "MAC after a restart"
+    ok brig jnic jname=${P}a --json
+    same "$(jq -r '.[0].mac' <<<"$output")" "$ma" "jnic shows it"
+}
+
+@test "a jail with two NICs on two bridges reaches both" {
+    ok brig bridge action=create name=br1 addr=10.77.0.1/24
+    ok brig jcreate jname=${P}a vnet=1 ip4_addr=10.199.0.31/16 allow_raw_sockets=1
+    ok brig jnic jname=${P}a action=add parent=br1 ip4_addr=10.77.0.31/24
+    ok brig jstart jname=${P}a
+    same "$(jail_ipv4 ${P}a eth0)" 10.199.0.31 "eth0"
+    same "$(jail_ipv4 ${P}a eth1)" 10.77.0.31 "eth1"
+    in_jail ${P}a ping -c1 -W2 10.199.0.1
+    same "$status" 0 "gateway on brig0: $output"
+    in_jail ${P}a ping -c1 -W2 10.77.0.1
+    same "$status" 0 "gateway on br1: $output"
+    local id
+    id=$(sqlite3 "$W/var/db/local.sqlite" "select id from jails where jname='${P}a'")
+    ip link show "bj${id}n1" | grep -q "master br1"
+    ip link show "bj${id}n0" | grep -q "master brig0"
+}
+
+@test "live jnic add makes eth1 appear in the running jail, and remove makes it go" {
+    ok brig bridge action=create name=br1 addr=10.77.0.1/24
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.32/16 allow_raw_sockets=1
+    ok brig jnic jname=${P}a action=add parent=br1 ip4_addr=10.77.0.32/24
+    jail_has_link ${P}a eth1
+    in_jail ${P}a ping -c1 -W2 10.77.0.1
+    same "$status" 0 "ping over the new NIC: $output"
+    ok brig jnic jname=${P}a action=remove nic=1
+    ! jail_has_link ${P}a eth1
+}
