@@ -113,7 +113,7 @@ static int repo_get(struct cli *cli, struct brig_err *err)
                             "base give file= or url= of a rootfs tarball",
                             base);
     if (r < 0)
-        return brig_err_wrap(err, "base %s", base);
+        return -1;
     printf("base %s: ready\n", base);
     return 0;
 }

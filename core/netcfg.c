@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "brig.h"
+#include "jailop.h"
 #include "mac.h"
 #include "os/os.h"
 #include "store/store.h"
@@ -189,68 +190,19 @@ int brig_netbridge_remove(struct brig_ctx *c, const char *name, bool force, stru
     return brig_os_get(c->os)->bridge_remove(&c->node, name, force, err);
 }
 
-/* One VNET jail opened for jnic: its record, NICs, lock and live state. */
-struct nic_op {
-    struct brig_ctx *c;
-    struct brig_jail j;
-    struct brig_nic *nics;
-    size_t nnics;
-    int lock_fd;
-    struct brig_runtime rt;
-    bool running;
-    struct brig_jail_env env;
-};
-
-static void nic_op_free(struct nic_op *op)
-{
-    brig_jail_clear(&op->j);
-    brig_nics_free(op->nics, op->nnics);
-    if (op->lock_fd >= 0)
-        close(op->lock_fd);
-    memset(op, 0, sizeof(*op));
-    op->lock_fd = -1;
-}
-
-/* Load jname (a vnet=1 jail) and its NICs; with lock, hold the jail's lock (the
- * one jstart and jstop take) so its state cannot change under us. */
-static int nic_op_open(struct brig_ctx *c, const char *jname, bool lock, struct nic_op *op,
+/* Open jname for jnic: it must be a vnet=1 jail. */
+static int nic_op_open(struct brig_ctx *c, const char *jname, bool lock, struct brig_jail_op *op,
                        struct brig_err *err)
 {
-    memset(op, 0, sizeof(*op));
-    op->lock_fd = -1;
-    op->c = c;
-    if (brig_jget(c, jname, &op->j, err) < 0)
+    if (brig_jail_op_open(c, jname, lock, op, err) < 0)
         return -1;
     if (!brig_jail_bool(&op->j, BRIG_P_VNET))
         return brig_err_set(err, BRIG_EUSAGE, "%s: not a vnet=1 jail (NICs belong to VNET jails)",
                             jname);
-    if (lock) {
-        _cleanup_free_ char *sysdir = brig_ctx_path(c, "jails-system/%s", jname);
-        _cleanup_free_ char *lockfile = brig_xasprintf("%s/lock", sysdir);
-        if (brig_mkdir_p(sysdir, 0700, err) < 0)
-            return brig_err_wrap(err, "%s", jname);
-        op->lock_fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (op->lock_fd < 0)
-            return brig_err_sys(err, errno, "%s: lock %s", jname, lockfile);
-        while (flock(op->lock_fd, LOCK_EX) < 0) {
-            if (errno != EINTR)
-                return brig_err_sys(err, errno, "%s: lock %s", jname, lockfile);
-        }
-    }
-    if (brig_store_nic_list(c->st, op->j.id, &op->nics, &op->nnics, err) < 0 ||
-        brig_store_runtime_get(c->st, op->j.id, &op->rt.pid, &op->rt.starttime, err) < 0)
-        return brig_err_wrap(err, "%s", jname);
-    op->running = op->rt.pid > 0 && brig_os_get(c->os)->alive(op->rt.pid, op->rt.starttime);
-    op->env = (struct brig_jail_env){
-        .jail = &op->j,
-        .nics = op->nics,
-        .nnics = op->nnics,
-        .node = &c->node,
-    };
     return 0;
 }
 
-static const struct brig_nic *nic_find(const struct nic_op *op, int idx)
+static const struct brig_nic *nic_find(const struct brig_jail_op *op, int idx)
 {
     for (size_t i = 0; i < op->nnics; i++) {
         if (op->nics[i].idx == idx)
@@ -262,7 +214,7 @@ static const struct brig_nic *nic_find(const struct nic_op *op, int idx)
 int brig_jnic_list(struct brig_ctx *c, const char *jname, brig_jnic_cb cb, void *ud,
                    struct brig_err *err)
 {
-    struct nic_op op = {.lock_fd = -1};
+    struct brig_jail_op op = {.lock_fd = -1};
     int r = nic_op_open(c, jname, false, &op, err);
     for (size_t i = 0; r == 0 && i < op.nnics; i++) {
         const struct brig_nic *nic = &op.nics[i];
@@ -285,7 +237,7 @@ int brig_jnic_list(struct brig_ctx *c, const char *jname, brig_jnic_cb cb, void 
         };
         r = cb(&row, ud);
     }
-    nic_op_free(&op);
+    brig_jail_op_free(&op);
     return r;
 }
 
@@ -367,7 +319,7 @@ static void nic_copy(struct brig_nic *dst, const struct brig_nic *src)
 int brig_jnic_add(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
                   struct brig_jnic_done *ret, struct brig_err *err)
 {
-    struct nic_op op = {.lock_fd = -1};
+    struct brig_jail_op op = {.lock_fd = -1};
     struct brig_nic nic = {0};
     int r = -1;
     memset(ret, 0, sizeof(*ret));
@@ -427,14 +379,14 @@ out:
         brig_err_wrap(err, "%s", jname);
     }
     brig_nic_clear(&nic);
-    nic_op_free(&op);
+    brig_jail_op_free(&op);
     return r;
 }
 
 int brig_jnic_remove(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
                      struct brig_jnic_done *ret, struct brig_err *err)
 {
-    struct nic_op op = {.lock_fd = -1};
+    struct brig_jail_op op = {.lock_fd = -1};
     int r = -1, idx;
     memset(ret, 0, sizeof(*ret));
     if (parse_idx(a->nic, &idx, err) < 0 || nic_op_open(c, jname, true, &op, err) < 0)
@@ -465,14 +417,14 @@ rollback:
 out:
     if (r < 0)
         brig_err_wrap(err, "%s", jname);
-    nic_op_free(&op);
+    brig_jail_op_free(&op);
     return r;
 }
 
 int brig_jnic_set(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
                   struct brig_jnic_done *ret, struct brig_err *err)
 {
-    struct nic_op op = {.lock_fd = -1};
+    struct brig_jail_op op = {.lock_fd = -1};
     struct brig_nic nic = {0};
     int r = -1, idx;
     memset(ret, 0, sizeof(*ret));
@@ -516,7 +468,7 @@ rollback:
     brig_store_rollback(c->st);
 out:
     brig_nic_clear(&nic);
-    nic_op_free(&op);
+    brig_jail_op_free(&op);
 out_noop:
     if (r < 0) {
         brig_jnic_done_clear(ret);

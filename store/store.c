@@ -216,6 +216,17 @@ static int step_done(struct brig_store *st, sqlite3_stmt *s, const char *what, s
     return 0;
 }
 
+/* Run one statement whose only parameter ?1 is an id. */
+static int exec_for_id(struct brig_store *st, const char *sql, int64_t id, const char *what,
+                       struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st, sql, &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    return step_done(st, s, what, err);
+}
+
 int brig_store_node_set(struct brig_store *st, const char *key, const char *value,
                         struct brig_err *err)
 {
@@ -327,20 +338,10 @@ int brig_store_jail_update(struct brig_store *st, const struct brig_jail *j, str
 
 int brig_store_jail_delete(struct brig_store *st, int64_t id, struct brig_err *err)
 {
-    _cleanup_stmt_ sqlite3_stmt *s = NULL;
-    if (brig_store_ipam_release(st, id, -1, err) < 0)
+    if (brig_store_ipam_release(st, id, -1, err) < 0 ||
+        exec_for_id(st, "DELETE FROM jails WHERE id = ?1", id, "delete jail", err) < 0)
         return -1;
-    if (prepare(st, "DELETE FROM jails WHERE id = ?1", &s, err) < 0)
-        return -1;
-    sqlite3_bind_int64(s, 1, id);
-    if (step_done(st, s, "delete jail", err) < 0)
-        return -1;
-    sqlite3_finalize(s);
-    s = NULL;
-    if (prepare(st, "DELETE FROM journal WHERE jail_id = ?1", &s, err) < 0)
-        return -1;
-    sqlite3_bind_int64(s, 1, id);
-    return step_done(st, s, "delete journal", err);
+    return exec_for_id(st, "DELETE FROM journal WHERE jail_id = ?1", id, "delete journal", err);
 }
 
 int brig_store_jail_names(struct brig_store *st, const char *glob, char ***ret,
@@ -665,11 +666,7 @@ int brig_store_runtime_get(struct brig_store *st, int64_t jail_id, int64_t *ret_
 
 int brig_store_runtime_clear(struct brig_store *st, int64_t jail_id, struct brig_err *err)
 {
-    _cleanup_stmt_ sqlite3_stmt *s = NULL;
-    if (prepare(st, "DELETE FROM runtime WHERE jail_id = ?1", &s, err) < 0)
-        return -1;
-    sqlite3_bind_int64(s, 1, jail_id);
-    return step_done(st, s, "clear runtime", err);
+    return exec_for_id(st, "DELETE FROM runtime WHERE jail_id = ?1", jail_id, "clear runtime", err);
 }
 
 int brig_store_journal_set(struct brig_store *st, const struct brig_journal *j,
@@ -718,11 +715,7 @@ int brig_store_journal_get(struct brig_store *st, int64_t jail_id, struct brig_j
 
 int brig_store_journal_clear(struct brig_store *st, int64_t jail_id, struct brig_err *err)
 {
-    _cleanup_stmt_ sqlite3_stmt *s = NULL;
-    if (prepare(st, "DELETE FROM journal WHERE jail_id = ?1", &s, err) < 0)
-        return -1;
-    sqlite3_bind_int64(s, 1, jail_id);
-    return step_done(st, s, "clear journal", err);
+    return exec_for_id(st, "DELETE FROM journal WHERE jail_id = ?1", jail_id, "clear journal", err);
 }
 
 int brig_store_journal_list(struct brig_store *st, struct brig_journal **ret, size_t *ret_n,

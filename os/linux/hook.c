@@ -12,15 +12,15 @@
 
 #include "util.h"
 
-int brig_hook_run(const char *what, const char *cmd, char *const *envp, const char *log_path,
-                  unsigned timeout, struct brig_err *err)
+int brig_hook_run(const char *cmd, char *const *envp, const char *log_path, unsigned timeout,
+                  struct brig_err *err)
 {
     if (!cmd || !*cmd)
         return 0;
     _cleanup_close_ int log =
         open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (log < 0)
-        return brig_err_sys(err, errno, "%s: open %s", what, log_path);
+        return brig_err_sys(err, errno, "open %s", log_path);
     /* the parameter is a sh(1) command line by definition: one argument to sh -c */
     _cleanup_strv_ char **argv = NULL;
     brig_strv_push(&argv, "/bin/sh");
@@ -28,7 +28,7 @@ int brig_hook_run(const char *what, const char *cmd, char *const *envp, const ch
     brig_strv_push(&argv, cmd);
     pid_t pid = fork();
     if (pid < 0)
-        return brig_err_sys(err, errno, "%s: fork", what);
+        return brig_err_sys(err, errno, "fork");
     if (pid == 0) {
         setsid();
         int devnull = open("/dev/null", O_RDONLY);
@@ -55,11 +55,11 @@ int brig_hook_run(const char *what, const char *cmd, char *const *envp, const ch
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (timed_out)
-        return brig_err_set(err, BRIG_EFAIL, "%s: killed after exec_timeout (%us)", what, timeout);
+        return brig_err_set(err, BRIG_EFAIL, "killed after exec_timeout (%us)", timeout);
     if (WIFSIGNALED(status))
-        return brig_err_set(err, BRIG_EFAIL, "%s: killed by signal %d", what, WTERMSIG(status));
+        return brig_err_set(err, BRIG_EFAIL, "killed by signal %d", WTERMSIG(status));
     if (WEXITSTATUS(status) != 0)
-        return brig_err_set(err, BRIG_EFAIL, "%s: exited with status %d (see %s)", what,
-                            WEXITSTATUS(status), log_path ? log_path : "its output");
+        return brig_err_set(err, BRIG_EFAIL, "exited with status %d (see %s)", WEXITSTATUS(status),
+                            log_path ? log_path : "its output");
     return 0;
 }

@@ -8,7 +8,7 @@
  * line, passed as one argument to /bin/sh -c, never interpolated), with envp
  * added to a clean environment, output appended to log_path, killed after
  * timeout seconds (0: no limit). A non-zero exit is an error. */
-int brig_hook_run(const char *what, const char *cmd, char *const *envp, const char *log_path,
-                  unsigned timeout, struct brig_err *err);
+int brig_hook_run(const char *cmd, char *const *envp, const char *log_path, unsigned timeout,
+                  struct brig_err *err);
 
 #endif

@@ -95,7 +95,8 @@ struct brig_jail_exec_spec {
     const char *const *cgroup_procs; /* cgroup.procs files to join; NULL-terminated or NULL */
     const char *user;                /* NULL: root; else a name in the jail's /etc/passwd */
     char *const *argv;               /* NULL: the user's login shell */
-    bool pty; /* jlogin: a pty from the jail's /dev/pts when stdin is a tty */
+    bool pty;           /* jlogin: a pty from the jail's /dev/pts when stdin is a tty */
+    uint64_t openfiles; /* the jail's RLIMIT_NOFILE; 0: inherit */
 };
 
 /* Run s->argv inside the jail with stdin/stdout/stderr passed through; return

@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -180,6 +181,13 @@ static _Noreturn void exec_child(const struct brig_jail_exec_spec *s, const stru
 
     gid_t gids[64];
     size_t ng = jail_groups(u, gids, BRIG_ARRAY_SIZE(gids));
+    if (s->openfiles) {
+        struct rlimit rl = {.rlim_cur = s->openfiles, .rlim_max = s->openfiles};
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+            brig_err_sys(&err, errno, "set openfiles to %llu", (unsigned long long)s->openfiles);
+            fail_exit(&err);
+        }
+    }
     if (brig_jail_restrict(&s->policy, &err) < 0)
         fail_exit(&err);
     if (setgroups(ng, gids) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) {

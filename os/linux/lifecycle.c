@@ -48,7 +48,7 @@ static bool is_kw(const char *v, const char *kw)
 
 static int run_hook(struct lx *s, enum brig_param_id id)
 {
-    return brig_hook_run(brig_params[id].name, jv(s, id), s->hook_env, s->console,
+    return brig_hook_run(jv(s, id), s->hook_env, s->console,
                          (unsigned)brig_jail_int(s->j, BRIG_P_EXEC_TIMEOUT), NULL) < 0
                ? -1
                : 0;
@@ -56,7 +56,7 @@ static int run_hook(struct lx *s, enum brig_param_id id)
 
 static int step_hook(struct lx *s, enum brig_param_id id, struct brig_err *err)
 {
-    return brig_hook_run(brig_params[id].name, jv(s, id), s->hook_env, s->console,
+    return brig_hook_run(jv(s, id), s->hook_env, s->console,
                          (unsigned)brig_jail_int(s->j, BRIG_P_EXEC_TIMEOUT), err);
 }
 
@@ -68,7 +68,7 @@ static int prestart_apply(void *st, struct brig_err *err)
 static int mount_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
-    if (!brig_path_exists(s->env->basedir))
+    if (!brig_jail_bool(s->j, BRIG_P_BASERW) && !brig_path_exists(s->env->basedir))
         return brig_err_set(err, BRIG_EFAIL, "base %s is missing (brig repo action=get base=%s)",
                             s->env->basedir, jv(s, BRIG_P_BASE));
     return brig_rootfs_mount(s->env->basedir, jv(s, BRIG_P_DATA), jv(s, BRIG_P_PATH),
@@ -463,6 +463,7 @@ int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime 
     spec.user = user;
     spec.argv = argv;
     spec.pty = login;
+    spec.openfiles = (uint64_t)brig_jail_int(s.j, BRIG_P_OPENFILES);
     int r = brig_jail_exec(&spec, ret_status, err);
     lx_free(&s);
     return r;

@@ -64,8 +64,16 @@ crash() {
     }
 }
 
-@test "the jstart plan has the 8 steps the fault points name" {
-    same "$(nsteps)" 8 "jstart steps"
+@test "the jstart plan numbers the steps the fault points name" {
+    local n
+    n=$(nsteps)
+    [ "$n" -ge 8 ] || {
+        echo "only $n jstart steps" >&2
+        return 1
+    }
+    # past the last step there is no fault point: the jail just starts
+    ok env BRIG_FAULT="jstart:$((n + 1))" "$BRIG_BIN" jstart jname=$J
+    same "$(jstatus $J)" running "status"
 }
 
 @test "brig killed at any jstart step: brig recover undoes everything, the jail starts again" {

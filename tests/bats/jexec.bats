@@ -81,18 +81,21 @@ teardown() {
             return 1
         }
     done
-    # from the host: the jexec'd process is in the jail's pids cgroup
-    "$BRIG_BIN" jexec jname=${P}xe1 -- sleep 3 &
-    local bg=$! i n=0
+    # from the host: the jexec'd process is in the same cgroups as the jail's init
+    "$BRIG_BIN" jexec jname=${P}xe1 -- sleep 1000 &
+    local bg=$! i pid=
     for ((i = 0; i < 30; i++)); do
-        n=$(wc -l </sys/fs/cgroup/pids/brig/${P}xe1/cgroup.procs)
-        [ "$n" -ge 2 ] && break
+        pid=$(pgrep -xf 'sleep 1000') && break
         sleep 0.1
     done
-    kill "$bg" 2>/dev/null || true
+    local mine init
+    mine=$(cat "/proc/$pid/cgroup")
+    init=$(cat "/proc/$(jpid ${P}xe1)/cgroup")
+    kill "$pid" 2>/dev/null || true
     wait "$bg" || true
-    [ "$n" -ge 2 ] || {
-        echo "jexec'd process not in the jail's pids cgroup" >&2
+    same "$mine" "$init" "cgroups of the jexec'd process and of the init"
+    [[ "$init" == *"/brig/${P}xe1"* ]] || {
+        echo "the init is in no cgroup of the jail: $init" >&2
         return 1
     }
 }

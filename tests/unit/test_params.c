@@ -79,13 +79,14 @@ static void test_name_letters_digits_underscore_dash(void **state)
     refuses(BRIG_P_JNAME, "../etc", "must start with a letter or digit");
     refuses(BRIG_P_JNAME, "a/b", "may hold only");
     refuses(BRIG_P_BASE, "busy box", "base 'busy box' may hold only");
-    char n64[BRIG_JNAME_MAX + 2];
-    memset(n64, 'a', sizeof(n64));
-    n64[BRIG_JNAME_MAX] = '\0';
-    accepts(BRIG_P_JNAME, n64);
-    n64[BRIG_JNAME_MAX] = 'a';
-    n64[BRIG_JNAME_MAX + 1] = '\0';
-    refuses(BRIG_P_JNAME, n64, "longer than 64 characters");
+    /* a jname is the first label of its default host name: 63 at most */
+    char name[BRIG_JNAME_MAX + 2];
+    memset(name, 'a', sizeof(name));
+    name[BRIG_JNAME_MAX] = '\0';
+    accepts(BRIG_P_JNAME, name);
+    name[BRIG_JNAME_MAX] = 'a';
+    name[BRIG_JNAME_MAX + 1] = '\0';
+    refuses(BRIG_P_JNAME, name, "longer than 63 characters");
 }
 
 static void test_hostname_follows_rfc1123(void **state)

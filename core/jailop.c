@@ -1,0 +1,68 @@
+/* Opening a jail for a verb that acts on it (see jailop.h). */
+#define _GNU_SOURCE
+#include "jailop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "util.h"
+
+void brig_jail_op_free(struct brig_jail_op *op)
+{
+    brig_jail_clear(&op->j);
+    brig_nics_free(op->nics, op->nnics);
+    if (op->lock_fd >= 0)
+        close(op->lock_fd);
+    free(op->sysdir);
+    free(op->basedir);
+    free(op->rules);
+    memset(op, 0, sizeof(*op));
+    op->lock_fd = -1;
+}
+
+/* Load jname, take its lock (waiting for another brig working on it) and
+ * assemble what the backend needs. */
+int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct brig_jail_op *op,
+                      struct brig_err *err)
+{
+    memset(op, 0, sizeof(*op));
+    op->lock_fd = -1;
+    op->c = c;
+    if (brig_jget(c, jname, &op->j, err) < 0)
+        return -1;
+    op->sysdir = brig_ctx_path(c, "jails-system/%s", jname);
+    if (brig_mkdir_p(op->sysdir, 0700, err) < 0)
+        return brig_err_wrap(err, "%s", jname);
+    _cleanup_free_ char *lockfile = brig_xasprintf("%s/lock", op->sysdir);
+    op->lock_fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (op->lock_fd < 0)
+        return brig_err_sys(err, errno, "%s: lock %s", jname, lockfile);
+    while (lock && flock(op->lock_fd, LOCK_EX) < 0) {
+        if (errno != EINTR)
+            return brig_err_sys(err, errno, "%s: lock %s", jname, lockfile);
+    }
+    if (brig_store_nic_list(c->st, op->j.id, &op->nics, &op->nnics, err) < 0)
+        return brig_err_wrap(err, "%s", jname);
+    op->basedir = brig_ctx_path(c, "basejail/%s", op->j.v[BRIG_P_BASE]);
+    _cleanup_free_ char *rules = brig_ctx_path(c, "etc/devfs.rules");
+    if (brig_read_file(rules, 1 << 20, &op->rules, NULL, err) < 0)
+        return brig_err_wrap(err, "%s", jname);
+    op->env = (struct brig_jail_env){
+        .jail = &op->j,
+        .nics = op->nics,
+        .nnics = brig_jail_bool(&op->j, BRIG_P_VNET) ? op->nnics : 0,
+        .node = &c->node,
+        .sysdir = op->sysdir,
+        .basedir = op->basedir,
+        .devfs_rules = op->rules,
+    };
+    if (brig_store_runtime_get(c->st, op->j.id, &op->rt.pid, &op->rt.starttime, err) < 0)
+        return -1;
+    op->running = op->rt.pid > 0 && brig_os_get(c->os)->alive(op->rt.pid, op->rt.starttime);
+    return 0;
+}

@@ -1,0 +1,29 @@
+/* One jail opened by a verb that acts on it: its record, NICs, lock, the env a
+ * backend needs, and its live state. Shared by run.c and netcfg.c. */
+#ifndef BRIG_JAILOP_H
+#define BRIG_JAILOP_H
+
+#include <stdbool.h>
+
+#include "brig.h"
+#include "os/os.h"
+
+struct brig_jail_op {
+    struct brig_ctx *c;
+    struct brig_jail j;
+    struct brig_nic *nics;
+    size_t nnics;
+    int lock_fd;
+    char *sysdir, *basedir, *rules;
+    struct brig_jail_env env;
+    struct brig_runtime rt; /* the recorded init; zero when none */
+    bool running;           /* rt is alive */
+};
+
+/* Load jname and assemble its env; with lock, hold the jail's lock (waiting for
+ * another brig working on it) so its state cannot change underneath. */
+int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct brig_jail_op *op,
+                      struct brig_err *err);
+void brig_jail_op_free(struct brig_jail_op *op);
+
+#endif
