@@ -31,6 +31,7 @@ struct cli_verb {
     bool words;                 /* takes bare words (jget's parameter names) */
     bool records;               /* changes records only, never the kernel: --os=OTHER is
                                    allowed without --dry-run */
+    bool dry_run;               /* --dry-run shows what it would do and changes nothing */
 };
 
 struct cli {

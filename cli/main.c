@@ -77,26 +77,27 @@ const struct cli_verb cli_verbs[] = {
     {"initenv", cli_initenv, "create or update the workdir, brig.conf and the database",
      "[key=value ...]", opts_initenv},
     {"inventory", cli_inventory, "show this node's facts (and write nc.inventory)", "",
-     opts_inventory, .listing = true},
+     opts_inventory, .listing = true, .dry_run = true},
     {"jcreate", cli_jcreate, "record a new jail", "jname=NAME [param=value ...] | jconf=FILE",
-     opts_jcreate, .jail_params = true, .records = true},
+     opts_jcreate, .jail_params = true, .records = true, .dry_run = true},
     {"jls", cli_jls, "list jails with their live state", "[display=a,b,...] [header=0]", opts_jls,
      .listing = true, .records = true},
     {"jget", cli_jget, "show a jail's parameters", "jname=NAME [param ...]", opts_jname,
      .listing = true, .words = true, .records = true},
     {"jset", cli_jset, "change a jail's parameters", "jname=NAME param=value ...", opts_jname,
-     .jail_params = true, .records = true},
+     .jail_params = true, .records = true, .dry_run = true},
     {"jconfig", cli_jconfig,
      "change parameters, or edit the jail's settings in $EDITOR when none are given",
-     "jname=NAME [param=value ...]", opts_jname, .jail_params = true, .records = true},
+     "jname=NAME [param=value ...]", opts_jname, .jail_params = true, .records = true,
+     .dry_run = true},
     {"jremove", cli_jremove, "remove a jail and its data", "jname=NAME [force=1]", opts_jremove,
      .records = true},
     {"jstart", cli_jstart, "start jails", "jname=NAME|LIST|GLOB | astart=1", opts_start,
-     .words = true},
+     .words = true, .dry_run = true},
     {"jstop", cli_jstop, "stop jails (exec_stop, TERM, stop_timeout, KILL)",
-     "jname=NAME|LIST|GLOB | astart=1", opts_start, .words = true},
+     "jname=NAME|LIST|GLOB | astart=1", opts_start, .words = true, .dry_run = true},
     {"jrestart", cli_jrestart, "stop and start jails", "jname=NAME|LIST|GLOB", opts_start,
-     .words = true},
+     .words = true, .dry_run = true},
     {"jexec", cli_jexec, "run a command in a running jail", "jname=NAME [user=NAME]", opts_exec,
      .rest = true},
     {"jlogin", cli_jlogin, "log in to a running jail", "jname=NAME [user=NAME]", opts_exec},
@@ -109,7 +110,7 @@ const struct cli_verb cli_verbs[] = {
      "jname=NAME action=list|add|remove|set [nic=N] [parent=] [hwaddr=] [mtu=] [ip4_addr=]",
      opts_jnic, .listing = true},
     {"repo", cli_repo, "list, get and remove bases", "action=list|get|remove [base=NAME] ...",
-     opts_repo, .listing = true},
+     opts_repo, .listing = true, .dry_run = true},
 };
 const size_t cli_verbs_count = BRIG_ARRAY_SIZE(cli_verbs);
 
@@ -301,6 +302,8 @@ static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, st
         return brig_err_set(err, BRIG_EUSAGE, "workdir '%.80s' is not an absolute path", workdir);
     brig_ctx_init(&cli->ctx, workdir, os);
     cli->ctx.dry_run = dry_run;
+    if (dry_run && !cli->verb->dry_run)
+        return brig_err_set(err, BRIG_EUSAGE, "--dry-run is not available for this verb");
     /* records are the same for every kernel; acting on a kernel brig does not run on is
      * only ever a plan */
     if (os != brig_os_native() && !dry_run && !cli->verb->records)

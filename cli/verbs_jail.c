@@ -18,6 +18,18 @@ int cli_jcreate(struct cli *cli, struct brig_err *err)
         return brig_err_set(err, BRIG_EUSAGE, "jname= or jconf= is required");
     if (brig_jcreate(&cli->ctx, &cli->kv, &j, err) < 0)
         return -1;
+    if (cli->ctx.dry_run) {
+        struct brig_buf b = {0};
+        printf("# %s would be created as:\n", j.v[BRIG_P_JNAME]);
+        for (int i = 0; i < BRIG_P__COUNT; i++) {
+            if (j.v[i])
+                brig_jconf_format_line(&b, brig_params[i].name, j.v[i]);
+        }
+        fputs(b.s ? b.s : "", stdout);
+        brig_buf_free(&b);
+        brig_jail_clear(&j);
+        return 0;
+    }
     printf("%s: created (ip4_addr=%s)\n", j.v[BRIG_P_JNAME], j.v[BRIG_P_IP4_ADDR]);
     brig_jail_clear(&j);
     return 0;
@@ -180,6 +192,8 @@ int cli_jset(struct cli *cli, struct brig_err *err)
     }
     int r = brig_jset(&cli->ctx, jname, &kv, err);
     brig_kvlist_free(&kv);
+    if (r == 0 && cli->ctx.dry_run)
+        printf("%s: the change is valid; nothing was changed (--dry-run)\n", jname);
     return r;
 }
 
@@ -254,6 +268,8 @@ int cli_jconfig(struct cli *cli, struct brig_err *err)
         return -1;
     if (cli->kv.n > 1)
         return cli_jset(cli, err);
+    if (cli->ctx.dry_run)
+        return brig_err_set(err, BRIG_EUSAGE, "jconfig --dry-run needs param=value");
     return jconfig_edit(cli, jname, err);
 }
 

@@ -96,6 +96,14 @@ static int repo_get(struct cli *cli, struct brig_err *err)
         return brig_err_set(err, BRIG_EUSAGE, "sha256= goes with file= or url=");
     if (brig_ctx_open(&cli->ctx, err) < 0)
         return -1;
+    if (cli->ctx.dry_run) {
+        printf("base %s: would be %s %s\n", base, file || url ? "imported from" : "built with",
+               file                          ? file
+               : url                         ? url
+               : strcmp(base, "debian") == 0 ? "debootstrap"
+                                             : base);
+        return 0;
+    }
     int r;
     if (file || url) {
         if (repo_import(cli, base, file ? file : url, err) < 0)
@@ -162,8 +170,13 @@ int cli_repo(struct cli *cli, struct brig_err *err)
                             "directory");
     if (strcmp(action, "remove") == 0) {
         const char *base;
-        if (cli_need(cli, "base", &base, err) < 0 || brig_ctx_open(&cli->ctx, err) < 0 ||
-            brig_base_remove(&cli->ctx, base, err) < 0)
+        if (cli_need(cli, "base", &base, err) < 0 || brig_ctx_open(&cli->ctx, err) < 0)
+            return -1;
+        if (cli->ctx.dry_run) {
+            printf("base %s: would be removed\n", base);
+            return 0;
+        }
+        if (brig_base_remove(&cli->ctx, base, err) < 0)
             return -1;
         printf("base %s: removed\n", base);
         return 0;

@@ -277,6 +277,12 @@ int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
         assign_addresses(c, &j, err) < 0 || brig_store_jail_update(c->st, &j, err) < 0 ||
         sync_nic0(c, &j, err) < 0)
         goto rollback;
+    if (c->dry_run) {
+        /* everything checked and the address picked: show it, record nothing */
+        brig_store_rollback(c->st);
+        *ret = j;
+        return 0;
+    }
     if (make_dirs(c, &j, err) < 0)
         goto rollback;
     if (prepare_data(c, &j, err) < 0) {
@@ -332,6 +338,11 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
         goto rollback;
     if (brig_store_jail_update(c->st, &j, err) < 0 || sync_nic0(c, &j, err) < 0)
         goto rollback;
+    if (c->dry_run) {
+        brig_store_rollback(c->st);
+        r = 0;
+        goto out;
+    }
     r = brig_store_commit(c->st, err);
     goto out;
 rollback:

@@ -178,3 +178,27 @@ setup() {
     [ -z "$output" ]
     [ "$stderr" = "brig: jget: nosuch: no such jail" ]
 }
+
+@test "jcreate --dry-run shows the jail it would record and records nothing" {
+    ok brig jcreate jname=dry1 ip4_addr=DHCP --dry-run
+    output_has "# dry1 would be created as:"
+    output_has 'ip4_addr="10.199.0.2/16";'
+    ok brig jls display=jname header=0
+    same "$output" "" "jls"
+    [ ! -e "$W/jails-data/dry1-data" ]
+}
+
+@test "jset --dry-run checks the change and changes nothing" {
+    ok brig jcreate jname=web1 ip4_addr=10.199.0.9
+    ok brig jset jname=web1 ip4_addr=10.199.0.10 --dry-run
+    output_has "nothing was changed"
+    ok brig jget jname=web1 ip4_addr
+    same "$output" "ip4_addr: 10.199.0.9" "jget"
+    assert_rejected 2 "ip4_addr" brig jset jname=web1 ip4_addr=300.1.1.1 --dry-run
+}
+
+@test "a verb that cannot preview refuses --dry-run and changes nothing" {
+    ok brig jcreate jname=web1
+    assert_rejected 2 "--dry-run is not available for this verb" brig jremove jname=web1 --dry-run
+    ok brig jget jname=web1 jname
+}
