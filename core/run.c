@@ -70,7 +70,8 @@ int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan, st
 {
     struct brig_jail_op op;
     int r = -1;
-    if (brig_jail_op_open(c, jname, true, &op, err) < 0 || settle(&op, NULL, err) < 0)
+    /* a dry run leaves even a crashed jail's leftovers to the real run */
+    if (brig_jail_op_open(c, jname, true, &op, err) < 0 || (!plan && settle(&op, NULL, err) < 0))
         goto out;
     if (op_running(&op)) {
         brig_err_set(err, BRIG_EFAIL, "%s: already running (jid %lld)", jname, (long long)op.j.id);
@@ -106,11 +107,11 @@ int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, str
         r = brig_os_get(c->os)->jstop(&op.env, &op.rt, NULL, err);
         goto out;
     }
-    bool finished;
+    bool finished, was_running = op_running(&op);
     if (settle(&op, &finished, err) < 0)
         goto out;
-    if (finished) {
-        r = 0; /* an interrupted jstop of this jail is now complete */
+    if (finished && was_running) {
+        r = 0; /* an interrupted jstop of a jail jls showed running is now complete */
         goto out;
     }
     if (!op_running(&op)) {

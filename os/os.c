@@ -1,7 +1,9 @@
 #include "os.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
+#include "os/freebsd/freebsd.h"
 #include "os/freebsd/ops.h"
 #include "os/linux/linux.h"
 #include "os/linux/netops.h"
@@ -25,9 +27,14 @@ static int fbsd_nic_down(const struct brig_jail_env *env, const struct brig_runt
     return brig_err_set(err, BRIG_EFAIL, "live NIC changes need a FreeBSD host");
 }
 
+/* The host end is the epair's 'a' side, named from the jail id like every plan does. */
 static int fbsd_nic_host_name(int64_t jail_id, int idx, char *buf, size_t len, struct brig_err *err)
 {
-    return brig_err_set(err, BRIG_EFAIL, "epair names need a FreeBSD host");
+    char name[16];
+    if (brig_freebsd_ifname(jail_id, idx, 'a', name, err) < 0)
+        return -1;
+    snprintf(buf, len, "%s", name);
+    return 0;
 }
 
 static int fbsd_bridge_list(struct brig_bridge_entry **ret, size_t *ret_n, struct brig_err *err)

@@ -46,14 +46,6 @@ static bool is_kw(const char *v, const char *kw)
     return strcasecmp(v, kw) == 0;
 }
 
-static int run_hook(struct lx *s, enum brig_param_id id)
-{
-    return brig_hook_run(jv(s, id), s->hook_env, s->console,
-                         (unsigned)brig_jail_int(s->j, BRIG_P_EXEC_TIMEOUT), NULL) < 0
-               ? -1
-               : 0;
-}
-
 static int step_hook(struct lx *s, enum brig_param_id id, struct brig_err *err)
 {
     return brig_hook_run(jv(s, id), s->hook_env, s->console,
@@ -290,7 +282,9 @@ static void lx_free(struct lx *s)
 }
 
 /* Prepare the state every step reads: policy, /dev plan, hook environment. */
-static int lx_init(struct lx *s, const struct brig_jail_env *env, struct brig_err *err)
+/* strict: the /dev plan must be right (jstart); a stop, exec or recovery goes on
+ * without it, so a devfs.rules edited since the start never keeps a jail from stopping. */
+static int lx_init(struct lx *s, const struct brig_jail_env *env, bool strict, struct brig_err *err)
 {
     memset(s, 0, sizeof(*s));
     s->proc = (struct brig_jail_proc){.pid = -1, .pidfd = -1, .sync_fd = -1};
@@ -325,8 +319,10 @@ static int lx_init(struct lx *s, const struct brig_jail_env *env, struct brig_er
         r = brig_devnodes_plan(flat, NULL, NULL, &s->dev, err);
     brig_devfs_flat_free(flat);
     brig_devfs_rules_free(rules);
-    if (r < 0)
+    if (r < 0 && strict)
         return brig_err_wrap(err, "devfs_ruleset %u", ruleset);
+    if (r < 0)
+        brig_err_clear(err);
     s->lim = (struct brig_cgroup_limits){
         .maxproc = (uint64_t)brig_jail_int(s->j, BRIG_P_MAXPROC),
         .pcpu = (unsigned)brig_jail_int(s->j, BRIG_P_PCPU),
@@ -375,7 +371,7 @@ int brig_linux_jstart(const struct brig_jail_env *env, const struct brig_journal
                       struct brig_runtime *ret, struct brig_err *err)
 {
     struct lx s;
-    if (lx_init(&s, env, err) < 0) {
+    if (lx_init(&s, env, true, err) < 0) {
         lx_free(&s);
         return -1;
     }
@@ -396,7 +392,7 @@ int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime 
                      const struct brig_journal_hook *journal, struct brig_err *err)
 {
     struct lx s;
-    if (lx_init(&s, env, err) < 0) {
+    if (lx_init(&s, env, false, err) < 0) {
         lx_free(&s);
         return -1;
     }
@@ -413,7 +409,7 @@ int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime 
     brig_fault_point("jstop", 1, "before");
     /* a failing exec_prestop is in the console log; the stop goes on */
     if (r == 0)
-        run_hook(&s, BRIG_P_EXEC_PRESTOP);
+        step_hook(&s, BRIG_P_EXEC_PRESTOP, NULL);
     if (r == 0) {
         if (journal && journal->mark(journal->ud, "jstop", 2, err) < 0)
             r = -1;
@@ -432,14 +428,11 @@ int brig_linux_recover(const struct brig_jail_env *env, const struct brig_runtim
                        struct brig_err *err)
 {
     struct lx s;
-    int r = lx_init(&s, env, err);
-    if (r < 0) {
-        /* a bad ruleset must not stop the teardown */
-        brig_err_clear(err);
-    }
+    if (lx_init(&s, env, false, err) < 0)
+        brig_err_clear(err); /* the teardown goes on whatever the settings say */
     s.rt = *rt;
     s.graceful = rt->pid > 0 && brig_jail_alive((pid_t)rt->pid, rt->starttime);
-    r = brig_steps_undo(start_steps, BRIG_ARRAY_SIZE(start_steps), &s, err);
+    int r = brig_steps_undo(start_steps, BRIG_ARRAY_SIZE(start_steps), &s, err);
     lx_free(&s);
     return r;
 }
@@ -449,7 +442,7 @@ int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime 
                      struct brig_err *err)
 {
     struct lx s;
-    if (lx_init(&s, env, err) < 0) {
+    if (lx_init(&s, env, false, err) < 0) {
         lx_free(&s);
         return -1;
     }
