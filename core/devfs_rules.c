@@ -783,8 +783,11 @@ static void render_set(const struct brig_devfs_rules *rules, size_t idx, unsigne
     for (size_t i = 0; i < set->n_rules; i++) {
         const struct brig_devfs_rule *r = &set->rules[i];
         unsigned include = 0;
-        if (r->actions & BRIG_DEVFS_A_INCLUDE)
-            include = include_target(rules, set, r, NULL)->number;
+        if (r->actions & BRIG_DEVFS_A_INCLUDE) {
+            /* resolved before rendering: an include always has its target */
+            const struct brig_devfs_ruleset *t = include_target(rules, set, r, NULL);
+            include = t ? t->number : 0;
+        }
         cmds_push(cmds, n, rule_argv(set->number, r, include));
     }
 }

@@ -387,7 +387,7 @@ int brig_jnic_remove(struct brig_ctx *c, const char *jname, const struct brig_jn
                      struct brig_jnic_done *ret, struct brig_err *err)
 {
     struct brig_jail_op op = {.lock_fd = -1};
-    int r = -1, idx;
+    int r = -1, idx = 0;
     memset(ret, 0, sizeof(*ret));
     if (parse_idx(a->nic, &idx, err) < 0 || nic_op_open(c, jname, true, &op, err) < 0)
         goto out;
@@ -426,7 +426,7 @@ int brig_jnic_set(struct brig_ctx *c, const char *jname, const struct brig_jnic_
 {
     struct brig_jail_op op = {.lock_fd = -1};
     struct brig_nic nic = {0};
-    int r = -1, idx;
+    int r = -1, idx = 0;
     memset(ret, 0, sizeof(*ret));
     if (parse_idx(a->nic, &idx, err) < 0)
         goto out_noop;

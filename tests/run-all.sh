@@ -57,6 +57,18 @@ for variant in build build-asan; do
     grep -E '^(ok|not ok) ' "$log/bats-$variant.tap" | awk '{print $1=="ok"?"pass":"FAIL"}' | sort | uniq -c
 done
 
+# The quick start builds with -O3 and the project supports clang: both must
+# build warning-free (gcc -O3 and clang see different things).
+for variant in release clang; do
+    echo "== build-$variant: compiles without warnings"
+    if [ "$variant" = release ]; then
+        build "build-$variant" --buildtype=release
+    else
+        CC=clang build "build-$variant"
+    fi
+    if [ $? -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+
 echo "== fuzzing smoke run"
 if sh tests/fuzz/run.sh 20 >"$log/fuzz.txt" 2>&1; then
     passed=$((passed + 1))
