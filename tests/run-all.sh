@@ -63,10 +63,14 @@ for variant in release clang; do
     echo "== build-$variant: compiles without warnings"
     if [ "$variant" = release ]; then
         build "build-$variant" --buildtype=release
+        st=$?
     else
-        CC=clang build "build-$variant"
+        export CC=clang
+        build "build-$variant"
+        st=$?
+        unset CC
     fi
-    if [ $? -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    if [ $st -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 
 echo "== fuzzing smoke run"
