@@ -42,19 +42,19 @@ static const struct {
 
 static const char busybox_rc[] =
     "#!/bin/sh\n"
-    "# Runs when the jail starts. brig has mounted /proc and /dev already.\n"
+    "# Runs when the jail starts. brig has mounted /proc and /dev and brought\n"
+    "# the network up (lo and ethN of a VNET jail) already.\n"
     "PATH=/sbin:/bin:/usr/sbin:/usr/bin\n"
     "export PATH\n"
-    "if ip link show lo >/dev/null 2>&1; then\n"
-    "\tip link set lo up\n"
-    "fi\n"
     "for f in /etc/rc.d/*; do\n"
     "\t[ -x \"$f\" ] && \"$f\" start\n"
     "done\n"
     "if [ -x /etc/rc.local ]; then\n"
     "\t/etc/rc.local\n"
     "fi\n"
-    "echo \"rc: $(hostname) is up\"\n"
+    "h=jail\n"
+    "[ -r /proc/sys/kernel/hostname ] && read -r h </proc/sys/kernel/hostname\n"
+    "echo \"rc: $h is up\"\n"
     "exit 0\n";
 
 static const char busybox_rc_shutdown[] =
@@ -72,7 +72,9 @@ static const char busybox_rc_shutdown[] =
     "for f in $scripts; do\n"
     "\t\"$f\" stop\n"
     "done\n"
-    "echo \"rc: $(hostname) is going down\"\n"
+    "h=jail\n"
+    "[ -r /proc/sys/kernel/hostname ] && read -r h </proc/sys/kernel/hostname\n"
+    "echo \"rc: $h is going down\"\n"
     "exit 0\n";
 
 static const char busybox_udhcpc_script[] =

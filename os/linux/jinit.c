@@ -544,20 +544,25 @@ static bool wait_gone(pid_t pid, int64_t starttime, int pidfd, int ms)
 }
 
 /* Reap pid when it is our child and has exited; anything else is left alone. */
-static void reap_if_child(pid_t pid)
+/* Reap pid if it is our child; its wait status, or -1. */
+static int reap_if_child(pid_t pid)
 {
-    while (waitpid(pid, NULL, WNOHANG) < 0 && errno == EINTR)
+    int status = -1;
+    while (waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR)
         ;
+    return status;
 }
 
-static void finish_failed(struct brig_jail_proc *p)
+/* Make sure a failed init is gone and reaped; its wait status, or -1. */
+static int finish_failed(struct brig_jail_proc *p)
 {
     if (!wait_gone(p->pid, p->starttime, p->pidfd, 5000)) {
         kill(p->pid, SIGKILL);
         wait_gone(p->pid, p->starttime, p->pidfd, 5000);
     }
-    reap_if_child(p->pid);
+    int status = reap_if_child(p->pid);
     brig_jail_proc_clear(p);
+    return status;
 }
 
 int brig_jail_proc_release(struct brig_jail_proc *p, struct brig_err *err)
@@ -574,9 +579,16 @@ int brig_jail_proc_release(struct brig_jail_proc *p, struct brig_err *err)
     close(brig_steal_fd(&p->sync_fd));
     if (r == 0 && m.type == MSG_READY)
         return 0;
-    finish_failed(p);
+    int status = finish_failed(p);
     if (r == 0 && m.type == MSG_FAIL)
         return brig_err_set(err, BRIG_EFAIL, "%s", m.text);
+    if (status != -1 && WIFSIGNALED(status))
+        return brig_err_set(err, BRIG_EFAIL, "the jail's init was killed by signal %d during its start",
+                            WTERMSIG(status));
+    if (status != -1 && WIFEXITED(status))
+        return brig_err_set(err, BRIG_EFAIL,
+                            "the jail's init exited with status %d during its start",
+                            WEXITSTATUS(status));
     return brig_err_set(err, BRIG_EFAIL, "the jail's init exited during its start");
 }
 
