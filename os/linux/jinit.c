@@ -565,31 +565,35 @@ static int finish_failed(struct brig_jail_proc *p)
     return status;
 }
 
+/* The init went away without a word: reap it and say how it ended. */
+static int init_died(struct brig_jail_proc *p, const char *when, struct brig_err *err)
+{
+    int status = finish_failed(p);
+    if (status != -1 && WIFSIGNALED(status))
+        return brig_err_set(err, BRIG_EFAIL, "the jail's init was killed by signal %d %s",
+                            WTERMSIG(status), when);
+    if (status != -1 && WIFEXITED(status))
+        return brig_err_set(err, BRIG_EFAIL, "the jail's init exited with status %d %s",
+                            WEXITSTATUS(status), when);
+    return brig_err_set(err, BRIG_EFAIL, "the jail's init exited %s", when);
+}
+
 int brig_jail_proc_release(struct brig_jail_proc *p, struct brig_err *err)
 {
     if (p->sync_fd < 0)
         return brig_err_set(err, BRIG_EUSAGE, "the jail's init was already released");
-    if (send_msg(p->sync_fd, MSG_GO, 0, NULL) < 0) {
-        int e = errno;
-        finish_failed(p);
-        return brig_err_sys(err, e, "the jail's init is gone before its start");
-    }
+    if (send_msg(p->sync_fd, MSG_GO, 0, NULL) < 0)
+        return init_died(p, "before its start", err);
     struct init_msg m;
     int r = recv_msg(p->sync_fd, &m);
     close(brig_steal_fd(&p->sync_fd));
     if (r == 0 && m.type == MSG_READY)
         return 0;
-    int status = finish_failed(p);
-    if (r == 0 && m.type == MSG_FAIL)
+    if (r == 0 && m.type == MSG_FAIL) {
+        finish_failed(p);
         return brig_err_set(err, BRIG_EFAIL, "%s", m.text);
-    if (status != -1 && WIFSIGNALED(status))
-        return brig_err_set(err, BRIG_EFAIL, "the jail's init was killed by signal %d during its start",
-                            WTERMSIG(status));
-    if (status != -1 && WIFEXITED(status))
-        return brig_err_set(err, BRIG_EFAIL,
-                            "the jail's init exited with status %d during its start",
-                            WEXITSTATUS(status));
-    return brig_err_set(err, BRIG_EFAIL, "the jail's init exited during its start");
+    }
+    return init_died(p, "during its start", err);
 }
 
 void brig_jail_proc_abort(struct brig_jail_proc *p)
