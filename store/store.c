@@ -147,6 +147,24 @@ static int migrate(struct brig_store *st, struct brig_err *err)
     return brig_store_commit(st, err);
 }
 
+#define WAL_CHECKPOINT_FRAMES 1000
+
+/* After a commit: once the WAL holds WAL_CHECKPOINT_FRAMES frames, copy them into
+ * the database and truncate it. With a WAL kept between processes, SQLite's own
+ * passive checkpoints copy the frames but the log never restarts, so it would grow
+ * without bound. A reader in another brig makes the truncation wait at most
+ * 100 ms; a failed attempt is tried again after the next commit. */
+static int wal_checkpoint_hook(void *ud, sqlite3 *db, const char *name, int frames)
+{
+    (void)ud;
+    if (frames < WAL_CHECKPOINT_FRAMES)
+        return SQLITE_OK;
+    sqlite3_busy_timeout(db, 100);
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_busy_timeout(db, 30000);
+    return SQLITE_OK;
+}
+
 int brig_store_open(const char *path, bool create, struct brig_store **ret, struct brig_err *err)
 {
     struct brig_store *st = brig_xcalloc(1, sizeof(*st));
@@ -163,10 +181,12 @@ int brig_store_open(const char *path, bool create, struct brig_store **ret, stru
     }
     sqlite3_busy_timeout(st->db, 30000);
     /* keep the WAL between brig processes: creating, syncing and checkpointing it
-     * on every command costs more than most commands do */
+     * on every command costs more than most commands do; wal_checkpoint_hook keeps
+     * it from growing instead */
     int on = 1;
     sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
     sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_wal_hook(st->db, wal_checkpoint_hook, NULL);
     if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                  err) < 0) {
         brig_store_close(st);
