@@ -99,6 +99,11 @@ bool brig_rootfs_mounted(const char *path)
     struct brig_err e = BRIG_ERR_INIT;
     if (!realpath(path, real))
         return false;
+    /* statx knows a mount root at once; mountinfo grows with every running jail */
+    struct statx stx;
+    if (statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) == 0 &&
+        (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+        return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
     const char *want[2] = {real, NULL};
     if (brig_mountinfo_foreach(match_target, want, &e) < 0)
         return false;
