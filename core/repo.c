@@ -318,14 +318,24 @@ int brig_staging_begin(const char *workdir, const char *name, struct brig_stagin
     if (lstat(s->final, &st) == 0)
         return brig_err_set(err, BRIG_EUSAGE,
                             "base '%s' already exists: remove it first (repo action=remove)", name);
-    _cleanup_free_ char *tmp =
-        brig_xasprintf("%s/" REPO_TMP_PREFIX "%s-%d", s->dir, name, (int)getpid());
-    if (mkdir(tmp, 0700) < 0)
-        return brig_err_sys(err, errno, "mkdir %s", tmp);
-    s->tmp = brig_steal(&tmp);
-    s->lock_fd = open(s->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
-        return brig_err_sys(err, errno, "lock %s", s->tmp);
+    s->tmp = brig_xasprintf("%s/" REPO_TMP_PREFIX "%s-%d", s->dir, name, (int)getpid());
+    /* Another brig's tidy-up removes unlocked .tmp dirs, and may catch ours between
+     * mkdir and flock: then make it again. */
+    for (int tries = 0;; tries++) {
+        if (mkdir(s->tmp, 0700) < 0 && errno != EEXIST)
+            return brig_err_sys(err, errno, "mkdir %s", s->tmp);
+        s->lock_fd = open(s->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        bool locked = s->lock_fd >= 0 && flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0;
+        if (s->lock_fd >= 0 && !locked && errno != EWOULDBLOCK)
+            return brig_err_sys(err, errno, "lock %s", s->tmp);
+        /* locked and still linked: ours; a tidy-up holding it removes it now */
+        if (locked && fstat(s->lock_fd, &st) == 0 && st.st_nlink > 0)
+            break;
+        if (s->lock_fd >= 0)
+            close(brig_steal_fd(&s->lock_fd));
+        if (tries == 10)
+            return brig_err_set(err, BRIG_EFAIL, "lock %s: removed under us", s->tmp);
+    }
     s->root = brig_xasprintf("%s/root", s->tmp);
     if (mkdir(s->root, 0755) < 0 || chmod(s->root, 0755) < 0)
         return brig_err_sys(err, errno, "mkdir %s", s->root);
