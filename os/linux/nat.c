@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "net.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,10 +14,61 @@
 #include "core/params.h"
 #include "core/util.h"
 
+/* libnftables, loaded at the first NAT call: linking it would make every brig
+ * command load it and five more libraries for a feature few commands use. */
+static struct {
+    void *lib;
+    struct nft_ctx *(*ctx_new)(uint32_t flags);
+    void (*ctx_free)(struct nft_ctx *ctx);
+    int (*buffer_output)(struct nft_ctx *ctx);
+    int (*buffer_error)(struct nft_ctx *ctx);
+    int (*run)(struct nft_ctx *ctx, const char *buf);
+    const char *(*output)(struct nft_ctx *ctx);
+    const char *(*error)(struct nft_ctx *ctx);
+    void (*set_flags)(struct nft_ctx *ctx, unsigned int flags);
+} nft;
+
+static int nft_load(struct brig_err *err)
+{
+    if (nft.lib)
+        return 0;
+    void *lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return brig_err_set(err, BRIG_EFAIL, "nftables: %s (apt-get install libnftables1)",
+                            dlerror());
+    static const char *const names[] = {
+        "nft_ctx_new",
+        "nft_ctx_free",
+        "nft_ctx_buffer_output",
+        "nft_ctx_buffer_error",
+        "nft_run_cmd_from_buffer",
+        "nft_ctx_get_output_buffer",
+        "nft_ctx_get_error_buffer",
+        "nft_ctx_output_set_flags",
+    };
+    void *sym[BRIG_ARRAY_SIZE(names)];
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(names); i++) {
+        if (!(sym[i] = dlsym(lib, names[i]))) {
+            dlclose(lib);
+            return brig_err_set(err, BRIG_EFAIL, "nftables: %s missing", names[i]);
+        }
+    }
+    memcpy(&nft.ctx_new, &sym[0], sizeof(void *));
+    memcpy(&nft.ctx_free, &sym[1], sizeof(void *));
+    memcpy(&nft.buffer_output, &sym[2], sizeof(void *));
+    memcpy(&nft.buffer_error, &sym[3], sizeof(void *));
+    memcpy(&nft.run, &sym[4], sizeof(void *));
+    memcpy(&nft.output, &sym[5], sizeof(void *));
+    memcpy(&nft.error, &sym[6], sizeof(void *));
+    memcpy(&nft.set_flags, &sym[7], sizeof(void *));
+    nft.lib = lib;
+    return 0;
+}
+
 static void nft_freep(struct nft_ctx **c)
 {
     if (*c)
-        nft_ctx_free(*c);
+        nft.ctx_free(*c);
 }
 #define _cleanup_nft_ __attribute__((cleanup(nft_freep)))
 
@@ -44,22 +96,24 @@ static int nat_rule_init(const char *subnet, const char *uplink, struct nat_rule
     return 0;
 }
 
-static struct nft_ctx *nft_open(void)
+static struct nft_ctx *nft_open(struct brig_err *err)
 {
-    struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (nft_load(err) < 0)
+        return NULL;
+    struct nft_ctx *c = nft.ctx_new(NFT_CTX_DEFAULT);
     if (!c)
         abort();
-    nft_ctx_buffer_output(c);
-    nft_ctx_buffer_error(c);
+    nft.buffer_output(c);
+    nft.buffer_error(c);
     return c;
 }
 
 /* Run cmd; the first line of nft's error text goes into err on failure. */
 static int nft_run(struct nft_ctx *c, const char *cmd, struct brig_err *err)
 {
-    if (nft_run_cmd_from_buffer(c, cmd) == 0)
+    if (nft.run(c, cmd) == 0)
         return 0;
-    const char *e = nft_ctx_get_error_buffer(c);
+    const char *e = nft.error(c);
     size_t n = e ? strcspn(e, "\n") : 0;
     return brig_err_set(err, BRIG_EFAIL, "nftables: %.*s", (int)n, n ? e : "failed");
 }
@@ -71,7 +125,7 @@ static int table_exists(struct nft_ctx *c, const struct nat_rule *r, bool *ret,
     _cleanup_free_ char *want = brig_xasprintf("table %s brig\n", r->family);
     if (nft_run(c, cmd, err) < 0)
         return -1;
-    const char *out = nft_ctx_get_output_buffer(c);
+    const char *out = nft.output(c);
     *ret = out && strstr(out, want) != NULL;
     return 0;
 }
@@ -89,12 +143,12 @@ static int rule_find(struct nft_ctx *c, const struct nat_rule *r, unsigned long 
     if (!exists)
         return 0;
     _cleanup_free_ char *cmd = brig_xasprintf("list chain %s brig postrouting", r->family);
-    nft_ctx_output_set_flags(c, NFT_CTX_OUTPUT_HANDLE);
+    nft.set_flags(c, NFT_CTX_OUTPUT_HANDLE);
     int rc = nft_run(c, cmd, err);
-    nft_ctx_output_set_flags(c, 0);
+    nft.set_flags(c, 0);
     if (rc < 0)
         return -1;
-    const char *out = nft_ctx_get_output_buffer(c);
+    const char *out = nft.output(c);
     _cleanup_free_ char *want = brig_xasprintf("comment \"%s\"", r->tag);
     for (const char *line = out; line && *line;) {
         const char *eol = strchr(line, '\n');
@@ -117,7 +171,9 @@ int brig_nat_has(const char *subnet, const char *uplink, bool *ret, struct brig_
     bool others;
     if (nat_rule_init(subnet, uplink, &r, err) < 0)
         return -1;
-    _cleanup_nft_ struct nft_ctx *c = nft_open();
+    _cleanup_nft_ struct nft_ctx *c = nft_open(err);
+    if (!c)
+        return -1;
     if (rule_find(c, &r, &handle, &others, err) < 0)
         return brig_err_wrap(err, "nat %s", r.net);
     *ret = handle != 0;
@@ -131,7 +187,9 @@ int brig_nat_add(const char *subnet, const char *uplink, struct brig_err *err)
     bool others;
     if (nat_rule_init(subnet, uplink, &r, err) < 0)
         return -1;
-    _cleanup_nft_ struct nft_ctx *c = nft_open();
+    _cleanup_nft_ struct nft_ctx *c = nft_open(err);
+    if (!c)
+        return -1;
     if (rule_find(c, &r, &handle, &others, err) < 0)
         return brig_err_wrap(err, "nat %s", r.net);
     if (handle)
@@ -157,7 +215,9 @@ int brig_nat_remove(const char *subnet, const char *uplink, struct brig_err *err
     bool others;
     if (nat_rule_init(subnet, uplink, &r, err) < 0)
         return -1;
-    _cleanup_nft_ struct nft_ctx *c = nft_open();
+    _cleanup_nft_ struct nft_ctx *c = nft_open(err);
+    if (!c)
+        return -1;
     if (rule_find(c, &r, &handle, &others, err) < 0)
         return brig_err_wrap(err, "nat %s", r.net);
     bool exists;
