@@ -358,23 +358,31 @@ static _Noreturn void init_stop(struct init_state *st)
 }
 
 /* Everything between "go" and "ready". */
-static int init_setup(struct init_state *st, struct brig_err *err)
+/* What the init can do while the caller still sets the jail up from outside
+ * (cgroups, NICs): its mounts, /dev, the pivot into the root, host name and
+ * files. Nothing here depends on the caller's work. */
+static int init_prepare(struct init_state *st, struct brig_err *err)
 {
     const struct brig_jail_spec *spec = st->spec;
     if (setsid() < 0)
         return brig_err_sys(err, errno, "setsid");
-    /* Now that the caller has put the init into the jail's cgroups, the
-     * jail's cgroup namespace is rooted at its own cgroup. */
-    if (unshare(CLONE_NEWCGROUP) < 0)
-        return brig_err_sys(err, errno, "new cgroup namespace");
     if (spec->openfiles) {
         struct rlimit rl = {.rlim_cur = spec->openfiles, .rlim_max = spec->openfiles};
         if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
             return brig_err_sys(err, errno, "set openfiles to %llu",
                                 (unsigned long long)spec->openfiles);
     }
-    if (brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0)
-        return -1;
+    return brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0 ? -1
+                                                                                            : 0;
+}
+
+static int init_setup(struct init_state *st, struct brig_err *err)
+{
+    const struct brig_jail_spec *spec = st->spec;
+    /* Now that the caller has put the init into the jail's cgroups, the
+     * jail's cgroup namespace is rooted at its own cgroup. */
+    if (unshare(CLONE_NEWCGROUP) < 0)
+        return brig_err_sys(err, errno, "new cgroup namespace");
     st->procfd = open_private_proc();
     if (brig_jail_restrict(&spec->policy, err) < 0)
         return -1;
@@ -415,6 +423,9 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
     if (init_fds(sync, console) < 0)
         _exit(1);
 
+    /* prepare in parallel with the caller; a failure is reported at release */
+    int prepared = init_prepare(&st, &err);
+
     struct init_msg m;
     if (recv_msg(SYNC_FD, &m) < 0 || m.type != MSG_GO)
         _exit(1); /* the caller gave up before release */
@@ -422,7 +433,7 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
     st.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (st.sigfd < 0) {
         brig_err_sys(&err, errno, "signalfd");
-    } else if (init_setup(&st, &err) == 0) {
+    } else if (prepared == 0 && init_setup(&st, &err) == 0) {
         if (send_msg(SYNC_FD, MSG_READY, 0, "ready") < 0)
             _exit(1);
         close(SYNC_FD);
