@@ -146,7 +146,7 @@ static void verb_help(const struct cli_verb *v)
     if (v->opts && v->opts[0].name) {
         printf("\noptions:\n");
         for (const struct cli_opt *o = v->opts; o->name; o++)
-            printf("  %-18s %-10s default: %-14s %s\n", o->name, o->type, *o->def ? o->def : "-",
+            printf("  %-14s %-15s default: %-14s %s\n", o->name, o->type, *o->def ? o->def : "-",
                    o->help);
     }
     if (v->jail_params) {
