@@ -164,18 +164,28 @@ static int rule_find(struct nft_ctx *c, const struct nat_rule *r, unsigned long 
     return 0;
 }
 
+/* Resolve the rule, open nftables and find the rule's handle (0: absent). */
+static int nat_lookup(const char *subnet, const char *uplink, struct nat_rule *r,
+                      struct nft_ctx **ret_ctx, unsigned long *ret_handle, bool *ret_others,
+                      struct brig_err *err)
+{
+    if (nat_rule_init(subnet, uplink, r, err) < 0)
+        return -1;
+    if (!(*ret_ctx = nft_open(err)))
+        return -1;
+    if (rule_find(*ret_ctx, r, ret_handle, ret_others, err) < 0)
+        return brig_err_wrap(err, "nat %s", r->net);
+    return 0;
+}
+
 int brig_nat_has(const char *subnet, const char *uplink, bool *ret, struct brig_err *err)
 {
     struct nat_rule r;
     unsigned long handle;
     bool others;
-    if (nat_rule_init(subnet, uplink, &r, err) < 0)
+    _cleanup_nft_ struct nft_ctx *c = NULL;
+    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, err) < 0)
         return -1;
-    _cleanup_nft_ struct nft_ctx *c = nft_open(err);
-    if (!c)
-        return -1;
-    if (rule_find(c, &r, &handle, &others, err) < 0)
-        return brig_err_wrap(err, "nat %s", r.net);
     *ret = handle != 0;
     return 0;
 }
@@ -185,13 +195,9 @@ int brig_nat_add(const char *subnet, const char *uplink, struct brig_err *err)
     struct nat_rule r;
     unsigned long handle;
     bool others;
-    if (nat_rule_init(subnet, uplink, &r, err) < 0)
+    _cleanup_nft_ struct nft_ctx *c = NULL;
+    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, err) < 0)
         return -1;
-    _cleanup_nft_ struct nft_ctx *c = nft_open(err);
-    if (!c)
-        return -1;
-    if (rule_find(c, &r, &handle, &others, err) < 0)
-        return brig_err_wrap(err, "nat %s", r.net);
     if (handle)
         return 0;
     _cleanup_free_ char *oif = r.uplink ? brig_xasprintf("oifname \"%s\" ", r.uplink) : NULL;
@@ -213,13 +219,9 @@ int brig_nat_remove(const char *subnet, const char *uplink, struct brig_err *err
     struct nat_rule r;
     unsigned long handle;
     bool others;
-    if (nat_rule_init(subnet, uplink, &r, err) < 0)
+    _cleanup_nft_ struct nft_ctx *c = NULL;
+    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, err) < 0)
         return -1;
-    _cleanup_nft_ struct nft_ctx *c = nft_open(err);
-    if (!c)
-        return -1;
-    if (rule_find(c, &r, &handle, &others, err) < 0)
-        return brig_err_wrap(err, "nat %s", r.net);
     bool exists;
     if (table_exists(c, &r, &exists, err) < 0)
         return -1;
