@@ -369,25 +369,6 @@ static int create_in(struct brig_cg_hier *h, const char *jname, struct brig_err 
     return 0;
 }
 
-int brig_cgroup_create(const char *jname, struct brig_err *err)
-{
-    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
-        return -1;
-    if (g.n == 0)
-        return brig_err_set(err, BRIG_EFAIL, "create cgroup %s: no cgroup file system mounted",
-                            jname);
-    for (size_t i = 0; i < g.n; i++) {
-        int rc = -ENOENT;
-        for (int attempt = 0; rc == -ENOENT && attempt < 3; attempt++)
-            rc = create_in(&g.h[i], jname, err);
-        if (rc == -ENOENT)
-            brig_err_sys(err, ENOENT, "mkdir %s/" BRIG_CG_PARENT "/%s", g.h[i].root, jname);
-        if (rc < 0)
-            return brig_err_wrap(err, "create cgroup %s", jname);
-    }
-    return 0;
-}
-
 /* Does a jail with limits lim need hierarchy h? The v2 hierarchy groups every
  * jail; a v1 one only when one of its controllers is limited (joining a v1
  * hierarchy costs an RCU grace period per write to cgroup.procs), or when there
@@ -404,6 +385,33 @@ static bool hier_needed(const struct brig_cg_hier *h, const struct brig_cgroup_l
             return true;
     }
     return false;
+}
+
+int brig_cgroup_create(const char *jname, struct brig_err *err)
+{
+    return brig_cgroup_create_for(jname, NULL, err);
+}
+
+int brig_cgroup_create_for(const char *jname, const struct brig_cgroup_limits *lim,
+                           struct brig_err *err)
+{
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    if (g.n == 0)
+        return brig_err_set(err, BRIG_EFAIL, "create cgroup %s: no cgroup file system mounted",
+                            jname);
+    for (size_t i = 0; i < g.n; i++) {
+        if (!hier_needed(&g.h[i], lim))
+            continue;
+        int rc = -ENOENT;
+        for (int attempt = 0; rc == -ENOENT && attempt < 3; attempt++)
+            rc = create_in(&g.h[i], jname, err);
+        if (rc == -ENOENT)
+            brig_err_sys(err, ENOENT, "mkdir %s/" BRIG_CG_PARENT "/%s", g.h[i].root, jname);
+        if (rc < 0)
+            return brig_err_wrap(err, "create cgroup %s", jname);
+    }
+    return 0;
 }
 
 int brig_cgroup_join(const char *jname, pid_t pid, const struct brig_cgroup_limits *lim, bool in_v2,

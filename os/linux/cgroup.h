@@ -65,6 +65,10 @@ int brig_cgroup_limits_check(const struct brig_cgroup_limits *lim, struct brig_e
 
 /* Create the jail's cgroup in every hierarchy; an existing one is kept. */
 int brig_cgroup_create(const char *jname, struct brig_err *err);
+/* Create the jail's cgroup only in the hierarchies a jail with limits lim needs
+ * (see brig_cgroup_join); lim NULL: in every hierarchy. */
+int brig_cgroup_create_for(const char *jname, const struct brig_cgroup_limits *lim,
+                           struct brig_err *err);
 /* Write the limits (all of them: a 0 field removes that limit). */
 int brig_cgroup_set_limits(const char *jname, const struct brig_cgroup_limits *lim,
                            struct brig_err *err);

@@ -69,13 +69,20 @@ int brig_cgroup_limits_check(const struct brig_cgroup_limits *lim, struct brig_e
     return 0;
 }
 
-static int need_ctrl(const char *ctrl, const char *param, bool wanted, struct brig_cg_hier **ret,
-                     struct brig_err *err)
+static int need_ctrl(const char *jname, const char *ctrl, const char *param, bool wanted,
+                     struct brig_cg_hier **ret, struct brig_err *err)
 {
     *ret = brig_cg_hier_of(ctrl);
     if (!*ret && wanted)
         return brig_err_set(err, BRIG_EFAIL, "%s: no %s cgroup controller on this host", param,
                             ctrl);
+    /* no limit, and the jail has no cgroup in that hierarchy (brig makes one only
+     * where a limit needs it): nothing to reset */
+    if (*ret && !wanted) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(*ret, jname);
+        if (!brig_path_exists(leaf))
+            *ret = NULL;
+    }
     return 0;
 }
 
@@ -83,7 +90,7 @@ static int set_cpuset(const char *jname, const char *cpus, struct brig_err *err)
 {
     struct brig_cg_hier *h;
     bool all = cpuset_is_all(cpus);
-    if (need_ctrl("cpuset", "cpuset", !all, &h, err) < 0 || !h)
+    if (need_ctrl(jname, "cpuset", "cpuset", !all, &h, err) < 0 || !h)
         return h || all ? 0 : -1;
     _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
     _cleanup_free_ char *file = brig_xasprintf("%s/cpuset.cpus", leaf);
@@ -127,7 +134,7 @@ static int set_memory_v1(const char *leaf, uint64_t bytes, struct brig_err *err)
 static int set_memory(const char *jname, uint64_t bytes, struct brig_err *err)
 {
     struct brig_cg_hier *h;
-    if (need_ctrl("memory", "memoryuse", bytes != 0, &h, err) < 0)
+    if (need_ctrl(jname, "memory", "memoryuse", bytes != 0, &h, err) < 0)
         return -1;
     if (!h)
         return 0;
@@ -149,7 +156,7 @@ static int set_memory(const char *jname, uint64_t bytes, struct brig_err *err)
 static int set_pids(const char *jname, uint64_t maxproc, struct brig_err *err)
 {
     struct brig_cg_hier *h;
-    if (need_ctrl("pids", "maxproc", maxproc != 0, &h, err) < 0)
+    if (need_ctrl(jname, "pids", "maxproc", maxproc != 0, &h, err) < 0)
         return -1;
     if (!h)
         return 0;
@@ -163,7 +170,7 @@ static int set_pids(const char *jname, uint64_t maxproc, struct brig_err *err)
 static int set_cpu(const char *jname, unsigned pcpu, struct brig_err *err)
 {
     struct brig_cg_hier *h;
-    if (need_ctrl("cpu", "pcpu", pcpu != 0, &h, err) < 0)
+    if (need_ctrl(jname, "cpu", "pcpu", pcpu != 0, &h, err) < 0)
         return -1;
     if (!h)
         return 0;

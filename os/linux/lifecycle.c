@@ -76,7 +76,8 @@ static int mount_undo(void *st, struct brig_err *err)
 static int cgroup_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
-    if (brig_cgroup_limits_check(&s->lim, err) < 0 || brig_cgroup_create(s->jname, err) < 0)
+    if (brig_cgroup_limits_check(&s->lim, err) < 0 ||
+        brig_cgroup_create_for(s->jname, &s->lim, err) < 0)
         return -1;
     return brig_cgroup_set_limits(s->jname, &s->lim, err);
 }

@@ -44,6 +44,10 @@ cg_file() {
 @test "without memoryuse the jail has no memory limit of its own" {
     jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
     local f v
+    # on a hybrid host brig makes a v1 memory cgroup only for a memory limit
+    if [ ! -d /sys/fs/cgroup/memory/brig/${P}lm1 ] && [ -d /sys/fs/cgroup/unified ]; then
+        return 0
+    fi
     f=$(cg_file ${P}lm1 memory memory.limit_in_bytes memory.max)
     v=$(cat "$f")
     [ "$v" = max ] || [ "$v" -gt 1000000000000 ] || {
