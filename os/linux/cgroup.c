@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -188,10 +191,92 @@ static void compute_layout(void)
                         : BRIG_CGROUP_NONE;
 }
 
+#define CG_ROOT "/sys/fs/cgroup"
+
+/* Add hierarchy root (a directory on a cgroup file system) as v1 with the
+ * controllers its name lists, or as v2; false when it is not the usual kind. */
+static bool fast_add(const char *root, const char *name, bool v2)
+{
+    struct stat st;
+    /* inode 1 is a hierarchy's root cgroup: anything else is a bind of a sub-cgroup */
+    if (stat(root, &st) < 0 || st.st_ino != 1)
+        return false;
+    char **ctrls = NULL;
+    if (!v2) {
+        ctrls = brig_xcalloc(1, sizeof(char *));
+        _cleanup_strv_ char **words = split_words(name, ",");
+        for (char **w = words; *w; w++) {
+            if (strcmp(*w, "systemd") == 0) {
+                brig_strv_push(&ctrls, "name=systemd");
+            } else if (known_v1_ctrl(*w)) {
+                brig_strv_push(&ctrls, *w);
+            } else {
+                brig_strv_free(ctrls);
+                return false;
+            }
+        }
+    }
+    g.h = brig_xrealloc(g.h, (g.n + 1) * sizeof(*g.h));
+    g.h[g.n++] = (struct brig_cg_hier){
+        .root = brig_xstrdup(root),
+        .v2 = v2,
+        .has_root_slash = true,
+        .major = major(st.st_dev),
+        .minor = minor(st.st_dev),
+        .ctrls = ctrls,
+    };
+    return true;
+}
+
+/* The usual layouts without reading /proc/self/mountinfo, which lists every
+ * running jail's root and so grows with them: /sys/fs/cgroup is cgroup2 (pure
+ * v2), or a tmpfs holding one directory per hierarchy named after its
+ * controllers (v1 and hybrid, as systemd mounts them). False: read mountinfo. */
+static bool detect_fast(void)
+{
+    struct statfs sf;
+    if (statfs(CG_ROOT, &sf) < 0)
+        return false;
+    if (sf.f_type == CGROUP2_SUPER_MAGIC)
+        return fast_add(CG_ROOT, NULL, true);
+    if (sf.f_type != TMPFS_MAGIC)
+        return false;
+    DIR *d = opendir(CG_ROOT);
+    if (!d)
+        return false;
+    bool ok = true;
+    int nv2 = 0;
+    for (struct dirent *de; ok && (de = readdir(d));) {
+        if (de->d_name[0] == '.' || de->d_type == DT_LNK)
+            continue;
+        _cleanup_free_ char *path = brig_xasprintf(CG_ROOT "/%s", de->d_name);
+        if (de->d_type != DT_DIR || statfs(path, &sf) < 0) {
+            ok = false;
+        } else if (sf.f_type == CGROUP2_SUPER_MAGIC) {
+            ok = ++nv2 == 1 && fast_add(path, NULL, true);
+        } else if (sf.f_type == CGROUP_SUPER_MAGIC) {
+            ok = fast_add(path, de->d_name, false);
+        }
+    }
+    closedir(d);
+    if (!ok)
+        state_reset();
+    return ok && g.n > 0;
+}
+
 int brig_cg_detect(struct brig_err *err)
 {
     if (g.done)
         return 0;
+    state_reset();
+    if (detect_fast()) {
+        for (size_t i = 0; i < g.n; i++)
+            if (g.h[i].v2)
+                load_v2_ctrls(&g.h[i]);
+        compute_layout();
+        g.done = true;
+        return 0;
+    }
     state_reset();
     if (brig_mountinfo_foreach(mountinfo_cb, NULL, err) < 0) {
         state_reset();
