@@ -66,11 +66,6 @@ static void push_undo(struct brig_plan_step *step, uint64_t tmpl, char **argv)
     step->n_undo++;
 }
 
-void brig_plan_step_undo(struct brig_plan_step *step, uint64_t tmpl, const char *const *argv)
-{
-    push_undo(step, tmpl, strv_copy(argv));
-}
-
 void brig_plan_step_undov(struct brig_plan_step *step, uint64_t tmpl, ...)
 {
     va_list ap;

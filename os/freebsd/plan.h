@@ -52,9 +52,7 @@ struct brig_plan_step *brig_plan_addv(struct brig_plan *plan, const char *desc, 
     __attribute__((sentinel));
 /* Mark argv word i of the step's command as a template. */
 void brig_plan_step_tmpl(struct brig_plan_step *step, unsigned word);
-/* Append an undo command (copied) to a step; tmpl marks its template words. */
-void brig_plan_step_undo(struct brig_plan_step *step, uint64_t tmpl, const char *const *argv);
-/* Like brig_plan_step_undo, argv as NULL-terminated varargs. */
+/* Add an undo command to step, its argv as NULL-terminated varargs. */
 void brig_plan_step_undov(struct brig_plan_step *step, uint64_t tmpl, ...)
     __attribute__((sentinel));
 /* Set the step's capture variable (letters, digits, '_'). */

@@ -38,8 +38,6 @@ int brig_netns_open_pid(pid_t pid, int *ret_fd, struct brig_err *err);
 int brig_link_exists(struct brig_nl *nl, const char *name, bool *ret, struct brig_err *err);
 /* Bring the link up. */
 int brig_link_set_up(struct brig_nl *nl, const char *name, struct brig_err *err);
-/* The link's MTU. */
-int brig_link_mtu(struct brig_nl *nl, const char *name, unsigned *ret, struct brig_err *err);
 /* Delete the link; a link that does not exist is success. Deleting either end of a
  * veth removes the pair. */
 int brig_link_delete(struct brig_nl *nl, const char *name, struct brig_err *err);
@@ -88,10 +86,6 @@ int brig_ifaddr_add(struct brig_nl *nl, const char *ifname, const struct brig_ad
 /* Remove address a from ifname; already absent is success. */
 int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
                     struct brig_err *err);
-/* Set (add or replace) the default route of gw's family via gw on ifname. With onlink
- * the gateway need not be inside a connected prefix. */
-int brig_route_set_default(struct brig_nl *nl, const char *ifname, const struct brig_addr *gw,
-                           bool onlink, struct brig_err *err);
 
 /* VNET NICs: veth pairs. */
 

@@ -184,15 +184,6 @@ int brig_link_set_up(struct brig_nl *nl, const char *name, struct brig_err *err)
     return 0;
 }
 
-int brig_link_mtu(struct brig_nl *nl, const char *name, unsigned *ret, struct brig_err *err)
-{
-    _cleanup_link_ struct rtnl_link *l = NULL;
-    if (link_need(nl, name, &l, err) < 0)
-        return -1;
-    *ret = rtnl_link_get_mtu(l);
-    return 0;
-}
-
 int brig_link_delete(struct brig_nl *nl, const char *name, struct brig_err *err)
 {
     _cleanup_link_ struct rtnl_link *l = rtnl_link_alloc();
@@ -491,12 +482,6 @@ static int route_default(struct brig_nl *nl, const char *ifname, int idx,
         return brig_err_set(err, BRIG_EFAIL, "add default route via %s on %s: %s",
                             brig_addr_format(gw, false, buf), ifname, nl_geterror(r));
     return 0;
-}
-
-int brig_route_set_default(struct brig_nl *nl, const char *ifname, const struct brig_addr *gw,
-                           bool onlink, struct brig_err *err)
-{
-    return route_default(nl, ifname, 0, gw, onlink, err);
 }
 
 int brig_veth_host_name(int64_t jail_id, int idx, char out[IFNAMSIZ], struct brig_err *err)
