@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "devfs_rules.h"
+#include "devfs_rules_int.h"
 
 #include <fnmatch.h>
 #include <stdio.h>
@@ -9,8 +10,6 @@
 #include "params.h"
 #include "util.h"
 
-#define DEFAULT_FNAME "devfs.rules"
-
 /* Keywords of devfs(8)'s rule specification: conditions, then actions. */
 static const char *const action_words[] = {"hide", "unhide", "user", "group", "mode", "include"};
 static const unsigned action_bits[] = {BRIG_DEVFS_A_HIDE, BRIG_DEVFS_A_UNHIDE,
@@ -18,10 +17,7 @@ static const unsigned action_bits[] = {BRIG_DEVFS_A_HIDE, BRIG_DEVFS_A_UNHIDE,
                                        BRIG_DEVFS_A_MODE, BRIG_DEVFS_A_INCLUDE};
 static const char *const all_words[] = {"path", "type",  "hide", "unhide",
                                         "user", "group", "mode", "include"};
-static const struct {
-    const char *name;
-    unsigned bit;
-} type_table[] = {
+const struct brig_devfs_typename brig_devfs_types[BRIG_DEVFS_NTYPES] = {
     {"disk", BRIG_DEVFS_T_DISK},
     {"mem", BRIG_DEVFS_T_MEM},
     {"tape", BRIG_DEVFS_T_TAPE},
@@ -166,7 +162,7 @@ static bool is_owner(const char *s)
 
 /* Grow an array holding n elements so that one more fits, doubling its
  * capacity at powers of two so that appending n elements costs O(n). */
-static void *grow(void *p, size_t n, size_t size)
+void *brig_devfs_grow(void *p, size_t n, size_t size)
 {
     if (n && (n & (n - 1)))
         return p;
@@ -222,12 +218,12 @@ static int parse_condition(struct parser *p, const struct token *t, size_t n, si
             return -1;
         const char *ty = t[*i + 1].s;
         size_t k;
-        for (k = 0; k < BRIG_ARRAY_SIZE(type_table); k++)
-            if (strcmp(ty, type_table[k].name) == 0)
+        for (k = 0; k < BRIG_DEVFS_NTYPES; k++)
+            if (strcmp(ty, brig_devfs_types[k].name) == 0)
                 break;
-        if (k == BRIG_ARRAY_SIZE(type_table))
+        if (k == BRIG_DEVFS_NTYPES)
             return perr(p, "unknown device type '%s' (disk, mem, tape or tty)", ty);
-        r->types |= type_table[k].bit;
+        r->types |= brig_devfs_types[k].bit;
     }
     *i += 2;
     return 0;
@@ -339,7 +335,7 @@ static int parse_rule(struct parser *p, const char *line, struct brig_devfs_rule
         perr(p, "too many rules (at most %d)", BRIG_DEVFS_RULES_MAX);
         goto out;
     }
-    set->rules = grow(set->rules, set->n_rules, sizeof(*set->rules));
+    set->rules = brig_devfs_grow(set->rules, set->n_rules, sizeof(*set->rules));
     set->rules[set->n_rules++] = r;
     memset(&r, 0, sizeof(r));
     p->n_rules_total++;
@@ -377,7 +373,7 @@ static int parse_header(struct parser *p, const char *line)
     }
     if (rs->n_sets >= BRIG_DEVFS_RULESETS_MAX)
         return perr(p, "too many rulesets (at most %d)", BRIG_DEVFS_RULESETS_MAX);
-    rs->sets = grow(rs->sets, rs->n_sets, sizeof(*rs->sets));
+    rs->sets = brig_devfs_grow(rs->sets, rs->n_sets, sizeof(*rs->sets));
     rs->sets[rs->n_sets++] =
         (struct brig_devfs_ruleset){.name = brig_xstrdup(name), .number = number, .line = p->line};
     return 0;
@@ -386,7 +382,7 @@ static int parse_header(struct parser *p, const char *line)
 int brig_devfs_rules_parse(const char *text, size_t len, const char *fname,
                            struct brig_devfs_rules **ret, struct brig_err *err)
 {
-    struct parser p = {.fname = fname ? fname : DEFAULT_FNAME, .err = err};
+    struct parser p = {.fname = fname ? fname : BRIG_DEVFS_DEFAULT_FNAME, .err = err};
     *ret = NULL;
     if (len > BRIG_DEVFS_TEXT_MAX)
         return brig_err_set(err, BRIG_EUSAGE, "%s: too large (%zu bytes, at most %d)", p.fname, len,
@@ -472,11 +468,10 @@ const struct brig_devfs_ruleset *brig_devfs_rules_find_name(const struct brig_de
     return NULL;
 }
 
-/* The ruleset an include rule names, or an error naming its line. */
-static const struct brig_devfs_ruleset *include_target(const struct brig_devfs_rules *rules,
-                                                       const struct brig_devfs_ruleset *from,
-                                                       const struct brig_devfs_rule *r,
-                                                       struct brig_err *err)
+const struct brig_devfs_ruleset *brig_devfs_include_target(const struct brig_devfs_rules *rules,
+                                                           const struct brig_devfs_ruleset *from,
+                                                           const struct brig_devfs_rule *r,
+                                                           struct brig_err *err)
 {
     const struct brig_devfs_ruleset *t = r->include_name
                                              ? brig_devfs_rules_find_name(rules, r->include_name)
@@ -522,7 +517,7 @@ struct flattener {
 static void flat_push(struct flattener *f, const struct brig_devfs_rule *r)
 {
     struct brig_devfs_flat *flat = f->flat;
-    flat->rules = grow(flat->rules, flat->n_rules, sizeof(*flat->rules));
+    flat->rules = brig_devfs_grow(flat->rules, flat->n_rules, sizeof(*flat->rules));
     struct brig_devfs_flat_rule *fr = &flat->rules[flat->n_rules++];
     rule_copy(&fr->rule, r);
     fr->rule.actions &= ~(unsigned)BRIG_DEVFS_A_INCLUDE;
@@ -534,7 +529,7 @@ static void flat_push(struct flattener *f, const struct brig_devfs_rule *r)
     for (size_t i = 0; i < f->depth - 1; i++) {
         if (!f->guards[i].pattern && !f->guards[i].types)
             continue;
-        fr->guards = grow(fr->guards, fr->n_guards, sizeof(*fr->guards));
+        fr->guards = brig_devfs_grow(fr->guards, fr->n_guards, sizeof(*fr->guards));
         fr->guards[fr->n_guards].pattern =
             f->guards[i].pattern ? brig_xstrdup(f->guards[i].pattern) : NULL;
         fr->guards[fr->n_guards].types = f->guards[i].types;
@@ -559,7 +554,7 @@ static int flatten_set(struct flattener *f, const struct brig_devfs_ruleset *set
             flat_push(f, r);
         if (!(r->actions & BRIG_DEVFS_A_INCLUDE))
             continue;
-        const struct brig_devfs_ruleset *t = include_target(f->rules, set, r, f->err);
+        const struct brig_devfs_ruleset *t = brig_devfs_include_target(f->rules, set, r, f->err);
         if (!t)
             return -1;
         if (f->depth > BRIG_DEVFS_DEPTH_MAX)
@@ -583,7 +578,7 @@ int brig_devfs_flatten(const struct brig_devfs_rules *rules, unsigned number,
     const struct brig_devfs_ruleset *set = brig_devfs_rules_find(rules, number);
     if (!set)
         return brig_err_set(err, BRIG_EUSAGE, "%s: no ruleset number %u",
-                            rules ? rules->fname : DEFAULT_FNAME, number);
+                            rules ? rules->fname : BRIG_DEVFS_DEFAULT_FNAME, number);
     struct brig_devfs_flat *flat = brig_xcalloc(1, sizeof(*flat));
     flat->number = set->number;
     flat->name = brig_xstrdup(set->name);
@@ -625,7 +620,7 @@ static int resolve_walk(struct brig_devfs_rules *rules, size_t idx, unsigned cha
         struct brig_devfs_rule *r = &set->rules[i];
         if (!(r->actions & BRIG_DEVFS_A_INCLUDE))
             continue;
-        const struct brig_devfs_ruleset *t = include_target(rules, set, r, err);
+        const struct brig_devfs_ruleset *t = brig_devfs_include_target(rules, set, r, err);
         if (!t)
             return -1;
         r->include = t->number;
@@ -696,134 +691,4 @@ bool brig_devfs_visible(const struct brig_devfs_flat *flat, const char *path)
     struct brig_devfs_verdict v;
     brig_devfs_eval(flat, path, 0, &v);
     return v.visible;
-}
-
-/* One `devfs rule -s N add ...` argv, in the form of devfs(8) "rule add
- * [rulenum] rulespec": conditions (path, type), then actions. */
-static char **rule_argv(unsigned setnum, const struct brig_devfs_rule *r, unsigned include)
-{
-    char **v = NULL;
-    char buf[16];
-    brig_strv_push(&v, "devfs");
-    brig_strv_push(&v, "rule");
-    brig_strv_push(&v, "-s");
-    snprintf(buf, sizeof(buf), "%u", setnum);
-    brig_strv_push(&v, buf);
-    brig_strv_push(&v, "add");
-    if (r->rulenum) {
-        snprintf(buf, sizeof(buf), "%u", r->rulenum);
-        brig_strv_push(&v, buf);
-    }
-    if (r->pattern) {
-        brig_strv_push(&v, "path");
-        brig_strv_push(&v, r->pattern);
-    }
-    for (size_t k = 0; k < BRIG_ARRAY_SIZE(type_table); k++) {
-        if (r->types & type_table[k].bit) {
-            brig_strv_push(&v, "type");
-            brig_strv_push(&v, type_table[k].name);
-        }
-    }
-    if (r->actions & BRIG_DEVFS_A_HIDE)
-        brig_strv_push(&v, "hide");
-    if (r->actions & BRIG_DEVFS_A_UNHIDE)
-        brig_strv_push(&v, "unhide");
-    if (r->actions & BRIG_DEVFS_A_USER) {
-        brig_strv_push(&v, "user");
-        brig_strv_push(&v, r->user);
-    }
-    if (r->actions & BRIG_DEVFS_A_GROUP) {
-        brig_strv_push(&v, "group");
-        brig_strv_push(&v, r->group);
-    }
-    if (r->actions & BRIG_DEVFS_A_MODE) {
-        snprintf(buf, sizeof(buf), "%04o", r->mode);
-        brig_strv_push(&v, "mode");
-        brig_strv_push(&v, buf);
-    }
-    if (r->actions & BRIG_DEVFS_A_INCLUDE) {
-        snprintf(buf, sizeof(buf), "%u", include);
-        brig_strv_push(&v, "include");
-        brig_strv_push(&v, buf);
-    }
-    return v;
-}
-
-static void cmds_push(char ****cmds, size_t *n, char **argv)
-{
-    *cmds = grow(*cmds, *n + 1, sizeof(**cmds));
-    (*cmds)[(*n)++] = argv;
-    (*cmds)[*n] = NULL;
-}
-
-/* Emit idx's dependencies, then idx itself (post-order, each set once). */
-static void render_set(const struct brig_devfs_rules *rules, size_t idx, unsigned char *done,
-                       char ****cmds, size_t *n)
-{
-    const struct brig_devfs_ruleset *set = &rules->sets[idx];
-    done[idx] = 1;
-    for (size_t i = 0; i < set->n_rules; i++) {
-        const struct brig_devfs_rule *r = &set->rules[i];
-        if (!(r->actions & BRIG_DEVFS_A_INCLUDE))
-            continue;
-        /* brig_devfs_flatten checked the target exists and there is no cycle. */
-        size_t ti = (size_t)(include_target(rules, set, r, NULL) - rules->sets);
-        if (!done[ti])
-            render_set(rules, ti, done, cmds, n);
-    }
-    char **v = NULL;
-    char buf[16];
-    snprintf(buf, sizeof(buf), "%u", set->number);
-    brig_strv_push(&v, "devfs");
-    brig_strv_push(&v, "rule");
-    brig_strv_push(&v, "-s");
-    brig_strv_push(&v, buf);
-    brig_strv_push(&v, "delset");
-    cmds_push(cmds, n, v);
-    for (size_t i = 0; i < set->n_rules; i++) {
-        const struct brig_devfs_rule *r = &set->rules[i];
-        unsigned include = 0;
-        if (r->actions & BRIG_DEVFS_A_INCLUDE) {
-            /* resolved before rendering: an include always has its target */
-            const struct brig_devfs_ruleset *t = include_target(rules, set, r, NULL);
-            include = t ? t->number : 0;
-        }
-        cmds_push(cmds, n, rule_argv(set->number, r, include));
-    }
-}
-
-/* The form follows devfs(8) ("rule [-s ruleset] add [rulenum] rulespec",
- * "rule delset") as rc.subr's devfs_rulesets_from_file drives it when it
- * loads devfs.rules: delset at each ruleset header, then one `devfs rule -s N`
- * per line with `$name` expanded to the ruleset's number, since the kernel's
- * include action takes a number and refuses a ruleset that does not exist yet. */
-int brig_devfs_render_argv(const struct brig_devfs_rules *rules, unsigned number, char ****ret_cmds,
-                           struct brig_err *err)
-{
-    *ret_cmds = NULL;
-    const struct brig_devfs_ruleset *set = brig_devfs_rules_find(rules, number);
-    if (!set)
-        return brig_err_set(err, BRIG_EUSAGE, "%s: no ruleset number %u",
-                            rules ? rules->fname : DEFAULT_FNAME, number);
-    /* Flattening checks every include reachable from this set: unknown
-     * targets, cycles and limits. Unrelated rulesets may stay broken. */
-    struct brig_devfs_flat *flat = NULL;
-    if (brig_devfs_flatten(rules, number, &flat, err) < 0)
-        return -1;
-    brig_devfs_flat_free(flat);
-    _cleanup_free_ unsigned char *done = brig_xcalloc(rules->n_sets, 1);
-    char ***cmds = NULL;
-    size_t n = 0;
-    render_set(rules, (size_t)(set - rules->sets), done, &cmds, &n);
-    *ret_cmds = cmds;
-    return 0;
-}
-
-void brig_devfs_argv_free(char ***cmds)
-{
-    if (!cmds)
-        return;
-    for (size_t i = 0; cmds[i]; i++)
-        brig_strv_free(cmds[i]);
-    free(cmds);
 }
