@@ -216,6 +216,19 @@ struct bench_stats bench_stats(const double *ms, size_t n)
     return s;
 }
 
+char *bench_make_tree(const char *prog, char **ret_lxc)
+{
+    char *top = brig_xasprintf("/tmp/brig-bench-%s-XXXXXX", prog);
+    if (!mkdtemp(top))
+        bench_die("mkdtemp: %s", strerror(errno));
+    _cleanup_free_ char *wd = brig_xasprintf("%s/wd", top);
+    setenv("BRIG_WORKDIR", wd, 1);
+    *ret_lxc = brig_xasprintf("%s/lxc", top);
+    if (mkdir(*ret_lxc, 0755) < 0)
+        bench_die("mkdir %s: %s", *ret_lxc, strerror(errno));
+    return top;
+}
+
 void bench_print_machine(void)
 {
     struct utsname u;

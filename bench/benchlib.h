@@ -47,6 +47,9 @@ struct bench_stats bench_stats(const double *ms, size_t n);
 
 /* Print the machine: kernel, CPUs and their model. */
 void bench_print_machine(void);
+/* A temporary tree /tmp/brig-bench-<prog>-XXXXXX holding wd (exported as
+ * BRIG_WORKDIR) and lxc (an LXC path, created); returns its top, sets *ret_lxc. */
+char *bench_make_tree(const char *prog, char **ret_lxc);
 
 /* Print the versions of brig and LXC. */
 void bench_print_versions(const char *brig);

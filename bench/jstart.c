@@ -70,15 +70,9 @@ int main(int argc, char **argv)
     brig = brig_abs;
     bench_enter_namespaces("bench-jstart");
 
-    char top[] = "/tmp/brig-bench-jstart-XXXXXX";
-    if (!mkdtemp(top))
-        bench_die("mkdtemp: %s", strerror(errno));
-    _cleanup_free_ char *wd = brig_xasprintf("%s/wd", top);
-    _cleanup_free_ char *lp = brig_xasprintf("%s/lxc", top);
+    _cleanup_free_ char *lp = NULL;
+    _cleanup_free_ char *top = bench_make_tree("jstart", &lp);
     lxcpath = lp;
-    setenv("BRIG_WORKDIR", wd, 1);
-    if (mkdir(lxcpath, 0755) < 0)
-        bench_die("mkdir %s: %s", lxcpath, strerror(errno));
 
     bench_print_machine();
     bench_print_versions(brig);

@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "benchlib.h"
 #include "params.h"
 #include "store/store.h"
 #include "util.h"
@@ -128,24 +128,6 @@ static void bulk_insert(const char *workdir, int n)
     brig_store_close(st);
 }
 
-static void print_machine(void)
-{
-    struct utsname u;
-    char model[256] = "?";
-    _cleanup_free_ char *cpuinfo = NULL;
-    if (brig_read_file("/proc/cpuinfo", 1 << 20, &cpuinfo, NULL, NULL) == 0) {
-        const char *m = strstr(cpuinfo, "model name");
-        const char *colon = m ? strchr(m, ':') : NULL;
-        if (colon) {
-            size_t len = strcspn(colon + 2, "\n");
-            snprintf(model, sizeof(model), "%.*s", (int)len, colon + 2);
-        }
-    }
-    uname(&u);
-    printf("machine: %s %s, %ld CPUs (%s)\n", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN),
-           model);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -169,7 +151,7 @@ int main(int argc, char **argv)
     }
     _cleanup_free_ char *workdir = brig_xasprintf("%s/wd", top);
     workdir_arg = brig_xasprintf("workdir=%s", workdir);
-    print_machine();
+    bench_print_machine();
     printf("brig: %s, workdir: %s, records: %d\n\n", brig_bin, workdir, n);
     fflush(stdout);
 

@@ -344,15 +344,9 @@ int main(int argc, char **argv)
     _cleanup_free_ char *png_abs = absolute(png);
     bench_enter_namespaces("bench-vnet");
 
-    char top[] = "/tmp/brig-bench-vnet-XXXXXX";
-    if (!mkdtemp(top))
-        bench_die("mkdtemp: %s", strerror(errno));
-    _cleanup_free_ char *wd = brig_xasprintf("%s/wd", top);
-    _cleanup_free_ char *lp = brig_xasprintf("%s/lxc", top);
+    _cleanup_free_ char *lp = NULL;
+    _cleanup_free_ char *top = bench_make_tree("vnet", &lp);
     lxcpath = lp;
-    setenv("BRIG_WORKDIR", wd, 1);
-    if (mkdir(lxcpath, 0755) < 0)
-        bench_die("mkdir %s: %s", lxcpath, strerror(errno));
     _cleanup_free_ char *data_abs = absolute(data);
     if (!data_abs && png_abs)
         data_abs = brig_xasprintf("%s/scale.dat", top);
