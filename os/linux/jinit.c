@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -437,6 +438,9 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
         if (send_msg(SYNC_FD, MSG_READY, 0, "ready") < 0)
             _exit(1);
         close(SYNC_FD);
+        /* Give back what the set-up used (the seccomp filter's build, the
+         * copies of the spec): the init lives as long as the jail. */
+        malloc_trim(0);
         for (;;) {
             reap(0, NULL, NULL);
             if (st.stop_requested)
