@@ -52,11 +52,11 @@ static int fail_undo(const struct brig_step *steps, size_t upto, void *state)
 int brig_steps_run(const char *op, const struct brig_step *steps, size_t n, void *state,
                    const struct brig_journal_hook *journal, struct brig_err *err)
 {
+    /* One mark before the first step: a recovery undoes every step whatever
+     * step was reached, so marking each one would only cost a transaction. */
+    if (n > 0 && journal && journal->mark(journal->ud, op, 1, err) < 0)
+        return brig_err_wrap(err, "%s", steps[0].name);
     for (size_t i = 0; i < n; i++) {
-        if (journal && journal->mark(journal->ud, op, (int)i + 1, err) < 0) {
-            brig_err_wrap(err, "%s", steps[i].name);
-            return fail_undo(steps, i, state);
-        }
         brig_fault_point(op, (int)i + 1, "before");
         if (steps[i].apply(state, err) < 0) {
             brig_err_wrap(err, "%s", steps[i].name);

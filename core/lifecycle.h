@@ -1,7 +1,8 @@
 /* The lifecycle engine: an operation is an ordered table of steps, each with
- * an apply and an undo. Before a step's side effects the journal records that
- * it may have happened; a failure at step k undoes k … 1; a crash leaves the
- * journal behind for the next brig to undo. Undo functions are idempotent and
+ * an apply and an undo. Before the first step's side effects the journal
+ * records that the operation is under way; a failure at step k undoes k … 1;
+ * a crash leaves the journal behind for the next brig, which undoes every
+ * step. Undo functions are idempotent and
  * find their resources by names derived from the jail, not from memory. */
 #ifndef BRIG_LIFECYCLE_H
 #define BRIG_LIFECYCLE_H

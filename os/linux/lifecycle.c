@@ -411,11 +411,8 @@ int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime 
     /* a failing exec_prestop is in the console log; the stop goes on */
     if (r == 0)
         step_hook(&s, BRIG_P_EXEC_PRESTOP, NULL);
-    if (r == 0) {
-        if (journal && journal->mark(journal->ud, "jstop", 2, err) < 0)
-            r = -1;
+    if (r == 0)
         brig_fault_point("jstop", 2, "before");
-    }
     if (r == 0)
         r = brig_steps_undo(start_steps, BRIG_ARRAY_SIZE(start_steps), &s, err);
     brig_fault_point("jstop", 2, "after");
