@@ -1,10 +1,13 @@
+/* SHA256_Init and friends are deprecated in OpenSSL 3 in favour of EVP, but
+ * EVP's first digest sets up the library context and its default provider:
+ * ~0.4 ms of every jstart, against microseconds for the same digest here. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "mac.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "util.h"
@@ -22,9 +25,10 @@ void brig_mac_derive(const char *nodename, const char *jname, int nic_idx, uint8
     brig_buf_add(&b, jname);
     brig_buf_addc(&b, '\0');
     brig_buf_addf(&b, "%d", nic_idx);
-    /* a digest needs no openssl.cnf: reading it would cost every jstart a file parse */
-    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-    SHA256((const unsigned char *)b.s, b.len, md);
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, b.s, b.len);
+    SHA256_Final(md, &ctx);
     brig_buf_free(&b);
 
     memcpy(out, md, 6);

@@ -46,6 +46,16 @@ static void test_derived_mac_is_locally_administered_unicast(void **state)
     }
 }
 
+/* The derivation is part of the on-disk contract: a jail keeps its MAC
+ * across brig upgrades, so the value itself is pinned. */
+static void test_derived_mac_value_is_fixed_across_versions(void **state)
+{
+    uint8_t m[6];
+    char buf[BRIG_MAC_STRLEN];
+    brig_mac_derive("node1", "web1", 0, m);
+    assert_string_equal(brig_mac_format(m, buf), "42:a1:d4:5a:f7:27");
+}
+
 static void test_mac_formats_and_parses_back(void **state)
 {
     uint8_t m[6], back[6];
@@ -83,6 +93,7 @@ int main(void)
         cmocka_unit_test(test_derived_mac_is_stable),
         cmocka_unit_test(test_derived_mac_differs_per_node_jail_and_index),
         cmocka_unit_test(test_derived_mac_is_locally_administered_unicast),
+        cmocka_unit_test(test_derived_mac_value_is_fixed_across_versions),
         cmocka_unit_test(test_mac_formats_and_parses_back),
         cmocka_unit_test(test_mac_parse_rejects_bad_and_multicast),
     };
