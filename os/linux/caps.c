@@ -76,10 +76,19 @@ static int caps_apply(uint64_t mask, struct brig_err *err)
     return 0;
 }
 
-int brig_jail_restrict(const struct brig_jail_policy *p, struct brig_err *err)
+int brig_jail_restrict_with(const struct brig_jail_policy *p, const struct sock_fprog *prog,
+                            struct brig_err *err)
 {
     /* The filter first: loading it without no_new_privs needs CAP_SYS_ADMIN. */
-    if (brig_jail_seccomp_load(p, err) < 0)
+    struct sock_fprog own = {0};
+    if (!prog && brig_jail_seccomp_build(p, &own, err) < 0)
         return -1;
-    return caps_apply(brig_jail_cap_mask(p), err);
+    int r = brig_jail_seccomp_install(prog ? prog : &own, err);
+    brig_jail_seccomp_free(&own);
+    return r < 0 ? -1 : caps_apply(brig_jail_cap_mask(p), err);
+}
+
+int brig_jail_restrict(const struct brig_jail_policy *p, struct brig_err *err)
+{
+    return brig_jail_restrict_with(p, NULL, err);
 }

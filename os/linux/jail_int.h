@@ -2,10 +2,20 @@
 #ifndef BRIG_OS_LINUX_JAIL_INT_H
 #define BRIG_OS_LINUX_JAIL_INT_H
 
+#include <linux/filter.h>
+
 #include "jail.h"
 
-/* Load the jail's seccomp filter into the calling process (needs CAP_SYS_ADMIN). */
-int brig_jail_seccomp_load(const struct brig_jail_policy *p, struct brig_err *err);
+/* The jail's seccomp filter for this policy, built ahead of its loading. */
+int brig_jail_seccomp_build(const struct brig_jail_policy *p, struct sock_fprog *ret,
+                            struct brig_err *err);
+/* Load a built filter into the calling process (needs CAP_SYS_ADMIN). */
+int brig_jail_seccomp_install(const struct sock_fprog *prog, struct brig_err *err);
+void brig_jail_seccomp_free(struct sock_fprog *prog);
+/* Drop capabilities to the policy's; prog (built, or NULL to build it here)
+ * is loaded first. */
+int brig_jail_restrict_with(const struct brig_jail_policy *p, const struct sock_fprog *prog,
+                            struct brig_err *err);
 /* In the init, after release: mounts, /dev, pivot_root into spec->root. */
 int brig_jail_mounts_setup(const struct brig_jail_spec *spec, struct brig_err *err);
 /* In the init, after pivot_root: hostname, /etc/resolv.conf, /etc/hosts. */

@@ -77,8 +77,9 @@ static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGPWR, SIGUSR1, SIG
 struct init_state {
     const struct brig_jail_spec *spec;
     int sigfd;
-    int procfd;      /* a private procfs of the jail's pid namespace, or -1 */
-    char *exec_stop; /* copied: the caller's strings are gone once the title is set */
+    int procfd;               /* a private procfs of the jail's pid namespace, or -1 */
+    char *exec_stop;          /* copied: the caller's strings are gone once the title is set */
+    struct sock_fprog filter; /* the seccomp filter, built before release */
     bool stop_requested;
 };
 
@@ -373,8 +374,10 @@ static int init_prepare(struct init_state *st, struct brig_err *err)
             return brig_err_sys(err, errno, "set openfiles to %llu",
                                 (unsigned long long)spec->openfiles);
     }
-    return brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0 ? -1
-                                                                                            : 0;
+    return brig_jail_seccomp_build(&spec->policy, &st->filter, err) < 0 ||
+                   brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0
+               ? -1
+               : 0;
 }
 
 static int init_setup(struct init_state *st, struct brig_err *err)
@@ -385,8 +388,9 @@ static int init_setup(struct init_state *st, struct brig_err *err)
     if (unshare(CLONE_NEWCGROUP) < 0)
         return brig_err_sys(err, errno, "new cgroup namespace");
     st->procfd = open_private_proc();
-    if (brig_jail_restrict(&spec->policy, err) < 0)
+    if (brig_jail_restrict_with(&spec->policy, &st->filter, err) < 0)
         return -1;
+    brig_jail_seccomp_free(&st->filter);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     umask(022);
     /* The caller's argv and environment may hold the spec's strings: copy

@@ -1,7 +1,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "jail_int.h"
 #include "util.h"
@@ -65,9 +70,33 @@ static int deny(scmp_filter_ctx ctx, const char *name, int errnum, unsigned narg
     return 0;
 }
 
-/* Build the filter for this policy and load it into the calling thread. */
-int brig_jail_seccomp_load(const struct brig_jail_policy *p, struct brig_err *err)
+/* libseccomp's program, as the BPF it would load: it writes it to a file. */
+static int export_prog(scmp_filter_ctx ctx, struct sock_fprog *ret, struct brig_err *err)
 {
+    _cleanup_close_ int fd = memfd_create("brig-seccomp", MFD_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "seccomp: memfd");
+    int r = seccomp_export_bpf(ctx, fd);
+    if (r < 0)
+        return brig_err_sys(err, -r, "seccomp: cannot build the jail's filter");
+    off_t len = lseek(fd, 0, SEEK_END);
+    if (len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0 ||
+        len / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+        return brig_err_set(err, BRIG_EFAIL, "seccomp: the jail's filter has a bad size");
+    struct sock_filter *insns = brig_xmalloc((size_t)len);
+    if (pread(fd, insns, (size_t)len, 0) != (ssize_t)len) {
+        free(insns);
+        return brig_err_set(err, BRIG_EFAIL, "seccomp: cannot read the jail's filter back");
+    }
+    *ret =
+        (struct sock_fprog){.len = (unsigned short)(len / (off_t)sizeof(*insns)), .filter = insns};
+    return 0;
+}
+
+int brig_jail_seccomp_build(const struct brig_jail_policy *p, struct sock_fprog *ret,
+                            struct brig_err *err)
+{
+    *ret = (struct sock_fprog){0};
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx)
         return brig_err_set(err, BRIG_EFAIL, "seccomp: cannot create a filter");
@@ -103,14 +132,26 @@ int brig_jail_seccomp_load(const struct brig_jail_policy *p, struct brig_err *er
         deny(ctx, "clone3", ENOSYS, 0, NULL, err) < 0)
         goto fail;
 
-    r = seccomp_load(ctx);
-    if (r < 0)
-        goto fail_r;
+    r = export_prog(ctx, ret, err);
     seccomp_release(ctx);
-    return 0;
+    return r;
 fail_r:
-    brig_err_sys(err, -r, "seccomp: cannot build or load the jail's filter");
+    brig_err_sys(err, -r, "seccomp: cannot build the jail's filter");
 fail:
     seccomp_release(ctx);
     return -1;
+}
+
+int brig_jail_seccomp_install(const struct sock_fprog *prog, struct brig_err *err)
+{
+    /* no flags and no no_new_privs: as seccomp_load does with this filter's attributes */
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+        return brig_err_sys(err, errno, "seccomp: cannot load the jail's filter");
+    return 0;
+}
+
+void brig_jail_seccomp_free(struct sock_fprog *prog)
+{
+    free(prog->filter);
+    *prog = (struct sock_fprog){0};
 }
