@@ -287,6 +287,24 @@ static bool wait_alone(struct init_state *st, uint64_t deadline, bool stop_ends)
     }
 }
 
+/* The words of cmd when /bin/sh -c would only run the program they name: an
+ * absolute path and plain words, nothing the shell expands or interprets.
+ * NULL otherwise. The default exec_start, "/bin/sh /etc/rc", is one: exec'ing
+ * it directly spares the jail's start a shell. */
+static char **plain_command(const char *cmd)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789/._-+,:@% \t";
+    if (cmd[0] != '/' || cmd[strspn(cmd, plain)] != '\0')
+        return NULL;
+    char **argv = NULL;
+    _cleanup_free_ char *copy = brig_xstrdup(cmd);
+    char *save = NULL;
+    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+        brig_strv_push(&argv, w);
+    return argv;
+}
+
 /* Run /bin/sh -c cmd in the jail, output to the console; wait at most
  * timeout seconds (0: no limit). Returns 0 with *ret_status, or -1 on timeout. */
 static int run_sh(struct init_state *st, const char *cmd, unsigned timeout, int *ret_status)
@@ -312,6 +330,9 @@ static int run_sh(struct init_state *st, const char *cmd, unsigned timeout, int 
         static char home[] = "HOME=/";
         char *argv[] = {sh, dash_c, brig_xstrdup(cmd), NULL};
         char *envp[] = {path, home, NULL};
+        char **words = plain_command(cmd);
+        if (words)
+            execve(words[0], words, envp); /* on failure the shell says why */
         execve(sh, argv, envp);
         _exit(127);
     }

@@ -86,6 +86,22 @@ teardown() {
     ok brig jstart jname=${P}hk1
 }
 
+@test "exec_start as a plain program path runs it, and a missing one fails as the shell would" {
+    ok brig jcreate jname=${P}hk1 ip4_addr=0 exec_start='/bin/echo plain-start  two' \
+        exec_stop='/bin/echo plain-stop'
+    ok brig jstart jname=${P}hk1
+    ok brig jstop jname=${P}hk1
+    local log="$W/jails-system/${P}hk1/console.log"
+    grep -q "^plain-start two$" "$log" || { echo "console.log: $(cat "$log")" >&2; return 1; }
+    grep -q "^plain-stop$" "$log" || { echo "console.log: $(cat "$log")" >&2; return 1; }
+    ok brig jset jname=${P}hk1 exec_start='/no/such/prog start'
+    run brig jstart jname=${P}hk1
+    same "$status" 1 "exit status"
+    output_has "exec_start exited with status 127"
+    grep -q "/no/such/prog" "$log" || { echo "console.log: $(cat "$log")" >&2; return 1; }
+    same "$(jstatus ${P}hk1)" stopped "status"
+}
+
 @test "a failing exec_prestart fails jstart before anything is set up" {
     ok brig jcreate jname=${P}hk1 ip4_addr=0 exec_prestart='exit 4'
     run brig jstart jname=${P}hk1
