@@ -31,6 +31,10 @@ void brig_nl_closep(struct brig_nl **nl);
 #define _cleanup_nl_ __attribute__((cleanup(brig_nl_closep)))
 /* Open /proc/<pid>/ns/net (O_CLOEXEC) into *ret_fd. */
 int brig_netns_open_pid(pid_t pid, int *ret_fd, struct brig_err *err);
+/* Write value to the sysctl file path (under /proc/sys/net) of the network
+ * namespace netns_fd (-1: the caller's). A missing file under
+ * /proc/sys/net/ipv6 (IPv6 off in this kernel) is not an error. */
+int brig_net_sysctl_set(int netns_fd, const char *path, const char *value, struct brig_err *err);
 
 /* Links. */
 
@@ -112,14 +116,20 @@ struct brig_veth {
 
 /* Create the pair in one RTM_NEWLINK: eth<idx> inside the jail's namespace (with its
  * MAC and MTU, still down: brig_veth_configure brings it up) and the host end on the
- * bridge (up, same MTU), then set the host end's alias (the kernel ignores an alias
- * on create). A stale host end of the same name (a previous run still being torn
- * down) is deleted and the create retried once. On failure nothing is left behind. */
+ * bridge (same MTU); turn IPv6 off on the host end (a bridge port has no address,
+ * and would otherwise add routes and multicast chatter that every port of the
+ * bridge receives); then bring it up with its alias (the kernel ignores an alias
+ * on create). A stale host end of the same name (a
+ * previous run still being torn down) is deleted and the create retried once. On failure nothing is
+ * left behind. */
 int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct brig_err *err);
 /* Inside the jail (jail is a socket opened in its namespace): bring lo and eth<idx>
- * up, add addrs, and set default routes via gw4 and gw6 (either may be NULL). */
-int brig_veth_configure(struct brig_nl *jail, int idx, const struct brig_addr *addrs, size_t naddrs,
-                        const struct brig_addr *gw4, const struct brig_addr *gw6,
+ * up, add addrs, and set default routes via gw4 and gw6 (either may be NULL).
+ * Without ipv6 eth<idx> gets no IPv6 link-local address (address generation
+ * mode "none"): it sends no duplicate address detection, router solicitation
+ * or MLD report, which the bridge would flood to every jail on it. */
+int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct brig_addr *addrs,
+                        size_t naddrs, const struct brig_addr *gw4, const struct brig_addr *gw6,
                         struct brig_err *err);
 /* Delete NIC idx of jail jail_id from the host side (the jail end goes with it). */
 int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, struct brig_err *err);

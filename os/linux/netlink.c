@@ -119,6 +119,35 @@ int brig_netns_open_pid(pid_t pid, int *ret_fd, struct brig_err *err)
     return 0;
 }
 
+int brig_net_sysctl_set(int netns_fd, const char *path, const char *value, struct brig_err *err)
+{
+    _cleanup_close_ int self = -1;
+    if (netns_fd >= 0) {
+        self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (self < 0)
+            return brig_err_sys(err, errno, "open own network namespace");
+        if (setns(netns_fd, CLONE_NEWNET) < 0)
+            return brig_err_sys(err, errno, "enter network namespace");
+    }
+    /* /proc/sys/net is the namespace of whoever opens the file */
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int e = errno;
+    if (self >= 0 && setns(self, CLONE_NEWNET) < 0)
+        abort(); /* as in brig_nl_open_netns */
+    if (fd < 0) {
+        if (e == ENOENT && brig_startswith(path, "/proc/sys/net/ipv6/"))
+            return 0;
+        return brig_err_sys(err, e, "%s", path);
+    }
+    size_t len = strlen(value);
+    ssize_t n = write(fd, value, len);
+    e = errno;
+    close(fd);
+    if (n != (ssize_t)len)
+        return brig_err_sys(err, n < 0 ? e : EIO, "write %s", path);
+    return 0;
+}
+
 /* Fetch one link by name; a missing link leaves *ret NULL and returns 0. */
 static int link_get(struct brig_nl *nl, const char *name, struct rtnl_link **ret,
                     struct brig_err *err)
@@ -164,6 +193,26 @@ static int link_set(struct brig_nl *nl, const char *name, unsigned flags, unsign
         nlmsg_free(msg);
         return -NLE_NOMEM;
     }
+    return nl_send_sync(nl->sk, msg);
+}
+
+/* IPv6 address generation mode "none" on a link: no link-local address. */
+static int link_addr_gen_none(struct brig_nl *nl, const char *name)
+{
+    struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+    struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_REQUEST);
+    if (!msg)
+        abort();
+    struct nlattr *spec, *inet6;
+    if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+        nla_put_string(msg, IFLA_IFNAME, name) < 0 || !(spec = nla_nest_start(msg, IFLA_AF_SPEC)) ||
+        !(inet6 = nla_nest_start(msg, AF_INET6)) ||
+        nla_put_u8(msg, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE) < 0) {
+        nlmsg_free(msg);
+        return -NLE_NOMEM;
+    }
+    nla_nest_end(msg, inet6);
+    nla_nest_end(msg, spec);
     return nl_send_sync(nl->sk, msg);
 }
 
@@ -530,7 +579,7 @@ static int veth_add(struct brig_nl *host, const struct brig_veth *v, const char 
     rtnl_link_set_name(l, hname);
     rtnl_link_set_mtu(l, mtu);
     rtnl_link_set_master(l, master);
-    rtnl_link_set_flags(l, IFF_UP);
+    /* down: brig_veth_create turns IPv6 off before the host end comes up */
 
     struct rtnl_link *peer = rtnl_link_veth_get_peer(l);
     rtnl_link_set_name(peer, jname);
@@ -582,27 +631,42 @@ int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct bri
         return brig_err_set(err, BRIG_EFAIL, "create %s (%s in the jail) on bridge %s: %s", hname,
                             jname, v->bridge, nl_geterror(r));
 
+    /* IPv6 off before the host end is up: no link-local address, no DAD, router
+     * solicitations or MLD reports flooded to every port of the bridge, no
+     * routes of its own */
+    char path[96];
+    snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", hname);
+    if (brig_net_sysctl_set(-1, path, "1", err) < 0)
+        goto fail;
+
     /* The kernel ignores IFLA_IFALIAS on create, hence a second message. */
     _cleanup_free_ char *alias = brig_xasprintf("%s-%s", v->jname ? v->jname : "", jname);
-    r = link_set(host, hname, 0, 0, alias, -1);
+    r = link_set(host, hname, IFF_UP, IFF_UP, alias, -1);
     if (r < 0) {
-        brig_err_set(err, BRIG_EFAIL, "set alias of %s: %s", hname, nl_geterror(r));
-        struct brig_err e2 = BRIG_ERR_INIT;
-        brig_link_delete(host, hname, &e2);
-        return -1;
+        brig_err_set(err, BRIG_EFAIL, "bring up %s with its alias: %s", hname, nl_geterror(r));
+        goto fail;
     }
     return 0;
+fail:;
+    struct brig_err e2 = BRIG_ERR_INIT;
+    brig_link_delete(host, hname, &e2);
+    return brig_err_wrap(err, "create %s", hname);
 }
 
-int brig_veth_configure(struct brig_nl *jail, int idx, const struct brig_addr *addrs, size_t naddrs,
-                        const struct brig_addr *gw4, const struct brig_addr *gw6,
+int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct brig_addr *addrs,
+                        size_t naddrs, const struct brig_addr *gw4, const struct brig_addr *gw6,
                         struct brig_err *err)
 {
     char ifname[IFNAMSIZ];
     snprintf(ifname, sizeof(ifname), "eth%d", idx);
     int ifindex;
-    if (brig_link_set_up(jail, "lo", err) < 0 || ifindex_of(jail, ifname, &ifindex, err) < 0 ||
-        brig_link_set_up(jail, ifname, err) < 0)
+    if (brig_link_set_up(jail, "lo", err) < 0 || ifindex_of(jail, ifname, &ifindex, err) < 0)
+        return -1;
+    /* before it is up: the link-local address is made when it comes up */
+    int r = ipv6 ? 0 : link_addr_gen_none(jail, ifname);
+    if (r < 0)
+        return nl_err(err, r, "turn off IPv6 address generation on", ifname);
+    if (brig_link_set_up(jail, ifname, err) < 0)
         return -1;
     for (size_t i = 0; i < naddrs; i++) {
         if (ifaddr_op(jail, ifname, ifindex, &addrs[i], true, err) < 0)

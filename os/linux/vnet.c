@@ -86,6 +86,20 @@ static int nic_addrs(const char *list, struct brig_addr **ret, size_t *ret_n, st
     return 0;
 }
 
+/* An IPv6 link-local address on a jail's NIC when it has an IPv6 address or
+ * configures itself ("0"); otherwise none, as a FreeBSD interface without
+ * inet6 settings has none (jail root may add one: ip link set ethN addrgenmode
+ * eui64, then down and up). */
+static bool nic_wants_ipv6(const struct brig_nic *nic, const struct brig_addr *addrs, size_t n)
+{
+    if (!nic->addrs || strcmp(nic->addrs, "0") == 0)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (addrs[i].family == AF_INET6)
+            return true;
+    return false;
+}
+
 /* The IPv4 default route of NIC 0: auto is the node bridge's gateway. */
 static int nic_gw4(const struct brig_node *node, const struct brig_nic *nic,
                    const struct brig_addr *addrs, size_t n, struct brig_addr *ret, bool *ret_set,
@@ -142,11 +156,13 @@ int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct b
         size_t naddrs;
         struct brig_addr gw4;
         bool has_gw;
+        if (nic_addrs(nic->addrs, &addrs, &naddrs, err) < 0)
+            return brig_err_wrap(err, "eth%d", nic->idx);
         if (brig_vnet_bridge_ready(host, env->node, bridge, err) < 0 ||
             brig_veth_create(host, &v, err) < 0 ||
-            nic_addrs(nic->addrs, &addrs, &naddrs, err) < 0 ||
             nic_gw4(env->node, nic, addrs, naddrs, &gw4, &has_gw, err) < 0 ||
-            brig_veth_configure(jail, nic->idx, addrs, naddrs, has_gw ? &gw4 : NULL, NULL, err) < 0)
+            brig_veth_configure(jail, nic->idx, nic_wants_ipv6(nic, addrs, naddrs), addrs, naddrs,
+                                has_gw ? &gw4 : NULL, NULL, err) < 0)
             return brig_err_wrap(err, "eth%d", nic->idx);
     }
     return 0;

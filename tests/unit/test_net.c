@@ -309,7 +309,7 @@ static void test_vnet_nic_is_eth0_in_the_jail_and_on_the_bridge_on_the_host(void
 
     _cleanup_nl_ struct brig_nl *jnl = NULL;
     assert_int_equal(brig_nl_open_netns(j->netns, &jnl, &err), 0);
-    assert_int_equal(brig_veth_configure(jnl, 0, NULL, 0, NULL, NULL, &err), 0);
+    assert_int_equal(brig_veth_configure(jnl, 0, false, NULL, 0, NULL, NULL, &err), 0);
     _cleanup_free_ char *link = ip_in(j->netns, "link", "show", "eth0", NULL);
     assert_non_null(strstr(link, "mtu 1400"));
     assert_non_null(strstr(link, macs));
@@ -319,6 +319,32 @@ static void test_vnet_nic_is_eth0_in_the_jail_and_on_the_bridge_on_the_host(void
     bool exists;
     assert_int_equal(brig_link_exists(c->nl, "eth0", &exists, &err), 0);
     assert_false(exists);
+}
+
+static void
+test_ipv6_is_off_on_the_host_end_and_a_jail_end_without_it_has_no_link_local(void **state)
+{
+    struct ctx *c = *state;
+    struct brig_err err = BRIG_ERR_INIT;
+    make_bridge(c, "10.0.0.1/16", 0);
+    struct jail *j[2] = {jail_spawn(c), jail_spawn(c)};
+    make_veth(c, j[0], 12, "v4only", NULL);
+    make_veth(c, j[1], 13, "dual", NULL);
+    for (int i = 0; i < 2; i++) {
+        _cleanup_free_ char *host = NULL;
+        _cleanup_free_ char *path =
+            brig_xasprintf("/proc/sys/net/ipv6/conf/bj%dn0/disable_ipv6", 12 + i);
+        assert_int_equal(brig_read_file(path, 64, &host, NULL, &err), 0);
+        assert_string_equal(host, "1\n");
+        _cleanup_nl_ struct brig_nl *jnl = NULL;
+        assert_int_equal(brig_nl_open_netns(j[i]->netns, &jnl, &err), 0);
+        assert_int_equal(brig_veth_configure(jnl, 0, i == 1, NULL, 0, NULL, NULL, &err), 0);
+        _cleanup_free_ char *a = ip_in(j[i]->netns, "addr", "show", "eth0", NULL);
+        if (i == 0)
+            assert_null(strstr(a, "inet6"));
+        else
+            assert_non_null(strstr(a, "inet6 fe80::"));
+    }
 }
 
 static void test_vnet_nic_gets_addresses_and_default_routes_inside(void **state)
@@ -334,7 +360,7 @@ static void test_vnet_nic_gets_addresses_and_default_routes_inside(void **state)
     assert_int_equal(brig_nl_open_netns(j->netns, &jnl, &err), 0);
     struct brig_addr addrs[] = {A("10.0.0.2/16"), A("fd00::2")};
     struct brig_addr gw4 = A("10.0.0.1"), gw6 = A("fd00::1");
-    if (brig_veth_configure(jnl, 0, addrs, 2, &gw4, &gw6, &err) < 0)
+    if (brig_veth_configure(jnl, 0, true, addrs, 2, &gw4, &gw6, &err) < 0)
         fail_msg("%s", err.msg);
     print_message("veth create+configure: %.2f ms\n", (double)(brig_now_ns() - t0) / 1e6);
 
@@ -349,7 +375,7 @@ static void test_vnet_nic_gets_addresses_and_default_routes_inside(void **state)
     assert_non_null(strstr(r6, "default via fd00::1 dev eth0"));
 
     /* configuring again is harmless; removing an address removes it, twice is fine */
-    assert_int_equal(brig_veth_configure(jnl, 0, addrs, 2, &gw4, &gw6, &err), 0);
+    assert_int_equal(brig_veth_configure(jnl, 0, true, addrs, 2, &gw4, &gw6, &err), 0);
     assert_int_equal(brig_ifaddr_del(jnl, "eth0", &addrs[0], &err), 0);
     assert_int_equal(brig_ifaddr_del(jnl, "eth0", &addrs[0], &err), 0);
     _cleanup_free_ char *a2 = ip_in(j->netns, "addr", "show", "eth0", NULL);
@@ -389,7 +415,7 @@ static void test_two_jails_on_one_bridge_ping_each_other(void **state)
         _cleanup_nl_ struct brig_nl *jnl = NULL;
         assert_int_equal(brig_nl_open_netns(j[i]->netns, &jnl, &err), 0);
         struct brig_addr a = A(ip[i]);
-        assert_int_equal(brig_veth_configure(jnl, 0, &a, 1, NULL, NULL, &err), 0);
+        assert_int_equal(brig_veth_configure(jnl, 0, false, &a, 1, NULL, NULL, &err), 0);
     }
     ping_from(j[0], "10.0.0.3");
     ping_from(j[1], "10.0.0.2");
@@ -506,7 +532,7 @@ static void test_dnsmasq_gives_a_lease_to_a_jail_client(void **state)
     make_veth(c, j, 30, "dh", NULL);
     _cleanup_nl_ struct brig_nl *jnl = NULL;
     assert_int_equal(brig_nl_open_netns(j->netns, &jnl, &err), 0);
-    assert_int_equal(brig_veth_configure(jnl, 0, NULL, 0, NULL, NULL, &err), 0);
+    assert_int_equal(brig_veth_configure(jnl, 0, false, NULL, 0, NULL, NULL, &err), 0);
 
     struct brig_dhcpd d = {.bridge = BR, .gateway = "10.0.0.1/24", .rundir = c->tmp};
     pid_t pid = 0, again = 0, running = 0;
@@ -638,6 +664,7 @@ int main(void)
         T(test_bridge_delete_refuses_while_members_remain_unless_forced),
         T(test_bridge_attach_needs_opt_in_for_a_physical_nic),
         T(test_vnet_nic_is_eth0_in_the_jail_and_on_the_bridge_on_the_host),
+        T(test_ipv6_is_off_on_the_host_end_and_a_jail_end_without_it_has_no_link_local),
         T(test_vnet_nic_gets_addresses_and_default_routes_inside),
         T(test_two_jails_on_one_bridge_ping_each_other),
         T(test_deleting_a_nic_leaves_no_link_on_either_side),
