@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -122,6 +123,33 @@ static void init_set_title(int procfd)
         memset((void *)es, 0, ee - es);
     clearenv();
     prctl(PR_SET_NAME, title, 0, 0, 0);
+}
+
+/* Unmap every shared mapping the fork inherited: brig's SQLite maps the
+ * database's -shm file, which the jail's pid 1 must not keep (nor make every
+ * later truncation of that file visit one mapping per running jail). */
+static void drop_shared_mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f)
+        return;
+    unsigned long span[16][2];
+    size_t n = 0;
+    char line[512];
+    while (n < BRIG_ARRAY_SIZE(span) && fgets(line, sizeof(line), f)) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[3] == 's') {
+            span[n][0] = lo;
+            span[n][1] = hi;
+            n++;
+        }
+        while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
+            ; /* the rest of a long line */
+    }
+    fclose(f);
+    for (size_t i = 0; i < n; i++)
+        munmap((void *)span[i][0], span[i][1] - span[i][0]);
 }
 
 /* fd 0: an empty pipe (EOF); 1 and 2: the console; 3: the sync socket; nothing else. */
@@ -445,6 +473,7 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
     sigset_t set;
 
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    drop_shared_mappings();
     init_signals(&set);
     if (init_fds(sync, console) < 0)
         _exit(1);

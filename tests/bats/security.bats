@@ -56,6 +56,17 @@ denied() {
     denied jname=${P}sc1 -- ls /proc/1/cwd/
 }
 
+@test "the jail's init keeps no shared mapping of the host's files, such as the state database" {
+    up ${P}sc1
+    local pid maps
+    pid=$(jpid ${P}sc1)
+    maps=$(cat /proc/"$pid"/maps)
+    case "$maps" in
+    *local.sqlite*) echo "init maps the database: $maps" >&2; return 1 ;;
+    esac
+    same "$(awk '$2 ~ /s$/' /proc/"$pid"/maps | wc -l)" 0 "shared mappings of the init"
+}
+
 @test "mount fails with allow_mount=0 and works (inside the jail only) with allow_mount=1" {
     up ${P}sc1
     denied jname=${P}sc1 -- mount -t tmpfs none /mnt
