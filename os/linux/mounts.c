@@ -213,11 +213,19 @@ int brig_jail_mounts_setup(const struct brig_jail_spec *spec, struct brig_err *e
     return 0;
 }
 
+/* Write an /etc file of the jail unless it already says exactly that: after
+ * the first start it usually does, and a write into a thin jail's overlay
+ * (a new file, a rename over the base's) costs ~0.2 ms. */
 static int write_etc(const char *path, const char *data, struct brig_err *err)
 {
+    size_t len = strlen(data), have = 0;
+    _cleanup_free_ char *cur = NULL;
+    if (brig_read_file(path, len + 1, &cur, &have, NULL) == 0 && have == len &&
+        memcmp(cur, data, len) == 0)
+        return 0;
     if (brig_mkdir_p("/etc", 0755, err) < 0)
         return -1;
-    return brig_write_file_atomic(path, data, strlen(data), 0644, err);
+    return brig_write_file_atomic(path, data, len, 0644, err);
 }
 
 int brig_jail_identity_setup(const struct brig_jail_spec *spec, struct brig_err *err)
