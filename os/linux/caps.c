@@ -83,9 +83,9 @@ int brig_jail_restrict_with(const struct brig_jail_policy *p, const struct sock_
     struct sock_fprog own = {0};
     if (!prog && brig_jail_seccomp_build(p, &own, err) < 0)
         return -1;
-    int r = brig_jail_seccomp_install(prog ? prog : &own, err);
-    brig_jail_seccomp_free(&own);
-    return r < 0 ? -1 : caps_apply(brig_jail_cap_mask(p), err);
+    if (brig_jail_seccomp_install(prog ? prog : &own, err) < 0)
+        return -1;
+    return caps_apply(brig_jail_cap_mask(p), err);
 }
 
 int brig_jail_restrict(const struct brig_jail_policy *p, struct brig_err *err)

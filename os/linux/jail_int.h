@@ -6,12 +6,12 @@
 
 #include "jail.h"
 
-/* The jail's seccomp filter for this policy, built ahead of its loading. */
+/* The jail's seccomp filter for this policy (built with libseccomp when brig
+ * was; *ret points at static data). */
 int brig_jail_seccomp_build(const struct brig_jail_policy *p, struct sock_fprog *ret,
                             struct brig_err *err);
-/* Load a built filter into the calling process (needs CAP_SYS_ADMIN). */
+/* Load a filter into the calling process (needs CAP_SYS_ADMIN). */
 int brig_jail_seccomp_install(const struct sock_fprog *prog, struct brig_err *err);
-void brig_jail_seccomp_free(struct sock_fprog *prog);
 /* Drop capabilities to the policy's; prog (built, or NULL to build it here)
  * is loaded first. */
 int brig_jail_restrict_with(const struct brig_jail_policy *p, const struct sock_fprog *prog,

@@ -439,7 +439,6 @@ static int init_setup(struct init_state *st, struct brig_err *err)
     st->procfd = open_private_proc();
     if (brig_jail_restrict_with(&spec->policy, &st->filter, err) < 0)
         return -1;
-    brig_jail_seccomp_free(&st->filter);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     umask(022);
     /* The caller's argv and environment may hold the spec's strings: copy
@@ -492,7 +491,7 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
         if (send_msg(SYNC_FD, MSG_READY, 0, "ready") < 0)
             _exit(1);
         close(SYNC_FD);
-        /* Give back what the set-up used (the seccomp filter's build, the
+        /* Give back what the set-up used (libcap's and the mounts' buffers, the
          * copies of the spec): the init lives as long as the jail. */
         malloc_trim(0);
         for (;;) {
