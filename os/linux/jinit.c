@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "jail_int.h"
+#include "net.h"
 #include "proc.h"
 #include "util.h"
 
@@ -449,6 +450,12 @@ static int init_prepare(struct init_state *st, struct brig_err *err)
         if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
             return brig_err_sys(err, errno, "set openfiles to %llu",
                                 (unsigned long long)spec->openfiles);
+    }
+    /* a VNET jail's own loopback, while brig makes its NICs */
+    if (spec->policy.vnet) {
+        _cleanup_nl_ struct brig_nl *nl = NULL;
+        if (brig_nl_open(&nl, err) < 0 || brig_link_set_up(nl, "lo", err) < 0)
+            return -1;
     }
     return brig_jail_seccomp_build(&spec->policy, &st->filter, err) < 0 ||
                    brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0

@@ -123,11 +123,11 @@ struct brig_veth {
  * previous run still being torn down) is deleted and the create retried once. On failure nothing is
  * left behind. */
 int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct brig_err *err);
-/* Inside the jail (jail is a socket opened in its namespace): bring lo and eth<idx>
- * up, add addrs, and set default routes via gw4 and gw6 (either may be NULL).
- * Without ipv6 eth<idx> gets no IPv6 link-local address (address generation
- * mode "none"): it sends no duplicate address detection, router solicitation
- * or MLD report, which the bridge would flood to every jail on it. */
+/* Inside the jail (jail is a socket opened in its namespace): bring eth<idx>
+ * up (lo is the jail init's), add addrs, and set default routes via gw4 and gw6 (either may be
+ * NULL). Without ipv6 eth<idx> gets no IPv6 link-local address (address generation mode "none"): it
+ * sends no duplicate address detection, router solicitation or MLD report, which the bridge would
+ * flood to every jail on it. */
 int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct brig_addr *addrs,
                         size_t naddrs, const struct brig_addr *gw4, const struct brig_addr *gw6,
                         struct brig_err *err);

@@ -68,6 +68,10 @@ static int nl_connect_here(struct brig_nl **ret, struct brig_err *err)
         nl_socket_free(sk);
         return brig_err_set(err, BRIG_EFAIL, "open netlink socket: %s", nl_geterror(r));
     }
+    /* One read per message instead of a peek and a read: a buffer larger than
+     * any batch the kernel sends (a dump part is at most 32 KiB). */
+    nl_socket_disable_msg_peek(sk);
+    nl_socket_set_msg_buf_size(sk, 64 * 1024);
     struct brig_nl *nl = brig_xcalloc(1, sizeof(*nl));
     nl->sk = sk;
     *ret = nl;
@@ -660,7 +664,7 @@ int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct b
     char ifname[IFNAMSIZ];
     snprintf(ifname, sizeof(ifname), "eth%d", idx);
     int ifindex;
-    if (brig_link_set_up(jail, "lo", err) < 0 || ifindex_of(jail, ifname, &ifindex, err) < 0)
+    if (ifindex_of(jail, ifname, &ifindex, err) < 0)
         return -1;
     /* before it is up: the link-local address is made when it comes up */
     int r = ipv6 ? 0 : link_addr_gen_none(jail, ifname);

@@ -21,6 +21,10 @@ int brig_linux_nic_up(const struct brig_jail_env *env, const struct brig_runtime
 {
     if (rt->pid <= 0)
         return brig_err_set(err, BRIG_EFAIL, "eth%d: the jail is not running", nic->idx);
+    _cleanup_nl_ struct brig_nl *nl = NULL;
+    if (brig_nl_open(&nl, err) < 0 ||
+        brig_vnet_bridge_ready(nl, env->node, brig_vnet_bridge(env->node, nic->parent), err) < 0)
+        return brig_err_wrap(err, "eth%d", nic->idx);
     if (brig_vnet_nics_up(env, (pid_t)rt->pid, nic, 1, err) == 0)
         return 0;
     /* the pair may exist already when configuring it failed: leave nothing */

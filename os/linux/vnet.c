@@ -88,8 +88,8 @@ static int nic_addrs(const char *list, struct brig_addr **ret, size_t *ret_n, st
 
 /* An IPv6 link-local address on a jail's NIC when it has an IPv6 address or
  * configures itself ("0"); otherwise none, as a FreeBSD interface without
- * inet6 settings has none (jail root may add one: ip link set ethN addrgenmode
- * eui64, then down and up). */
+ * inet6 settings has none (jail root may add one: sysctl -w
+ * net.ipv6.conf.ethN.addr_gen_mode=0). */
 static bool nic_wants_ipv6(const struct brig_nic *nic, const struct brig_addr *addrs, size_t n)
 {
     if (!nic->addrs || strcmp(nic->addrs, "0") == 0)
@@ -133,8 +133,6 @@ int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct b
     if (brig_nl_open(&host, err) < 0 || brig_netns_open_pid(pid, &nsfd, err) < 0 ||
         brig_nl_open_netns(nsfd, &jail, err) < 0)
         return -1;
-    if (brig_link_set_up(jail, "lo", err) < 0)
-        return -1;
     for (size_t i = 0; i < n; i++) {
         const struct brig_nic *nic = &nics[i];
         uint8_t mac[6];
@@ -158,8 +156,7 @@ int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct b
         bool has_gw;
         if (nic_addrs(nic->addrs, &addrs, &naddrs, err) < 0)
             return brig_err_wrap(err, "eth%d", nic->idx);
-        if (brig_vnet_bridge_ready(host, env->node, bridge, err) < 0 ||
-            brig_veth_create(host, &v, err) < 0 ||
+        if (brig_veth_create(host, &v, err) < 0 ||
             nic_gw4(env->node, nic, addrs, naddrs, &gw4, &has_gw, err) < 0 ||
             brig_veth_configure(jail, nic->idx, nic_wants_ipv6(nic, addrs, naddrs), addrs, naddrs,
                                 has_gw ? &gw4 : NULL, NULL, err) < 0)

@@ -17,7 +17,8 @@ const char *brig_vnet_bridge(const struct brig_node *node, const char *parent);
  * gateway address (and NAT when nat_enable=1); any other must exist already. */
 int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
                            struct brig_err *err);
-/* Create and configure NICs nics[0..n) of the jail whose init is pid. */
+/* Create and configure NICs nics[0..n) of the jail whose init is pid; their
+ * bridges must be ready (brig_vnet_bridge_ready). */
 int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct brig_nic *nics,
                       size_t n, struct brig_err *err);
 /* Delete those NICs (host ends; the jail ends go with them). Missing is fine. */

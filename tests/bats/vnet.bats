@@ -46,6 +46,28 @@ teardown() {
     has_line "default via 10.199.0.1 dev eth0 "
 }
 
+@test "IPv6: none on host ends or on a NIC without an IPv6 address; link-local with one, or with ip4_addr=0" {
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.60/16
+    jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.61/16,fd00::61/64
+    jail_up jname=${P}c vnet=1 ip4_addr=0
+    in_jail ${P}a ip -6 -o addr show dev eth0
+    same "$output" "" "IPv6 addresses on a's eth0"
+    in_jail ${P}b ip -6 -o addr show dev eth0
+    output_has "fe80::"
+    in_jail ${P}c ip -6 -o addr show dev eth0
+    output_has "fe80::"
+    local l n=0
+    for l in /sys/class/net/bj*; do
+        l=${l##*/}
+        same "$(cat /proc/sys/net/ipv6/conf/"$l"/disable_ipv6)" 1 "disable_ipv6 of $l"
+        n=$((n + 1))
+    done
+    same "$n" 3 "host ends"
+    # jail root can turn it on
+    in_jail ${P}a sh -c 'sysctl -w net.ipv6.conf.eth0.addr_gen_mode=0 && ip -6 -o addr show dev eth0'
+    output_has "fe80::"
+}
+
 @test "ci_gw4=0 sets no default route, ci_gw4=<addr> sets that one" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.51/16 ci_gw4=0
     in_jail ${P}a ip route

@@ -367,8 +367,6 @@ static void test_vnet_nic_gets_addresses_and_default_routes_inside(void **state)
     _cleanup_free_ char *a = ip_in(j->netns, "addr", "show", "eth0", NULL);
     assert_non_null(strstr(a, "inet 10.0.0.2/16"));
     assert_non_null(strstr(a, "inet6 fd00::2/64"));
-    _cleanup_free_ char *lo = ip_in(j->netns, "link", "show", "lo", NULL);
-    assert_non_null(strstr(lo, ",UP"));
     _cleanup_free_ char *r4 = ip_in(j->netns, "route", NULL, NULL, NULL);
     assert_non_null(strstr(r4, "default via 10.0.0.1 dev eth0"));
     _cleanup_free_ char *r6 = ip_in(j->netns, "-6", "route", NULL, NULL);
