@@ -40,8 +40,8 @@ uint64_t brig_jail_cap_mask(const struct brig_jail_policy *p)
     return m;
 }
 
-/* Drop the bounding and ambient sets and keep only mask in the others. */
-static int caps_apply(uint64_t mask, struct brig_err *err)
+/* Cut the bounding and ambient sets to mask: what later programs can get. */
+static int caps_bound(uint64_t mask, struct brig_err *err)
 {
     int last = (int)cap_max_bits() - 1;
     for (int c = 0; c <= last; c++) {
@@ -52,7 +52,13 @@ static int caps_apply(uint64_t mask, struct brig_err *err)
     }
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return brig_err_sys(err, errno, "clear the ambient capabilities");
+    return 0;
+}
 
+/* Keep only mask in the effective and permitted sets; clear the inheritable. */
+static int caps_apply(uint64_t mask, struct brig_err *err)
+{
+    int last = (int)cap_max_bits() - 1;
     cap_t caps = cap_get_proc();
     if (!caps)
         return brig_err_sys(err, errno, "read the process capabilities");
@@ -76,19 +82,21 @@ static int caps_apply(uint64_t mask, struct brig_err *err)
     return 0;
 }
 
-int brig_jail_restrict_with(const struct brig_jail_policy *p, const struct sock_fprog *prog,
-                            struct brig_err *err)
+int brig_jail_restrict_early(const struct brig_jail_policy *p, struct brig_err *err)
 {
     /* The filter first: loading it without no_new_privs needs CAP_SYS_ADMIN. */
-    struct sock_fprog own = {0};
-    if (!prog && brig_jail_seccomp_build(p, &own, err) < 0)
+    struct sock_fprog prog;
+    if (brig_jail_seccomp_build(p, &prog, err) < 0 || brig_jail_seccomp_install(&prog, err) < 0)
         return -1;
-    if (brig_jail_seccomp_install(prog ? prog : &own, err) < 0)
-        return -1;
+    return caps_bound(brig_jail_cap_mask(p), err);
+}
+
+int brig_jail_restrict_late(const struct brig_jail_policy *p, struct brig_err *err)
+{
     return caps_apply(brig_jail_cap_mask(p), err);
 }
 
 int brig_jail_restrict(const struct brig_jail_policy *p, struct brig_err *err)
 {
-    return brig_jail_restrict_with(p, NULL, err);
+    return brig_jail_restrict_early(p, err) < 0 ? -1 : brig_jail_restrict_late(p, err);
 }

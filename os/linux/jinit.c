@@ -80,9 +80,8 @@ static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGPWR, SIGUSR1, SIG
 struct init_state {
     const struct brig_jail_spec *spec;
     int sigfd;
-    int procfd;               /* a private procfs of the jail's pid namespace, or -1 */
-    char *exec_stop;          /* copied: the caller's strings are gone once the title is set */
-    struct sock_fprog filter; /* the seccomp filter, built before release */
+    int procfd;      /* a private procfs of the jail's pid namespace, or -1 */
+    char *exec_stop; /* copied: the caller's strings are gone once the title is set */
     bool stop_requested;
 };
 
@@ -438,8 +437,9 @@ static _Noreturn void init_stop(struct init_state *st)
 
 /* Everything between "go" and "ready". */
 /* What the init can do while the caller still sets the jail up from outside
- * (cgroups, NICs): its mounts, /dev, the pivot into the root, host name and
- * files. Nothing here depends on the caller's work. */
+ * (cgroups, NICs): lo, its mounts, /dev, the pivot into the root, host name
+ * and files, the seccomp filter and the bounding set. Nothing here depends
+ * on the caller's work. */
 static int init_prepare(struct init_state *st, struct brig_err *err)
 {
     const struct brig_jail_spec *spec = st->spec;
@@ -457,10 +457,11 @@ static int init_prepare(struct init_state *st, struct brig_err *err)
         if (brig_nl_open(&nl, err) < 0 || brig_link_set_up(nl, "lo", err) < 0)
             return -1;
     }
-    return brig_jail_seccomp_build(&spec->policy, &st->filter, err) < 0 ||
-                   brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0
-               ? -1
-               : 0;
+    if (brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0)
+        return -1;
+    /* the last mount: the seccomp filter may forbid the mount calls */
+    st->procfd = open_private_proc();
+    return brig_jail_restrict_early(&spec->policy, err);
 }
 
 static int init_setup(struct init_state *st, struct brig_err *err)
@@ -470,8 +471,7 @@ static int init_setup(struct init_state *st, struct brig_err *err)
      * jail's cgroup namespace is rooted at its own cgroup. */
     if (unshare(CLONE_NEWCGROUP) < 0)
         return brig_err_sys(err, errno, "new cgroup namespace");
-    st->procfd = open_private_proc();
-    if (brig_jail_restrict_with(&spec->policy, &st->filter, err) < 0)
+    if (brig_jail_restrict_late(&spec->policy, err) < 0)
         return -1;
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     umask(022);
