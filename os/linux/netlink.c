@@ -604,6 +604,25 @@ static int veth_add(struct brig_nl *host, const struct brig_veth *v, const char 
     return rtnl_link_add(host->sk, l, NLM_F_CREATE | NLM_F_EXCL);
 }
 
+/* The new host end: IPv6 off before it is up (no link-local address, no DAD,
+ * router solicitations or MLD reports flooded to every port of the bridge, no
+ * routes of its own), then up with its alias "<jail>-<jail end>" (the kernel
+ * ignores an alias on create, hence a second message). */
+static int host_end_up(struct brig_nl *host, const char *hname, const char *jail, const char *jend,
+                       struct brig_err *err)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", hname);
+    if (brig_net_sysctl_set(-1, path, "1", err) < 0)
+        return -1;
+    _cleanup_free_ char *alias = brig_xasprintf("%s-%s", jail ? jail : "", jend);
+    int r = link_set(host, hname, IFF_UP, IFF_UP, alias, -1);
+    if (r < 0)
+        return brig_err_set(err, BRIG_EFAIL, "bring up %s with its alias: %s", hname,
+                            nl_geterror(r));
+    return 0;
+}
+
 int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct brig_err *err)
 {
     char hname[IFNAMSIZ], jname[IFNAMSIZ];
@@ -635,26 +654,12 @@ int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct bri
         return brig_err_set(err, BRIG_EFAIL, "create %s (%s in the jail) on bridge %s: %s", hname,
                             jname, v->bridge, nl_geterror(r));
 
-    /* IPv6 off before the host end is up: no link-local address, no DAD, router
-     * solicitations or MLD reports flooded to every port of the bridge, no
-     * routes of its own */
-    char path[96];
-    snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", hname);
-    if (brig_net_sysctl_set(-1, path, "1", err) < 0)
-        goto fail;
-
-    /* The kernel ignores IFLA_IFALIAS on create, hence a second message. */
-    _cleanup_free_ char *alias = brig_xasprintf("%s-%s", v->jname ? v->jname : "", jname);
-    r = link_set(host, hname, IFF_UP, IFF_UP, alias, -1);
-    if (r < 0) {
-        brig_err_set(err, BRIG_EFAIL, "bring up %s with its alias: %s", hname, nl_geterror(r));
-        goto fail;
+    if (host_end_up(host, hname, v->jname, jname, err) < 0) {
+        struct brig_err e2 = BRIG_ERR_INIT;
+        brig_link_delete(host, hname, &e2);
+        return brig_err_wrap(err, "create %s", hname);
     }
     return 0;
-fail:;
-    struct brig_err e2 = BRIG_ERR_INIT;
-    brig_link_delete(host, hname, &e2);
-    return brig_err_wrap(err, "create %s", hname);
 }
 
 int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct brig_addr *addrs,
