@@ -57,6 +57,9 @@ struct brig_jail_spec {
     const char *hosts;       /* contents for /etc/hosts; NULL: leave it alone */
     const struct brig_devnodes *devnodes; /* the ruleset's /dev entries; NULL: none */
     int cgroup_fd; /* a v2 cgroup to clone the init into (CLONE_INTO_CGROUP); 0 or -1: none */
+    /* vnet: a network namespace made ahead for the jail (the init joins it);
+     * 0 or -1: a new one made with the init */
+    int netns_fd;
     struct brig_jail_policy policy;
 };
 

@@ -507,12 +507,16 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
 
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     drop_shared_mappings();
+    /* before init_fds, which closes the namespace's fd; a failure is reported at release */
+    int joined = spec->policy.vnet && spec->netns_fd > 0 ? setns(spec->netns_fd, CLONE_NEWNET) : 0;
+    int join_errno = errno;
     init_signals(&set);
     if (init_fds(sync, console) < 0)
         _exit(1);
 
     /* prepare in parallel with the caller; a failure is reported at release */
-    int prepared = init_prepare(&st, &err);
+    int prepared = joined < 0 ? brig_err_sys(&err, join_errno, "join the jail's network namespace")
+                              : init_prepare(&st, &err);
 
     struct init_msg m;
     if (recv_msg(SYNC_FD, &m) < 0 || m.type != MSG_GO)
@@ -597,7 +601,7 @@ int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *re
         return brig_err_sys(err, errno, "socketpair");
 
     uint64_t flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID;
-    if (spec->policy.vnet)
+    if (spec->policy.vnet && spec->netns_fd <= 0)
         flags |= CLONE_NEWNET;
     if (!spec->policy.allow_sysvipc)
         flags |= CLONE_NEWIPC;

@@ -4,6 +4,9 @@
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,11 @@ struct lx {
     struct brig_cgroup_limits lim;
     char *console;
     char **hook_env;
+    /* vnet: the jail's network namespace, made by a thread while the first
+     * steps run (a new namespace costs ~0.3 ms), then joined by the init */
+    pthread_t netns_thread;
+    bool netns_started;
+    int netns_fd;
 };
 
 static const char *jv(const struct lx *s, enum brig_param_id id)
@@ -109,6 +117,33 @@ static int net_host_apply(void *st, struct brig_err *err)
     return 0;
 }
 
+static void *netns_make(void *arg)
+{
+    struct lx *s = arg;
+    /* this thread alone moves; the namespace outlives it through the fd */
+    if (unshare(CLONE_NEWNET) == 0)
+        s->netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    return NULL;
+}
+
+/* Start making the namespace; on any failure the init makes its own. */
+static void netns_start(struct lx *s)
+{
+    s->netns_fd = -1;
+    if (s->policy.vnet && pthread_create(&s->netns_thread, NULL, netns_make, s) == 0)
+        s->netns_started = true;
+}
+
+/* The namespace made ahead, or -1. */
+static int netns_take(struct lx *s)
+{
+    if (s->netns_started) {
+        pthread_join(s->netns_thread, NULL);
+        s->netns_started = false;
+    }
+    return s->netns_fd;
+}
+
 static int init_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
@@ -158,6 +193,7 @@ static int init_apply(void *st, struct brig_err *err)
         .devnodes = &s->dev,
         .policy = s->policy,
         .cgroup_fd = -1,
+        .netns_fd = netns_take(s),
     };
     if (brig_cgroup_v2_open(s->jname, &spec.cgroup_fd, err) < 0)
         return -1;
@@ -187,6 +223,8 @@ static int nics_apply(void *st, struct brig_err *err)
     struct lx *s = st;
     if (!brig_jail_bool(s->j, BRIG_P_VNET))
         return brig_vnet_aliases(s->env, true, err);
+    if (s->netns_fd >= 0)
+        return brig_vnet_nics_up_ns(s->env, s->netns_fd, s->env->nics, s->env->nnics, err);
     return brig_vnet_nics_up(s->env, (pid_t)s->rt.pid, s->env->nics, s->env->nnics, err);
 }
 
@@ -274,6 +312,8 @@ static const struct brig_step start_steps[] = {
 
 static void lx_free(struct lx *s)
 {
+    if (netns_take(s) >= 0)
+        close(s->netns_fd);
     if (s->have_proc)
         brig_jail_proc_abort(&s->proc);
     brig_jail_proc_clear(&s->proc);
@@ -289,6 +329,7 @@ static int lx_init(struct lx *s, const struct brig_jail_env *env, bool strict, s
 {
     memset(s, 0, sizeof(*s));
     s->proc = (struct brig_jail_proc){.pid = -1, .pidfd = -1, .sync_fd = -1};
+    s->netns_fd = -1;
     s->env = env;
     s->j = env->jail;
     s->jname = env->jail->v[BRIG_P_JNAME];
@@ -382,6 +423,7 @@ int brig_linux_jstart(const struct brig_jail_env *env, const struct brig_journal
         return 0;
     }
     s.graceful = false;
+    netns_start(&s);
     int r = brig_steps_run("jstart", start_steps, BRIG_ARRAY_SIZE(start_steps), &s, journal, err);
     if (r == 0)
         *ret = s.rt;

@@ -126,12 +126,19 @@ static int nic_gw4(const struct brig_node *node, const struct brig_nic *nic,
 int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct brig_nic *nics,
                       size_t n, struct brig_err *err)
 {
+    _cleanup_close_ int nsfd = -1;
+    if (brig_netns_open_pid(pid, &nsfd, err) < 0)
+        return -1;
+    return brig_vnet_nics_up_ns(env, nsfd, nics, n, err);
+}
+
+int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct brig_nic *nics,
+                         size_t n, struct brig_err *err)
+{
     const struct brig_jail *j = env->jail;
     const char *jname = j->v[BRIG_P_JNAME];
     _cleanup_nl_ struct brig_nl *host = NULL, *jail = NULL;
-    _cleanup_close_ int nsfd = -1;
-    if (brig_nl_open(&host, err) < 0 || brig_netns_open_pid(pid, &nsfd, err) < 0 ||
-        brig_nl_open_netns(nsfd, &jail, err) < 0)
+    if (brig_nl_open(&host, err) < 0 || brig_nl_open_netns(nsfd, &jail, err) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         const struct brig_nic *nic = &nics[i];

@@ -21,6 +21,9 @@ int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, con
  * bridges must be ready (brig_vnet_bridge_ready). */
 int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct brig_nic *nics,
                       size_t n, struct brig_err *err);
+/* The same, for the jail whose network namespace is nsfd. */
+int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct brig_nic *nics,
+                         size_t n, struct brig_err *err);
 /* Delete those NICs (host ends; the jail ends go with them). Missing is fine. */
 int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n,
                         struct brig_err *err);
