@@ -39,3 +39,20 @@ LEAK_SECONDS=${BRIG_LEAK_SECONDS:-170}
     snapshot_same "$before" "$after"
     assert_nothing_left
 }
+
+@test "jstop removes the NICs even while a host process holds the jail's network namespace" {
+    jail_up jname=${P}h vnet=1 ip4_addr=10.199.0.71/16
+    local pid holder
+    pid=$(jpid ${P}h)
+    # the namespace outlives the jail: the kernel does not tear the pair down
+    nsenter --net=/proc/"$pid"/ns/net sleep 1000 &
+    holder=$!
+    sleep 0.2
+    ok brig jstop jname=${P}h
+    same "$(count_links)" 0 "host ends after jstop"
+    same "$(nsenter --net=/proc/"$holder"/ns/net ip -o link show | grep -c eth0 || true)" 0 \
+        "eth0 in the held namespace"
+    kill "$holder"
+    wait "$holder" 2>/dev/null || true
+    assert_nothing_left
+}
