@@ -36,6 +36,8 @@ static const struct cli_opt opts_jremove[] = {
 static const struct cli_opt opts_start[] = {
     {"jname", "name|list|glob", "", "the jails: a name, a comma list or a glob like 'web*'"},
     {"astart", "bool", "0", "1: every jail with astart=1, in b_order"},
+    {"jobs", "count", "1",
+     "how many jails at once (0: one per CPU); with astart=1, jails of one b_order at a time"},
     {NULL}};
 static const struct cli_opt opts_exec[] = {
     {"jname", "name", "", "the jail"},

@@ -1,11 +1,19 @@
 /* Running jails: jstart, jstop, jrestart, jexec, jlogin, recover. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "os/os.h"
 #include "util.h"
+
+extern char **environ;
 
 struct astart_row {
     char *jname;
@@ -35,8 +43,10 @@ static int by_order(const void *a, const void *b)
 }
 
 /* The jails a start/stop verb acts on: jname= (names, comma list or glob), bare
- * words, or every astart=1 jail in b_order (reversed for stops). */
-static int targets(struct cli *cli, bool reverse, char ***ret, struct brig_err *err)
+ * words, or every astart=1 jail in b_order (reversed for stops). *ret_group
+ * (may be NULL) gets each one's b_order for astart=1, 0 otherwise. */
+static int targets(struct cli *cli, bool reverse, char ***ret, int64_t **ret_group,
+                   struct brig_err *err)
 {
     bool astart;
     const char *jname = cli_get(cli, "jname");
@@ -55,9 +65,15 @@ static int targets(struct cli *cli, bool reverse, char ***ret, struct brig_err *
             n++;
         qsort(rows, n, sizeof(*rows), by_order);
         names = brig_xcalloc(1, sizeof(char *));
+        int64_t *group = brig_xcalloc(n + 1, sizeof(int64_t));
         for (size_t i = 0; i < n; i++) {
             brig_strv_push(&names, rows[reverse ? n - 1 - i : i].jname);
+            group[i] = rows[reverse ? n - 1 - i : i].order;
         }
+        if (ret_group)
+            *ret_group = group;
+        else
+            free(group);
         for (size_t i = 0; i < n; i++)
             free(rows[i].jname);
         free(rows);
@@ -86,22 +102,112 @@ static int targets(struct cli *cli, bool reverse, char ***ret, struct brig_err *
         for (char **n = m; *n; n++)
             brig_strv_push(&names, *n);
     }
+    if (ret_group)
+        *ret_group = brig_xcalloc(brig_strv_len(names) + 1, sizeof(int64_t));
     *ret = names;
     return 0;
+}
+
+/* jobs=N: how many jails at once; 0: one per online CPU. */
+static int jobs_of(struct cli *cli, long *ret, struct brig_err *err)
+{
+    const char *v = cli_get(cli, "jobs");
+    char *end;
+    *ret = 1;
+    if (!v)
+        return 0;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || errno || n < 0 || n > 1024)
+        return brig_err_set(err, BRIG_EUSAGE, "jobs: '%.40s' is not a number from 0 to 1024", v);
+    if (n == 0) {
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n < 1)
+            n = 1;
+    }
+    *ret = n;
+    return 0;
+}
+
+/* Start "brig VERB jname=NAME" for one jail, with this command's workdir and
+ * kernel; its own output and errors go where ours go. */
+static pid_t spawn_one(struct cli *cli, const char *name)
+{
+    _cleanup_free_ char *jn = brig_xasprintf("jname=%s", name);
+    _cleanup_free_ char *wd = brig_xasprintf("workdir=%s", cli->ctx.workdir);
+    _cleanup_free_ char *self = brig_xstrdup("brig");
+    _cleanup_free_ char *verb = brig_xstrdup(cli->verb->name);
+    _cleanup_free_ char *os =
+        brig_xstrdup(cli->ctx.os == BRIG_K_FREEBSD ? "--os=freebsd" : "--os=linux");
+    char *argv[] = {self, verb, jn, wd, os, NULL};
+    pid_t pid;
+    fflush(NULL);
+    int r = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ);
+    if (r != 0) {
+        fprintf(stderr, "brig: %s: %s: cannot start a brig for it: %s\n", cli->verb->name, name,
+                strerror(r));
+        return -1;
+    }
+    return pid;
+}
+
+/* Run the verb for names[0..n) as separate brig processes, jobs at a time;
+ * each run of equal group values (b_order) ends before the next begins.
+ * Returns how many failed. */
+static size_t run_parallel(struct cli *cli, char **names, const int64_t *group, size_t n, long jobs)
+{
+    size_t failed = 0;
+    for (size_t start = 0; start < n;) {
+        size_t end = start;
+        while (end < n && group[end] == group[start])
+            end++;
+        size_t next = start, running = 0;
+        while (next < end || running > 0) {
+            while (next < end && running < (size_t)jobs) {
+                if (spawn_one(cli, names[next++]) < 0)
+                    failed++;
+                else
+                    running++;
+            }
+            int status;
+            pid_t pid = wait(&status);
+            if (pid < 0) {
+                if (errno == EINTR)
+                    continue;
+                break; /* no child left */
+            }
+            running--;
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                failed++;
+        }
+        start = end;
+    }
+    return failed;
 }
 
 typedef int (*jail_fn)(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
                        struct brig_err *err);
 
-/* Apply fn to every target; the first failure is returned after trying the rest. */
+/* Apply fn to every target; the first failure is returned after trying the rest.
+ * With jobs=N (N > 1) the jails are handled N at a time by brig processes of
+ * their own, astart=1 groups of equal b_order one after the other. */
 static int for_each(struct cli *cli, bool reverse, jail_fn fn, const char *done,
                     struct brig_err *err)
 {
     _cleanup_strv_ char **names = NULL;
-    if (targets(cli, reverse, &names, err) < 0)
+    _cleanup_free_ int64_t *group = NULL;
+    long jobs = 1;
+    if ((cli_get(cli, "jobs") && jobs_of(cli, &jobs, err) < 0) ||
+        targets(cli, reverse, &names, &group, err) < 0)
         return -1;
     int r = 0;
     size_t total = brig_strv_len(names);
+    if (jobs > 1 && total > 1 && !cli->ctx.dry_run) {
+        size_t failed = run_parallel(cli, names, group, total, jobs);
+        if (failed == 0)
+            return 0;
+        return brig_err_set(err, BRIG_EFAIL, "%zu of %zu jails failed (see above)", failed, total);
+    }
     for (char **n = names; *n; n++) {
         struct brig_err e = BRIG_ERR_INIT;
         struct brig_buf plan = {0};

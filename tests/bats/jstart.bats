@@ -97,6 +97,52 @@ teardown() {
     same "$(cat "$order")" "$(printf 'stop %s\n' ${P}sa1 ${P}sa3 ${P}sa2)" "stop order"
 }
 
+@test "jobs=N starts and stops the jails N at a time; one failing start fails the command, not the others" {
+    local i
+    for i in 1 2 3 4 5 6; do
+        ok brig jcreate jname=${P}jb$i ip4_addr=0 exec_start=true
+    done
+    ok brig jset jname=${P}jb4 exec_start='echo no; exit 3'
+    run brig jstart jname="${P}jb*" jobs=4
+    same "$status" 1 "exit status: $output"
+    output_has "${P}jb4: exec_start"
+    output_has "1 of 6 jails failed"
+    for i in 1 2 3 5 6; do
+        has_line "${P}jb$i: started"
+        same "$(jstatus ${P}jb$i)" running "${P}jb$i"
+    done
+    same "$(jstatus ${P}jb4)" stopped "${P}jb4"
+    ok brig jstop jname=${P}jb1,${P}jb2,${P}jb3,${P}jb5,${P}jb6 jobs=0
+    for i in 1 2 3 4 5 6; do
+        same "$(jstatus ${P}jb$i)" stopped "${P}jb$i after jstop"
+    done
+    assert_nothing_left
+}
+
+@test "jobs=N with astart=1 starts one b_order after another, the jails of each in parallel" {
+    local mark="$BATS_TEST_TMPDIR/first-up"
+    # the first group takes a second to start and marks when it is up
+    ok brig jcreate jname=${P}ja1 ip4_addr=0 astart=1 b_order=1 exec_start='sleep 1' \
+        exec_poststart="touch $mark"
+    # the second group refuses to start before that
+    ok brig jcreate jname=${P}ja2 ip4_addr=0 astart=1 b_order=2 exec_start=true \
+        exec_prestart="test -e $mark"
+    ok brig jcreate jname=${P}ja3 ip4_addr=0 astart=1 b_order=2 exec_start=true \
+        exec_prestart="test -e $mark"
+    ok brig jstart astart=1 jobs=4
+    same "$(jstatus ${P}ja2)" running "ja2"
+    same "$(jstatus ${P}ja3)" running "ja3"
+    ok brig jstop astart=1 jobs=4
+    same "$(jstatus ${P}ja1)" stopped "ja1"
+}
+
+@test "jobs= must be a number from 0 to 1024" {
+    ok brig jcreate jname=${P}jb1 ip4_addr=0 exec_start=true
+    assert_rejected 2 "jobs: 'x' is not a number from 0 to 1024" brig jstart jname=${P}jb1 jobs=x
+    assert_rejected 2 "jobs: '-1' is not a number from 0 to 1024" brig jstop jname=${P}jb1 jobs=-1
+    assert_rejected 2 "jobs: '2000' is not a number from 0 to 1024" brig jrestart jname=${P}jb1 jobs=2000
+}
+
 @test "jstart astart=1 with a jname is refused" {
     ok brig jcreate jname=${P}sa1 ip4_addr=0 astart=1
     assert_rejected 2 "astart=1 takes no jname" brig jstart astart=1 jname=${P}sa1
