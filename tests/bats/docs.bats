@@ -93,9 +93,11 @@ setup() {
     [ "${lines[*]}" = "jset jstart jstop" ]
 }
 
-@test "bash completion completes 'brig jstart j' to jname=" {
+@test "bash completion completes 'brig jstart j' to the verb's keys jname= and jobs=" {
     complete_line "$BRIG_BIN jstart j"
     [ "$status" -eq 0 ]
+    [ "${lines[*]}" = "jname= jobs=" ]
+    complete_line "$BRIG_BIN jstart jn"
     [ "${lines[*]}" = "jname=" ]
 }
 
