@@ -1,7 +1,7 @@
 /* bench-vnet: VNET jails against LXC: start-to-ping, scale and memory.
  *
- *   bench-vnet /path/to/brig [-r RUNS] [-s SCALE] [-m MEMJAILS] [-o PLOT.png] [-d DATA]
- *              [ping] [dhcp] [mem] [scale]
+ *   bench-vnet /path/to/brig [-r RUNS] [-s SCALE] [-m MEMJAILS] [-j JOBS] [-o PLOT.png]
+ *              [-d DATA] [ping] [dhcp] [mem] [scale] [bulk]
  *
  * Everything runs in the benchmark's own network, mount and pid namespace.
  *   ping   RUNS times (default 30): from the moment `brig jstart` (resp.
@@ -17,7 +17,10 @@
  *          started one after the other: the time of each jstart, the first and
  *          last 100 compared, `jls` with all of them running, then each jstop.
  *          -d writes "index start_ms stop_ms" per jail, -o plots it (gnuplot).
- * With no phase named, all four run. Run by hand; this is not a test. */
+ *   bulk   the SCALE jails started by one `brig jstart jname='bv*'` and stopped
+ *          by one `brig jstop jname='bv*'`, one after the other (jobs=1), then
+ *          with jobs=JOBS (default 8): total times and speed-up.
+ * With no phase named, all but bulk run. Run by hand; this is not a test. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -284,6 +287,30 @@ static void phase_scale(int n, const char *data, const char *png)
     free(sp);
 }
 
+/* One command over every bench jail; its total time. */
+static double bulk_verb(const char *verb, int jobs)
+{
+    _cleanup_free_ char *j = brig_xasprintf("jobs=%d", jobs);
+    int status = 0;
+    double ms = bench_run_status((const char *const[]){brig, verb, "jname=bv*", j, NULL}, &status);
+    if (status != 0)
+        bench_die("brig %s jname='bv*' %s failed with status %d", verb, j, status);
+    return ms;
+}
+
+static void phase_bulk(int n, int jobs)
+{
+    printf("== bulk: %d VNET jails started by one jstart and stopped by one jstop\n", n);
+    fflush(stdout);
+    double s1 = bulk_verb("jstart", 1), p1 = bulk_verb("jstop", 1);
+    double sj = bulk_verb("jstart", jobs), pj = bulk_verb("jstop", jobs);
+    printf("jstart jobs=1 %.1f s, jobs=%d %.1f s: %.2fx faster\n", s1 / 1000, jobs, sj / 1000,
+           s1 / sj);
+    printf("jstop  jobs=1 %.1f s, jobs=%d %.1f s: %.2fx faster\n\n", p1 / 1000, jobs, pj / 1000,
+           p1 / pj);
+    fflush(stdout);
+}
+
 /* The article's recipe: a ruleset that unhides bpf for a DHCP client. */
 static void devfs_rules_dhcp(void)
 {
@@ -347,16 +374,16 @@ static char *absolute(const char *p)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: bench-vnet /path/to/brig [-r RUNS] [-s SCALE] [-m MEMJAILS] "
-                    "[-o PLOT.png] [-d DATA] [ping] [dhcp] [mem] [scale]\n");
+    fprintf(stderr, "usage: bench-vnet /path/to/brig [-r RUNS] [-s SCALE] [-m MEMJAILS] [-j JOBS] "
+                    "[-o PLOT.png] [-d DATA] [ping] [dhcp] [mem] [scale] [bulk]\n");
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    int runs = 30, scale = 1000, memn = 200, opt;
+    int runs = 30, scale = 1000, memn = 200, jobs = 8, opt;
     const char *png = NULL, *data = NULL;
-    while ((opt = getopt(argc, argv, "r:s:m:o:d:")) != -1) {
+    while ((opt = getopt(argc, argv, "r:s:m:j:o:d:")) != -1) {
         switch (opt) {
         case 'r':
             runs = atoi(optarg);
@@ -366,6 +393,9 @@ int main(int argc, char **argv)
             break;
         case 'm':
             memn = atoi(optarg);
+            break;
+        case 'j':
+            jobs = atoi(optarg);
             break;
         case 'o':
             png = optarg;
@@ -377,9 +407,11 @@ int main(int argc, char **argv)
             return usage();
         }
     }
-    if (optind >= argc || runs < 1 || scale < 2 || scale > 1000 || memn < 1 || memn > 1000)
+    if (optind >= argc || runs < 1 || scale < 2 || scale > 1000 || memn < 1 || memn > 1000 ||
+        jobs < 0 || jobs > 1024)
         return usage();
     bool do_ping = optind + 1 == argc, do_dhcp = do_ping, do_mem = do_ping, do_scale = do_ping;
+    bool do_bulk = false;
     for (int i = optind + 1; i < argc; i++) {
         if (strcmp(argv[i], "ping") == 0)
             do_ping = true;
@@ -389,6 +421,8 @@ int main(int argc, char **argv)
             do_mem = true;
         else if (strcmp(argv[i], "scale") == 0)
             do_scale = true;
+        else if (strcmp(argv[i], "bulk") == 0)
+            do_bulk = true;
         else
             return usage();
     }
@@ -415,7 +449,7 @@ int main(int argc, char **argv)
     bench_run((const char *const[]){brig, "initenv", "nodename=bench", NULL});
     bench_bridge_add(LXC_BRIDGE, "10.198.0.1/16");
 
-    int njails = do_scale ? scale : do_mem ? memn : 0;
+    int njails = do_scale || do_bulk ? scale : do_mem ? memn : 0;
     if (do_mem && memn > njails)
         njails = memn;
     uint64_t t0 = brig_now_ns();
@@ -443,6 +477,8 @@ int main(int argc, char **argv)
         phase_mem(memn);
     if (do_scale)
         phase_scale(scale, data_abs, png_abs);
+    if (do_bulk)
+        phase_bulk(scale, jobs);
 
     struct brig_err err = BRIG_ERR_INIT;
     if (getenv("BENCH_KEEP"))
