@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __FreeBSD__
+#include <sys/sysctl.h>
+#endif
 
 #include "cli.h"
 #include "os/os.h"
@@ -129,6 +132,21 @@ static int jobs_of(struct cli *cli, long *ret, struct brig_err *err)
     return 0;
 }
 
+/* This program's own file, to run more of it. */
+static char *self_exe(void)
+{
+#ifdef __FreeBSD__
+    int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PATHNAME, -1};
+    char path[PATH_MAX];
+    size_t len = sizeof(path);
+    if (sysctl(mib, 4, path, &len, NULL, 0) == 0)
+        return brig_xstrdup(path);
+    return NULL;
+#else
+    return brig_xstrdup("/proc/self/exe");
+#endif
+}
+
 /* Start "brig VERB jname=NAME" for one jail, with this command's workdir and
  * kernel; its own output and errors go where ours go. */
 static pid_t spawn_one(struct cli *cli, const char *name)
@@ -142,7 +160,8 @@ static pid_t spawn_one(struct cli *cli, const char *name)
     char *argv[] = {self, verb, jn, wd, os, NULL};
     pid_t pid;
     fflush(NULL);
-    int r = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ);
+    _cleanup_free_ char *exe = self_exe();
+    int r = exe ? posix_spawn(&pid, exe, NULL, NULL, argv, environ) : ENOENT;
     if (r != 0) {
         fprintf(stderr, "brig: %s: %s: cannot start a brig for it: %s\n", cli->verb->name, name,
                 strerror(r));
