@@ -68,6 +68,15 @@ teardown() {
     output_has "fe80::"
 }
 
+@test "two VNET jails reach each other over IPv6 across the bridge, whose ports have no IPv6" {
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.63/16,fd00::63/64 allow_raw_sockets=1
+    jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.64/16,fd00::64/64 allow_raw_sockets=1
+    in_jail ${P}a ping -6 -c1 -W2 fd00::64
+    same "$status" 0 "a pings b over IPv6: $output"
+    in_jail ${P}b ping -6 -c1 -W2 fd00::63
+    same "$status" 0 "b pings a over IPv6: $output"
+}
+
 @test "ci_gw4=0 sets no default route, ci_gw4=<addr> sets that one" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.51/16 ci_gw4=0
     in_jail ${P}a ip route
