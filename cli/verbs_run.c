@@ -176,6 +176,7 @@ static pid_t spawn_one(struct cli *cli, const char *name)
 static size_t run_parallel(struct cli *cli, char **names, const int64_t *group, size_t n, long jobs)
 {
     size_t failed = 0;
+    _cleanup_free_ pid_t *pids = brig_xcalloc(n, sizeof(pid_t));
     for (size_t start = 0; start < n;) {
         size_t end = start;
         while (end < n && group[end] == group[start])
@@ -183,7 +184,8 @@ static size_t run_parallel(struct cli *cli, char **names, const int64_t *group, 
         size_t next = start, running = 0;
         while (next < end || running > 0) {
             while (next < end && running < (size_t)jobs) {
-                if (spawn_one(cli, names[next++]) < 0)
+                pids[next] = spawn_one(cli, names[next]);
+                if (pids[next++] < 0)
                     failed++;
                 else
                     running++;
@@ -196,8 +198,14 @@ static size_t run_parallel(struct cli *cli, char **names, const int64_t *group, 
                 break; /* no child left */
             }
             running--;
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                failed++;
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                continue;
+            failed++;
+            /* a brig that exited said why; one that was killed could not */
+            for (size_t i = start; i < end && WIFSIGNALED(status); i++)
+                if (pids[i] == pid)
+                    fprintf(stderr, "brig: %s: %s: its brig was killed by signal %d\n",
+                            cli->verb->name, names[i], WTERMSIG(status));
         }
         start = end;
     }

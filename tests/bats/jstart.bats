@@ -136,6 +136,19 @@ teardown() {
     same "$(jstatus ${P}ja1)" stopped "ja1"
 }
 
+@test "jobs=N: a brig killed while starting one jail is named, and the next jstart recovers that jail" {
+    # the host hook's parent is the brig starting that jail
+    ok brig jcreate jname=${P}jk1 ip4_addr=0 exec_start=true exec_prestart='kill -9 $PPID'
+    ok brig jcreate jname=${P}jk2 ip4_addr=0 exec_start=true
+    run brig jstart jname=${P}jk1,${P}jk2 jobs=2
+    same "$status" 1 "exit status: $output"
+    output_has "${P}jk1: its brig was killed by signal 9"
+    has_line "${P}jk2: started"
+    ok brig jset jname=${P}jk1 exec_prestart=
+    ok brig jstart jname=${P}jk1
+    same "$(jstatus ${P}jk1)" running "${P}jk1 after the crash"
+}
+
 @test "jobs= must be a number from 0 to 1024" {
     ok brig jcreate jname=${P}jb1 ip4_addr=0 exec_start=true
     assert_rejected 2 "jobs: 'x' is not a number from 0 to 1024" brig jstart jname=${P}jb1 jobs=x
