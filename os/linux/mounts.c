@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "jail_int.h"
+#include "net.h"
 #include "util.h"
 
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags,
@@ -239,15 +240,8 @@ int brig_jail_identity_setup(const struct brig_jail_spec *spec, struct brig_err 
         return -1;
     /* A VNET jail's own stack lets every user send ICMP echo (ping) without raw
      * sockets, as a host does; without /proc the jail keeps the kernel default. */
-    if (spec->policy.vnet) {
-        int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            static const char range[] = "0 2147483647";
-            ssize_t n = write(fd, range, sizeof(range) - 1);
-            close(fd);
-            if (n < 0)
-                return brig_err_sys(err, errno, "set net.ipv4.ping_group_range");
-        }
-    }
+    if (spec->policy.vnet &&
+        brig_net_sysctl_set("/proc/sys/net/ipv4/ping_group_range", "0 2147483647", true, err) < 0)
+        return -1;
     return 0;
 }

@@ -239,11 +239,7 @@ int brig_nat_remove(const char *subnet, const char *uplink, struct brig_err *err
 
 int brig_ip_forward_enable(struct brig_err *err)
 {
-    const char *path = "/proc/sys/net/ipv4/ip_forward";
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return brig_err_sys(err, errno, "enable forwarding: open %s", path);
-    if (write(fd, "1\n", 2) != 2)
-        return brig_err_sys(err, errno, "enable forwarding: write %s", path);
+    if (brig_net_sysctl_set("/proc/sys/net/ipv4/ip_forward", "1\n", false, err) < 0)
+        return brig_err_wrap(err, "enable forwarding");
     return 0;
 }

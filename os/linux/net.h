@@ -31,10 +31,9 @@ void brig_nl_closep(struct brig_nl **nl);
 #define _cleanup_nl_ __attribute__((cleanup(brig_nl_closep)))
 /* Open /proc/<pid>/ns/net (O_CLOEXEC) into *ret_fd. */
 int brig_netns_open_pid(pid_t pid, int *ret_fd, struct brig_err *err);
-/* Write value to the sysctl file path (under /proc/sys/net) of the network
- * namespace netns_fd (-1: the caller's). A missing file under
- * /proc/sys/net/ipv6 (IPv6 off in this kernel) is not an error. */
-int brig_net_sysctl_set(int netns_fd, const char *path, const char *value, struct brig_err *err);
+/* Write value to the sysctl file path (under /proc/sys/net: the caller's
+ * network namespace). missing_ok: a missing file is not an error. */
+int brig_net_sysctl_set(const char *path, const char *value, bool missing_ok, struct brig_err *err);
 
 /* Links. */
 
