@@ -85,8 +85,7 @@ static int caps_apply(uint64_t mask, struct brig_err *err)
 int brig_jail_restrict_early(const struct brig_jail_policy *p, struct brig_err *err)
 {
     /* The filter first: loading it without no_new_privs needs CAP_SYS_ADMIN. */
-    struct sock_fprog prog;
-    if (brig_jail_seccomp_build(p, &prog, err) < 0 || brig_jail_seccomp_install(&prog, err) < 0)
+    if (brig_jail_seccomp_load(p, err) < 0)
         return -1;
     return caps_bound(brig_jail_cap_mask(p), err);
 }
