@@ -47,7 +47,7 @@ static int by_order(const void *a, const void *b)
 
 /* The jails a start/stop verb acts on: jname= (names, comma list or glob), bare
  * words, or every astart=1 jail in b_order (reversed for stops). *ret_group
- * (may be NULL) gets each one's b_order for astart=1, 0 otherwise. */
+ * gets each one's b_order for astart=1, 0 otherwise. */
 static int targets(struct cli *cli, bool reverse, char ***ret, int64_t **ret_group,
                    struct brig_err *err)
 {
@@ -73,10 +73,7 @@ static int targets(struct cli *cli, bool reverse, char ***ret, int64_t **ret_gro
             brig_strv_push(&names, rows[reverse ? n - 1 - i : i].jname);
             group[i] = rows[reverse ? n - 1 - i : i].order;
         }
-        if (ret_group)
-            *ret_group = group;
-        else
-            free(group);
+        *ret_group = group;
         for (size_t i = 0; i < n; i++)
             free(rows[i].jname);
         free(rows);
@@ -105,8 +102,7 @@ static int targets(struct cli *cli, bool reverse, char ***ret, int64_t **ret_gro
         for (char **n = m; *n; n++)
             brig_strv_push(&names, *n);
     }
-    if (ret_group)
-        *ret_group = brig_xcalloc(brig_strv_len(names) + 1, sizeof(int64_t));
+    *ret_group = brig_xcalloc(brig_strv_len(names) + 1, sizeof(int64_t));
     *ret = names;
     return 0;
 }
@@ -147,9 +143,9 @@ static char *self_exe(void)
 #endif
 }
 
-/* Start "brig VERB jname=NAME" for one jail, with this command's workdir and
- * kernel; its own output and errors go where ours go. */
-static pid_t spawn_one(struct cli *cli, const char *name)
+/* Start "brig VERB jname=NAME" (exe: this program) for one jail, with this
+ * command's workdir and kernel; its own output and errors go where ours go. */
+static pid_t spawn_one(struct cli *cli, const char *exe, const char *name)
 {
     _cleanup_free_ char *jn = brig_xasprintf("jname=%s", name);
     _cleanup_free_ char *wd = brig_xasprintf("workdir=%s", cli->ctx.workdir);
@@ -160,7 +156,6 @@ static pid_t spawn_one(struct cli *cli, const char *name)
     char *argv[] = {self, verb, jn, wd, os, NULL};
     pid_t pid;
     fflush(NULL);
-    _cleanup_free_ char *exe = self_exe();
     int r = exe ? posix_spawn(&pid, exe, NULL, NULL, argv, environ) : ENOENT;
     if (r != 0) {
         fprintf(stderr, "brig: %s: %s: cannot start a brig for it: %s\n", cli->verb->name, name,
@@ -177,6 +172,7 @@ static size_t run_parallel(struct cli *cli, char **names, const int64_t *group, 
 {
     size_t failed = 0;
     _cleanup_free_ pid_t *pids = brig_xcalloc(n, sizeof(pid_t));
+    _cleanup_free_ char *exe = self_exe();
     for (size_t start = 0; start < n;) {
         size_t end = start;
         while (end < n && group[end] == group[start])
@@ -184,7 +180,7 @@ static size_t run_parallel(struct cli *cli, char **names, const int64_t *group, 
         size_t next = start, running = 0;
         while (next < end || running > 0) {
             while (next < end && running < (size_t)jobs) {
-                pids[next] = spawn_one(cli, names[next]);
+                pids[next] = spawn_one(cli, exe, names[next]);
                 if (pids[next++] < 0)
                     failed++;
                 else
@@ -224,8 +220,7 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const char *done,
     _cleanup_strv_ char **names = NULL;
     _cleanup_free_ int64_t *group = NULL;
     long jobs = 1;
-    if ((cli_get(cli, "jobs") && jobs_of(cli, &jobs, err) < 0) ||
-        targets(cli, reverse, &names, &group, err) < 0)
+    if (jobs_of(cli, &jobs, err) < 0 || targets(cli, reverse, &names, &group, err) < 0)
         return -1;
     int r = 0;
     size_t total = brig_strv_len(names);
