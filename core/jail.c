@@ -17,11 +17,6 @@
 
 #define JCONF_MAX (1 << 20)
 
-static bool is_kw(const char *v, const char *kw)
-{
-    return v && strcasecmp(v, kw) == 0;
-}
-
 /* Apply key=value items to j, rejecting unknown keys (with a suggestion) and bad values. */
 static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool creating,
                         struct brig_err *err)
@@ -86,11 +81,11 @@ int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const cha
     *ret = NULL;
     if (brig_store_ipam_release(c->st, jail_id, nic_idx, err) < 0)
         return -1;
-    if (strcmp(ip, "0") == 0 || is_kw(ip, "REALDHCP")) {
+    if (strcmp(ip, "0") == 0 || brig_strcaseeq(ip, "REALDHCP")) {
         *ret = brig_xstrdup(ip);
         return 0;
     }
-    if (is_kw(ip, "DHCP")) {
+    if (brig_strcaseeq(ip, "DHCP")) {
         struct brig_addr pool, lo, hi;
         if (brig_addr_parse(c->node.nodeippool, &pool, err) < 0)
             return brig_err_wrap(err, "nodeippool");

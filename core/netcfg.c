@@ -19,11 +19,6 @@
 /* Highest NIC index: "bj<10-digit id>n<idx>" must fit IFNAMSIZ. */
 #define NIC_IDX_MAX 99
 
-static bool is_kw(const char *v, const char *kw)
-{
-    return v && strcasecmp(v, kw) == 0;
-}
-
 static const char *resolve_bridge(const struct brig_node *node, const char *parent)
 {
     return !parent || strcmp(parent, "auto") == 0 ? node->bridge : parent;
@@ -280,7 +275,8 @@ static int check_args(const struct brig_node *node, const struct brig_jnic_args 
         return brig_err_set(err, BRIG_EUSAGE, "ip4_addr: a NIC's addresses take no interface|");
     if (brig_param_check(BRIG_P_IP4_ADDR, a->ip4_addr, err) < 0)
         return -1;
-    if (is_kw(a->ip4_addr, "DHCP") && strcmp(resolve_bridge(node, parent), node->bridge) != 0)
+    if (brig_strcaseeq(a->ip4_addr, "DHCP") &&
+        strcmp(resolve_bridge(node, parent), node->bridge) != 0)
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=DHCP takes addresses from nodeippool, which only the "
                             "default bridge %s serves: give %s a static address",
@@ -368,7 +364,7 @@ int brig_jnic_add(struct brig_ctx *c, const char *jname, const struct brig_jnic_
     }
     ret->idx = idx;
     ret->live = op.running;
-    ret->pending = op.running && is_kw(nic.addrs, "REALDHCP");
+    ret->pending = op.running && brig_strcaseeq(nic.addrs, "REALDHCP");
     r = 0;
     goto out;
 rollback:

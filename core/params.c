@@ -472,11 +472,6 @@ static int check_cpu(const char *s, struct brig_err *err)
     return 0;
 }
 
-static bool is_keyword(const char *s, const char *kw)
-{
-    return strcasecmp(s, kw) == 0;
-}
-
 int brig_param_check(enum brig_param_id id, const char *v, struct brig_err *err)
 {
     const struct brig_param *p = &brig_params[id];
@@ -506,7 +501,7 @@ int brig_param_check(enum brig_param_id id, const char *v, struct brig_err *err)
         r = brig_parse_size(v, NULL, err);
         break;
     case BRIG_T_ADDRS:
-        if (strcmp(v, "0") == 0 || is_keyword(v, "DHCP") || is_keyword(v, "REALDHCP"))
+        if (strcmp(v, "0") == 0 || brig_strcaseeq(v, "DHCP") || brig_strcaseeq(v, "REALDHCP"))
             break;
         r = check_list(v, check_addr_prefix, err);
         break;
@@ -608,7 +603,7 @@ int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
     if (!j->v[BRIG_P_JNAME])
         return brig_err_set(err, BRIG_EUSAGE, "jname is required");
     const char *ip = j->v[BRIG_P_IP4_ADDR];
-    if (!brig_jail_bool(j, BRIG_P_VNET) && ip && is_keyword(ip, "REALDHCP"))
+    if (!brig_jail_bool(j, BRIG_P_VNET) && ip && brig_strcaseeq(ip, "REALDHCP"))
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=REALDHCP needs vnet=1 (a DHCP client needs its own stack)");
     if (!brig_jail_bool(j, BRIG_P_VNET) && j->v[BRIG_P_CI_GW4] &&

@@ -188,6 +188,11 @@ bool brig_streq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+bool brig_strcaseeq(const char *a, const char *b)
+{
+    return a && b && strcasecmp(a, b) == 0;
+}
+
 bool brig_startswith(const char *s, const char *prefix)
 {
     return s && strncmp(s, prefix, strlen(prefix)) == 0;

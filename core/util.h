@@ -60,6 +60,8 @@ char *brig_buf_steal(struct brig_buf *b);
 void brig_buf_free(struct brig_buf *b);
 
 bool brig_streq(const char *a, const char *b);
+/* The same ignoring case (keywords such as DHCP); NULL equals nothing. */
+bool brig_strcaseeq(const char *a, const char *b);
 bool brig_startswith(const char *s, const char *prefix);
 
 /* mkdir -p with the given mode for each created component. */

@@ -20,7 +20,5 @@ int brig_fbsd_addrs_parse(const char *list, struct brig_fbsd_addr **ret, size_t 
                           struct brig_err *err);
 /* Free a list from brig_fbsd_addrs_parse. */
 void brig_fbsd_addrs_free(struct brig_fbsd_addr *a, size_t n);
-/* True when s is DHCP or REALDHCP (any case). */
-bool brig_fbsd_is_kw(const char *s, const char *kw);
 
 #endif

@@ -44,11 +44,6 @@ void brig_freebsd_conf_quote(struct brig_buf *out, const char *s)
     brig_buf_addc(out, '"');
 }
 
-bool brig_fbsd_is_kw(const char *s, const char *kw)
-{
-    return s && strcasecmp(s, kw) == 0;
-}
-
 void brig_fbsd_addrs_free(struct brig_fbsd_addr *a, size_t n)
 {
     for (size_t i = 0; a && i < n; i++) {
@@ -71,7 +66,7 @@ int brig_fbsd_addrs_parse(const char *list, struct brig_fbsd_addr **ret, size_t 
     *ret_n = 0;
     if (!list || strcmp(list, "0") == 0)
         return 0;
-    if (brig_fbsd_is_kw(list, "DHCP") || brig_fbsd_is_kw(list, "REALDHCP"))
+    if (brig_strcaseeq(list, "DHCP") || brig_strcaseeq(list, "REALDHCP"))
         return brig_err_set(err, BRIG_EUSAGE, "'%s' is not an address list", list);
     _cleanup_free_ char *copy = brig_xstrdup(list);
     struct brig_fbsd_addr *a = NULL;
@@ -137,7 +132,7 @@ static int put_addrs(const struct brig_freebsd_input *in, struct brig_buf *out,
 {
     const struct brig_jail *j = in->jail;
     const char *list = in->ip_resolved ? in->ip_resolved : j->v[BRIG_P_IP4_ADDR];
-    if (brig_fbsd_is_kw(list, "DHCP"))
+    if (brig_strcaseeq(list, "DHCP"))
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=DHCP has no address yet: the address pool assigns one "
                             "before the plan is made");

@@ -423,8 +423,8 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
     snprintf(ethn, sizeof(ethn), "eth%d", nic->idx);
     bool linux_jail = brig_streq(c->j->v[BRIG_P_EMULATOR], "linux");
     const char *addrs = nic->addrs ? nic->addrs : "0";
-    bool realdhcp = brig_fbsd_is_kw(addrs, "REALDHCP");
-    if (brig_fbsd_is_kw(addrs, "DHCP"))
+    bool realdhcp = brig_strcaseeq(addrs, "REALDHCP");
+    if (brig_strcaseeq(addrs, "DHCP"))
         return brig_err_set(err, BRIG_EUSAGE,
                             "eth%d: DHCP has no address yet: the address pool assigns one "
                             "before the plan is made",

@@ -49,11 +49,6 @@ static const char *jv(const struct lx *s, enum brig_param_id id)
     return s->j->v[id] ? s->j->v[id] : "";
 }
 
-static bool is_kw(const char *v, const char *kw)
-{
-    return strcasecmp(v, kw) == 0;
-}
-
 static int step_hook(struct lx *s, enum brig_param_id id, struct brig_err *err)
 {
     return brig_hook_run(jv(s, id), s->hook_env, s->console,
@@ -161,7 +156,8 @@ static int init_apply(void *st, struct brig_err *err)
         struct brig_buf b = {0};
         brig_buf_add(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
         const char *ip = jv(s, BRIG_P_IP4_ADDR);
-        if (strcmp(ip, "0") != 0 && !is_kw(ip, "REALDHCP") && !is_kw(ip, "DHCP")) {
+        if (strcmp(ip, "0") != 0 && !brig_strcaseeq(ip, "REALDHCP") &&
+            !brig_strcaseeq(ip, "DHCP")) {
             _cleanup_free_ char *copy = brig_xstrdup(ip);
             char *save = NULL;
             for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {

@@ -15,11 +15,6 @@
 #include "os/linux/cgroup.h"
 #include "util.h"
 
-static bool is_kw(const char *v, const char *kw)
-{
-    return v && strcasecmp(v, kw) == 0;
-}
-
 const char *brig_vnet_bridge(const struct brig_node *node, const char *parent)
 {
     return !parent || strcmp(parent, "auto") == 0 ? node->bridge : parent;
@@ -27,7 +22,7 @@ const char *brig_vnet_bridge(const struct brig_node *node, const char *parent)
 
 bool brig_vnet_wants_dhcp(const struct brig_nic *nic)
 {
-    return is_kw(nic->addrs, "REALDHCP");
+    return brig_strcaseeq(nic->addrs, "REALDHCP");
 }
 
 /* NAT for the default bridge's subnet, out of the uplink (auto: any interface). */
@@ -69,7 +64,8 @@ static int nic_addrs(const char *list, struct brig_addr **ret, size_t *ret_n, st
 {
     *ret = NULL;
     *ret_n = 0;
-    if (!list || strcmp(list, "0") == 0 || is_kw(list, "REALDHCP") || is_kw(list, "DHCP"))
+    if (!list || strcmp(list, "0") == 0 || brig_strcaseeq(list, "REALDHCP") ||
+        brig_strcaseeq(list, "DHCP"))
         return 0;
     _cleanup_free_ char *copy = brig_xstrdup(list);
     char *save = NULL;
