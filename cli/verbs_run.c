@@ -100,7 +100,7 @@ static int targets(struct cli *cli, bool reverse, char ***ret, int64_t **ret_gro
             return -1;
         }
         for (char **n = m; *n; n++)
-            brig_strv_push(&names, *n);
+            brig_strv_push_unique(&names, *n); /* web1,web* names web1 once */
     }
     *ret_group = brig_xcalloc(brig_strv_len(names) + 1, sizeof(int64_t));
     *ret = names;

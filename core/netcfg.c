@@ -24,16 +24,6 @@ static const char *resolve_bridge(const struct brig_node *node, const char *pare
     return !parent || strcmp(parent, "auto") == 0 ? node->bridge : parent;
 }
 
-/* Add bridge to *v unless it is there already. */
-static void strv_add_unique(char ***v, const char *s)
-{
-    for (char **p = *v; p && *p; p++) {
-        if (strcmp(*p, s) == 0)
-            return;
-    }
-    brig_strv_push(v, s);
-}
-
 /* The bridges (or interfaces) one jail uses: its NICs' parents when vnet=1, else
  * interface= and the iface| prefixes of ip4_addr. */
 static int jail_bridges(struct brig_ctx *c, const struct brig_jail *j, char ***ret,
@@ -48,10 +38,10 @@ static int jail_bridges(struct brig_ctx *c, const struct brig_jail *j, char ***r
             return -1;
         }
         for (size_t i = 0; i < n; i++)
-            strv_add_unique(&v, resolve_bridge(&c->node, nics[i].parent));
+            brig_strv_push_unique(&v, resolve_bridge(&c->node, nics[i].parent));
         brig_nics_free(nics, n);
     } else {
-        strv_add_unique(&v, resolve_bridge(&c->node, j->v[BRIG_P_INTERFACE]));
+        brig_strv_push_unique(&v, resolve_bridge(&c->node, j->v[BRIG_P_INTERFACE]));
         const char *ip = j->v[BRIG_P_IP4_ADDR] ? j->v[BRIG_P_IP4_ADDR] : "0";
         _cleanup_free_ char *copy = brig_xstrdup(ip);
         char *save = NULL;
@@ -59,7 +49,7 @@ static int jail_bridges(struct brig_ctx *c, const struct brig_jail *j, char ***r
             char *bar = strchr(t, '|');
             if (bar) {
                 *bar = '\0';
-                strv_add_unique(&v, t);
+                brig_strv_push_unique(&v, t);
             }
         }
     }

@@ -116,6 +116,20 @@ void brig_strv_push(char ***v, const char *s)
     (*v)[n + 1] = NULL;
 }
 
+bool brig_strv_contains(char *const *v, const char *s)
+{
+    for (; v && *v; v++)
+        if (strcmp(*v, s) == 0)
+            return true;
+    return false;
+}
+
+void brig_strv_push_unique(char ***v, const char *s)
+{
+    if (!brig_strv_contains(*v, s))
+        brig_strv_push(v, s);
+}
+
 void brig_strv_free(char **v)
 {
     for (size_t i = 0; v && v[i]; i++)

@@ -45,6 +45,9 @@ void brig_strvfreep(void *p);
 /* NULL-terminated string vectors. */
 size_t brig_strv_len(char *const *v);
 void brig_strv_push(char ***v, const char *s);
+bool brig_strv_contains(char *const *v, const char *s);
+/* Push s unless *v has it already. */
+void brig_strv_push_unique(char ***v, const char *s);
 void brig_strv_free(char **v);
 
 /* Growable string buffer. */

@@ -54,14 +54,6 @@ static void state_reset(void)
     memset(&g, 0, sizeof(g));
 }
 
-static bool strv_has(char *const *v, const char *s)
-{
-    for (; v && *v; v++)
-        if (strcmp(*v, s) == 0)
-            return true;
-    return false;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -337,7 +329,7 @@ int brig_cgroup_probe(struct brig_cgroup_facts *ret, struct brig_err *err)
         if (g.h[i].v2)
             ret->v2_root = brig_xstrdup(g.h[i].root);
         for (char **c = g.h[i].ctrls; c && *c; c++)
-            if (!brig_startswith(*c, "name=") && !strv_has(ret->controllers, *c))
+            if (!brig_startswith(*c, "name=") && !brig_strv_contains(ret->controllers, *c))
                 brig_strv_push(&ret->controllers, *c);
     }
     strv_sort(ret->controllers);
@@ -367,10 +359,10 @@ int brig_cg_check_jname(const char *jname, struct brig_err *err)
 struct brig_cg_hier *brig_cg_hier_of(const char *ctrl)
 {
     for (size_t i = 0; i < g.n; i++)
-        if (!g.h[i].v2 && strv_has(g.h[i].ctrls, ctrl))
+        if (!g.h[i].v2 && brig_strv_contains(g.h[i].ctrls, ctrl))
             return &g.h[i];
     for (size_t i = 0; i < g.n; i++)
-        if (g.h[i].v2 && strv_has(g.h[i].ctrls, ctrl))
+        if (g.h[i].v2 && brig_strv_contains(g.h[i].ctrls, ctrl))
             return &g.h[i];
     return NULL;
 }
@@ -424,7 +416,7 @@ static int enable_subtree(const char *dir, struct brig_err *err)
     _cleanup_strv_ char **onv = split_words(on, " \n");
     struct brig_buf w = {0};
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(needed_ctrls); i++)
-        if (strv_has(av, needed_ctrls[i]) && !strv_has(onv, needed_ctrls[i]))
+        if (brig_strv_contains(av, needed_ctrls[i]) && !brig_strv_contains(onv, needed_ctrls[i]))
             brig_buf_addf(&w, "%s+%s", w.len ? " " : "", needed_ctrls[i]);
     int rc = w.len ? brig_cg_write(spath, w.s, err) : 0;
     brig_buf_free(&w);
@@ -436,7 +428,7 @@ static int create_in(struct brig_cg_hier *h, const char *jname, struct brig_err 
 {
     _cleanup_free_ char *parent = brig_xasprintf("%s/" BRIG_CG_PARENT, h->root);
     _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
-    bool cpuset = !h->v2 && strv_has(h->ctrls, "cpuset");
+    bool cpuset = !h->v2 && brig_strv_contains(h->ctrls, "cpuset");
     if (h->v2 && enable_subtree(h->root, err) < 0)
         return -1;
     if (mkdir_ok(parent, err) < 0)
@@ -785,7 +777,7 @@ int brig_cgroup_list(char ***ret_jnames, struct brig_err *err)
             return brig_err_sys(err, e, "list cgroups: open %s", parent);
         }
         for (struct dirent *de; (de = readdir(d));)
-            if (de->d_type == DT_DIR && de->d_name[0] != '.' && !strv_has(v, de->d_name))
+            if (de->d_type == DT_DIR && de->d_name[0] != '.' && !brig_strv_contains(v, de->d_name))
                 brig_strv_push(&v, de->d_name);
         closedir(d);
     }
