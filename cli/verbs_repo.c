@@ -15,10 +15,8 @@
 /* The brig-import program: beside this brig (build tree), else in libexec. */
 static char *import_program(void)
 {
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = '\0';
+    _cleanup_free_ char *self = brig_self_exe();
+    if (self) {
         char *slash = strrchr(self, '/');
         if (slash) {
             *slash = '\0';

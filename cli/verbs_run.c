@@ -8,9 +8,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __FreeBSD__
-#include <sys/sysctl.h>
-#endif
 
 #include "cli.h"
 #include "os/os.h"
@@ -111,36 +108,13 @@ static int targets(struct cli *cli, bool reverse, char ***ret, int64_t **ret_gro
 static int jobs_of(struct cli *cli, long *ret, struct brig_err *err)
 {
     const char *v = cli_get(cli, "jobs");
-    char *end;
-    *ret = 1;
-    if (!v)
-        return 0;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || errno || n < 0 || n > 1024)
+    int64_t n = 1;
+    if (v && brig_parse_uint(v, 0, 1024, &n, NULL) < 0)
         return brig_err_set(err, BRIG_EUSAGE, "jobs: '%.40s' is not a number from 0 to 1024", v);
-    if (n == 0) {
+    if (n == 0)
         n = sysconf(_SC_NPROCESSORS_ONLN);
-        if (n < 1)
-            n = 1;
-    }
-    *ret = n;
+    *ret = n < 1 ? 1 : (long)n;
     return 0;
-}
-
-/* This program's own file, to run more of it. */
-static char *self_exe(void)
-{
-#ifdef __FreeBSD__
-    int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PATHNAME, -1};
-    char path[PATH_MAX];
-    size_t len = sizeof(path);
-    if (sysctl(mib, 4, path, &len, NULL, 0) == 0)
-        return brig_xstrdup(path);
-    return NULL;
-#else
-    return brig_xstrdup("/proc/self/exe");
-#endif
 }
 
 /* Start "brig VERB jname=NAME" (exe: this program) for one jail, with this
@@ -156,7 +130,7 @@ static pid_t spawn_one(struct cli *cli, const char *exe, const char *name)
     char *argv[] = {self, verb, jn, wd, os, NULL};
     pid_t pid;
     fflush(NULL);
-    int r = exe ? posix_spawn(&pid, exe, NULL, NULL, argv, environ) : ENOENT;
+    int r = posix_spawn(&pid, exe, NULL, NULL, argv, environ);
     if (r != 0) {
         fprintf(stderr, "brig: %s: %s: cannot start a brig for it: %s\n", cli->verb->name, name,
                 strerror(r));
@@ -165,14 +139,14 @@ static pid_t spawn_one(struct cli *cli, const char *exe, const char *name)
     return pid;
 }
 
-/* Run the verb for names[0..n) as separate brig processes, jobs at a time;
- * each run of equal group values (b_order) ends before the next begins.
- * Returns how many failed. */
-static size_t run_parallel(struct cli *cli, char **names, const int64_t *group, size_t n, long jobs)
+/* Run the verb for names[0..n) as separate brig processes (exe: this
+ * program), jobs at a time; each run of equal group values (b_order) ends
+ * before the next begins. Returns how many failed. */
+static size_t run_parallel(struct cli *cli, const char *exe, char **names, const int64_t *group,
+                           size_t n, long jobs)
 {
     size_t failed = 0;
     _cleanup_free_ pid_t *pids = brig_xcalloc(n, sizeof(pid_t));
-    _cleanup_free_ char *exe = self_exe();
     for (size_t start = 0; start < n;) {
         size_t end = start;
         while (end < n && group[end] == group[start])
@@ -225,7 +199,10 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const char *done,
     int r = 0;
     size_t total = brig_strv_len(names);
     if (jobs > 1 && total > 1 && !cli->ctx.dry_run) {
-        size_t failed = run_parallel(cli, names, group, total, jobs);
+        _cleanup_free_ char *exe = brig_self_exe();
+        if (!exe)
+            return brig_err_sys(err, errno, "jobs=%ld: cannot find brig's own program", jobs);
+        size_t failed = run_parallel(cli, exe, names, group, total, jobs);
         if (failed == 0)
             return 0;
         return brig_err_set(err, BRIG_EFAIL, "%zu of %zu jails failed (see above)", failed, total);
@@ -282,14 +259,14 @@ static int recover_one(struct brig_ctx *c, const char *jname, struct brig_buf *p
 
 int cli_recover(struct cli *cli, struct brig_err *err)
 {
-    if (!cli_get(cli, "jname") && !cli->words)
+    if (!cli_get(cli, "jname")) {
+        /* every jail; none at all is nothing to recover */
         brig_kvlist_add(&cli->kv, "jname", "*", 0);
-    _cleanup_strv_ char **names = NULL;
-    struct brig_err e = BRIG_ERR_INIT;
-    /* no jail at all is nothing to recover */
-    if (brig_jail_match(&cli->ctx, cli_get(cli, "jname"), &names, &e) < 0 &&
-        strchr(cli_get(cli, "jname"), '*') && e.code == BRIG_EUSAGE)
-        return brig_ctx_open(&cli->ctx, err);
+        _cleanup_strv_ char **names = NULL;
+        struct brig_err e = BRIG_ERR_INIT;
+        if (brig_jail_match(&cli->ctx, "*", &names, &e) < 0 && e.code == BRIG_EUSAGE)
+            return brig_ctx_open(&cli->ctx, err);
+    }
     return for_each(cli, false, recover_one, "recovered", err);
 }
 

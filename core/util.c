@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __FreeBSD__
+#include <sys/sysctl.h>
+#include <sys/types.h>
+#endif
 
 extern char **environ;
 
@@ -114,6 +119,23 @@ void brig_strv_push(char ***v, const char *s)
     *v = brig_xrealloc(*v, (n + 2) * sizeof(char *));
     (*v)[n] = brig_xstrdup(s);
     (*v)[n + 1] = NULL;
+}
+
+char *brig_self_exe(void)
+{
+    char path[PATH_MAX];
+#ifdef __FreeBSD__
+    int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PATHNAME, -1};
+    size_t len = sizeof(path);
+    if (sysctl(mib, 4, path, &len, NULL, 0) < 0)
+        return NULL;
+#else
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (n <= 0)
+        return NULL;
+    path[n] = '\0';
+#endif
+    return brig_xstrdup(path);
 }
 
 bool brig_strv_contains(char *const *v, const char *s)

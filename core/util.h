@@ -46,6 +46,8 @@ void brig_strvfreep(void *p);
 size_t brig_strv_len(char *const *v);
 void brig_strv_push(char ***v, const char *s);
 bool brig_strv_contains(char *const *v, const char *s);
+/* The path of the running program (malloc'ed), or NULL with errno. */
+char *brig_self_exe(void);
 /* Push s unless *v has it already. */
 void brig_strv_push_unique(char ***v, const char *s);
 void brig_strv_free(char **v);

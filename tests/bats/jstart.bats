@@ -149,6 +149,19 @@ teardown() {
     same "$(jstatus ${P}jk1)" running "${P}jk1 after the crash"
 }
 
+@test "a jail named twice (by name and by a glob) is started once" {
+    ok brig jcreate jname=${P}dd1 ip4_addr=0 exec_start=true
+    ok brig jstart jname=${P}dd1,"${P}dd*"
+    same "$output" "${P}dd1: started" "output"
+    ok brig jstop jname=${P}dd1,"${P}dd*" jobs=2
+    same "$output" "${P}dd1: stopped" "output"
+}
+
+@test "recover of a glob that matches nothing is an error; with no jname and no jail it is not" {
+    ok brig recover
+    assert_rejected 2 "no jail matches '${P}nosuch*'" brig recover jname="${P}nosuch*"
+}
+
 @test "jobs= must be a number from 0 to 1024" {
     ok brig jcreate jname=${P}jb1 ip4_addr=0 exec_start=true
     assert_rejected 2 "jobs: 'x' is not a number from 0 to 1024" brig jstart jname=${P}jb1 jobs=x
