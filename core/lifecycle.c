@@ -41,12 +41,18 @@ int brig_steps_undo(const struct brig_step *steps, size_t upto, void *state, str
     return r;
 }
 
-/* Undo what a failed run did, keeping the error of the failure. */
-static int fail_undo(const struct brig_step *steps, size_t upto, void *state)
+/* Undo what a failed run did, keeping the error of the failure and adding
+ * the undo's own, if any. */
+static int fail_undo(const struct brig_step *steps, size_t upto, void *state, struct brig_err *err)
 {
-    struct brig_err ignored = BRIG_ERR_INIT;
-    brig_steps_undo(steps, upto, state, &ignored);
-    return -1;
+    struct brig_err e2 = BRIG_ERR_INIT;
+    if (brig_steps_undo(steps, upto, state, &e2) == 0)
+        return -1;
+    char first[sizeof(err->msg)];
+    snprintf(first, sizeof(first), "%s", err->msg);
+    brig_err_set(err, err->code, "%s; %s failed too (brig recover finishes the cleanup)", first,
+                 e2.msg);
+    return BRIG_STEPS_UNDO_FAILED;
 }
 
 int brig_steps_run(const char *op, const struct brig_step *steps, size_t n, void *state,
@@ -61,7 +67,7 @@ int brig_steps_run(const char *op, const struct brig_step *steps, size_t n, void
         if (steps[i].apply(state, err) < 0) {
             brig_err_wrap(err, "%s", steps[i].name);
             /* the failed step may have done part of its work: undo it too */
-            return fail_undo(steps, i + 1, state);
+            return fail_undo(steps, i + 1, state, err);
         }
         brig_fault_point(op, (int)i + 1, "after");
     }

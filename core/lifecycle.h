@@ -25,7 +25,10 @@ struct brig_journal_hook {
 };
 
 /* Run steps[0..n) for op; on failure undo the ones started, in reverse, and
- * return -1 with the failing step named in err. */
+ * return -1 with the failing step named in err, or BRIG_STEPS_UNDO_FAILED
+ * when an undo failed as well (err says both): then something may be left,
+ * and the journal must stay for a recovery. */
+#define BRIG_STEPS_UNDO_FAILED (-2)
 int brig_steps_run(const char *op, const struct brig_step *steps, size_t n, void *state,
                    const struct brig_journal_hook *journal, struct brig_err *err);
 /* Undo steps[upto-1 … 0] in reverse; every undo runs even if one fails (the

@@ -80,8 +80,10 @@ int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan, st
     op.env.plan = plan;
     struct brig_journal_hook hook = {journal_mark, &op};
     struct brig_runtime rt = {0};
-    if (brig_os_get(c->os)->jstart(&op.env, plan ? NULL : &hook, &rt, err) < 0) {
-        if (!plan)
+    int started = brig_os_get(c->os)->jstart(&op.env, plan ? NULL : &hook, &rt, err);
+    if (started < 0) {
+        /* what a failed undo left is for the next command's settle to finish */
+        if (!plan && started != BRIG_STEPS_UNDO_FAILED)
             brig_store_journal_clear(c->st, op.j.id, NULL);
         brig_err_wrap(err, "%s", jname);
         goto out;

@@ -16,6 +16,7 @@
 struct run {
     char log[128];
     int fail_apply; /* step whose apply fails, 0: none */
+    int fail_undo;  /* step whose undo fails, 0: none */
     bool fail_mark;
 };
 
@@ -34,9 +35,9 @@ static void note(struct run *r, char what, int step)
     }                                                                                              \
     static int undo##k(void *state, struct brig_err *err)                                          \
     {                                                                                              \
-        (void)err;                                                                                 \
-        note(state, 'u', k);                                                                       \
-        return 0;                                                                                  \
+        struct run *r = state;                                                                     \
+        note(r, 'u', k);                                                                           \
+        return r->fail_undo == (k) ? brig_err_set(err, BRIG_EFAIL, "busy") : 0;                    \
     }
 STEP_FNS(1)
 STEP_FNS(2)
@@ -80,6 +81,17 @@ static void test_failed_step_is_undone_with_the_ones_before_it_in_reverse(void *
     assert_non_null(strstr(err.msg, "boom"));
 }
 
+static void test_a_failed_undo_is_reported_with_the_failure_and_the_rest_still_undone(void **state)
+{
+    struct run r = {.fail_apply = 3, .fail_undo = 2};
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(run_steps(&r, &err), BRIG_STEPS_UNDO_FAILED);
+    assert_string_equal(r.log, "m1 a1 a2 a3 u3 u2 u1");
+    assert_non_null(strstr(err.msg, "three: boom"));
+    assert_non_null(strstr(err.msg, "undo two: busy"));
+    assert_non_null(strstr(err.msg, "brig recover"));
+}
+
 static void test_failed_journal_mark_applies_nothing(void **state)
 {
     struct run r = {.fail_mark = true};
@@ -102,6 +114,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_steps_run_in_order_after_one_journal_mark),
         cmocka_unit_test(test_failed_step_is_undone_with_the_ones_before_it_in_reverse),
+        cmocka_unit_test(test_a_failed_undo_is_reported_with_the_failure_and_the_rest_still_undone),
         cmocka_unit_test(test_failed_journal_mark_applies_nothing),
         cmocka_unit_test(test_undo_walks_every_step_backwards),
     };
