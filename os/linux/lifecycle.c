@@ -454,8 +454,8 @@ int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime 
     if (r == 0)
         r = brig_steps_undo(start_steps, BRIG_ARRAY_SIZE(start_steps), &s, err);
     brig_fault_point("jstop", 2, "after");
-    if (r == 0)
-        r = step_hook(&s, BRIG_P_EXEC_POSTSTOP, err);
+    if (r == 0 && step_hook(&s, BRIG_P_EXEC_POSTSTOP, err) < 0)
+        r = brig_err_wrap(err, "exec_poststop");
     lx_free(&s);
     return r;
 }

@@ -121,12 +121,6 @@ int brig_linux_bridge_list(struct brig_bridge_entry **ret, size_t *ret_n, struct
     return 0;
 }
 
-/* The node's uplink for NAT rules: NULL when any interface. */
-static const char *nat_uplink(const struct brig_node *node)
-{
-    return !node->uplink || strcmp(node->uplink, "auto") == 0 ? NULL : node->uplink;
-}
-
 int brig_linux_bridge_create(const struct brig_node *node, const char *name, const char *addr,
                              unsigned mtu, struct brig_err *err)
 {
@@ -148,11 +142,7 @@ int brig_linux_bridge_create(const struct brig_node *node, const char *name, con
     }
     if (!node->nat_enable || !addr || a.family != AF_INET)
         return 0;
-    struct brig_addr net;
-    char buf[BRIG_ADDR_STRLEN];
-    brig_addr_network(&a, &net);
-    if (brig_ip_forward_enable(err) < 0 ||
-        brig_nat_add(brig_addr_format(&net, true, buf), nat_uplink(node), err) < 0) {
+    if (brig_vnet_nat_add(node, &a, err) < 0) {
         brig_link_delete(nl, name, NULL);
         return brig_err_wrap(err, "nat for %s", name);
     }
@@ -167,11 +157,8 @@ static int nat_remove_for(const struct brig_node *node, const char *addr, struct
     if (brig_addr_parse(addr, &a, NULL) < 0 || a.family != AF_INET)
         return 0;
     brig_addr_network(&a, &net);
-    bool has;
-    const char *subnet = brig_addr_format(&net, true, buf);
-    if (brig_nat_has(subnet, nat_uplink(node), &has, err) < 0)
-        return -1;
-    return has ? brig_nat_remove(subnet, nat_uplink(node), err) : 0;
+    /* brig_nat_remove takes an absent rule for done */
+    return brig_nat_remove(brig_addr_format(&net, true, buf), brig_vnet_nat_uplink(node), err);
 }
 
 int brig_linux_bridge_remove(const struct brig_node *node, const char *name, bool force,

@@ -26,17 +26,37 @@ bool brig_vnet_wants_dhcp(const struct brig_nic *nic)
 }
 
 /* NAT for the default bridge's subnet, out of the uplink (auto: any interface). */
-static int nat_enable(const struct brig_node *node, struct brig_err *err)
+const char *brig_vnet_nat_uplink(const struct brig_node *node)
 {
-    struct brig_addr gw, net;
+    return !node->uplink || strcmp(node->uplink, "auto") == 0 ? NULL : node->uplink;
+}
+
+int brig_vnet_nat_add(const struct brig_node *node, const struct brig_addr *bridge_addr,
+                      struct brig_err *err)
+{
+    struct brig_addr net;
     char buf[BRIG_ADDR_STRLEN];
+    brig_addr_network(bridge_addr, &net);
+    if (brig_ip_forward_enable(err) < 0 ||
+        brig_nat_add(brig_addr_format(&net, true, buf), brig_vnet_nat_uplink(node), err) < 0)
+        return -1;
+    return 0;
+}
+
+/* The node's bridge, made with its gateway address (and NAT with
+ * nat_enable=1); a failure leaves no bridge behind, so the next start makes
+ * it again rather than using a bridge without its NAT. */
+static int node_bridge_make(struct brig_nl *nl, const struct brig_node *node, struct brig_err *err)
+{
+    struct brig_addr gw;
     if (brig_addr_parse(node->gateway4, &gw, err) < 0)
         return brig_err_wrap(err, "gateway4");
-    brig_addr_network(&gw, &net);
-    const char *uplink = strcmp(node->uplink, "auto") == 0 ? NULL : node->uplink;
-    if (brig_ip_forward_enable(err) < 0)
+    if (brig_bridge_ensure(nl, node->bridge, node->gateway4, 0, err) < 0 ||
+        (node->nat_enable && brig_vnet_nat_add(node, &gw, err) < 0)) {
+        brig_link_delete(nl, node->bridge, NULL);
         return -1;
-    return brig_nat_add(brig_addr_format(&net, true, buf), uplink, err);
+    }
+    return 0;
 }
 
 int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
@@ -45,13 +65,8 @@ int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, con
     bool is;
     if (brig_bridge_is(nl, bridge, &is, err) < 0)
         return -1;
-    if (strcmp(bridge, node->bridge) == 0) {
-        if (is)
-            return 0;
-        if (brig_bridge_ensure(nl, bridge, node->gateway4, 0, err) < 0)
-            return -1;
-        return node->nat_enable ? nat_enable(node, err) : 0;
-    }
+    if (strcmp(bridge, node->bridge) == 0)
+        return is ? 0 : node_bridge_make(nl, node, err);
     if (!is)
         return brig_err_set(err, BRIG_EFAIL,
                             "%s is not a bridge (create it with brig bridge action=create)",

@@ -15,6 +15,11 @@
 const char *brig_vnet_bridge(const struct brig_node *node, const char *parent);
 /* Make the bridge usable: the node's default one is created on demand with its
  * gateway address (and NAT when nat_enable=1); any other must exist already. */
+/* NAT: the uplink of the node's rules (NULL: any interface), and the rule
+ * (with forwarding) for the subnet of a bridge's address. */
+const char *brig_vnet_nat_uplink(const struct brig_node *node);
+int brig_vnet_nat_add(const struct brig_node *node, const struct brig_addr *bridge_addr,
+                      struct brig_err *err);
 int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
                            struct brig_err *err);
 /* Create and configure NICs nics[0..n) of the jail whose init is pid; their

@@ -128,6 +128,16 @@ teardown() {
     assert_nothing_left
 }
 
+@test "a failing exec_poststop fails jstop, naming the hook; the jail is stopped" {
+    ok brig jcreate jname=${P}hk1 ip4_addr=0 exec_start=true exec_poststop='exit 7'
+    ok brig jstart jname=${P}hk1
+    run brig jstop jname=${P}hk1
+    same "$status" 1 "exit status: $output"
+    output_has "exec_poststop"
+    output_has "status 7"
+    same "$(jstatus ${P}hk1)" stopped "status"
+}
+
 @test "exec_timeout kills a hanging exec_start and jstart fails saying so" {
     ok brig jcreate jname=${P}hk1 ip4_addr=0 exec_timeout=1 exec_start='sleep 1000'
     run brig jstart jname=${P}hk1
