@@ -236,6 +236,10 @@ bool brig_startswith(const char *s, const char *prefix)
 
 int brig_mkdir_p(const char *path, mode_t mode, struct brig_err *err)
 {
+    struct stat st;
+    /* usually there already: one stat instead of a mkdir per component */
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
     _cleanup_free_ char *p = brig_xstrdup(path);
     for (char *s = p + 1;; s++) {
         if (*s != '/' && *s != '\0')
@@ -248,7 +252,6 @@ int brig_mkdir_p(const char *path, mode_t mode, struct brig_err *err)
         if (c == '\0')
             break;
     }
-    struct stat st;
     if (stat(path, &st) < 0)
         return brig_err_sys(err, errno, "stat %s", path);
     if (!S_ISDIR(st.st_mode))

@@ -17,6 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "jail_int.h"
 #include "params.h"
 #include "proc.h"
@@ -181,13 +182,8 @@ static _Noreturn void exec_child(const struct brig_jail_exec_spec *s, const stru
 
     gid_t gids[64];
     size_t ng = jail_groups(u, gids, BRIG_ARRAY_SIZE(gids));
-    if (s->openfiles) {
-        struct rlimit rl = {.rlim_cur = s->openfiles, .rlim_max = s->openfiles};
-        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
-            brig_err_sys(&err, errno, "set openfiles to %llu", (unsigned long long)s->openfiles);
-            fail_exit(&err);
-        }
-    }
+    if (brig_cgroup_apply_openfiles(s->openfiles, &err) < 0)
+        fail_exit(&err);
     if (brig_jail_restrict(&s->policy, &err) < 0)
         fail_exit(&err);
     if (setgroups(ng, gids) < 0 || setgid(u->gid) < 0 || setuid(u->uid) < 0) {

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "jail_int.h"
 #include "net.h"
 #include "proc.h"
@@ -445,12 +446,8 @@ static int init_prepare(struct init_state *st, struct brig_err *err)
     const struct brig_jail_spec *spec = st->spec;
     if (setsid() < 0)
         return brig_err_sys(err, errno, "setsid");
-    if (spec->openfiles) {
-        struct rlimit rl = {.rlim_cur = spec->openfiles, .rlim_max = spec->openfiles};
-        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-            return brig_err_sys(err, errno, "set openfiles to %llu",
-                                (unsigned long long)spec->openfiles);
-    }
+    if (brig_cgroup_apply_openfiles(spec->openfiles, err) < 0)
+        return -1;
     /* a VNET jail's own loopback, while brig makes its NICs */
     if (spec->policy.vnet) {
         _cleanup_nl_ struct brig_nl *nl = NULL;
