@@ -40,9 +40,10 @@ static int record_state(struct brig_jail_op *op, const struct brig_runtime *rt,
     return brig_store_commit(st, err);
 }
 
+/* Whether the init runs, as brig_jail_op_open found (settle keeps it true). */
 static bool op_running(const struct brig_jail_op *op)
 {
-    return op->rt.pid > 0 && brig_os_get(op->c->os)->alive(op->rt.pid, op->rt.starttime);
+    return op->running;
 }
 
 /* Tear down what a crashed jstart/jstop or an ended persist=0 jail left behind,
@@ -63,6 +64,7 @@ static int settle(struct brig_jail_op *op, bool *ret_stopped, struct brig_err *e
     if (brig_os_get(op->c->os)->recover(&op->env, &op->rt, err) < 0)
         return brig_err_wrap(err, "%s: recover", op->j.v[BRIG_P_JNAME]);
     op->rt = (struct brig_runtime){0};
+    op->running = false;
     return record_state(op, NULL, err);
 }
 
