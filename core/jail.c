@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "brig.h"
+#include "idmap.h"
 #include "os/os.h"
 #include "store/store.h"
 #include "util.h"
@@ -232,6 +233,26 @@ static int prepare_data(struct brig_ctx *c, const struct brig_jail *j, struct br
     return brig_os_get(c->os)->prepare(&env, err);
 }
 
+/* An unprivileged jail gets its id range: registered host-wide, recorded with
+ * the jail in the open transaction. */
+static int assign_idmap(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err)
+{
+    if (c->os != BRIG_K_LINUX || !brig_jail_bool(j, BRIG_P_USERNS))
+        return 0;
+    _cleanup_free_ uint32_t *taken = NULL;
+    size_t n = 0;
+    uint32_t base = 0;
+    if (brig_store_idmap_list(c->st, &taken, &n, err) < 0 ||
+        brig_idmap_reserve(brig_subid_files, taken, n, &base, err) < 0)
+        return brig_err_wrap(err, "id range");
+    if (brig_store_jail_set_idmap(c->st, j->id, base, err) < 0) {
+        brig_idmap_release(brig_subid_files, base, NULL);
+        return -1;
+    }
+    j->idmap = base;
+    return 0;
+}
+
 /* Build a validated jail from jcreate's arguments. */
 static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *j,
                           struct brig_err *err)
@@ -278,6 +299,8 @@ int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
         *ret = j;
         return 0;
     }
+    if (assign_idmap(c, &j, err) < 0)
+        goto rollback;
     if (make_dirs(c, &j, err) < 0)
         goto rollback;
     if (prepare_data(c, &j, err) < 0) {
@@ -293,6 +316,7 @@ int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
 rollback:
     brig_store_rollback(c->st);
 fail:
+    brig_idmap_release(brig_subid_files, j.idmap, NULL);
     if (j.v[BRIG_P_JNAME])
         brig_err_wrap(err, "%s", j.v[BRIG_P_JNAME]);
     brig_jail_clear(&j);
@@ -429,6 +453,9 @@ int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_
         goto out;
     }
     r = brig_store_commit(c->st, err);
+    /* a registration left behind only keeps its ids from being handed out again */
+    if (r == 0)
+        brig_idmap_release(brig_subid_files, j.idmap, NULL);
 out:
     brig_jail_clear(&j);
     return r;

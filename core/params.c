@@ -167,6 +167,13 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                           .help = "open file limit per process (0: none)"},
     P(BRIG_P_CPUSET, "cpuset", BRIG_T_CPULIST, "0", BRIG_K_BOTH,
       "CPUs the jail may run on, e.g. 0-1,3 (0: all)"),
+    [BRIG_P_USERNS] = {.name = "userns",
+                       .type = BRIG_T_BOOL,
+                       .def = "1",
+                       .kernels = BRIG_K_LINUX,
+                       .immutable = true,
+                       .help = "1: jail root is an unprivileged user of its own id range (user "
+                               "namespace); 0: host root (unsafe)"},
 };
 
 const char *brig_ptype_name(enum brig_ptype t)

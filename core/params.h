@@ -51,6 +51,7 @@ enum brig_param_id {
     BRIG_P_PCPU,
     BRIG_P_OPENFILES,
     BRIG_P_CPUSET,
+    BRIG_P_USERNS,
     BRIG_P__COUNT
 };
 
@@ -92,6 +93,7 @@ struct brig_param {
 /* A jail's configuration: one value per parameter, NULL when unset. */
 struct brig_jail {
     int64_t id;
+    uint32_t idmap; /* first host uid and gid of an unprivileged jail's range; 0: none */
     char *v[BRIG_P__COUNT];
 };
 

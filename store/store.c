@@ -108,10 +108,25 @@ static int migrate_ipam_hint(struct brig_store *st, struct brig_err *err)
                     err);
 }
 
+/* Migration 4: unprivileged jails. Each jail's id range (its first host id;
+ * NULL for a privileged jail), unique; jails made before stay privileged
+ * (userns=0), since their files belong to host ids. */
+static int migrate_idmap(struct brig_store *st, struct brig_err *err)
+{
+    if (migrate_param_columns(st, err) < 0)
+        return -1;
+    return exec_sql(st,
+                    "ALTER TABLE jails ADD COLUMN idmap INTEGER;"
+                    "CREATE UNIQUE INDEX jails_idmap ON jails (idmap) WHERE idmap IS NOT NULL;"
+                    "UPDATE jails SET userns = '0' WHERE userns IS NULL;",
+                    err);
+}
+
 static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct brig_err *) = {
     migrate_1,
     migrate_param_columns,
     migrate_ipam_hint,
+    migrate_idmap,
 };
 
 int brig_store_version(struct brig_store *st)
@@ -322,7 +337,7 @@ int brig_store_jail_get(struct brig_store *st, const char *jname, struct brig_ja
                         struct brig_err *err)
 {
     _cleanup_free_ char *sql =
-        brig_xasprintf("SELECT id, %s FROM jails WHERE jname = ?1", all_columns());
+        brig_xasprintf("SELECT id, idmap, %s FROM jails WHERE jname = ?1", all_columns());
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
     if (prepare(st, sql, &s, err) < 0)
         return -1;
@@ -334,8 +349,9 @@ int brig_store_jail_get(struct brig_store *st, const char *jname, struct brig_ja
         return db_fail(st, err, "get jail");
     memset(ret, 0, sizeof(*ret));
     ret->id = sqlite3_column_int64(s, 0);
+    ret->idmap = (uint32_t)sqlite3_column_int64(s, 1);
     for (int i = 0; i < BRIG_P__COUNT; i++) {
-        const char *v = (const char *)sqlite3_column_text(s, i + 1);
+        const char *v = (const char *)sqlite3_column_text(s, i + 2);
         ret->v[i] = v ? brig_xstrdup(v) : NULL;
     }
     return 0;
@@ -357,6 +373,47 @@ int brig_store_jail_update(struct brig_store *st, const struct brig_jail *j, str
         sqlite3_bind_text(s, i + 1, j->v[i], -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, BRIG_P__COUNT + 1, j->id);
     return step_done(st, s, "update jail", err);
+}
+
+int brig_store_jail_set_idmap(struct brig_store *st, int64_t id, uint32_t base,
+                              struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st, "UPDATE jails SET idmap = ?1 WHERE id = ?2", &s, err) < 0)
+        return -1;
+    if (base)
+        sqlite3_bind_int64(s, 1, base);
+    else
+        sqlite3_bind_null(s, 1);
+    sqlite3_bind_int64(s, 2, id);
+    return step_done(st, s, "set id range", err);
+}
+
+int brig_store_idmap_list(struct brig_store *st, uint32_t **ret, size_t *ret_n,
+                          struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    *ret = NULL;
+    *ret_n = 0;
+    if (prepare(st, "SELECT idmap FROM jails WHERE idmap IS NOT NULL", &s, err) < 0)
+        return -1;
+    size_t n = 0, cap = 0;
+    uint32_t *v = NULL;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = brig_xrealloc(v, cap * sizeof(*v));
+        }
+        v[n++] = (uint32_t)sqlite3_column_int64(s, 0);
+    }
+    if (r != SQLITE_DONE) {
+        free(v);
+        return db_fail(st, err, "list id ranges");
+    }
+    *ret = v;
+    *ret_n = n;
+    return 0;
 }
 
 int brig_store_jail_delete(struct brig_store *st, int64_t id, struct brig_err *err)

@@ -14,7 +14,7 @@
 
 struct brig_store;
 
-#define BRIG_STORE_VERSION 3
+#define BRIG_STORE_VERSION 4
 
 /* Open (and with create, make and migrate) the database at path. */
 int brig_store_open(const char *path, bool create, struct brig_store **ret, struct brig_err *err);
@@ -39,6 +39,12 @@ int brig_store_jail_get(struct brig_store *st, const char *jname, struct brig_ja
                         struct brig_err *err);
 int brig_store_jail_update(struct brig_store *st, const struct brig_jail *j, struct brig_err *err);
 int brig_store_jail_delete(struct brig_store *st, int64_t id, struct brig_err *err);
+/* Record jail id's id range (its first host id; 0: none). */
+int brig_store_jail_set_idmap(struct brig_store *st, int64_t id, uint32_t base,
+                              struct brig_err *err);
+/* The first ids of every jail's range, in *ret (malloc'ed). */
+int brig_store_idmap_list(struct brig_store *st, uint32_t **ret, size_t *ret_n,
+                          struct brig_err *err);
 /* Names of all jails matching a glob (NULL: all), sorted. */
 int brig_store_jail_names(struct brig_store *st, const char *glob, char ***ret,
                           struct brig_err *err);

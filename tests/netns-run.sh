@@ -14,6 +14,13 @@ mount --rbind /sys/fs/cgroup /run/brig-test-cg
 mount -t sysfs sysfs /sys
 mount --move /run/brig-test-cg /sys/fs/cgroup
 mount -t tmpfs tmpfs /run/brig-test-cg
+# Unprivileged jails register their id ranges in /etc/subuid and /etc/subgid:
+# the tests' registrations stay in private copies.
+for f in /etc/subuid /etc/subgid; do
+    [ -e "$f" ] || : >"$f"
+    cp "$f" "/run/brig-test-cg/${f##*/}"
+    mount --bind "/run/brig-test-cg/${f##*/}" "$f"
+done
 ip link set lo up
 export BRIG_IN_NETNS=1
 exec "$@"

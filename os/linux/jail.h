@@ -60,6 +60,10 @@ struct brig_jail_spec {
     /* vnet: a network namespace made ahead for the jail (the init joins it);
      * 0 or -1: a new one made with the init */
     int netns_fd;
+    /* an unprivileged jail: the first host id of its range (BRIG_IDMAP_COUNT
+     * ids). The init runs in a user namespace of its own mapped onto it, and
+     * waits for its root from brig_jail_proc_give_root. 0: host root */
+    uint32_t idmap;
     struct brig_jail_policy policy;
 };
 
@@ -74,6 +78,10 @@ struct brig_jail_proc {
 /* Clone the jail's init into new namespaces; it waits for brig_jail_proc_release. */
 int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *ret,
                     struct brig_err *err);
+/* An unprivileged jail's init: hand it its root (a detached mount, see
+ * brig_rootfs_mount_userns); it becomes root of its user namespace and sets
+ * the jail up from there. */
+int brig_jail_proc_give_root(struct brig_jail_proc *p, int root_fd, struct brig_err *err);
 /* Let the init go on and wait until the jail is up (exec_start done) or failed;
  * on failure the init has exited and been reaped. */
 int brig_jail_proc_release(struct brig_jail_proc *p, struct brig_err *err);

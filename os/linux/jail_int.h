@@ -13,8 +13,9 @@ int brig_jail_seccomp_load(const struct brig_jail_policy *p, struct brig_err *er
  * and inheritable sets (late). */
 int brig_jail_restrict_early(const struct brig_jail_policy *p, struct brig_err *err);
 int brig_jail_restrict_late(const struct brig_jail_policy *p, struct brig_err *err);
-/* In the init, before release: mounts, /dev, pivot_root into spec->root. */
-int brig_jail_mounts_setup(const struct brig_jail_spec *spec, struct brig_err *err);
+/* In the init, before release: mounts, /dev, pivot_root into spec->root, or
+ * into root_fd (an unprivileged jail's root, attached at the working directory). */
+int brig_jail_mounts_setup(const struct brig_jail_spec *spec, int root_fd, struct brig_err *err);
 /* In the init, after pivot_root: hostname, /etc/resolv.conf, /etc/hosts. */
 int brig_jail_identity_setup(const struct brig_jail_spec *spec, struct brig_err *err);
 

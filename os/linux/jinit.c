@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -23,13 +24,14 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "idmap.h"
 #include "jail_int.h"
 #include "net.h"
 #include "proc.h"
 #include "util.h"
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one message per read). */
-enum { MSG_GO = 0x62726731, MSG_READY = 0x62726732, MSG_FAIL = 0x62726733 };
+enum { MSG_GO = 0x62726731, MSG_READY = 0x62726732, MSG_FAIL = 0x62726733, MSG_ROOT = 0x62726734 };
 struct init_msg {
     uint32_t type;
     int32_t code;
@@ -64,9 +66,66 @@ static int recv_msg(int fd, struct init_msg *m)
     if (n != (ssize_t)sizeof(*m))
         return -1;
     m->text[sizeof(m->text) - 1] = '\0';
-    if (m->type != MSG_GO && m->type != MSG_READY && m->type != MSG_FAIL)
+    if (m->type != MSG_GO && m->type != MSG_READY && m->type != MSG_FAIL && m->type != MSG_ROOT)
         return -1;
     return 0;
+}
+
+/* Send a message of type with one fd. */
+static int send_fd_msg(int sock, uint32_t type, int fd)
+{
+    struct init_msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = type;
+    struct iovec iov = {&m, sizeof(m)};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    ssize_t n;
+    do
+        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof(m) ? 0 : -1;
+}
+
+/* Receive a message of type with exactly one fd; the fd, or -1. */
+static int recv_fd_msg(int sock, uint32_t type)
+{
+    struct init_msg m;
+    struct iovec iov = {&m, sizeof(m)};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
+    ssize_t n;
+    do
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    struct cmsghdr *c = n == (ssize_t)sizeof(m) ? CMSG_FIRSTHDR(&mh) : NULL;
+    int fd = -1;
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    if (fd >= 0 && (m.type != type || (mh.msg_flags & MSG_CTRUNC))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
 }
 
 static int pidfd_open_(pid_t pid)
@@ -441,12 +500,13 @@ static _Noreturn void init_stop(struct init_state *st)
  * (cgroups, NICs): lo, its mounts, /dev, the pivot into the root, host name
  * and files, the seccomp filter and the bounding set. Nothing here depends
  * on the caller's work. */
-static int init_prepare(struct init_state *st, struct brig_err *err)
+static int init_prepare(struct init_state *st, int root_fd, struct brig_err *err)
 {
     const struct brig_jail_spec *spec = st->spec;
     if (setsid() < 0)
         return brig_err_sys(err, errno, "setsid");
-    if (brig_cgroup_apply_openfiles(spec->openfiles, err) < 0)
+    /* in a user namespace the caller set it: raising a hard limit needs the host's privilege */
+    if (!spec->idmap && brig_cgroup_apply_openfiles(spec->openfiles, err) < 0)
         return -1;
     /* a VNET jail's own loopback, while brig makes its NICs */
     if (spec->policy.vnet) {
@@ -454,10 +514,14 @@ static int init_prepare(struct init_state *st, struct brig_err *err)
         if (brig_nl_open(&nl, err) < 0 || brig_link_set_up(nl, "lo", err) < 0)
             return -1;
     }
-    if (brig_jail_mounts_setup(spec, err) < 0 || brig_jail_identity_setup(spec, err) < 0)
+    /* a user namespace may mount a procfs only while the host's is in view */
+    if (spec->idmap)
+        st->procfd = open_private_proc();
+    if (brig_jail_mounts_setup(spec, root_fd, err) < 0 || brig_jail_identity_setup(spec, err) < 0)
         return -1;
     /* the last mount: the seccomp filter may forbid the mount calls */
-    st->procfd = open_private_proc();
+    if (!spec->idmap)
+        st->procfd = open_private_proc();
     return brig_jail_restrict_early(&spec->policy, err);
 }
 
@@ -496,6 +560,22 @@ static int init_setup(struct init_state *st, struct brig_err *err)
     return 0;
 }
 
+/* In a new user namespace: wait until the caller has written its id maps and
+ * made the jail's root, become the namespace's root, and return that root (a
+ * detached mount), or -1. */
+static int init_enter_userns(struct brig_err *err)
+{
+    int fd = recv_fd_msg(SYNC_FD, MSG_ROOT);
+    if (fd < 0)
+        _exit(1); /* the caller gave up before the root was ready */
+    if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
+        int e = errno;
+        close(fd);
+        return brig_err_sys(err, e, "become root of the jail's user namespace");
+    }
+    return fd;
+}
+
 static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int console)
 {
     struct init_state st = {.spec = spec, .sigfd = -1, .procfd = -1};
@@ -512,8 +592,14 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
         _exit(1);
 
     /* prepare in parallel with the caller; a failure is reported at release */
-    int prepared = joined < 0 ? brig_err_sys(&err, join_errno, "join the jail's network namespace")
-                              : init_prepare(&st, &err);
+    int prepared = -1;
+    _cleanup_close_ int root_fd = -1;
+    if (joined < 0)
+        brig_err_sys(&err, join_errno, "join the jail's network namespace");
+    else if (spec->idmap && (root_fd = init_enter_userns(&err)) < 0)
+        prepared = -1;
+    else
+        prepared = init_prepare(&st, root_fd, &err);
 
     struct init_msg m;
     if (recv_msg(SYNC_FD, &m) < 0 || m.type != MSG_GO)
@@ -574,6 +660,49 @@ static pid_t clone_init(uint64_t flags, int cgroup_fd, int *ret_pidfd)
     return (pid_t)pid;
 }
 
+/* Save the working directory and move to dir; the saved one (to go back to), or -1. */
+static int open_cwd_at(const char *dir, struct brig_err *err)
+{
+    int home = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (home < 0)
+        return brig_err_sys(err, errno, "open the working directory");
+    if (chdir(dir) < 0) {
+        int e = errno;
+        close(home);
+        return brig_err_sys(err, e, "chdir %s", dir);
+    }
+    return home;
+}
+
+static int write_proc(pid_t pid, const char *file, const char *text, struct brig_err *err)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+    size_t len = strlen(text);
+    if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+        return brig_err_sys(err, errno ? errno : EIO, "write %s", path);
+    return 0;
+}
+
+/* Map the init's user namespace onto the jail's range, and set what only
+ * the host may: the open files limit's hard value. */
+static int map_userns(pid_t pid, const struct brig_jail_spec *spec, struct brig_err *err)
+{
+    char map[64];
+    snprintf(map, sizeof(map), "0 %u %u\n", spec->idmap, BRIG_IDMAP_COUNT);
+    if (write_proc(pid, "uid_map", map, err) < 0 || write_proc(pid, "gid_map", map, err) < 0)
+        return brig_err_wrap(err, "map the jail's ids");
+    if (spec->openfiles) {
+        struct rlimit rl = {.rlim_cur = (rlim_t)spec->openfiles,
+                            .rlim_max = (rlim_t)spec->openfiles};
+        if (prlimit(pid, RLIMIT_NOFILE, &rl, NULL) < 0)
+            return brig_err_sys(err, errno, "set openfiles to %llu",
+                                (unsigned long long)spec->openfiles);
+    }
+    return 0;
+}
+
 int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *ret,
                     struct brig_err *err)
 {
@@ -602,13 +731,28 @@ int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *re
         flags |= CLONE_NEWNET;
     if (!spec->policy.allow_sysvipc)
         flags |= CLONE_NEWIPC;
-    int pidfd = -1;
-    pid_t pid = clone_init(flags, spec->cgroup_fd, &pidfd);
-    if (pid < 0) {
-        int e = errno;
+    /* Namespaces made with the user namespace belong to it: jail root has
+     * every capability over its own network stack and none over the host's. */
+    if (spec->idmap)
+        flags |= CLONE_NEWUSER;
+    /* The init of an unprivileged jail cannot walk the workdir's private
+     * directories to its root: it starts there, as its working directory
+     * (which its new mount namespace carries over). */
+    _cleanup_close_ int home = -1;
+    if (spec->idmap && (home = open_cwd_at(spec->root, err)) < 0) {
         close(sv[0]);
         close(sv[1]);
-        return brig_err_sys(err, e, "clone the jail's init");
+        return -1;
+    }
+    int pidfd = -1;
+    pid_t pid = clone_init(flags, spec->cgroup_fd, &pidfd);
+    int clone_errno = errno;
+    if (pid != 0 && home >= 0 && fchdir(home) < 0)
+        abort(); /* brig's own working directory is gone: nothing relative is safe */
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return brig_err_sys(err, clone_errno, "clone the jail's init");
     }
     if (pid == 0) {
         close(sv[0]);
@@ -623,6 +767,17 @@ int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *re
         brig_jail_proc_abort(ret);
         return brig_err_set(err, BRIG_EFAIL, "the jail's init exited at once");
     }
+    if (spec->idmap && map_userns(pid, spec, err) < 0) {
+        brig_jail_proc_abort(ret);
+        return -1;
+    }
+    return 0;
+}
+
+int brig_jail_proc_give_root(struct brig_jail_proc *p, int root_fd, struct brig_err *err)
+{
+    if (p->sync_fd < 0 || send_fd_msg(p->sync_fd, MSG_ROOT, root_fd) < 0)
+        return brig_err_sys(err, errno ? errno : EPIPE, "hand the root to the jail's init");
     return 0;
 }
 

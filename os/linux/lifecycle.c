@@ -66,6 +66,11 @@ static int mount_apply(void *st, struct brig_err *err)
     if (!brig_jail_bool(s->j, BRIG_P_BASERW) && !brig_path_exists(s->env->basedir))
         return brig_err_set(err, BRIG_EFAIL, "base %s is missing (brig repo action=get base=%s)",
                             s->env->basedir, jv(s, BRIG_P_BASE));
+    if (brig_jail_bool(s->j, BRIG_P_USERNS) && !s->j->idmap)
+        return brig_err_set(err, BRIG_EFAIL, "userns=1 but the jail has no id range");
+    /* an unprivileged jail's root is made once its user namespace exists (init_apply) */
+    if (s->j->idmap)
+        return brig_rootfs_prepare_target(jv(s, BRIG_P_PATH), err);
     return brig_rootfs_mount(s->env->basedir, jv(s, BRIG_P_DATA), jv(s, BRIG_P_PATH),
                              brig_jail_bool(s->j, BRIG_P_BASERW), err);
 }
@@ -125,7 +130,9 @@ static void *netns_make(void *arg)
 static void netns_start(struct lx *s)
 {
     s->netns_fd = -1;
-    if (s->policy.vnet && pthread_create(&s->netns_thread, NULL, netns_make, s) == 0)
+    /* an unprivileged jail's namespace must belong to its user namespace: the init makes it */
+    if (s->policy.vnet && !s->j->idmap &&
+        pthread_create(&s->netns_thread, NULL, netns_make, s) == 0)
         s->netns_started = true;
 }
 
@@ -137,6 +144,22 @@ static int netns_take(struct lx *s)
         s->netns_started = false;
     }
     return s->netns_fd;
+}
+
+/* An unprivileged jail's root, made in its init's user namespace and handed to the init. */
+static int give_root(struct lx *s, struct brig_err *err)
+{
+    char ns[64];
+    snprintf(ns, sizeof(ns), "/proc/%d/ns/user", (int)s->proc.pid);
+    _cleanup_close_ int userns = open(ns, O_RDONLY | O_CLOEXEC);
+    if (userns < 0)
+        return brig_err_sys(err, errno, "open %s", ns);
+    _cleanup_close_ int root = -1;
+    if (brig_rootfs_mount_userns(s->env->basedir, jv(s, BRIG_P_DATA), jv(s, BRIG_P_PATH),
+                                 brig_jail_bool(s->j, BRIG_P_BASERW), s->j->idmap, userns, &root,
+                                 err) < 0)
+        return -1;
+    return brig_jail_proc_give_root(&s->proc, root, err);
 }
 
 static int init_apply(void *st, struct brig_err *err)
@@ -190,6 +213,7 @@ static int init_apply(void *st, struct brig_err *err)
         .policy = s->policy,
         .cgroup_fd = -1,
         .netns_fd = netns_take(s),
+        .idmap = s->j->idmap,
     };
     if (brig_cgroup_v2_open(s->jname, &spec.cgroup_fd, err) < 0)
         return -1;
@@ -201,6 +225,8 @@ static int init_apply(void *st, struct brig_err *err)
     s->have_proc = true;
     s->rt.pid = s->proc.pid;
     s->rt.starttime = s->proc.starttime;
+    if (spec.idmap && give_root(s, err) < 0)
+        return -1;
     return brig_cgroup_join(s->jname, s->proc.pid, &s->lim, spec.cgroup_fd >= 0, err);
 }
 
@@ -402,7 +428,8 @@ int brig_linux_prepare(const struct brig_jail_env *env, struct brig_err *err)
     if (!brig_jail_bool(env->jail, BRIG_P_BASERW))
         return 0;
     /* the data dir exists (empty) so jcreate can tell a leftover apart: fill it */
-    return brig_rootfs_populate(env->basedir, env->jail->v[BRIG_P_DATA], NULL, NULL, err);
+    return brig_rootfs_populate_shifted(env->basedir, env->jail->v[BRIG_P_DATA], env->jail->idmap,
+                                        NULL, NULL, err);
 }
 
 int brig_linux_jstart(const struct brig_jail_env *env, const struct brig_journal_hook *journal,

@@ -57,6 +57,28 @@ static int ensure_dir(const char *path, mode_t mode, struct brig_err *err)
     return 0;
 }
 
+/* Bind the host's node for n (same path under /dev, same device) on a new empty file at path. */
+static int bind_host_node(const char *path, const struct brig_devnode *n, struct brig_err *err)
+{
+    _cleanup_free_ char *src = brig_xasprintf("/dev/%s", n->path);
+    struct stat st;
+    if (stat(src, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(n->major, n->minor))
+        return brig_err_set(err, BRIG_EFAIL, "device node %s: the host has none to share", src);
+    _cleanup_free_ char *dir = brig_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (brig_mkdir_p(dir, 0755, err) < 0)
+            return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST)
+        return brig_err_sys(err, errno, "create %s", path);
+    if (fd >= 0)
+        close(fd);
+    return do_mount(src, path, NULL, MS_BIND, NULL, err);
+}
+
 /* A node path from the ruleset must stay below /dev. */
 static bool devpath_ok(const char *p)
 {
@@ -76,13 +98,18 @@ static bool devpath_ok(const char *p)
  * by jail root would change the host's node; mknod gives the jail its own
  * inodes with the ruleset's owner and mode, needs no host path after
  * pivot_root, and costs one system call instead of a mount per node. Jail
- * root cannot add nodes: CAP_MKNOD is not in its bounding set. */
-static int make_node(const struct brig_devnode *n, struct brig_err *err)
+ * root cannot add nodes: CAP_MKNOD is not in its bounding set.
+ * In a user namespace nodes cannot be made (nor opened on a file system
+ * mounted there): the host's own node is bound, before pivot_root, on an
+ * empty file. Jail root cannot change it: its owner is a host id, which
+ * the namespace does not map. It keeps the host's owner and mode. */
+static int make_node(const char *dev, const struct brig_devnode *n, bool userns,
+                     struct brig_err *err)
 {
     if (!devpath_ok(n->path))
         return brig_err_set(err, BRIG_EUSAGE, "device node path %s leaves /dev",
                             n->path ? n->path : "(null)");
-    _cleanup_free_ char *path = brig_xasprintf("/dev/%s", n->path);
+    _cleanup_free_ char *path = brig_xasprintf("%s/%s", dev, n->path);
     switch (n->kind) {
     case BRIG_DEVNODE_DIR:
         if (ensure_dir(path, 0755, err) < 0)
@@ -93,6 +120,8 @@ static int make_node(const struct brig_devnode *n, struct brig_err *err)
             return brig_err_sys(err, errno, "symlink %s", path);
         return 0;
     case BRIG_DEVNODE_CHAR:
+        if (userns)
+            return bind_host_node(path, n, err);
         if (mknod(path, S_IFCHR | 0600, makedev(n->major, n->minor)) < 0 && errno != EEXIST)
             return brig_err_sys(err, errno, "mknod %s", path);
         break;
@@ -106,37 +135,48 @@ static int make_node(const struct brig_devnode *n, struct brig_err *err)
     return 0;
 }
 
-static int setup_dev(const struct brig_jail_spec *spec, struct brig_err *err)
+/* /dev at dev ("/dev" after pivot_root, "dev" before it in a user namespace). */
+static int setup_dev(const struct brig_jail_spec *spec, const char *dev, struct brig_err *err)
 {
     const struct brig_devnodes *d = spec->devnodes;
-    if (ensure_dir("/dev", 0755, err) < 0 ||
-        do_mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m", err) < 0)
+    bool userns = spec->idmap != 0;
+    _cleanup_free_ char *pts = brig_xasprintf("%s/pts", dev);
+    _cleanup_free_ char *ptmx = brig_xasprintf("%s/ptmx", dev);
+    _cleanup_free_ char *shm = brig_xasprintf("%s/shm", dev);
+    _cleanup_free_ char *mq = brig_xasprintf("%s/mqueue", dev);
+    if (ensure_dir(dev, 0755, err) < 0 ||
+        do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m", err) < 0)
         return -1;
     for (size_t i = 0; d && i < d->n; i++)
-        if (make_node(&d->nodes[i], err) < 0)
+        if (make_node(dev, &d->nodes[i], userns, err) < 0)
             return brig_err_wrap(err, "/dev");
     if (d && d->devpts) {
-        if (ensure_dir("/dev/pts", 0755, err) < 0 ||
-            do_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+        if (ensure_dir(pts, 0755, err) < 0 ||
+            do_mount("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
                      "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0)
             return -1;
-        if (symlink("pts/ptmx", "/dev/ptmx") < 0 && errno != EEXIST)
+        if (symlink("pts/ptmx", ptmx) < 0 && errno != EEXIST)
             return brig_err_sys(err, errno, "symlink /dev/ptmx");
     }
     if (spec->mount_fdescfs) {
-        static const char *const links[][2] = {{"/proc/self/fd", "/dev/fd"},
-                                               {"/proc/self/fd/0", "/dev/stdin"},
-                                               {"/proc/self/fd/1", "/dev/stdout"},
-                                               {"/proc/self/fd/2", "/dev/stderr"}};
-        for (size_t i = 0; i < BRIG_ARRAY_SIZE(links); i++)
-            if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
-                return brig_err_sys(err, errno, "symlink %s", links[i][1]);
+        static const char *const links[][2] = {{"/proc/self/fd", "fd"},
+                                               {"/proc/self/fd/0", "stdin"},
+                                               {"/proc/self/fd/1", "stdout"},
+                                               {"/proc/self/fd/2", "stderr"}};
+        for (size_t i = 0; i < BRIG_ARRAY_SIZE(links); i++) {
+            _cleanup_free_ char *l = brig_xasprintf("%s/%s", dev, links[i][1]);
+            if (symlink(links[i][0], l) < 0 && errno != EEXIST)
+                return brig_err_sys(err, errno, "symlink /dev/%s", links[i][1]);
+        }
     }
-    if (ensure_dir("/dev/shm", 01777, err) < 0 ||
-        do_mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err) < 0 ||
-        ensure_dir("/dev/mqueue", 0755, err) < 0 ||
-        do_mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) <
-            0)
+    if (ensure_dir(shm, 01777, err) < 0 ||
+        do_mount("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err) < 0)
+        return -1;
+    /* mqueue belongs to the IPC namespace: one shared with the host is not the jail's to mount */
+    if (userns && spec->policy.allow_sysvipc)
+        return 0;
+    if (ensure_dir(mq, 0755, err) < 0 ||
+        do_mount("mqueue", mq, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
         return -1;
     return 0;
 }
@@ -146,11 +186,17 @@ static int setup_dev(const struct brig_jail_spec *spec, struct brig_err *err)
  * files that leak or act on the host are read-only or hidden. uid 0 may
  * write /proc/sys/kernel/core_pattern by file mode alone, which would run a
  * program of the jail's choosing on the host. */
-static int setup_proc(const struct brig_jail_spec *spec, struct brig_err *err)
+static int mount_proc(const char *where, struct brig_err *err)
 {
-    if (ensure_dir("/proc", 0555, err) < 0 ||
-        do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+    if (ensure_dir(where, 0555, err) < 0 ||
+        do_mount("proc", where, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
         return -1;
+    return 0;
+}
+
+/* After pivot_root, on the jail's mounted /proc. */
+static int restrict_proc(const struct brig_jail_spec *spec, struct brig_err *err)
+{
     if (spec->policy.vnet &&
         do_mount("/proc/sys/net", "/proc/sys/net", NULL, MS_BIND | MS_REC, NULL, err) < 0)
         return -1;
@@ -192,24 +238,48 @@ static int bind_root(const char *root, struct brig_err *err)
     return do_mount(NULL, root, NULL, fl, NULL, err);
 }
 
-int brig_jail_mounts_setup(const struct brig_jail_spec *spec, struct brig_err *err)
+/* An unprivileged jail's root: attach the mount brig made on the working
+ * directory (where the init started) and move into it. What a user namespace
+ * may mount only while the host's tree is in view comes now: /proc (the
+ * kernel wants a procfs it can see unobstructed) and the host's device nodes. */
+static int enter_userns_root(const struct brig_jail_spec *spec, int root_fd, struct brig_err *err)
 {
-    if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err) < 0 ||
-        bind_root(spec->root, err) < 0)
+    if (move_mount(root_fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return brig_err_sys(err, errno, "attach the jail's root");
+    if (fchdir(root_fd) < 0)
+        return brig_err_sys(err, errno, "chdir into the jail's root");
+    if (spec->mount_procfs && mount_proc("proc", err) < 0)
         return -1;
+    if (spec->mount_devfs && setup_dev(spec, "dev", err) < 0)
+        return -1;
+    return 0;
+}
+
+int brig_jail_mounts_setup(const struct brig_jail_spec *spec, int root_fd, struct brig_err *err)
+{
+    if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err) < 0)
+        return -1;
+    if (root_fd >= 0) {
+        if (enter_userns_root(spec, root_fd, err) < 0)
+            return -1;
+    } else if (bind_root(spec->root, err) < 0) {
+        return -1;
+    } else if (chdir(spec->root) < 0) {
+        return brig_err_sys(err, errno, "chdir %s", spec->root);
+    }
     /* pivot_root(".", ".") stacks the old root on the new one; detaching it
      * leaves no path, fd or mount of the host in the jail's namespace. */
-    if (chdir(spec->root) < 0)
-        return brig_err_sys(err, errno, "chdir %s", spec->root);
     if (syscall(SYS_pivot_root, ".", ".") < 0)
         return brig_err_sys(err, errno, "pivot_root %s", spec->root);
     if (umount2(".", MNT_DETACH) < 0)
         return brig_err_sys(err, errno, "detach the host's root");
     if (chdir("/") < 0)
         return brig_err_sys(err, errno, "chdir /");
-    if (spec->mount_devfs && setup_dev(spec, err) < 0)
+    if (root_fd < 0 && spec->mount_devfs && setup_dev(spec, "/dev", err) < 0)
         return -1;
-    if (spec->mount_procfs && setup_proc(spec, err) < 0)
+    if (root_fd < 0 && spec->mount_procfs && mount_proc("/proc", err) < 0)
+        return -1;
+    if (spec->mount_procfs && restrict_proc(spec, err) < 0)
         return -1;
     return 0;
 }
@@ -240,8 +310,10 @@ int brig_jail_identity_setup(const struct brig_jail_spec *spec, struct brig_err 
         return -1;
     /* A VNET jail's own stack lets every user send ICMP echo (ping) without raw
      * sockets, as a host does; without /proc the jail keeps the kernel default. */
+    /* (in a user namespace, only the groups it maps) */
     if (spec->policy.vnet &&
-        brig_net_sysctl_set("/proc/sys/net/ipv4/ping_group_range", "0 2147483647", true, err) < 0)
+        brig_net_sysctl_set("/proc/sys/net/ipv4/ping_group_range",
+                            spec->idmap ? "0 65535" : "0 2147483647", true, err) < 0)
         return -1;
     return 0;
 }

@@ -130,7 +130,7 @@ static int check_dir(const char *what, const char *p, struct brig_err *err)
     return 0;
 }
 
-static int prepare_target(const char *path, struct brig_err *err)
+int brig_rootfs_prepare_target(const char *path, struct brig_err *err)
 {
     if (brig_mkdir_p(path, 0755, err) < 0)
         return -1;
@@ -148,7 +148,7 @@ int brig_rootfs_mount_thin(const char *base, const char *data, const char *path,
     _cleanup_free_ char *upper = brig_xasprintf("%s/upper", data);
     _cleanup_free_ char *work = brig_xasprintf("%s/work", data);
     if (brig_mkdir_p(upper, 0755, err) < 0 || brig_mkdir_p(work, 0700, err) < 0 ||
-        prepare_target(path, err) < 0)
+        brig_rootfs_prepare_target(path, err) < 0)
         return brig_err_wrap(err, "mount thin root at %s", path);
     _cleanup_free_ char *opts =
         brig_xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", base, upper, work);
@@ -164,10 +164,113 @@ int brig_rootfs_mount_thin(const char *base, const char *data, const char *path,
 
 int brig_rootfs_mount_thick(const char *data, const char *path, struct brig_err *err)
 {
-    if (check_dir("data", data, err) < 0 || prepare_target(path, err) < 0)
+    if (check_dir("data", data, err) < 0 || brig_rootfs_prepare_target(path, err) < 0)
         return brig_err_wrap(err, "mount thick root at %s", path);
     if (mount(data, path, NULL, MS_BIND, NULL) < 0)
         return brig_err_sys(err, errno, "bind %s at %s", data, path);
+    return 0;
+}
+
+/* The upper dir of an unprivileged thin jail: it is the root directory the jail
+ * sees, so it belongs to jail root (the range's first id) with the base root's mode. */
+static int own_upper(const char *base, const char *upper, uint32_t idmap, struct brig_err *err)
+{
+    struct stat bst, ust;
+    if (stat(base, &bst) < 0 || stat(upper, &ust) < 0)
+        return brig_err_sys(err, errno, "stat %s", upper);
+    if ((ust.st_uid != idmap || ust.st_gid != idmap) && chown(upper, idmap, idmap) < 0)
+        return brig_err_sys(err, errno, "chown %s", upper);
+    if ((ust.st_mode & 07777) != (bst.st_mode & 07777) && chmod(upper, bst.st_mode & 07777) < 0)
+        return brig_err_sys(err, errno, "chmod %s", upper);
+    return 0;
+}
+
+/* A detached copy of base whose owners appear shifted into the user namespace
+ * userns_fd: the base stays owned by host ids and serves every jail. */
+static int idmapped_base(const char *base, int userns_fd, struct brig_err *err)
+{
+    int fd = (int)open_tree(AT_FDCWD, base, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open %s", base);
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+    if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+        int e = errno;
+        close(fd);
+        return brig_err_sys(err, e, "idmapped mount of %s%s", base,
+                            e == EINVAL ? " (its file system cannot be idmapped: userns=0 "
+                                          "jails do not need it)"
+                                        : "");
+    }
+    return fd;
+}
+
+/* An overlay (detached) of the idmapped base lower_fd under data's upper and
+ * work dirs. Layers given by fd need Linux 6.13; before, the lower layer is
+ * attached at data/lower for as long as the overlay takes to make. */
+static int overlay_fd(int lower_fd, const char *data, const char *upper, const char *work,
+                      struct brig_err *err)
+{
+    _cleanup_close_ int fs = (int)fsopen("overlay", FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return brig_err_sys(err, errno, "overlay");
+    _cleanup_free_ char *lower = NULL;
+    if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower_fd) < 0) {
+        lower = brig_xasprintf("%s/lower", data);
+        if (brig_mkdir_p(lower, 0700, err) < 0)
+            return -1;
+        umount2(lower, MNT_DETACH | UMOUNT_NOFOLLOW);
+        if (move_mount(lower_fd, "", AT_FDCWD, lower, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            return brig_err_sys(err, errno, "attach the idmapped base at %s", lower);
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0) {
+            int e = errno;
+            umount2(lower, MNT_DETACH);
+            return brig_err_sys(err, e, "overlay lowerdir %s", lower);
+        }
+    }
+    int r = fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+                    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+                    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
+                ? -1
+                : (int)fsmount(fs, FSMOUNT_CLOEXEC, 0);
+    int e = errno;
+    if (lower)
+        umount2(lower, MNT_DETACH); /* the overlay keeps its own reference */
+    if (r < 0)
+        return brig_err_sys(err, e, "mount overlay of %s", upper);
+    return r;
+}
+
+int brig_rootfs_mount_userns(const char *base, const char *data, const char *path, bool baserw,
+                             uint32_t idmap, int userns_fd, int *ret_fd, struct brig_err *err)
+{
+    _cleanup_close_ int mfd = -1;
+    if (baserw) {
+        if (check_dir("data", data, err) < 0)
+            return brig_err_wrap(err, "mount thick root at %s", path);
+        mfd = (int)open_tree(AT_FDCWD, data, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (mfd < 0)
+            return brig_err_sys(err, errno, "bind %s", data);
+    } else {
+        if (check_dir("base", base, err) < 0)
+            return -1;
+        _cleanup_free_ char *upper = brig_xasprintf("%s/upper", data);
+        _cleanup_free_ char *work = brig_xasprintf("%s/work", data);
+        if (brig_mkdir_p(upper, 0755, err) < 0 || brig_mkdir_p(work, 0700, err) < 0 ||
+            own_upper(base, upper, idmap, err) < 0)
+            return brig_err_wrap(err, "mount thin root at %s", path);
+        _cleanup_close_ int lower = idmapped_base(base, userns_fd, err);
+        if (lower < 0 || (mfd = overlay_fd(lower, data, upper, work, err)) < 0)
+            return brig_err_wrap(err, "mount thin root at %s", path);
+    }
+    /* the host's view at path; the jail gets its own copy, nodev */
+    _cleanup_close_ int host =
+        (int)open_tree(mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (host < 0 || move_mount(host, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return brig_err_sys(err, errno, "mount the jail's root at %s", path);
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_NODEV};
+    if (mount_setattr(mfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+        return brig_err_sys(err, errno, "make the jail's root nodev");
+    *ret_fd = brig_steal_fd(&mfd);
     return 0;
 }
 
@@ -212,6 +315,7 @@ struct inode_seen {
 struct copy {
     int dst_root;
     dev_t dev;
+    uint32_t idshift; /* added to every owner: an unprivileged jail's range */
     void *seen;
     uint64_t done, total;
     brig_rootfs_progress_fn progress;
@@ -312,11 +416,27 @@ static int copy_xattrs(int sfd, int dfd, const char *rel, struct brig_err *err)
     return 0;
 }
 
+/* The owner of a copy: shifted into the jail's range, which holds 65,536 ids. */
+static int shifted_owner(const struct copy *c, const struct stat *st, const char *rel,
+                         uid_t *ret_uid, gid_t *ret_gid, struct brig_err *err)
+{
+    if (c->idshift && (st->st_uid > 65535 || st->st_gid > 65535))
+        return brig_err_set(err, BRIG_EFAIL, "%s: owner %u:%u is beyond a jail's 65536 ids", rel,
+                            (unsigned)st->st_uid, (unsigned)st->st_gid);
+    *ret_uid = st->st_uid + c->idshift;
+    *ret_gid = st->st_gid + c->idshift;
+    return 0;
+}
+
 /* Owner, then mode (chown clears set-id bits), xattrs, times. */
 static int copy_meta_fd(int sfd, int dfd, const struct stat *st, const char *rel,
-                        struct brig_err *err)
+                        const struct copy *c, struct brig_err *err)
 {
-    if (fchown(dfd, st->st_uid, st->st_gid) < 0)
+    uid_t uid = 0;
+    gid_t gid = 0;
+    if (shifted_owner(c, st, rel, &uid, &gid, err) < 0)
+        return -1;
+    if (fchown(dfd, uid, gid) < 0)
         return brig_err_sys(err, errno, "chown %s", rel);
     if (fchmod(dfd, st->st_mode & 07777) < 0)
         return brig_err_sys(err, errno, "chmod %s", rel);
@@ -380,7 +500,7 @@ static int copy_reg(int sdir, int ddir, const char *name, const struct stat *st,
     if (copy_data(sfd, dfd, rel, c, err) < 0)
         return -1;
     c->done = before + (uint64_t)st->st_size;
-    if (copy_meta_fd(sfd, dfd, st, rel, err) < 0)
+    if (copy_meta_fd(sfd, dfd, st, rel, c, err) < 0)
         return -1;
     if (c->progress)
         c->progress(c->done, c->total, c->arg);
@@ -388,8 +508,12 @@ static int copy_reg(int sdir, int ddir, const char *name, const struct stat *st,
 }
 
 static int copy_special(int sdir, int ddir, const char *name, const struct stat *st,
-                        const char *rel, struct brig_err *err)
+                        const char *rel, const struct copy *c, struct brig_err *err)
 {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    if (shifted_owner(c, st, rel, &uid, &gid, err) < 0)
+        return -1;
     if (S_ISLNK(st->st_mode)) {
         size_t cap = (size_t)st->st_size + 2;
         _cleanup_free_ char *target = brig_xmalloc(cap);
@@ -404,7 +528,7 @@ static int copy_special(int sdir, int ddir, const char *name, const struct stat 
     } else if (mknodat(ddir, name, st->st_mode & (S_IFMT | 0600), st->st_rdev) < 0) {
         return brig_err_sys(err, errno, "mknod %s", rel);
     }
-    if (fchownat(ddir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+    if (fchownat(ddir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
         return brig_err_sys(err, errno, "chown %s", rel);
     if (!S_ISLNK(st->st_mode) && fchmodat(ddir, name, st->st_mode & 07777, 0) < 0)
         return brig_err_sys(err, errno, "chmod %s", rel);
@@ -435,7 +559,7 @@ static int copy_entry(int sdir, int ddir, const char *name, const char *rel, str
     if (S_ISREG(st.st_mode))
         return copy_reg(sdir, ddir, name, &st, rel, c, err);
     if (!S_ISDIR(st.st_mode))
-        return copy_special(sdir, ddir, name, &st, rel, err);
+        return copy_special(sdir, ddir, name, &st, rel, c, err);
     if (mkdirat(ddir, name, 0700) < 0)
         return brig_err_sys(err, errno, "mkdir %s", rel);
     _cleanup_close_ int ssub = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -445,7 +569,7 @@ static int copy_entry(int sdir, int ddir, const char *name, const char *rel, str
     /* Other file systems mounted inside the base are not part of it. */
     if (st.st_dev == c->dev && copy_tree(ssub, dsub, rel, c, err) < 0)
         return -1;
-    return copy_meta_fd(ssub, dsub, &st, rel, err);
+    return copy_meta_fd(ssub, dsub, &st, rel, c, err);
 }
 
 static int copy_tree(int sdir, int ddir, const char *rel, struct copy *c, struct brig_err *err)
@@ -492,6 +616,12 @@ static int check_populate_target(const char *data, struct brig_err *err)
 int brig_rootfs_populate(const char *base, const char *data, brig_rootfs_progress_fn progress,
                          void *arg, struct brig_err *err)
 {
+    return brig_rootfs_populate_shifted(base, data, 0, progress, arg, err);
+}
+
+int brig_rootfs_populate_shifted(const char *base, const char *data, uint32_t idshift,
+                                 brig_rootfs_progress_fn progress, void *arg, struct brig_err *err)
+{
     if (check_dir("base", base, err) < 0 || check_populate_target(data, err) < 0)
         return brig_err_wrap(err, "copy %s", base);
     /* Copy next to data and rename, so a crash never leaves a half copy at data. */
@@ -507,14 +637,15 @@ int brig_rootfs_populate(const char *base, const char *data, brig_rootfs_progres
         brig_err_sys(err, errno, "open %s", sfd < 0 ? base : partial);
         goto fail;
     }
-    struct copy c = {.dst_root = dfd, .dev = st.st_dev, .progress = progress, .arg = arg};
+    struct copy c = {
+        .dst_root = dfd, .dev = st.st_dev, .idshift = idshift, .progress = progress, .arg = arg};
     void *counted = NULL;
     int rc = sum_sizes(sfd, st.st_dev, &counted, &c.total, err);
     tdestroy(counted, free_inode);
     if (rc == 0)
         rc = copy_tree(sfd, dfd, "", &c, err);
     if (rc == 0)
-        rc = copy_meta_fd(sfd, dfd, &st, "/", err);
+        rc = copy_meta_fd(sfd, dfd, &st, "/", &c, err);
     tdestroy(c.seen, free_inode);
     if (rc < 0)
         goto fail;

@@ -42,11 +42,25 @@ int brig_rootfs_mount_thin(const char *base, const char *data, const char *path,
  * symlinks, hard links, device nodes, fifos and xattrs; reflinks where possible. */
 int brig_rootfs_populate(const char *base, const char *data, brig_rootfs_progress_fn progress,
                          void *arg, struct brig_err *err);
+/* The same, with every owner shifted up by idshift (an unprivileged jail's range). */
+int brig_rootfs_populate_shifted(const char *base, const char *data, uint32_t idshift,
+                                 brig_rootfs_progress_fn progress, void *arg, struct brig_err *err);
 /* Bind-mount a populated thick data dir at path. */
 int brig_rootfs_mount_thick(const char *data, const char *path, struct brig_err *err);
 /* Mount the jail root the way baserw says (thin overlay or thick bind). */
 int brig_rootfs_mount(const char *base, const char *data, const char *path, bool baserw,
                       struct brig_err *err);
+/* Make path a directory with nothing mounted on it, ready for a jail's root. */
+int brig_rootfs_prepare_target(const char *path, struct brig_err *err);
+/* The root of an unprivileged jail whose user namespace is userns_fd and whose
+ * range starts at idmap: thin, an overlay whose lower layer is the base
+ * idmapped into that namespace (the base keeps its host owners and serves every
+ * jail; what the jail writes lands in upper with ids of its range); thick, a
+ * bind of its data (already shifted into the range). It is mounted at path for
+ * the host, and a nodev copy, detached, is returned in *ret_fd for the jail's
+ * init to attach in its own mount namespace. */
+int brig_rootfs_mount_userns(const char *base, const char *data, const char *path, bool baserw,
+                             uint32_t idmap, int userns_fd, int *ret_fd, struct brig_err *err);
 /* Unmount everything mounted at path; falls back to a lazy detach on EBUSY and says so
  * in *ret_lazy (may be NULL). Not mounted is success. */
 int brig_rootfs_umount(const char *path, bool *ret_lazy, struct brig_err *err);

@@ -193,6 +193,9 @@ static void test_version_1_database_gains_missing_parameter_columns(void **state
     assert_string_equal(j.v[BRIG_P_IP4_ADDR], "10.0.0.9/24");
     assert_null(j.v[BRIG_P_CPUSET]);
     assert_null(j.v[BRIG_P_EMULATOR]);
+    /* its files belong to host ids: it stays a privileged jail, with no id range */
+    assert_string_equal(j.v[BRIG_P_USERNS], "0");
+    assert_int_equal(j.idmap, 0);
     brig_jail_fill_defaults(&j, "/w");
     assert_int_equal(brig_store_jail_update(st, &j, &err), 0);
     brig_jail_clear(&j);
