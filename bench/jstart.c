@@ -9,7 +9,10 @@
  * 30), alternately. "Started" is `brig jstart` returning (after exec_start ran)
  * against `lxc-start -d` returning (the container's init runs); "stopped" is
  * `brig jstop` against `lxc-stop -k`. Prints median and p90 of each and the
- * ratios brig/LXC. Run by hand; this is not a test. */
+ * ratios brig/LXC. A second brig jail with userns=0 (root of the host's user
+ * namespace) runs in the same rounds, for the cost of the user namespace and
+ * the idmapped mounts of the default, unprivileged jail. Run by hand; this is
+ * not a test. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +25,8 @@
 
 #define BRIG_JAIL   "benchj"
 #define BRIG_ADDR   "10.199.0.10"
+#define PRIV_JAIL   "benchp"
+#define PRIV_ADDR   "10.199.0.11"
 #define LXC_NAME    "benchlxc"
 #define LXC_BRIDGE  "benchbr0"
 #define LXC_ADDR    "10.198.0.10"
@@ -46,7 +51,7 @@ static void print_row(const char *what, const double *b, const double *l, int n,
 {
     struct bench_stats sb = bench_stats(b, (size_t)n), sl = bench_stats(l, (size_t)n);
     double ratio = sb.median / sl.median;
-    printf("%-6s %4d  %9.2f %7.2f %7.2f  %9.2f %7.2f %7.2f  %6.3f  <= %.3f %s\n", what, n,
+    printf("%-7s %4d  %9.2f %7.2f %7.2f  %9.2f %7.2f %7.2f  %6.3f  <= %.3f %s\n", what, n,
            sb.median, sb.p90, sb.min, sl.median, sl.p90, sl.min, ratio, target,
            ratio <= target ? "met" : "missed");
 }
@@ -83,6 +88,8 @@ int main(int argc, char **argv)
     bench_run((const char *const[]){brig, "initenv", "nodename=bench", NULL});
     bench_run((const char *const[]){brig, "jcreate", "jname=" BRIG_JAIL, "vnet=1",
                                     "ip4_addr=" BRIG_ADDR "/16", NULL});
+    bench_run((const char *const[]){brig, "jcreate", "jname=" PRIV_JAIL, "vnet=1",
+                                    "ip4_addr=" PRIV_ADDR "/16", "userns=0", NULL});
     bench_bridge_add(LXC_BRIDGE, "10.198.0.1/16");
     bench_lxc_create(lxcpath, LXC_NAME, LXC_BRIDGE, LXC_ADDR "/16");
 
@@ -93,6 +100,12 @@ int main(int argc, char **argv)
             bench_die("the brig jail does not answer ping at %s", BRIG_ADDR);
         bench_sleep_ms(SETTLE_MS);
         brig_verb("jstop", BRIG_JAIL);
+        bench_sleep_ms(SETTLE_MS);
+        brig_verb("jstart", PRIV_JAIL);
+        if (i == 0 && bench_ping_until(PRIV_ADDR, brig_now_ns(), 1000, 3000, 0, NULL, NULL) < 0)
+            bench_die("the userns=0 jail does not answer ping at %s", PRIV_ADDR);
+        bench_sleep_ms(SETTLE_MS);
+        brig_verb("jstop", PRIV_JAIL);
         bench_sleep_ms(SETTLE_MS);
         lxc_verb("lxc-start", "-d");
         if (i == 0 && bench_ping_until(LXC_ADDR, brig_now_ns(), 1000, 3000, 0, NULL, NULL) < 0)
@@ -106,10 +119,16 @@ int main(int argc, char **argv)
     double *bt = brig_xcalloc((size_t)n, sizeof(double));
     double *ls = brig_xcalloc((size_t)n, sizeof(double));
     double *lt = brig_xcalloc((size_t)n, sizeof(double));
+    double *ps = brig_xcalloc((size_t)n, sizeof(double));
+    double *pt = brig_xcalloc((size_t)n, sizeof(double));
     for (int i = 0; i < n; i++) {
         bs[i] = brig_verb("jstart", BRIG_JAIL);
         bench_sleep_ms(SETTLE_MS);
         bt[i] = brig_verb("jstop", BRIG_JAIL);
+        bench_sleep_ms(SETTLE_MS);
+        ps[i] = brig_verb("jstart", PRIV_JAIL);
+        bench_sleep_ms(SETTLE_MS);
+        pt[i] = brig_verb("jstop", PRIV_JAIL);
         bench_sleep_ms(SETTLE_MS);
         ls[i] = lxc_verb("lxc-start", "-d");
         bench_sleep_ms(SETTLE_MS);
@@ -117,11 +136,16 @@ int main(int argc, char **argv)
         bench_sleep_ms(SETTLE_MS);
     }
 
-    printf("%-6s %4s  %9s %7s %7s  %9s %7s %7s  %6s\n", "", "runs", "brig med", "p90", "min",
+    printf("%-7s %4s  %9s %7s %7s  %9s %7s %7s  %6s\n", "", "runs", "brig med", "p90", "min",
            "LXC med", "p90", "min", "ratio");
     print_row("start", bs, ls, n, 1.0 / 3);
     print_row("stop", bt, lt, n, 1.0 / 3);
-    printf("\nstart: brig jstart vs lxc-start -d; stop: brig jstop vs lxc-stop -k (ms)\n");
+    printf("\nstart: brig jstart vs lxc-start -d; stop: brig jstop vs lxc-stop -k (ms)\n\n");
+    printf("%-7s %4s  %9s %7s %7s  %9s %7s %7s  %6s\n", "", "runs", "userns=1", "p90", "min",
+           "userns=0", "p90", "min", "ratio");
+    print_row("start", bs, ps, n, 1.10);
+    print_row("stop", bt, pt, n, 1.10);
+    printf("\nthe default (unprivileged) jail against one with userns=0 (ms)\n");
 
     struct brig_err err = BRIG_ERR_INIT;
     if (getenv("BENCH_KEEP"))
@@ -132,6 +156,8 @@ int main(int argc, char **argv)
     free(bt);
     free(ls);
     free(lt);
+    free(ps);
+    free(pt);
     free(brig_abs);
     return 0;
 }

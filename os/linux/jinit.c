@@ -508,8 +508,8 @@ static int init_prepare(struct init_state *st, int root_fd, struct brig_err *err
     /* in a user namespace the caller set it: raising a hard limit needs the host's privilege */
     if (!spec->idmap && brig_cgroup_apply_openfiles(spec->openfiles, err) < 0)
         return -1;
-    /* a VNET jail's own loopback, while brig makes its NICs */
-    if (spec->policy.vnet) {
+    /* the jail's own loopback, while brig makes its NICs */
+    {
         _cleanup_nl_ struct brig_nl *nl = NULL;
         if (brig_nl_open(&nl, err) < 0 || brig_link_set_up(nl, "lo", err) < 0)
             return -1;
@@ -726,8 +726,9 @@ int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *re
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return brig_err_sys(err, errno, "socketpair");
 
+    /* a jail without VNET has a stack of its own too, as on FreeBSD (hostnet.c) */
     uint64_t flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID;
-    if (spec->policy.vnet && spec->netns_fd <= 0)
+    if (!spec->policy.vnet || spec->netns_fd <= 0)
         flags |= CLONE_NEWNET;
     if (!spec->policy.allow_sysvipc)
         flags |= CLONE_NEWIPC;

@@ -17,6 +17,7 @@
 #include "mac.h"
 #include "os/linux/cgroup.h"
 #include "os/linux/hook.h"
+#include "os/linux/hostnet.h"
 #include "os/linux/jail.h"
 #include "os/linux/linux.h"
 #include "os/linux/net.h"
@@ -244,7 +245,7 @@ static int nics_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
     if (!brig_jail_bool(s->j, BRIG_P_VNET))
-        return brig_vnet_aliases(s->env, true, err);
+        return brig_hostnet_up(s->env, (pid_t)s->rt.pid, err);
     if (s->netns_fd >= 0)
         return brig_vnet_nics_up_ns(s->env, s->netns_fd, s->env->nics, s->env->nnics, err);
     return brig_vnet_nics_up(s->env, (pid_t)s->rt.pid, s->env->nics, s->env->nnics, err);
@@ -254,7 +255,7 @@ static int nics_undo(void *st, struct brig_err *err)
 {
     struct lx *s = st;
     if (!brig_jail_bool(s->j, BRIG_P_VNET))
-        return brig_vnet_aliases(s->env, false, err);
+        return brig_hostnet_down(s->env, err);
     return brig_vnet_nics_down(s->env, s->env->nics, s->env->nnics, err);
 }
 

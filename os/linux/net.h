@@ -90,6 +90,16 @@ int brig_ifaddr_add(struct brig_nl *nl, const char *ifname, const struct brig_ad
 int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
                     struct brig_err *err);
 
+/* Add (or remove: absent is success) the route to dst (with its prefix) through
+ * ifname, scope link. */
+int brig_route_dev(struct brig_nl *nl, const char *ifname, const struct brig_addr *dst, bool add,
+                   struct brig_err *err);
+/* Answer ARP (IPv4) or neighbour solicitations (IPv6) for a on ifname
+ * ("ip neigh add proxy"); removing an absent entry, or from a missing link,
+ * is success. */
+int brig_neigh_proxy(struct brig_nl *nl, const char *ifname, const struct brig_addr *a, bool add,
+                     struct brig_err *err);
+
 /* VNET NICs: veth pairs. */
 
 /* Host ends are "bj<jail id>n<nic idx>": short enough for IFNAMSIZ with a 10-digit id,
@@ -106,7 +116,7 @@ struct brig_veth {
     int64_t jail_id;
     int idx;            /* the jail end is eth<idx> */
     const char *jname;  /* for the host end's alias "<jname>-eth<idx>" */
-    const char *bridge; /* the host end is enslaved here */
+    const char *bridge; /* the host end is enslaved here; NULL: none (a routed link) */
     int netns_fd;       /* the jail's network namespace, or -1 to use netns_pid */
     pid_t netns_pid;
     const uint8_t *mac; /* the jail end's MAC, NULL: random */

@@ -17,6 +17,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #include "core/util.h"
@@ -491,6 +492,68 @@ int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_ad
 }
 
 /* The default route via gw on ifname, whose ifindex is idx (0: look it up). */
+int brig_route_dev(struct brig_nl *nl, const char *ifname, const struct brig_addr *dst, bool add,
+                   struct brig_err *err)
+{
+    char buf[BRIG_ADDR_STRLEN];
+    int idx;
+    if (ifindex_of(nl, ifname, &idx, err) < 0)
+        return -1;
+    _cleanup_nladdr_ struct nl_addr *to = nladdr_of(dst, true);
+    struct rtnl_route *rt = rtnl_route_alloc();
+    struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+    if (!rt || !nh)
+        abort();
+    rtnl_route_set_family(rt, (uint8_t)dst->family);
+    rtnl_route_set_dst(rt, to);
+    rtnl_route_set_table(rt, RT_TABLE_MAIN);
+    rtnl_route_set_protocol(rt, RTPROT_STATIC);
+    rtnl_route_set_scope(rt, RT_SCOPE_LINK);
+    rtnl_route_set_type(rt, RTN_UNICAST);
+    rtnl_route_nh_set_ifindex(nh, idx);
+    rtnl_route_add_nexthop(rt, nh);
+    int r = add ? rtnl_route_add(nl->sk, rt, NLM_F_REPLACE) : rtnl_route_delete(nl->sk, rt, 0);
+    rtnl_route_put(rt);
+    if (!add && (r == -NLE_OBJ_NOTFOUND || nl_is_missing(r)))
+        r = 0;
+    if (r < 0)
+        return brig_err_set(err, BRIG_EFAIL, "%s route to %s dev %s: %s", add ? "add" : "remove",
+                            brig_addr_format(dst, true, buf), ifname, nl_geterror(r));
+    return 0;
+}
+
+int brig_neigh_proxy(struct brig_nl *nl, const char *ifname, const struct brig_addr *a, bool add,
+                     struct brig_err *err)
+{
+    char buf[BRIG_ADDR_STRLEN];
+    int idx;
+    bool exists = true;
+    if (!add && brig_link_exists(nl, ifname, &exists, err) < 0)
+        return -1;
+    if (!exists)
+        return 0;
+    if (ifindex_of(nl, ifname, &idx, err) < 0)
+        return -1;
+    struct rtnl_neigh *n = rtnl_neigh_alloc();
+    if (!n)
+        abort();
+    _cleanup_nladdr_ struct nl_addr *dst = nladdr_of(a, false);
+    rtnl_neigh_set_ifindex(n, idx);
+    rtnl_neigh_set_family(n, a->family);
+    rtnl_neigh_set_dst(n, dst);
+    rtnl_neigh_set_flags(n, NTF_PROXY);
+    int r = add ? rtnl_neigh_add(nl->sk, n, NLM_F_CREATE | NLM_F_REPLACE)
+                : rtnl_neigh_delete(nl->sk, n, 0);
+    rtnl_neigh_put(n);
+    if (!add && (r == -NLE_OBJ_NOTFOUND || nl_is_missing(r)))
+        r = 0;
+    if (r < 0)
+        return brig_err_set(err, BRIG_EFAIL, "%s proxy neighbour %s on %s: %s",
+                            add ? "add" : "remove", brig_addr_format(a, false, buf), ifname,
+                            nl_geterror(r));
+    return 0;
+}
+
 static int route_default(struct brig_nl *nl, const char *ifname, int idx,
                          const struct brig_addr *gw, bool onlink, struct brig_err *err)
 {
@@ -619,11 +682,12 @@ int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct bri
         return brig_err_set(err, BRIG_EUSAGE, "%s: no network namespace given", hname);
 
     _cleanup_link_ struct rtnl_link *br = NULL;
-    if (bridge_need(host, v->bridge, &br, err) < 0)
+    if (v->bridge && bridge_need(host, v->bridge, &br, err) < 0)
         return brig_err_wrap(err, "create %s", hname);
-    unsigned mtu = v->mtu ? v->mtu : rtnl_link_get_mtu(br);
+    unsigned mtu = v->mtu ? v->mtu : br ? rtnl_link_get_mtu(br) : 1500;
+    int master = br ? rtnl_link_get_ifindex(br) : 0;
 
-    int r = veth_add(host, v, hname, jname, mtu, rtnl_link_get_ifindex(br));
+    int r = veth_add(host, v, hname, jname, mtu, master);
     if (r == -NLE_EXIST) {
         bool stale = false;
         if (brig_link_exists(host, hname, &stale, err) < 0)
@@ -634,11 +698,12 @@ int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct bri
         /* A previous run's pair not yet torn down (or leaked): its name is ours. */
         if (brig_link_delete(host, hname, err) < 0)
             return brig_err_wrap(err, "create %s: remove stale link", hname);
-        r = veth_add(host, v, hname, jname, mtu, rtnl_link_get_ifindex(br));
+        r = veth_add(host, v, hname, jname, mtu, master);
     }
     if (r < 0)
-        return brig_err_set(err, BRIG_EFAIL, "create %s (%s in the jail) on bridge %s: %s", hname,
-                            jname, v->bridge, nl_geterror(r));
+        return brig_err_set(err, BRIG_EFAIL, "create %s (%s in the jail)%s%s: %s", hname, jname,
+                            v->bridge ? " on bridge " : "", v->bridge ? v->bridge : "",
+                            nl_geterror(r));
 
     if (host_end_up(host, hname, v->jname, jname, err) < 0) {
         struct brig_err e2 = BRIG_ERR_INIT;

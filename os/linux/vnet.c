@@ -199,38 +199,6 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
     return r;
 }
 
-int brig_vnet_aliases(const struct brig_jail_env *env, bool add, struct brig_err *err)
-{
-    const char *ip = env->jail->v[BRIG_P_IP4_ADDR];
-    if (!ip || strcmp(ip, "0") == 0)
-        return 0;
-    _cleanup_nl_ struct brig_nl *nl = NULL;
-    if (brig_nl_open(&nl, err) < 0)
-        return -1;
-    const char *deflt = brig_vnet_bridge(env->node, env->jail->v[BRIG_P_INTERFACE]);
-    if (add && brig_vnet_bridge_ready(nl, env->node, deflt, err) < 0)
-        return -1;
-    _cleanup_free_ char *copy = brig_xstrdup(ip);
-    char *save = NULL;
-    int r = 0;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *bar = strchr(t, '|');
-        const char *iface = deflt;
-        if (bar) {
-            *bar = '\0';
-            iface = t;
-        }
-        struct brig_addr a;
-        if (brig_addr_parse(bar ? bar + 1 : t, &a, err) < 0)
-            return -1;
-        if (add && brig_ifaddr_add(nl, iface, &a, err) < 0)
-            return brig_err_wrap(err, "alias on %s", iface);
-        if (!add && brig_ifaddr_del(nl, iface, &a, r == 0 ? err : NULL) < 0)
-            r = -1;
-    }
-    return r;
-}
-
 /* dnsmasq for the node's bridge serves the top quarter of the pool; brig's own
  * IPAM (ip4_addr=DHCP) hands out addresses from the bottom up. */
 static int dhcpd_ensure(const struct brig_jail_env *env, struct brig_err *err)

@@ -1,5 +1,5 @@
 /* A jail's network on Linux: bridges made ready, VNET NICs (veth pairs whose
- * jail end is ethN), non-VNET aliases, REALDHCP clients and the DHCP server,
+ * jail end is ethN), REALDHCP clients and the DHCP server,
  * and NAT for brig's default bridge. Used by the lifecycle and by jnic. */
 #ifndef BRIG_LINUX_VNET_H
 #define BRIG_LINUX_VNET_H
@@ -32,8 +32,6 @@ int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct
 /* Delete those NICs (host ends; the jail ends go with them). Missing is fine. */
 int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n,
                         struct brig_err *err);
-/* Add (or remove) a non-VNET jail's ip4_addr as aliases on its interface. */
-int brig_vnet_aliases(const struct brig_jail_env *env, bool add, struct brig_err *err);
 /* REALDHCP: make sure dnsmasq serves each REALDHCP NIC's bridge, run a DHCP
  * client in the jail for each, and wait for its lease. */
 int brig_vnet_dhcp_up(const struct brig_jail_env *env, const struct brig_jail_exec_spec *exec,
