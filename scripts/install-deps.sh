@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what brig needs to build and test on Debian 12 (run as root).
 set -eu
-pkgs="meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev
+pkgs="meson ninja-build pkg-config gcc libc6-dev clang clang-format libclang-rt-14-dev
   libsqlite3-dev libnl-route-3-dev libarchive-dev libcurl4-openssl-dev libseccomp-dev
   libcap-dev libnftables-dev libcmocka-dev libssl-dev bats busybox-static dnsmasq-base
   iproute2 nftables util-linux procps sqlite3 debootstrap jq mandoc"

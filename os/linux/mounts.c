@@ -291,7 +291,10 @@ static int write_etc(const char *path, const char *data, struct brig_err *err)
 {
     size_t len = strlen(data), have = 0;
     _cleanup_free_ char *cur = NULL;
-    if (brig_read_file(path, len + 1, &cur, &have, NULL) == 0 && have == len &&
+    struct stat st;
+    /* what jail root left there may be a FIFO or a link: only a file is read, and replaced */
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        brig_read_file(path, len + 1, &cur, &have, NULL) == 0 && have == len &&
         memcmp(cur, data, len) == 0)
         return 0;
     if (brig_mkdir_p("/etc", 0755, err) < 0)

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,17 +226,28 @@ static int dhcpd_ensure(const struct brig_jail_env *env, struct brig_err *err)
 }
 
 /* The DHCP client the jail's userland has, as an argv for NIC idx. */
+/* Whether the jail has rel, resolved as inside the jail (its links cannot lead
+ * the host's root anywhere else). */
+static bool jail_has(int rootfd, const char *rel)
+{
+    struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
 static char **dhcp_client_argv(const char *root, int idx)
 {
     char ifname[16], pidfile[64];
     char **argv = NULL;
     snprintf(ifname, sizeof(ifname), "eth%d", idx);
-    _cleanup_free_ char *udhcpc = brig_xasprintf("%s/sbin/udhcpc", root);
-    _cleanup_free_ char *udhcpc2 = brig_xasprintf("%s/usr/sbin/udhcpc", root);
-    _cleanup_free_ char *dhclient = brig_xasprintf("%s/sbin/dhclient", root);
-    _cleanup_free_ char *dhcpcd = brig_xasprintf("%s/usr/sbin/dhcpcd", root);
-    _cleanup_free_ char *dhcpcd2 = brig_xasprintf("%s/sbin/dhcpcd", root);
-    if (brig_path_exists(udhcpc) || brig_path_exists(udhcpc2)) {
+    _cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return NULL;
+    if (jail_has(rootfd, "sbin/udhcpc") || jail_has(rootfd, "usr/sbin/udhcpc")) {
         /* udhcpc goes to the background once it holds a lease; -n: exit without one */
         snprintf(pidfile, sizeof(pidfile), "/var/run/udhcpc.%s.pid", ifname);
         const char *v[] = {"udhcpc", "-i", ifname, "-n", "-t",    "4", "-T",
@@ -245,19 +258,18 @@ static char **dhcp_client_argv(const char *root, int idx)
         static const char *const scripts[] = {"/usr/share/udhcpc/default.script",
                                               "/etc/udhcpc/default.script"};
         for (size_t i = 0; i < BRIG_ARRAY_SIZE(scripts); i++) {
-            _cleanup_free_ char *in_root = brig_xasprintf("%s%s", root, scripts[i]);
-            if (brig_path_exists(in_root)) {
+            if (jail_has(rootfd, scripts[i] + 1)) {
                 brig_strv_push(&argv, "-s");
                 brig_strv_push(&argv, scripts[i]);
                 break;
             }
         }
-    } else if (brig_path_exists(dhclient)) {
+    } else if (jail_has(rootfd, "sbin/dhclient")) {
         snprintf(pidfile, sizeof(pidfile), "/var/run/dhclient.%s.pid", ifname);
         const char *v[] = {"dhclient", "-1", "-pf", pidfile, ifname, NULL};
         for (const char **p = v; *p; p++)
             brig_strv_push(&argv, *p);
-    } else if (brig_path_exists(dhcpcd) || brig_path_exists(dhcpcd2)) {
+    } else if (jail_has(rootfd, "usr/sbin/dhcpcd") || jail_has(rootfd, "sbin/dhcpcd")) {
         const char *v[] = {"dhcpcd", "-t", "5", ifname, NULL};
         for (const char **p = v; *p; p++)
             brig_strv_push(&argv, *p);

@@ -151,3 +151,13 @@ idmap_of() {
     after=$(life_snapshot)
     same "$after" "$before" "resources after 5 cycles"
 }
+
+@test "a FIFO or a link jail root leaves at /etc/hosts and /etc/resolv.conf does not hang its next start" {
+    jail_up jname=${P}f1 vnet=1 ip4_addr=DHCP jnameserver=192.0.2.53 exec_start=true exec_stop=true
+    ok brig jexec jname=${P}f1 -- sh -c 'rm -f /etc/hosts /etc/resolv.conf &&
+        mkfifo /etc/hosts && ln -s /proc/1/root/etc/shadow /etc/resolv.conf'
+    ok brig jstop jname=${P}f1
+    ok timeout 20 "$BRIG_BIN" jstart jname=${P}f1
+    ok brig jexec jname=${P}f1 -- sh -c 'test -f /etc/hosts && test ! -L /etc/resolv.conf && cat /etc/resolv.conf'
+    has_line "nameserver 192.0.2.53"
+}
