@@ -58,9 +58,11 @@ idmap_of() {
          ip link add dummy9 type dummy 2>/dev/null; ip -o addr show dev eth0; ip route'
     output_has "192.0.2.9/32"
     output_has "198.51.100.0/24"
-    ok brig jexec jname=${P}s1 -- sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward'
-    same "$output" 1 "the jail's own ip_forward"
-    same "$(cat /proc/sys/net/ipv4/ip_forward)" 0 "the host's ip_forward"
+    local host_fwd
+    host_fwd=$(cat /proc/sys/net/ipv4/conf/all/accept_local)
+    ok brig jexec jname=${P}s1 -- sh -c 'echo $((1 - '"$host_fwd"')) >/proc/sys/net/ipv4/conf/all/accept_local && cat /proc/sys/net/ipv4/conf/all/accept_local'
+    same "$output" $((1 - host_fwd)) "the jail's own accept_local"
+    same "$(cat /proc/sys/net/ipv4/conf/all/accept_local)" "$host_fwd" "the host's accept_local"
 }
 
 @test "jail root is an unprivileged host user of the jail's own range; ranges never overlap" {
