@@ -334,7 +334,12 @@ static int rm_rf_at(int parent, const char *name, dev_t dev, struct brig_err *er
             return brig_err_sys(err, errno, "unlink %s", name);
         return 0;
     }
-    if (st.st_dev != dev)
+    /* a bind mount keeps the device number: ask for the mount root as well */
+    struct statx stx;
+    bool mount_root = statx(parent, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) == 0 &&
+                      (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+                      (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+    if (st.st_dev != dev || (mount_root && parent != AT_FDCWD))
         return brig_err_set(err, BRIG_EFAIL, "%s: is a mount point, not removing", name);
     int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)

@@ -79,7 +79,11 @@ static int mount_apply(void *st, struct brig_err *err)
 static int mount_undo(void *st, struct brig_err *err)
 {
     struct lx *s = st;
-    return brig_rootfs_umount(jv(s, BRIG_P_PATH), NULL, err);
+    if (brig_rootfs_umount(jv(s, BRIG_P_PATH), NULL, err) < 0)
+        return -1;
+    /* where an unprivileged jail's base is attached for an instant on kernels before 6.13 */
+    _cleanup_free_ char *lower = brig_xasprintf("%s/lower", jv(s, BRIG_P_DATA));
+    return s->j->idmap ? brig_rootfs_umount(lower, NULL, err) : 0;
 }
 
 static int cgroup_apply(void *st, struct brig_err *err)

@@ -122,6 +122,26 @@ static int group_teardown(void **state)
     return 0;
 }
 
+static void test_rm_rf_stops_at_a_bind_mount_of_the_same_file_system(void **state)
+{
+    struct brig_err err = BRIG_ERR_INIT;
+    _cleanup_free_ char *victim = path_in(top, "rm/victim");
+    _cleanup_free_ char *tree = path_in(top, "rm/tree");
+    _cleanup_free_ char *inner = path_in(top, "rm/tree/lower");
+    _cleanup_free_ char *kept = path_in(top, "rm/victim/kept");
+    assert_int_equal(brig_mkdir_p(victim, 0755, &err), 0);
+    assert_int_equal(brig_mkdir_p(inner, 0755, &err), 0);
+    assert_int_equal(brig_write_file_atomic(kept, "x", 1, 0644, &err), 0);
+    assert_int_equal(mount(victim, inner, NULL, MS_BIND, NULL), 0);
+    assert_int_equal(brig_rm_rf(tree, &err), -1);
+    assert_non_null(strstr(err.msg, "mount point"));
+    assert_true(brig_path_exists(kept));
+    assert_int_equal(umount2(inner, MNT_DETACH), 0);
+    brig_err_clear(&err);
+    assert_int_equal(brig_rm_rf(tree, &err), 0);
+    assert_true(brig_path_exists(kept));
+}
+
 static void test_thin_root_shows_the_base(void **state)
 {
     struct brig_err err = BRIG_ERR_INIT;
@@ -337,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_thick_copy_keeps_modes_owners_and_links),
         cmocka_unit_test(test_populate_refuses_a_populated_data_dir),
         cmocka_unit_test(test_overlay_refuses_paths_it_cannot_express),
+        cmocka_unit_test(test_rm_rf_stops_at_a_bind_mount_of_the_same_file_system),
         cmocka_unit_test(test_nothing_is_left_mounted),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
