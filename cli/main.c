@@ -357,7 +357,8 @@ int main(int argc, char **argv)
     if (cli_check_keys(&cli, &err) < 0 || cli.verb->run(&cli, &err) < 0) {
         if (!cli.quiet_error)
             print_error(cli.verb->name, err.msg);
-        rc = err.code ? err.code : BRIG_EFAIL;
+        /* jexec: a program the jail lacks is 127, as a shell would say */
+        rc = cli.exit_status ? cli.exit_status : err.code ? err.code : BRIG_EFAIL;
     } else {
         rc = cli.exit_status;
     }
