@@ -237,3 +237,22 @@ echo \"caller read [\$line]\""
     output_has "/etc/passwd is not a regular file"
     [ $((SECONDS - t0)) -lt 5 ] || { echo "jexec took $((SECONDS - t0)) s" >&2; return 1; }
 }
+
+@test "jexec pty=1 runs the command on a pty of the jail when stdin is a terminal" {
+    ok brig jstart jname=${P}xe1
+    cat >"$W/jails/${P}xe1/probe.sh" <<'PROBE'
+tty
+read -r pid comm state ppid pgrp sid rest </proc/self/stat
+[ "$sid" = "$$" ] && echo "own session"
+exit 3
+PROBE
+    run on_tty "\"\$BRIG_BIN\" jexec jname=${P}xe1 pty=1 -- /bin/sh /probe.sh; echo jexec \$?"
+    echo "$output"
+    output_has "/dev/pts/0"
+    output_has "own session"
+    output_has "jexec 3"
+    # without a terminal, pipes as always
+    run brig jexec jname=${P}xe1 pty=1 -- tty
+    same "$status" 1 "exit status of tty"
+    same "$output" "not a tty" "tty's output"
+}
