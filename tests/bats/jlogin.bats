@@ -49,8 +49,11 @@ teardown() {
 
 @test "jlogin on a terminal: the shell holds only the jail's pty, as its controlling terminal" {
     ok brig jstart jname=${P}lg1
-    run on_tty "\"\$BRIG_BIN\" jlogin jname=${P}lg1; echo jlogin \$?" \
-        $'ls -l /proc/$$/fd/ | sed -n "s/.* \\([0-9]*\\) -> \\(.*\\)/fd \\1 \\2/p"; exit 6\n'
+    # the login shell's fds, listed by a process of its own
+    cat >"$W/jails/${P}lg1/fds.sh" <<'PROBE'
+ls -l /proc/$PPID/fd/ | sed -n 's/.* \([0-9]*\) -> \(.*\)/fd \1 \2/p'
+PROBE
+    run on_tty "\"\$BRIG_BIN\" jlogin jname=${P}lg1; echo jlogin \$?" $'sh /fds.sh; exit 6\n'
     echo "$output"
     output_has "fd 0 /dev/pts/0"
     output_has "fd 1 /dev/pts/0"
