@@ -39,9 +39,14 @@ static const struct cli_opt opts_start[] = {
     {"jobs", "count", "1",
      "how many jails at once (0: one per CPU); with astart=1, jails of one b_order at a time"},
     {NULL}};
-static const struct cli_opt opts_exec[] = {
+static const struct cli_opt opts_jexec[] = {
     {"jname", "name", "", "the jail"},
     {"user", "name", "root", "run as this user of the jail's /etc/passwd"},
+    {"pty", "bool", "0", "1: on a pty of the jail when stdin is a terminal"},
+    {NULL}};
+static const struct cli_opt opts_jlogin[] = {
+    {"jname", "name", "", "the jail"},
+    {"user", "name", "root", "log in as this user of the jail's /etc/passwd"},
     {NULL}};
 static const struct cli_opt opts_recover[] = {
     {"jname", "name|glob", "*", "the jails to recover (default: all)"}, {NULL}};
@@ -100,9 +105,9 @@ const struct cli_verb cli_verbs[] = {
      "jname=NAME|LIST|GLOB | astart=1", opts_start, .words = true, .dry_run = true},
     {"jrestart", cli_jrestart, "stop and start jails", "jname=NAME|LIST|GLOB", opts_start,
      .words = true, .dry_run = true},
-    {"jexec", cli_jexec, "run a command in a running jail", "jname=NAME [user=NAME]", opts_exec,
-     .rest = true},
-    {"jlogin", cli_jlogin, "log in to a running jail", "jname=NAME [user=NAME]", opts_exec},
+    {"jexec", cli_jexec, "run a command in a running jail", "jname=NAME [user=NAME] [pty=1]",
+     opts_jexec, .rest = true},
+    {"jlogin", cli_jlogin, "log in to a running jail", "jname=NAME [user=NAME]", opts_jlogin},
     {"recover", cli_recover, "finish or undo what an interrupted brig left behind",
      "[jname=NAME|GLOB]", opts_recover},
     {"bridge", cli_bridge, "list, create and remove bridges",
@@ -357,7 +362,8 @@ int main(int argc, char **argv)
     if (cli_check_keys(&cli, &err) < 0 || cli.verb->run(&cli, &err) < 0) {
         if (!cli.quiet_error)
             print_error(cli.verb->name, err.msg);
-        rc = err.code ? err.code : BRIG_EFAIL;
+        /* jexec: a program the jail lacks is 127, as a shell would say */
+        rc = cli.exit_status ? cli.exit_status : err.code ? err.code : BRIG_EFAIL;
     } else {
         rc = cli.exit_status;
     }

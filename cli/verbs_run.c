@@ -278,11 +278,14 @@ static int exec_common(struct cli *cli, bool login, struct brig_err *err)
         return -1;
     if (!login && !cli->rest)
         return brig_err_set(err, BRIG_EUSAGE, "no command (brig jexec jname=%s -- CMD ...)", jname);
-    if (brig_jexec(&cli->ctx, jname, cli_get(cli, "user"), login ? NULL : cli->rest, login, &status,
-                   err) < 0)
+    bool pty = login;
+    if (!login && cli_bool(cli, "pty", false, &pty, err) < 0)
         return -1;
+    unsigned flags = (login ? BRIG_EXEC_LOGIN : 0) | (pty ? BRIG_EXEC_PTY : 0);
+    int r = brig_jexec(&cli->ctx, jname, cli_get(cli, "user"), login ? NULL : cli->rest, flags,
+                       &status, err);
     cli->exit_status = status;
-    return 0;
+    return r;
 }
 
 int cli_jexec(struct cli *cli, struct brig_err *err)

@@ -82,9 +82,10 @@ int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan, st
 int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err);
 /* Finish or undo what a crashed brig left on jname (recover verb). */
 int brig_recover(struct brig_ctx *c, const char *jname, struct brig_err *err);
-/* Run argv (NULL: login shell) in the running jail; its exit status in *ret_status. */
+/* Run argv (NULL: login shell) in the running jail; flags: enum brig_exec_flags;
+ * its exit status in *ret_status. */
 int brig_jexec(struct brig_ctx *c, const char *jname, const char *user, char *const *argv,
-               bool login, int *ret_status, struct brig_err *err);
+               unsigned flags, int *ret_status, struct brig_err *err);
 bool brig_jail_is_running(struct brig_ctx *c, const char *jname);
 
 /* Remove base name unless a jail uses it. */

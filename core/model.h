@@ -8,6 +8,12 @@
 
 #include "params.h"
 
+/* How jexec runs its command. */
+enum brig_exec_flags {
+    BRIG_EXEC_LOGIN = 1 << 0, /* no argv: the user's login shell */
+    BRIG_EXEC_PTY = 1 << 1,   /* on a pty of the jail when stdin is a terminal */
+};
+
 /* One NIC of a VNET jail; NIC idx is ethN inside the jail. */
 struct brig_nic {
     int64_t id;

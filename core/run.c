@@ -144,7 +144,7 @@ int brig_recover(struct brig_ctx *c, const char *jname, struct brig_err *err)
 }
 
 int brig_jexec(struct brig_ctx *c, const char *jname, const char *user, char *const *argv,
-               bool login, int *ret_status, struct brig_err *err)
+               unsigned flags, int *ret_status, struct brig_err *err)
 {
     struct brig_jail_op op;
     int r = -1;
@@ -155,7 +155,7 @@ int brig_jexec(struct brig_ctx *c, const char *jname, const char *user, char *co
         brig_err_set(err, BRIG_EFAIL, "%s: not running", jname);
         goto out;
     }
-    r = brig_os_get(c->os)->jexec(&op.env, &op.rt, user, argv, login, ret_status, err);
+    r = brig_os_get(c->os)->jexec(&op.env, &op.rt, user, argv, flags, ret_status, err);
     if (r < 0)
         brig_err_wrap(err, "%s", jname);
 out:

@@ -62,9 +62,10 @@ struct brig_os_ops {
      * interface of the jail remains. rt may be zero (unknown). */
     int (*recover)(const struct brig_jail_env *env, const struct brig_runtime *rt,
                    struct brig_err *err);
-    /* Run argv (NULL: a login shell) inside the running jail as user (NULL: root). */
+    /* Run argv (NULL: a login shell) inside the running jail as user (NULL: root);
+     * flags: enum brig_exec_flags. */
     int (*jexec)(const struct brig_jail_env *env, const struct brig_runtime *rt, const char *user,
-                 char *const *argv, bool login, int *ret_status, struct brig_err *err);
+                 char *const *argv, unsigned flags, int *ret_status, struct brig_err *err);
     /* Create and configure one more NIC in the running VNET jail rt. */
     int (*nic_up)(const struct brig_jail_env *env, const struct brig_runtime *rt,
                   const struct brig_nic *nic, struct brig_err *err);

@@ -268,9 +268,11 @@ int brig_freebsd_prepare(const struct brig_jail_env *env, struct brig_err *err)
 }
 
 int brig_freebsd_jexec(const struct brig_jail_env *env, const struct brig_runtime *rt,
-                       const char *user, char *const *argv, bool login, int *ret_status,
+                       const char *user, char *const *argv, unsigned flags, int *ret_status,
                        struct brig_err *err)
 {
+    /* jexec(8) runs the command on the caller's terminal: BRIG_EXEC_PTY changes nothing */
+    bool login = flags & BRIG_EXEC_LOGIN;
     if (need_freebsd("jexec", err) < 0)
         return -1;
     if (user && brig_check_name("user", user, err) < 0)

@@ -30,7 +30,7 @@ int brig_freebsd_recover(const struct brig_jail_env *env, const struct brig_runt
                          struct brig_err *err);
 /* jexec(8) argv (or login(1) -f USER) inside the running jail. */
 int brig_freebsd_jexec(const struct brig_jail_env *env, const struct brig_runtime *rt,
-                       const char *user, char *const *argv, bool login, int *ret_status,
+                       const char *user, char *const *argv, unsigned flags, int *ret_status,
                        struct brig_err *err);
 
 /* Render the inventory plan into plan, or run it when plan is NULL. */

@@ -106,12 +106,21 @@ struct brig_jail_exec_spec {
     const char *const *cgroup_procs; /* cgroup.procs files to join; NULL-terminated or NULL */
     const char *user;                /* NULL: root; else a name in the jail's /etc/passwd */
     char *const *argv;               /* NULL: the user's login shell */
-    bool pty;           /* jlogin: a pty from the jail's /dev/pts when stdin is a tty */
-    uint64_t openfiles; /* the jail's RLIMIT_NOFILE; 0: inherit */
+    bool pty;                        /* a pty from the jail's /dev/pts when stdin is a terminal */
+    uint64_t openfiles;              /* the jail's RLIMIT_NOFILE; 0: inherit */
+    /* The caller's fds 0-2 are files brig opened itself (the DHCP client's
+     * /dev/null and console log), given to the command as they are; a
+     * terminal is refused. Otherwise the command gets pipes brig relays. */
+    bool pass_stdio;
 };
 
-/* Run s->argv inside the jail with stdin/stdout/stderr passed through; return
- * its exit status in *ret_status (128+signal when killed). */
+/* Run s->argv inside the jail, in a session of its own: its stdin, stdout and
+ * stderr are pipes (or, with s->pty, a pty of the jail) that brig relays to
+ * and from its own, so nothing in the jail holds the caller's files or
+ * terminal. Return its exit status in *ret_status (128+signal when killed).
+ * When the command cannot be started the error is set and *ret_status is what
+ * a shell would say: 127 when the program is missing, 126 when it cannot run,
+ * else left alone. */
 int brig_jail_exec(const struct brig_jail_exec_spec *s, int *ret_status, struct brig_err *err);
 
 /* The capabilities jail root keeps under this policy, as a bit mask (1 << CAP_x). */

@@ -506,7 +506,7 @@ int brig_linux_recover(const struct brig_jail_env *env, const struct brig_runtim
 }
 
 int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime *rt,
-                     const char *user, char *const *argv, bool login, int *ret_status,
+                     const char *user, char *const *argv, unsigned flags, int *ret_status,
                      struct brig_err *err)
 {
     struct lx s;
@@ -523,7 +523,7 @@ int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime 
     }
     spec.user = user;
     spec.argv = argv;
-    spec.pty = login;
+    spec.pty = flags & (BRIG_EXEC_LOGIN | BRIG_EXEC_PTY);
     spec.openfiles = (uint64_t)brig_jail_int(s.j, BRIG_P_OPENFILES);
     int r = brig_jail_exec(&spec, ret_status, err);
     lx_free(&s);

@@ -13,7 +13,7 @@ int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime 
 int brig_linux_recover(const struct brig_jail_env *env, const struct brig_runtime *rt,
                        struct brig_err *err);
 int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime *rt,
-                     const char *user, char *const *argv, bool login, int *ret_status,
+                     const char *user, char *const *argv, unsigned flags, int *ret_status,
                      struct brig_err *err);
 
 #endif

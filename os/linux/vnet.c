@@ -291,6 +291,7 @@ static int run_client(const struct brig_jail_exec_spec *tmpl, char **argv, const
             _exit(126);
         struct brig_jail_exec_spec s = *tmpl;
         s.argv = argv;
+        s.pass_stdio = true;
         int status;
         _exit(brig_jail_exec(&s, &status, NULL) < 0 ? 127 : status);
     }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
-# brig jexec: a command runs inside a running jail with stdin, stdout and
-# stderr passed through, and its exit status becomes brig's.
+# brig jexec: a command runs inside a running jail, in a session of its own,
+# with pipes for stdin, stdout and stderr that brig relays; its exit status
+# becomes brig's. The caller's terminal never reaches the jail.
 
+bats_require_minimum_version 1.5.0
 load lifecycle_helper
+load jexec_helper
 
 setup() {
     life_setup
@@ -54,7 +57,7 @@ teardown() {
 
 @test "jexec of a program that is not in the jail fails and says so" {
     ok brig jstart jname=${P}xe1
-    run brig jexec jname=${P}xe1 -- /nonexistent
+    run -127 brig jexec jname=${P}xe1 -- /nonexistent
     [ "$status" -ne 0 ]
     output_has "/nonexistent"
 }
@@ -107,4 +110,149 @@ teardown() {
     [ "$status" -ne 0 ]
     ok brig jexec jname=${P}xe1 -- ls /
     output_lacks work
+}
+
+@test "jexec exits 0, the command's status, 127 for a missing program, 128+9 when killed" {
+    ok brig jstart jname=${P}xe1
+    run brig jexec jname=${P}xe1 -- true
+    same "$status" 0 "true"
+    run brig jexec jname=${P}xe1 -- /bin/sh -c 'exit 3'
+    same "$status" 3 "exit 3"
+    run -127 brig jexec jname=${P}xe1 -- no-such-program
+    same "${#lines[@]}" 1 "lines"
+    output_has "exec no-such-program in the jail"
+    run brig jexec jname=${P}xe1 -- /bin/sh -c 'kill -9 $$'
+    same "$status" 137 "killed"
+}
+
+@test "jexec relays a MiB through stdin, stdout and stderr, whole" {
+    ok brig jstart jname=${P}xe1
+    local mib="$BATS_TEST_TMPDIR/mib"
+    head -c 1048576 /dev/urandom >"$mib"
+    run bash -c "'$BRIG_BIN' jexec jname=${P}xe1 -- cat <'$mib' | cmp - '$mib' && echo same"
+    same "$output" same "cat of a MiB"
+    run bash -c "'$BRIG_BIN' jexec jname=${P}xe1 -- head -c 1048576 /dev/zero | wc -c"
+    same "$output" 1048576 "bytes on stdout"
+    run bash -c "'$BRIG_BIN' jexec jname=${P}xe1 -- sh -c 'head -c 1048576 /dev/zero >&2' 2>&1 >/dev/null | wc -c"
+    same "$output" 1048576 "bytes on stderr"
+    # output written just before the command exits is not lost
+    run bash -c "'$BRIG_BIN' jexec jname=${P}xe1 -- sh -c 'seq 1 20000; exit 2' | tail -n 1"
+    same "$output" 20000 "the last line"
+}
+
+@test "jexec stops at the command's end of input when brig's stdin ends" {
+    ok brig jstart jname=${P}xe1
+    run bash -c "printf 'a\nb\n' | '$BRIG_BIN' jexec jname=${P}xe1 -- sh -c 'cat; echo done'"
+    same "$status" 0 "exit status"
+    same "$output" "$(printf 'a\nb\ndone')" "output"
+    run bash -c "'$BRIG_BIN' jexec jname=${P}xe1 -- sh -c 'cat; echo eof' </dev/null"
+    same "$output" eof "with stdin /dev/null"
+}
+
+@test "the jexec'd command runs in a session of its own on pipes, not on the caller's terminal" {
+    ok brig jstart jname=${P}xe1
+    cat >"$W/jails/${P}xe1/probe.sh" <<'PROBE'
+read -r pid comm state ppid pgrp sid rest </proc/self/stat
+[ "$sid" = "$$" ] && echo "own session"
+[ -t 0 ] || [ -t 1 ] || [ -t 2 ] || echo "no terminal"
+ls -l /proc/self/fd/ | sed -n 's/.* \([0-9]*\) -> \(.*\)/fd \1 \2/p'
+PROBE
+    run on_tty "\"\$BRIG_BIN\" jexec jname=${P}xe1 -- /bin/sh /probe.sh"
+    echo "$output"
+    output_has "own session"
+    output_has "no terminal"
+    output_has "fd 0 pipe:["
+    output_has "fd 1 pipe:["
+    output_has "fd 2 pipe:["
+    output_lacks "/dev/"
+}
+
+@test "a jexec'd command cannot push input into the caller's terminal (TIOCSTI)" {
+    tiocsti_build
+    ok brig jstart jname=${P}xe1
+    jail_put ${P}xe1 "$TIOCSTI_BIN" tiocsti
+    run on_tty "\"\$BRIG_BIN\" jexec jname=${P}xe1 -- /tiocsti 'echo INJECTED'
+read -t 2 -r line
+echo \"caller read [\$line]\""
+    echo "$output"
+    output_has "tiocsti: no terminal reached"
+    output_has "caller read []"
+    output_lacks INJECTED
+}
+
+@test "nor can a process it leaves behind, after jexec has returned (TIOCSTI)" {
+    tiocsti_build
+    ok brig jstart jname=${P}xe1
+    jail_put ${P}xe1 "$TIOCSTI_BIN" tiocsti
+    run on_tty "\"\$BRIG_BIN\" jexec jname=${P}xe1 -- /tiocsti 'echo INJECTED' 2
+echo jexec returned \$?
+read -t 4 -r line
+echo \"caller read [\$line]\""
+    echo "$output"
+    output_has "jexec returned 0"
+    output_has "caller read []"
+    output_lacks INJECTED
+}
+
+@test "a process the command leaves in the background does not keep jexec" {
+    ok brig jstart jname=${P}xe1
+    local t0=$SECONDS
+    run timeout 20 "$BRIG_BIN" jexec jname=${P}xe1 -- sh -c 'sleep 30 & echo started'
+    same "$status" 0 "exit status"
+    same "$output" started "output"
+    [ $((SECONDS - t0)) -lt 5 ] || { echo "jexec took $((SECONDS - t0)) s" >&2; return 1; }
+}
+
+@test "SIGTERM and SIGHUP sent to jexec reach the command" {
+    ok brig jstart jname=${P}xe1
+    local sig out="$BATS_TEST_TMPDIR/out" pid i rc
+    for sig in TERM HUP; do
+        : >"$out"
+        "$BRIG_BIN" jexec jname=${P}xe1 -- sh -c \
+            "trap 'echo got $sig; exit 5' $sig; echo ready; while :; do sleep 0.1; done" >"$out" 2>&1 &
+        pid=$!
+        for ((i = 0; i < 50; i++)); do
+            grep -q ready "$out" && break
+            sleep 0.1
+        done
+        kill -$sig $pid
+        rc=0
+        wait $pid || rc=$?
+        same "$rc" 5 "exit status after SIG$sig"
+        grep -q "got $sig" "$out" || { cat "$out" >&2; return 1; }
+    done
+}
+
+@test "jexec user= fails at once, in one line, when the jail's /etc/passwd is a FIFO" {
+    ok brig jstart jname=${P}xe1
+    # a symlink that stays inside the jail is followed there
+    ok brig jexec jname=${P}xe1 -- sh -c 'mv /etc/passwd /etc/passwd.real && ln -s /etc/passwd.real /etc/passwd'
+    ok brig jexec jname=${P}xe1 user=nobody -- id
+    output_has "uid=65534(nobody)"
+    ok brig jexec jname=${P}xe1 -- sh -c 'rm /etc/passwd && mkfifo /etc/passwd'
+    local t0=$SECONDS
+    run timeout 10 "$BRIG_BIN" jexec jname=${P}xe1 user=nobody -- id
+    same "$status" 1 "exit status"
+    same "${#lines[@]}" 1 "lines"
+    output_has "/etc/passwd is not a regular file"
+    [ $((SECONDS - t0)) -lt 5 ] || { echo "jexec took $((SECONDS - t0)) s" >&2; return 1; }
+}
+
+@test "jexec pty=1 runs the command on a pty of the jail when stdin is a terminal" {
+    ok brig jstart jname=${P}xe1
+    cat >"$W/jails/${P}xe1/probe.sh" <<'PROBE'
+tty
+read -r pid comm state ppid pgrp sid rest </proc/self/stat
+[ "$sid" = "$$" ] && echo "own session"
+exit 3
+PROBE
+    run on_tty "\"\$BRIG_BIN\" jexec jname=${P}xe1 pty=1 -- /bin/sh /probe.sh; echo jexec \$?"
+    echo "$output"
+    output_has "/dev/pts/0"
+    output_has "own session"
+    output_has "jexec 3"
+    # without a terminal, pipes as always
+    run brig jexec jname=${P}xe1 pty=1 -- tty
+    same "$status" 1 "exit status of tty"
+    same "$output" "not a tty" "tty's output"
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
-# brig jlogin: a login shell inside the jail; without a terminal it reads
-# its commands from stdin.
+# brig jlogin: a login shell inside the jail, on a pty of the jail's own
+# that brig relays to the caller's terminal; without a terminal it reads its
+# commands from stdin.
 
 load lifecycle_helper
+load jexec_helper
 
 setup() {
     life_setup
@@ -43,4 +45,40 @@ teardown() {
     run bash -c "echo exit | '$BRIG_BIN' jlogin jname=${P}lg1"
     same "$status" 1 "exit status"
     output_has "${P}lg1: not running"
+}
+
+@test "jlogin on a terminal: the shell holds only the jail's pty, as its controlling terminal" {
+    ok brig jstart jname=${P}lg1
+    # the login shell's fds, listed by a process of its own
+    cat >"$W/jails/${P}lg1/fds.sh" <<'PROBE'
+ls -l /proc/$PPID/fd/ | sed -n 's/.* \([0-9]*\) -> \(.*\)/fd \1 \2/p'
+PROBE
+    run on_tty "\"\$BRIG_BIN\" jlogin jname=${P}lg1; echo jlogin \$?" $'sh /fds.sh; exit 6\n'
+    echo "$output"
+    output_has "fd 0 /dev/pts/0"
+    output_has "fd 1 /dev/pts/0"
+    output_has "fd 2 /dev/pts/0"
+    local other
+    other=$(tr -d '\r' <<<"$output" | grep -a '^fd ' | grep -v -e ' /dev/pts/0$' -e ' /dev/tty$' || true)
+    [ -z "$other" ] || { echo "the shell holds more: $other" >&2; return 1; }
+    output_has "jlogin 6"
+}
+
+@test "jlogin on a terminal returns when the shell exits, though a process left behind holds the pty" {
+    ok brig jstart jname=${P}lg1
+    run on_tty "SECONDS=0; timeout --foreground -k 5 20 \"\$BRIG_BIN\" jlogin jname=${P}lg1; echo \"jlogin \$? in \$SECONDS s\"" \
+        $'sleep 30 &\nexit 4\n'
+    echo "$output"
+    output_has "jlogin 4 in 0 s"
+}
+
+@test "jlogin user= fails at once, in one line, when the jail's /etc/passwd is a FIFO" {
+    ok brig jstart jname=${P}lg1
+    ok brig jexec jname=${P}lg1 -- sh -c 'rm /etc/passwd && mkfifo /etc/passwd'
+    local t0=$SECONDS
+    run bash -c "echo id | timeout 10 '$BRIG_BIN' jlogin jname=${P}lg1 user=nobody"
+    same "$status" 1 "exit status"
+    same "${#lines[@]}" 1 "lines"
+    output_has "/etc/passwd is not a regular file"
+    [ $((SECONDS - t0)) -lt 5 ] || { echo "jlogin took $((SECONDS - t0)) s" >&2; return 1; }
 }

@@ -27,6 +27,7 @@
 
 #include "core/util.h"
 #include "os/linux/jail.h"
+#include "os/linux/proc.h"
 
 static char topdir[] = "/tmp/brig-jail-test-XXXXXX";
 static char *rootdir, *console_path;
@@ -436,6 +437,71 @@ static void test_jexec_of_unknown_user_or_command_fails(void **state)
     assert_non_null(strstr(err.msg, "not running"));
 }
 
+/* A stand-in for a jail whose init has a user namespace of its own (root in
+ * it is host uid 100000): pid 1 of new mount, uts, ipc and pid namespaces
+ * owned by it, its root the host's. */
+static pid_t userns_init(pid_t *ret_outer)
+{
+    int to_parent[2], to_child[2];
+    assert_int_equal(pipe(to_parent), 0);
+    assert_int_equal(pipe(to_child), 0);
+    pid_t outer = fork();
+    assert_true(outer >= 0);
+    if (outer == 0) {
+        char c;
+        pid_t init;
+        if (unshare(CLONE_NEWUSER) < 0 || write(to_parent[1], "u", 1) != 1 ||
+            read(to_child[0], &c, 1) != 1 ||
+            unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID) < 0)
+            _exit(1);
+        if ((init = fork()) == 0) {
+            if (sethostname("in-userns", 9) < 0)
+                _exit(1);
+            for (;;)
+                pause();
+        }
+        if (init < 0 || write(to_parent[1], &init, sizeof(init)) != sizeof(init))
+            _exit(1);
+        waitpid(init, NULL, 0);
+        _exit(0);
+    }
+    char c;
+    assert_int_equal(read(to_parent[0], &c, 1), 1);
+    static const char *const maps[] = {"uid_map", "gid_map"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(maps); i++) {
+        _cleanup_free_ char *path = brig_xasprintf("/proc/%d/%s", (int)outer, maps[i]);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, "0 100000 65536\n", 15), 15);
+        close(fd);
+    }
+    assert_int_equal(write(to_child[1], "g", 1), 1);
+    pid_t init = -1;
+    assert_int_equal(read(to_parent[0], &init, sizeof(init)), (ssize_t)sizeof(init));
+    close(to_parent[0]);
+    close(to_parent[1]);
+    close(to_child[0]);
+    close(to_child[1]);
+    *ret_outer = outer;
+    return init;
+}
+
+static void test_jexec_joins_the_init_s_user_namespace_first(void **state)
+{
+    pid_t outer, init = userns_init(&outer);
+    struct brig_jail_proc p = {.pid = init, .starttime = -1, .pidfd = -1, .sync_fd = -1};
+    for (int i = 0; i < 100 && p.starttime < 0; i++)
+        p.starttime = brig_proc_starttime(init);
+    _cleanup_free_ char *o = NULL;
+    int r = jexec_sh(&p, "hostname; id -u; cat /proc/self/uid_map", &o);
+    kill(init, SIGKILL);
+    waitpid(outer, NULL, 0);
+    assert_int_equal(r, 0);
+    assert_non_null(strstr(o, "in-userns\n0\n"));
+    /* the map as seen from inside: root there is uid 100000 here */
+    assert_non_null(strstr(o, "100000"));
+}
+
 static void test_jlogin_without_a_terminal_runs_the_login_shell(void **state)
 {
     struct brig_jail_spec spec = default_spec();
@@ -597,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_jail_root_cannot_reach_the_host),
         cmocka_unit_test(test_jexec_passes_exit_status_user_and_no_fds),
         cmocka_unit_test(test_jexec_of_unknown_user_or_command_fails),
+        cmocka_unit_test(test_jexec_joins_the_init_s_user_namespace_first),
         cmocka_unit_test(test_jlogin_without_a_terminal_runs_the_login_shell),
         cmocka_unit_test(test_jlogin_on_a_terminal_gets_a_pty_of_the_jail),
         cmocka_unit_test(test_jail_stop_runs_exec_stop_and_kills_what_ignores_sigterm),
