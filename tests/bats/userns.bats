@@ -32,7 +32,7 @@ idmap_of() {
 
 @test "a VNET jail's root cannot list, delete, create or move the host's links through netnsids" {
     jail_up jname=${P}n1 vnet=1 ip4_addr=DHCP exec_start=true exec_stop=true
-    jail_up jname=${P}n2 vnet=1 ip4_addr=DHCP exec_start=true exec_stop=true
+    jail_up jname=${P}n2 vnet=1 ip4_addr=DHCP allow_raw_sockets=1 exec_start=true exec_stop=true
     probe_into ${P}n1
     local before
     before=$(ip -o link show | awk -F': ' '{ print $2 }' | sort)
@@ -111,15 +111,19 @@ idmap_of() {
 
 @test "a setuid-root file planted by jail root gives a host user nothing" {
     jail_up jname=${P}x1 exec_start=true exec_stop=true ip4_addr=0
-    ok brig jexec jname=${P}x1 -- sh -c 'cp /bin/busybox /bin/rootsh && chmod 4755 /bin/rootsh && ls -ln /bin/rootsh'
+    gcc -static -O2 -o "$W/jails/${P}x1/euid" "$BATS_TEST_DIRNAME/helpers/euid.c"
+    ok brig jexec jname=${P}x1 -- sh -c 'cp /euid /bin/rootsh && chmod 4755 /bin/rootsh && ls -ln /bin/rootsh'
     output_has "-rwsr-xr-x"
+    output_has " 0 "
     local f="$W/jails-data/${P}x1-data/upper/bin/rootsh"
     [ "$(stat -c %u "$f")" != 0 ]
-    # even given a way to it, a host user runs it as the jail's id, never as root
-    cp -a "$f" "$BATS_TEST_TMPDIR/rootsh"
+    # the workdir keeps host users out; given a way in, they run it as the jail's id, never as root
+    run setpriv --reuid=65534 --regid=65534 --clear-groups "$f"
+    [ "$status" -ne 0 ]
+    mkdir -m 755 "$BATS_TEST_TMPDIR/bin"
+    cp -a "$f" "$BATS_TEST_TMPDIR/bin/rootsh"
     chmod 755 "$BATS_TEST_TMPDIR"
-    run setpriv --reuid=65534 --regid=65534 --clear-groups "$BATS_TEST_TMPDIR/rootsh" id -u
-    [ "$output" != 0 ]
+    run setpriv --reuid=65534 --regid=65534 --clear-groups "$BATS_TEST_TMPDIR/bin/rootsh"
     same "$output" "$(idmap_of ${P}x1)" "euid of the planted file"
 }
 
