@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "mac.h"
 #include "os/linux/cgroup.h"
+#include "os/linux/portfilter.h"
 #include "util.h"
 
 const char *brig_vnet_bridge(const struct brig_node *node, const char *parent)
@@ -143,44 +144,97 @@ int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct b
     return brig_vnet_nics_up_ns(env, nsfd, nics, n, err);
 }
 
+/* What brig_vnet_nics_up_ns works out for one NIC before it makes anything. */
+struct nic_plan {
+    uint8_t mac[6];
+    char host[IFNAMSIZ];
+    struct brig_addr *addrs;
+    size_t naddrs;
+};
+
+static void plans_free(struct nic_plan *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++)
+        free(p[i].addrs);
+    free(p);
+}
+
+static int nic_plan(const struct brig_jail_env *env, const struct brig_nic *nic,
+                    struct nic_plan *ret, struct brig_err *err)
+{
+    const struct brig_jail *j = env->jail;
+    if (strcmp(nic->hwaddr, "0") == 0)
+        brig_mac_derive(env->node->nodename, j->v[BRIG_P_JNAME], nic->idx, ret->mac);
+    else if (brig_mac_parse(nic->hwaddr, ret->mac, err) < 0)
+        return -1;
+    if (brig_veth_host_name(j->id, nic->idx, ret->host, err) < 0)
+        return -1;
+    return nic_addrs(nic->addrs, &ret->addrs, &ret->naddrs, err);
+}
+
+/* The port filters of the NICs that have one, in one transaction. */
+static int filters_add(const struct brig_nic *nics, const struct nic_plan *plans, size_t n,
+                       struct brig_err *err)
+{
+    _cleanup_free_ struct brig_port_filter *f = brig_xcalloc(n ? n : 1, sizeof(*f));
+    size_t nf = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (nics[i].no_filter)
+            continue;
+        f[nf] = (struct brig_port_filter){
+            .port = plans[i].host,
+            .by_addr = plans[i].naddrs > 0,
+            .addrs = plans[i].addrs,
+            .naddrs = plans[i].naddrs,
+        };
+        memcpy(f[nf++].mac, plans[i].mac, 6);
+    }
+    return brig_port_filter_add(f, nf, err);
+}
+
 int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct brig_nic *nics,
                          size_t n, struct brig_err *err)
 {
     const struct brig_jail *j = env->jail;
-    const char *jname = j->v[BRIG_P_JNAME];
     _cleanup_nl_ struct brig_nl *host = NULL, *jail = NULL;
-    if (brig_nl_open(&host, err) < 0 || brig_nl_open_netns(nsfd, &jail, err) < 0)
-        return -1;
+    struct nic_plan *plans = brig_xcalloc(n ? n : 1, sizeof(*plans));
+    int r = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (nic_plan(env, &nics[i], &plans[i], err) < 0) {
+            brig_err_wrap(err, "eth%d", nics[i].idx);
+            goto out;
+        }
+    }
+    /* the filters are in place before the ports exist: no frame goes unfiltered */
+    if (filters_add(nics, plans, n, err) < 0 || brig_nl_open(&host, err) < 0 ||
+        brig_nl_open_netns(nsfd, &jail, err) < 0)
+        goto out;
     for (size_t i = 0; i < n; i++) {
         const struct brig_nic *nic = &nics[i];
-        uint8_t mac[6];
-        if (strcmp(nic->hwaddr, "0") == 0)
-            brig_mac_derive(env->node->nodename, jname, nic->idx, mac);
-        else if (brig_mac_parse(nic->hwaddr, mac, err) < 0)
-            return -1;
-        const char *bridge = brig_vnet_bridge(env->node, nic->parent);
+        const struct nic_plan *p = &plans[i];
         struct brig_veth v = {
             .jail_id = j->id,
             .idx = nic->idx,
-            .jname = jname,
-            .bridge = bridge,
+            .jname = j->v[BRIG_P_JNAME],
+            .bridge = brig_vnet_bridge(env->node, nic->parent),
             .netns_fd = nsfd,
-            .mac = mac,
+            .mac = p->mac,
             .mtu = nic->mtu,
         };
-        _cleanup_free_ struct brig_addr *addrs = NULL;
-        size_t naddrs;
         struct brig_addr gw4;
         bool has_gw;
-        if (nic_addrs(nic->addrs, &addrs, &naddrs, err) < 0)
-            return brig_err_wrap(err, "eth%d", nic->idx);
         if (brig_veth_create(host, &v, err) < 0 ||
-            nic_gw4(env->node, nic, addrs, naddrs, &gw4, &has_gw, err) < 0 ||
-            brig_veth_configure(jail, nic->idx, nic_wants_ipv6(nic, addrs, naddrs), addrs, naddrs,
-                                has_gw ? &gw4 : NULL, NULL, err) < 0)
-            return brig_err_wrap(err, "eth%d", nic->idx);
+            nic_gw4(env->node, nic, p->addrs, p->naddrs, &gw4, &has_gw, err) < 0 ||
+            brig_veth_configure(jail, nic->idx, nic_wants_ipv6(nic, p->addrs, p->naddrs), p->addrs,
+                                p->naddrs, has_gw ? &gw4 : NULL, NULL, err) < 0) {
+            brig_err_wrap(err, "eth%d", nic->idx);
+            goto out;
+        }
     }
-    return 0;
+    r = 0;
+out:
+    plans_free(plans, n);
+    return r;
 }
 
 int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n,
@@ -192,10 +246,17 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
     if (brig_nl_open(&host, err) < 0)
         return -1;
     int r = 0;
+    _cleanup_strv_ char **ports = brig_xcalloc(1, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
+        char name[IFNAMSIZ];
         if (brig_veth_delete(host, env->jail->id, nics[i].idx, r == 0 ? err : NULL) < 0)
             r = -1;
+        if (brig_veth_host_name(env->jail->id, nics[i].idx, name, NULL) == 0)
+            brig_strv_push(&ports, name);
     }
+    /* every NIC's, whatever nic_filter says now: it may have changed since the start */
+    if (brig_port_filter_remove((const char *const *)ports, r == 0 ? err : NULL) < 0)
+        r = -1;
     return r;
 }
 
