@@ -26,16 +26,16 @@ static void render_table(struct brig_buf *b)
 
 /* "{ extra, a, b }": extra (may be NULL) and the addresses of family; false when
  * that is nothing. */
-static bool addr_set(struct brig_buf *b, const struct brig_port_filter *f, int family,
+static bool addr_set(struct brig_buf *b, const struct brig_jail_filter *jf, int family,
                      const char *extra)
 {
     bool any = extra != NULL;
     brig_buf_addf(b, "{ %s", extra ? extra : "");
-    for (size_t i = 0; i < f->naddrs; i++) {
+    for (size_t i = 0; i < jf->naddrs; i++) {
         char s[BRIG_ADDR_STRLEN];
-        if (f->addrs[i].family != family)
+        if (jf->addrs[i].family != family)
             continue;
-        brig_buf_addf(b, "%s%s", any ? ", " : "", brig_addr_format(&f->addrs[i], false, s));
+        brig_buf_addf(b, "%s%s", any ? ", " : "", brig_addr_format(&jf->addrs[i], false, s));
         any = true;
     }
     brig_buf_add(b, " }");
@@ -53,33 +53,33 @@ static void render_mac(struct brig_buf *b, const struct brig_port_filter *f)
                   f->port, mac, f->port, mac);
 }
 
-/* ARP senders and IPv4 sources among the NIC's addresses, but for ARP probes
+/* ARP senders and IPv4 sources among the jail's addresses, but for ARP probes
  * (sender 0.0.0.0) and a DHCP client's first broadcast. */
-static void render_ipv4(struct brig_buf *b, const struct brig_port_filter *f)
+static void render_ipv4(struct brig_buf *b, const struct brig_jail_filter *jf)
 {
-    const char *c = f->port;
+    const char *c = jf->chain;
     struct brig_buf set = {0};
-    addr_set(&set, f, AF_INET, "0.0.0.0");
+    addr_set(&set, jf, AF_INET, "0.0.0.0");
     brig_buf_addf(b,
                   "add rule " T " %s arp saddr ip != %s drop\n"
                   "add rule " T " %s ip saddr 0.0.0.0 ip daddr 255.255.255.255 "
                   "udp sport 68 udp dport 67 accept\n",
                   c, set.s, c);
     brig_buf_free(&set);
-    if (addr_set(&set, f, AF_INET, NULL))
+    if (addr_set(&set, jf, AF_INET, NULL))
         brig_buf_addf(b, "add rule " T " %s ip saddr != %s drop\n", c, set.s);
     else
         brig_buf_addf(b, "add rule " T " %s ether type ip drop\n", c);
     brig_buf_free(&set);
 }
 
-/* IPv6 sources among the NIC's addresses and link-local ones, but for the
+/* IPv6 sources among the jail's addresses and link-local ones, but for the
  * unspecified source of duplicate address detection, router solicitation and
  * MLD; no router advertisements or redirects (a jail is no router), and
  * neighbour advertisements only for its own addresses. */
-static void render_ipv6(struct brig_buf *b, const struct brig_port_filter *f)
+static void render_ipv6(struct brig_buf *b, const struct brig_jail_filter *jf)
 {
-    const char *c = f->port;
+    const char *c = jf->chain;
     /* nft 1.0.6 has no "icmpv6 taddr": the target is the 16 bytes after the
      * first 8 of the ICMPv6 header */
     brig_buf_addf(b,
@@ -88,8 +88,8 @@ static void render_ipv6(struct brig_buf *b, const struct brig_port_filter *f)
                   "@th,64,16 & 0xffc0 != 0xfe80",
                   c, c);
     bool first = true;
-    for (size_t k = 0; k < f->naddrs; k++) {
-        const struct brig_addr *a = &f->addrs[k];
+    for (size_t k = 0; k < jf->naddrs; k++) {
+        const struct brig_addr *a = &jf->addrs[k];
         if (a->family != AF_INET6)
             continue;
         brig_buf_add(b, first ? " @th,64,128 != { 0x" : ", 0x");
@@ -98,7 +98,7 @@ static void render_ipv6(struct brig_buf *b, const struct brig_port_filter *f)
         first = false;
     }
     struct brig_buf set = {0};
-    addr_set(&set, f, AF_INET6, "fe80::/10");
+    addr_set(&set, jf, AF_INET6, "fe80::/10");
     brig_buf_addf(b,
                   "%s drop\n"
                   "add rule " T " %s ip6 saddr :: icmpv6 type { nd-neighbor-solicit, "
@@ -108,26 +108,36 @@ static void render_ipv6(struct brig_buf *b, const struct brig_port_filter *f)
     brig_buf_free(&set);
 }
 
-void brig_port_filter_render_add(struct brig_buf *out, const struct brig_port_filter *f,
-                                 size_t n)
+void brig_port_filter_jail_chain(int64_t jail_id, char out[BRIG_PORT_FILTER_NAMELEN])
 {
+    snprintf(out, BRIG_PORT_FILTER_NAMELEN, BRIG_VETH_PREFIX "%lld", (long long)jail_id);
+}
+
+void brig_port_filter_render_add(struct brig_buf *out, const struct brig_jail_filter *jf)
+{
+    const char *j = jf->chain;
     render_table(out);
-    for (size_t i = 0; i < n; i++) {
-        const char *c = f[i].port;
+    if (jf->addr_chain) {
+        brig_buf_addf(out, "add chain " T " %s\nflush chain " T " %s\n", j, j);
+        /* other protocols (VLAN tags among them) would carry what the rules
+         * below drop */
+        brig_buf_addf(out, "add rule " T " %s ether type != { arp, ip, ip6 } drop\n", j);
+        render_ipv4(out, jf);
+        render_ipv6(out, jf);
+    }
+    for (size_t i = 0; i < jf->nports; i++) {
+        const struct brig_port_filter *f = &jf->ports[i];
+        const char *c = f->port;
         brig_buf_addf(out, "add chain " T " %s\nflush chain " T " %s\n", c, c);
-        render_mac(out, &f[i]);
-        if (f[i].by_addr) {
-            /* other protocols (VLAN tags among them) would carry what the
-             * rules below drop */
-            brig_buf_addf(out, "add rule " T " %s ether type != { arp, ip, ip6 } drop\n", c);
-            render_ipv4(out, &f[i]);
-            render_ipv6(out, &f[i]);
-        }
+        render_mac(out, f);
+        if (f->by_addr)
+            brig_buf_addf(out, "add rule " T " %s jump %s\n", c, j);
         brig_buf_addf(out, "add element " T " ports { \"%s\" : jump %s }\n", c, c);
     }
 }
 
-void brig_port_filter_render_remove(struct brig_buf *out, const char *const *ports)
+void brig_port_filter_render_remove(struct brig_buf *out, const char *chain,
+                                    const char *const *ports)
 {
     /* Adding first makes each delete find what it deletes: the transaction
      * succeeds whether the filter was there or not. */
@@ -140,43 +150,60 @@ void brig_port_filter_render_remove(struct brig_buf *out, const char *const *por
                       "flush chain " T " %s\n"
                       "delete chain " T " %s\n",
                       *p, *p, *p, *p, *p, *p);
+    /* last: the ports' chains jumped to it */
+    if (chain)
+        brig_buf_addf(out,
+                      "add chain " T " %s\n"
+                      "flush chain " T " %s\n"
+                      "delete chain " T " %s\n",
+                      chain, chain, chain);
 }
 
-/* Only brig's host-end names become chain names. */
-static int check_port(const char *port, struct brig_err *err)
+/* Only brig's names become chains: host ends "bj<id>n<idx>", jails "bj<id>". */
+static int check_name(const char *name, bool port, struct brig_err *err)
 {
-    if (!port || !brig_veth_host_name_parse(port, NULL, NULL))
-        return brig_err_set(err, BRIG_EUSAGE, "port filter: '%.20s' is not a jail's host end",
-                            port ? port : "");
+    bool ok =
+        name && (port ? brig_veth_host_name_parse(name, NULL, NULL)
+                      : brig_startswith(name, BRIG_VETH_PREFIX) && name[strlen(BRIG_VETH_PREFIX)] &&
+                            strspn(name + strlen(BRIG_VETH_PREFIX), "0123456789") ==
+                                strlen(name + strlen(BRIG_VETH_PREFIX)) &&
+                            strlen(name) < BRIG_PORT_FILTER_NAMELEN);
+    if (!ok)
+        return brig_err_set(err, BRIG_EUSAGE, "port filter: '%.24s' is not a name of brig's",
+                            name ? name : "");
     return 0;
 }
 
-int brig_port_filter_add(const struct brig_port_filter *f, size_t n, struct brig_err *err)
+int brig_port_filter_add(const struct brig_jail_filter *jf, struct brig_err *err)
 {
-    if (n == 0)
+    if (jf->nports == 0 && !jf->addr_chain)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (check_port(f[i].port, err) < 0)
+    if (check_name(jf->chain, false, err) < 0)
+        return -1;
+    for (size_t i = 0; i < jf->nports; i++) {
+        if (check_name(jf->ports[i].port, true, err) < 0)
             return -1;
     }
     _cleanup_nft_ struct nft_ctx *c = brig_nft_open(err);
     if (!c)
-        return brig_err_wrap(err, "port filter for %s (nic_filter=0 goes without)", f[0].port);
+        return brig_err_wrap(err, "port filter of %s (nic_filter=0 goes without)", jf->chain);
     struct brig_buf cmd = {0};
-    brig_port_filter_render_add(&cmd, f, n);
+    brig_port_filter_render_add(&cmd, jf);
     int r = brig_nft_run(c, cmd.s, err);
     brig_buf_free(&cmd);
     if (r < 0)
-        return brig_err_wrap(err, "port filter for %s", f[0].port);
+        return brig_err_wrap(err, "port filter of %s", jf->chain);
     return 0;
 }
 
-int brig_port_filter_remove(const char *const *ports, struct brig_err *err)
+int brig_port_filter_remove(const char *chain, const char *const *ports, struct brig_err *err)
 {
-    if (!ports || !*ports)
+    if ((!ports || !*ports) && !chain)
         return 0;
-    for (const char *const *p = ports; *p; p++) {
-        if (check_port(*p, err) < 0)
+    if (chain && check_name(chain, false, err) < 0)
+        return -1;
+    for (const char *const *p = ports; p && *p; p++) {
+        if (check_name(*p, true, err) < 0)
             return -1;
     }
     /* without libnftables no filter was ever added */
@@ -188,10 +215,10 @@ int brig_port_filter_remove(const char *const *ports, struct brig_err *err)
     if (brig_nft_table_exists(c, "bridge", BRIG_PORT_FILTER_TABLE, &exists, NULL) < 0 || !exists)
         return 0;
     struct brig_buf cmd = {0};
-    brig_port_filter_render_remove(&cmd, ports);
+    brig_port_filter_render_remove(&cmd, chain, ports);
     int r = brig_nft_run(c, cmd.s, err);
     brig_buf_free(&cmd);
     if (r < 0)
-        return brig_err_wrap(err, "remove the port filter of %s", ports[0]);
+        return brig_err_wrap(err, "remove the port filter of %s", chain ? chain : ports[0]);
     return 0;
 }

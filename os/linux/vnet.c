@@ -172,24 +172,85 @@ static int nic_plan(const struct brig_jail_env *env, const struct brig_nic *nic,
     return nic_addrs(nic->addrs, &ret->addrs, &ret->naddrs, err);
 }
 
-/* The port filters of the NICs that have one, in one transaction. */
-static int filters_add(const struct brig_nic *nics, const struct nic_plan *plans, size_t n,
-                       struct brig_err *err)
+/* Whether nic is one of nics[0..n) (by index). */
+static bool nic_in(const struct brig_nic *nic, const struct brig_nic *nics, size_t n)
 {
-    _cleanup_free_ struct brig_port_filter *f = brig_xcalloc(n ? n : 1, sizeof(*f));
-    size_t nf = 0;
     for (size_t i = 0; i < n; i++) {
-        if (nics[i].no_filter)
+        if (nics[i].idx == nic->idx)
+            return true;
+    }
+    return false;
+}
+
+/* The port filters of the jail whose NICs are set[0..n) (after a change), in
+ * one transaction: the chains of the NICs of make[0..nmake) that have one,
+ * and the jail's address chain when it has addresses or lost some. A NIC with
+ * known addresses may send from any address of the jail's: Linux answers for
+ * all of a host's addresses on every interface, so a reply to eth1's address
+ * may leave by eth0, and no other jail holds them. */
+static int filters_put(const struct brig_jail_env *env, const struct brig_nic *const *set, size_t n,
+                       const struct brig_nic *make, size_t nmake, bool lost, struct brig_err *err)
+{
+    struct nic_plan *plans = brig_xcalloc(n ? n : 1, sizeof(*plans));
+    struct brig_port_filter *f = brig_xcalloc(n ? n : 1, sizeof(*f));
+    struct brig_addr *all = NULL;
+    size_t nall = 0, nf = 0;
+    char chain[BRIG_PORT_FILTER_NAMELEN];
+    int r = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (nic_plan(env, set[i], &plans[i], err) < 0) {
+            brig_err_wrap(err, "eth%d", set[i]->idx);
+            goto out;
+        }
+        all = brig_xrealloc(all, (nall + plans[i].naddrs + 1) * sizeof(*all));
+        memcpy(all + nall, plans[i].addrs, plans[i].naddrs * sizeof(*all));
+        nall += plans[i].naddrs;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (set[i]->no_filter || !nic_in(set[i], make, nmake))
             continue;
-        f[nf] = (struct brig_port_filter){
-            .port = plans[i].host,
-            .by_addr = plans[i].naddrs > 0,
-            .addrs = plans[i].addrs,
-            .naddrs = plans[i].naddrs,
-        };
+        f[nf] = (struct brig_port_filter){.port = plans[i].host, .by_addr = plans[i].naddrs > 0};
         memcpy(f[nf++].mac, plans[i].mac, 6);
     }
-    return brig_port_filter_add(f, nf, err);
+    brig_port_filter_jail_chain(env->jail->id, chain);
+    struct brig_jail_filter jf = {
+        .chain = chain,
+        .addr_chain = nall > 0 || lost,
+        .addrs = all,
+        .naddrs = nall,
+        .ports = f,
+        .nports = nf,
+    };
+    r = brig_port_filter_add(&jf, err);
+out:
+    free(all);
+    free(f);
+    plans_free(plans, n);
+    return r;
+}
+
+/* Whether nics[0..n) are all the jail's NICs (a start or a stop), not one
+ * being added or removed. */
+static bool nics_whole(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n)
+{
+    return nics == env->nics && n == env->nnics;
+}
+
+/* The jail's NICs after adding nics[0..n) (env->nics when they are all of
+ * them), or after removing them: an array of pointers. */
+static const struct brig_nic **nic_set(const struct brig_jail_env *env, const struct brig_nic *nics,
+                                       size_t n, bool add, size_t *ret_n)
+{
+    const struct brig_nic **set = brig_xcalloc(env->nnics + n + 1, sizeof(*set));
+    size_t k = 0;
+    for (size_t i = 0; i < env->nnics; i++) {
+        if (nics_whole(env, nics, n) || !nic_in(&env->nics[i], nics, n))
+            set[k++] = &env->nics[i];
+    }
+    for (size_t i = 0; add && !nics_whole(env, nics, n) && i < n; i++)
+        set[k++] = &nics[i];
+    *ret_n = k;
+    return set;
 }
 
 int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct brig_nic *nics,
@@ -198,6 +259,8 @@ int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct
     const struct brig_jail *j = env->jail;
     _cleanup_nl_ struct brig_nl *host = NULL, *jail = NULL;
     struct nic_plan *plans = brig_xcalloc(n ? n : 1, sizeof(*plans));
+    size_t nset;
+    _cleanup_free_ const struct brig_nic **set = nic_set(env, nics, n, true, &nset);
     int r = -1;
     for (size_t i = 0; i < n; i++) {
         if (nic_plan(env, &nics[i], &plans[i], err) < 0) {
@@ -206,7 +269,7 @@ int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct
         }
     }
     /* the filters are in place before the ports exist: no frame goes unfiltered */
-    if (filters_add(nics, plans, n, err) < 0 || brig_nl_open(&host, err) < 0 ||
+    if (filters_put(env, set, nset, nics, n, false, err) < 0 || brig_nl_open(&host, err) < 0 ||
         brig_nl_open_netns(nsfd, &jail, err) < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
@@ -246,6 +309,7 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
     if (brig_nl_open(&host, err) < 0)
         return -1;
     int r = 0;
+    bool lost = false;
     _cleanup_strv_ char **ports = brig_xcalloc(1, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         char name[IFNAMSIZ];
@@ -253,10 +317,22 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
             r = -1;
         if (brig_veth_host_name(env->jail->id, nics[i].idx, name, NULL) == 0)
             brig_strv_push(&ports, name);
+        lost |= strcmp(nics[i].addrs ? nics[i].addrs : "0", "0") != 0;
     }
     /* every NIC's, whatever nic_filter says now: it may have changed since the start */
-    if (brig_port_filter_remove((const char *const *)ports, r == 0 ? err : NULL) < 0)
+    char chain[BRIG_PORT_FILTER_NAMELEN];
+    brig_port_filter_jail_chain(env->jail->id, chain);
+    bool whole = nics_whole(env, nics, n);
+    if (brig_port_filter_remove(whole ? chain : NULL, (const char *const *)ports,
+                                r == 0 ? err : NULL) < 0)
         r = -1;
+    /* one NIC of a running jail: the others may no longer send from its addresses */
+    if (!whole && lost) {
+        size_t nset;
+        _cleanup_free_ const struct brig_nic **set = nic_set(env, nics, n, false, &nset);
+        if (filters_put(env, set, nset, NULL, 0, true, r == 0 ? err : NULL) < 0)
+            r = -1;
+    }
     return r;
 }
 
