@@ -184,12 +184,12 @@ static bool nic_in(const struct brig_nic *nic, const struct brig_nic *nics, size
 
 /* The port filters of the jail whose NICs are set[0..n) (after a change), in
  * one transaction: the chains of the NICs of make[0..nmake) that have one,
- * and the jail's address chain when it has addresses or lost some. A NIC with
+ * and the jail's address chain when a filtered NIC has known addresses. A NIC with
  * known addresses may send from any address of the jail's: Linux answers for
  * all of a host's addresses on every interface, so a reply to eth1's address
  * may leave by eth0, and no other jail holds them. */
 static int filters_put(const struct brig_jail_env *env, const struct brig_nic *const *set, size_t n,
-                       const struct brig_nic *make, size_t nmake, bool lost, struct brig_err *err)
+                       const struct brig_nic *make, size_t nmake, struct brig_err *err)
 {
     struct nic_plan *plans = brig_xcalloc(n ? n : 1, sizeof(*plans));
     struct brig_port_filter *f = brig_xcalloc(n ? n : 1, sizeof(*f));
@@ -206,8 +206,12 @@ static int filters_put(const struct brig_jail_env *env, const struct brig_nic *c
         memcpy(all + nall, plans[i].addrs, plans[i].naddrs * sizeof(*all));
         nall += plans[i].naddrs;
     }
+    bool jumped = false; /* a port jumps to the address chain */
     for (size_t i = 0; i < n; i++) {
-        if (set[i]->no_filter || !nic_in(set[i], make, nmake))
+        if (set[i]->no_filter)
+            continue;
+        jumped |= plans[i].naddrs > 0;
+        if (!nic_in(set[i], make, nmake))
             continue;
         f[nf] = (struct brig_port_filter){.port = plans[i].host, .by_addr = plans[i].naddrs > 0};
         memcpy(f[nf++].mac, plans[i].mac, 6);
@@ -215,7 +219,7 @@ static int filters_put(const struct brig_jail_env *env, const struct brig_nic *c
     brig_port_filter_jail_chain(env->jail->id, chain);
     struct brig_jail_filter jf = {
         .chain = chain,
-        .addr_chain = nall > 0 || lost,
+        .addr_chain = jumped,
         .addrs = all,
         .naddrs = nall,
         .ports = f,
@@ -269,7 +273,7 @@ int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct
         }
     }
     /* the filters are in place before the ports exist: no frame goes unfiltered */
-    if (filters_put(env, set, nset, nics, n, false, err) < 0 || brig_nl_open(&host, err) < 0 ||
+    if (filters_put(env, set, nset, nics, n, err) < 0 || brig_nl_open(&host, err) < 0 ||
         brig_nl_open_netns(nsfd, &jail, err) < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
@@ -330,7 +334,7 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
     if (!whole && lost) {
         size_t nset;
         _cleanup_free_ const struct brig_nic **set = nic_set(env, nics, n, false, &nset);
-        if (filters_put(env, set, nset, NULL, 0, true, r == 0 ? err : NULL) < 0)
+        if (filters_put(env, set, nset, NULL, 0, r == 0 ? err : NULL) < 0)
             r = -1;
     }
     return r;

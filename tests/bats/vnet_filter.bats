@@ -129,7 +129,11 @@ gateway_mac() {
     same "$status" 0 "the router pings p from another address: $output"
     in_jail ${P}r ping -6 -c1 -W2 -I fd00::952 fd00::53
     same "$status" 0 "the router pings p from another IPv6 address: $output"
-    same "$(filter_mentions "$(host_end ${P}r 0)")" 0 "rules for the router's port"
+    local pr
+    pr=$(host_end ${P}r 0)
+    same "$(filter_mentions "$pr")" 0 "rules for the router's port"
+    run nft list chain bridge brig "${pr%n0}"
+    [ "$status" -ne 0 ] || { echo "the router jail has an address chain: $output" >&2; return 1; }
     [ "$(filter_mentions "$(host_end ${P}f 0)")" -ge 2 ]
 }
 
