@@ -202,7 +202,9 @@ static int filters_put(const struct brig_jail_env *env, const struct brig_nic *c
             brig_err_wrap(err, "eth%d", set[i]->idx);
             goto out;
         }
-        all = brig_xrealloc(all, (nall + plans[i].naddrs + 1) * sizeof(*all));
+        if (plans[i].naddrs == 0)
+            continue;
+        all = brig_xrealloc(all, (nall + plans[i].naddrs) * sizeof(*all));
         memcpy(all + nall, plans[i].addrs, plans[i].naddrs * sizeof(*all));
         nall += plans[i].naddrs;
     }
