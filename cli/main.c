@@ -76,6 +76,8 @@ static const struct cli_opt opts_jnic[] = {
     {"hwaddr", "mac", "0", "the MAC (0: derived from node, jail and index)"},
     {"mtu", "integer", "0", "the MTU (0: the bridge's)"},
     {"ip4_addr", "addresses", "0", "0, DHCP, REALDHCP or a comma list of addresses"},
+    {"nic_filter", "bool", "1",
+     "1: send only from its MAC and the jail's addresses; 0: any (routers)"},
     {NULL}};
 static const struct cli_opt opts_inventory[] = {
     {"format", "text|json", "text", "json: same as --json"}, {NULL}};

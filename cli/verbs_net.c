@@ -103,9 +103,16 @@ static int jnic_row(const struct brig_jnic_row *row, void *ud)
     snprintf(name, sizeof(name), "eth%d", nic->idx);
     snprintf(mtu, sizeof(mtu), "%u", nic->mtu);
     const char *cells[] = {
-        idx,         name,        nic->parent,
-        row->bridge, nic->hwaddr, row->mac,
-        mtu,         nic->addrs,  *row->host ? row->host : "-",
+        idx,
+        name,
+        nic->parent,
+        row->bridge,
+        nic->hwaddr,
+        row->mac,
+        mtu,
+        nic->addrs,
+        *row->host ? row->host : "-",
+        nic->no_filter ? "0" : "1",
     };
     cli_table_add(t, cells);
     return 0;
@@ -123,13 +130,14 @@ int cli_jnic(struct cli *cli, struct brig_err *err)
         .hwaddr = cli_get(cli, "hwaddr"),
         .mtu = cli_get(cli, "mtu"),
         .ip4_addr = cli_get(cli, "ip4_addr"),
+        .filter = cli_get(cli, "nic_filter"),
     };
     if (strcmp(action, "list") == 0) {
-        if (a.nic || a.parent || a.hwaddr || a.mtu || a.ip4_addr)
+        if (a.nic || a.parent || a.hwaddr || a.mtu || a.ip4_addr || a.filter)
             return brig_err_set(err, BRIG_EUSAGE, "action=list takes only jname=");
         const char *head[] = {"idx", "name", "parent",   "bridge", "hwaddr",
-                              "mac", "mtu",  "ip4_addr", "host"};
-        bool numeric[] = {true, false, false, false, false, false, true, false, false};
+                              "mac", "mtu",  "ip4_addr", "host",   "nic_filter"};
+        bool numeric[] = {true, false, false, false, false, false, true, false, false, true};
         struct cli_table t;
         cli_table_init(&t, BRIG_ARRAY_SIZE(head), head, numeric);
         int r = brig_jnic_list(&cli->ctx, jname, jnic_row, &t, err);
@@ -149,7 +157,7 @@ int cli_jnic(struct cli *cli, struct brig_err *err)
                : d.live  ? ", up now"
                          : "");
     } else if (strcmp(action, "remove") == 0) {
-        if (a.parent || a.hwaddr || a.mtu || a.ip4_addr)
+        if (a.parent || a.hwaddr || a.mtu || a.ip4_addr || a.filter)
             return brig_err_set(err, BRIG_EUSAGE, "action=remove takes only jname= and nic=");
         if (brig_jnic_remove(&cli->ctx, jname, &a, &d, err) < 0)
             return -1;

@@ -139,6 +139,7 @@ int brig_jnic_list(struct brig_ctx *c, const char *jname, brig_jnic_cb cb, void 
 struct brig_jnic_args {
     const char *nic; /* the NIC's index; add: NULL takes the next free one */
     const char *parent, *hwaddr, *mtu, *ip4_addr;
+    const char *filter; /* nic_filter=: "1" or "0" */
 };
 /* What a jnic change did. */
 struct brig_jnic_done {
@@ -155,7 +156,7 @@ int brig_jnic_add(struct brig_ctx *c, const char *jname, const struct brig_jnic_
 /* Remove NIC a->nic (not 0); on a running jail it goes at once. */
 int brig_jnic_remove(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
                      struct brig_jnic_done *ret, struct brig_err *err);
-/* Change parent, hwaddr, mtu or ip4_addr of NIC a->nic (not 0); a running jail
+/* Change parent, hwaddr, mtu, ip4_addr or nic_filter of NIC a->nic (not 0); a running jail
  * gets it at its next start. */
 int brig_jnic_set(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
                   struct brig_jnic_done *ret, struct brig_err *err);

@@ -154,7 +154,8 @@ static int check_vimage(struct brig_ctx *c, const struct brig_jail *j, struct br
     return 0;
 }
 
-/* NIC 0 of a VNET jail mirrors the jail's interface, nic_hwaddr, ip4_addr and ci_gw4. */
+/* NIC 0 of a VNET jail mirrors the jail's interface, nic_hwaddr, nic_filter, ip4_addr
+ * and ci_gw4. */
 static int sync_nic0(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
 {
     struct brig_nic *nics = NULL;
@@ -172,6 +173,7 @@ static int sync_nic0(struct brig_ctx *c, const struct brig_jail *j, struct brig_
         .hwaddr = j->v[BRIG_P_NIC_HWADDR],
         .addrs = j->v[BRIG_P_IP4_ADDR],
         .gw4 = j->v[BRIG_P_CI_GW4],
+        .no_filter = j->v[BRIG_P_NIC_FILTER] && !brig_jail_bool(j, BRIG_P_NIC_FILTER),
     };
     return have0 ? brig_store_nic_update(c->st, &nic, err)
                  : brig_store_nic_insert(c->st, &nic, err);

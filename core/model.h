@@ -19,11 +19,12 @@ struct brig_nic {
     int64_t id;
     int64_t jail_id;
     int idx;
-    char *parent; /* bridge name, or "auto" for the node's default bridge */
-    char *hwaddr; /* "0": derived from nodename, jname and idx */
-    unsigned mtu; /* 0: take the bridge's */
-    char *addrs;  /* resolved ip4_addr list for this NIC: "0", "REALDHCP" or addr/prefix,... */
-    char *gw4;    /* "auto", "0" or an address (only NIC 0 sets the default route) */
+    char *parent;   /* bridge name, or "auto" for the node's default bridge */
+    char *hwaddr;   /* "0": derived from nodename, jname and idx */
+    unsigned mtu;   /* 0: take the bridge's */
+    char *addrs;    /* resolved ip4_addr list for this NIC: "0", "REALDHCP" or addr/prefix,... */
+    char *gw4;      /* "auto", "0" or an address (only NIC 0 sets the default route) */
+    bool no_filter; /* nic_filter=0: no bridge port filter (zero, the default, filters) */
 };
 
 /* The node's settings, read from etc/brig.conf. */

@@ -243,7 +243,7 @@ static int parse_idx(const char *s, int *ret, struct brig_err *err)
     if (v == 0)
         return brig_err_set(err, BRIG_EUSAGE,
                             "eth0 is the jail's own NIC: change it with jset "
-                            "(interface=, nic_hwaddr=, ip4_addr=, ci_gw4=)");
+                            "(interface=, nic_hwaddr=, nic_filter=, ip4_addr=, ci_gw4=)");
     *ret = (int)v;
     return 0;
 }
@@ -258,6 +258,8 @@ static int check_args(const struct brig_node *node, const struct brig_jnic_args 
     if (a->hwaddr && strcmp(a->hwaddr, "0") != 0 && brig_check_mac(a->hwaddr, err) < 0)
         return brig_err_wrap(err, "hwaddr");
     if (parse_mtu(a->mtu, &mtu, err) < 0)
+        return -1;
+    if (a->filter && brig_param_check(BRIG_P_NIC_FILTER, a->filter, err) < 0)
         return -1;
     if (!a->ip4_addr)
         return 0;
@@ -290,6 +292,8 @@ static void nic_apply(struct brig_nic *nic, const struct brig_jnic_args *a)
         set_str(&nic->hwaddr, a->hwaddr);
     if (a->mtu && parse_mtu(a->mtu, &mtu, NULL) == 0)
         nic->mtu = mtu;
+    if (a->filter)
+        nic->no_filter = strcmp(a->filter, "0") == 0;
 }
 
 /* A copy of nic that owns its strings. */
@@ -416,10 +420,10 @@ int brig_jnic_set(struct brig_ctx *c, const char *jname, const struct brig_jnic_
     memset(ret, 0, sizeof(*ret));
     if (parse_idx(a->nic, &idx, err) < 0)
         goto out_noop;
-    if (!a->parent && !a->hwaddr && !a->mtu && !a->ip4_addr) {
+    if (!a->parent && !a->hwaddr && !a->mtu && !a->ip4_addr && !a->filter) {
         brig_err_set(err, BRIG_EUSAGE,
-                     "nothing to change (give parent=, hwaddr=, mtu= or "
-                     "ip4_addr=)");
+                     "nothing to change (give parent=, hwaddr=, mtu=, ip4_addr= or "
+                     "nic_filter=)");
         goto out_noop;
     }
     if (nic_op_open(c, jname, true, &op, err) < 0)

@@ -64,6 +64,9 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
       "default route inside a VNET jail: auto (the bridge's gateway), 0 (none) or an address"),
     P(BRIG_P_NIC_HWADDR, "nic_hwaddr", BRIG_T_MAC, "0", BRIG_K_BOTH,
       "MAC of eth0: 0 derives a stable locally administered one"),
+    P(BRIG_P_NIC_FILTER, "nic_filter", BRIG_T_BOOL, "1", BRIG_K_LINUX,
+      "1: eth0 may send only from its MAC and the jail's addresses (bridge port filter); 0: from "
+      "any (routers)"),
     [BRIG_P_DEVFS_RULESET] = {.name = "devfs_ruleset",
                               .type = BRIG_T_UINT,
                               .def = "4",

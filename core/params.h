@@ -22,6 +22,7 @@ enum brig_param_id {
     BRIG_P_INTERFACE,
     BRIG_P_CI_GW4,
     BRIG_P_NIC_HWADDR,
+    BRIG_P_NIC_FILTER,
     BRIG_P_DEVFS_RULESET,
     BRIG_P_EXEC_START,
     BRIG_P_EXEC_STOP,

@@ -122,11 +122,21 @@ static int migrate_idmap(struct brig_store *st, struct brig_err *err)
                     err);
 }
 
+/* Migration 5: nic_filter, per NIC (jailnic.filter, 1 for the NICs there are)
+ * and as the jail parameter NIC 0 mirrors. */
+static int migrate_nic_filter(struct brig_store *st, struct brig_err *err)
+{
+    if (exec_sql(st, "ALTER TABLE jailnic ADD COLUMN filter INTEGER NOT NULL DEFAULT 1;", err) < 0)
+        return -1;
+    return migrate_param_columns(st, err);
+}
+
 static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct brig_err *) = {
     migrate_1,
     migrate_param_columns,
     migrate_ipam_hint,
     migrate_idmap,
+    migrate_nic_filter,
 };
 
 int brig_store_version(struct brig_store *st)
@@ -494,7 +504,7 @@ int brig_store_nic_list(struct brig_store *st, int64_t jail_id, struct brig_nic 
 {
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
     if (prepare(st,
-                "SELECT id, idx, parent, hwaddr, mtu, addrs, gw4 FROM jailnic "
+                "SELECT id, idx, parent, hwaddr, mtu, addrs, gw4, filter FROM jailnic "
                 "WHERE jail_id = ?1 ORDER BY idx",
                 &s, err) < 0)
         return -1;
@@ -513,6 +523,7 @@ int brig_store_nic_list(struct brig_store *st, int64_t jail_id, struct brig_nic 
             .mtu = (unsigned)sqlite3_column_int(s, 4),
             .addrs = brig_xstrdup((const char *)sqlite3_column_text(s, 5)),
             .gw4 = brig_xstrdup((const char *)sqlite3_column_text(s, 6)),
+            .no_filter = sqlite3_column_int(s, 7) == 0,
         };
     }
     if (r != SQLITE_DONE) {
@@ -533,6 +544,7 @@ static void bind_nic(sqlite3_stmt *s, const struct brig_nic *nic)
     sqlite3_bind_int(s, 5, (int)nic->mtu);
     sqlite3_bind_text(s, 6, nic->addrs ? nic->addrs : "0", -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 7, nic->gw4 ? nic->gw4 : "auto", -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 8, nic->no_filter ? 0 : 1);
 }
 
 /* A MAC other than "0" belongs to one NIC of one jail. */
@@ -562,8 +574,8 @@ int brig_store_nic_insert(struct brig_store *st, struct brig_nic *nic, struct br
         return -1;
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
     if (prepare(st,
-                "INSERT INTO jailnic (jail_id, idx, parent, hwaddr, mtu, addrs, gw4) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO jailnic (jail_id, idx, parent, hwaddr, mtu, addrs, gw4, filter) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 &s, err) < 0)
         return -1;
     bind_nic(s, nic);
@@ -580,7 +592,8 @@ int brig_store_nic_update(struct brig_store *st, const struct brig_nic *nic, str
 {
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
     if (prepare(st,
-                "UPDATE jailnic SET parent = ?3, hwaddr = ?4, mtu = ?5, addrs = ?6, gw4 = ?7 "
+                "UPDATE jailnic SET parent = ?3, hwaddr = ?4, mtu = ?5, addrs = ?6, gw4 = ?7, "
+                "filter = ?8 "
                 "WHERE jail_id = ?1 AND idx = ?2",
                 &s, err) < 0)
         return -1;

@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "mac.h"
 #include "os/linux/cgroup.h"
+#include "os/linux/portfilter.h"
 #include "util.h"
 
 const char *brig_vnet_bridge(const struct brig_node *node, const char *parent)
@@ -145,44 +146,166 @@ int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct b
     return brig_vnet_nics_up_ns(env, nsfd, nics, n, err);
 }
 
+/* What brig_vnet_nics_up_ns works out for one NIC before it makes anything. */
+struct nic_plan {
+    uint8_t mac[6];
+    char host[IFNAMSIZ];
+    struct brig_addr *addrs;
+    size_t naddrs;
+};
+
+static void plans_free(struct nic_plan *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++)
+        free(p[i].addrs);
+    free(p);
+}
+
+static int nic_plan(const struct brig_jail_env *env, const struct brig_nic *nic,
+                    struct nic_plan *ret, struct brig_err *err)
+{
+    const struct brig_jail *j = env->jail;
+    if (strcmp(nic->hwaddr, "0") == 0)
+        brig_mac_derive(env->node->nodename, j->v[BRIG_P_JNAME], nic->idx, ret->mac);
+    else if (brig_mac_parse(nic->hwaddr, ret->mac, err) < 0)
+        return -1;
+    if (brig_veth_host_name(j->id, nic->idx, ret->host, err) < 0)
+        return -1;
+    return nic_addrs(nic->addrs, &ret->addrs, &ret->naddrs, err);
+}
+
+/* Whether nic is one of nics[0..n) (by index). */
+static bool nic_in(const struct brig_nic *nic, const struct brig_nic *nics, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (nics[i].idx == nic->idx)
+            return true;
+    }
+    return false;
+}
+
+/* The port filters of the jail whose NICs are set[0..n) (after a change), in
+ * one transaction: the chains of the NICs of make[0..nmake) that have one,
+ * and the jail's address chain when a filtered NIC has known addresses. A NIC with
+ * known addresses may send from any address of the jail's: Linux answers for
+ * all of a host's addresses on every interface, so a reply to eth1's address
+ * may leave by eth0, and no other jail holds them. */
+static int filters_put(const struct brig_jail_env *env, const struct brig_nic *const *set, size_t n,
+                       const struct brig_nic *make, size_t nmake, struct brig_err *err)
+{
+    struct nic_plan *plans = brig_xcalloc(n ? n : 1, sizeof(*plans));
+    struct brig_port_filter *f = brig_xcalloc(n ? n : 1, sizeof(*f));
+    struct brig_addr *all = NULL;
+    size_t nall = 0, nf = 0;
+    char chain[BRIG_PORT_FILTER_NAMELEN];
+    int r = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (nic_plan(env, set[i], &plans[i], err) < 0) {
+            brig_err_wrap(err, "eth%d", set[i]->idx);
+            goto out;
+        }
+        if (plans[i].naddrs == 0)
+            continue;
+        all = brig_xrealloc(all, (nall + plans[i].naddrs) * sizeof(*all));
+        memcpy(all + nall, plans[i].addrs, plans[i].naddrs * sizeof(*all));
+        nall += plans[i].naddrs;
+    }
+    bool jumped = false; /* a port jumps to the address chain */
+    for (size_t i = 0; i < n; i++) {
+        if (set[i]->no_filter)
+            continue;
+        jumped |= plans[i].naddrs > 0;
+        if (!nic_in(set[i], make, nmake))
+            continue;
+        f[nf] = (struct brig_port_filter){.port = plans[i].host, .by_addr = plans[i].naddrs > 0};
+        memcpy(f[nf++].mac, plans[i].mac, 6);
+    }
+    brig_port_filter_jail_chain(env->jail->id, chain);
+    struct brig_jail_filter jf = {
+        .chain = chain,
+        .addr_chain = jumped,
+        .addrs = all,
+        .naddrs = nall,
+        .ports = f,
+        .nports = nf,
+    };
+    r = brig_port_filter_add(&jf, err);
+out:
+    free(all);
+    free(f);
+    plans_free(plans, n);
+    return r;
+}
+
+/* Whether nics[0..n) are all the jail's NICs (a start or a stop), not one
+ * being added or removed. */
+static bool nics_whole(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n)
+{
+    return nics == env->nics && n == env->nnics;
+}
+
+/* The jail's NICs after adding nics[0..n) (env->nics when they are all of
+ * them), or after removing them: an array of pointers. */
+static const struct brig_nic **nic_set(const struct brig_jail_env *env, const struct brig_nic *nics,
+                                       size_t n, bool add, size_t *ret_n)
+{
+    const struct brig_nic **set = brig_xcalloc(env->nnics + n + 1, sizeof(*set));
+    size_t k = 0;
+    for (size_t i = 0; i < env->nnics; i++) {
+        if (nics_whole(env, nics, n) || !nic_in(&env->nics[i], nics, n))
+            set[k++] = &env->nics[i];
+    }
+    for (size_t i = 0; add && !nics_whole(env, nics, n) && i < n; i++)
+        set[k++] = &nics[i];
+    *ret_n = k;
+    return set;
+}
+
 int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct brig_nic *nics,
                          size_t n, struct brig_err *err)
 {
     const struct brig_jail *j = env->jail;
-    const char *jname = j->v[BRIG_P_JNAME];
     _cleanup_nl_ struct brig_nl *host = NULL, *jail = NULL;
-    if (brig_nl_open(&host, err) < 0 || brig_nl_open_netns(nsfd, &jail, err) < 0)
-        return -1;
+    struct nic_plan *plans = brig_xcalloc(n ? n : 1, sizeof(*plans));
+    size_t nset;
+    _cleanup_free_ const struct brig_nic **set = nic_set(env, nics, n, true, &nset);
+    int r = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (nic_plan(env, &nics[i], &plans[i], err) < 0) {
+            brig_err_wrap(err, "eth%d", nics[i].idx);
+            goto out;
+        }
+    }
+    /* the filters are in place before the ports exist: no frame goes unfiltered */
+    if (filters_put(env, set, nset, nics, n, err) < 0 || brig_nl_open(&host, err) < 0 ||
+        brig_nl_open_netns(nsfd, &jail, err) < 0)
+        goto out;
     for (size_t i = 0; i < n; i++) {
         const struct brig_nic *nic = &nics[i];
-        uint8_t mac[6];
-        if (strcmp(nic->hwaddr, "0") == 0)
-            brig_mac_derive(env->node->nodename, jname, nic->idx, mac);
-        else if (brig_mac_parse(nic->hwaddr, mac, err) < 0)
-            return -1;
-        const char *bridge = brig_vnet_bridge(env->node, nic->parent);
+        const struct nic_plan *p = &plans[i];
         struct brig_veth v = {
             .jail_id = j->id,
             .idx = nic->idx,
-            .jname = jname,
-            .bridge = bridge,
+            .jname = j->v[BRIG_P_JNAME],
+            .bridge = brig_vnet_bridge(env->node, nic->parent),
             .netns_fd = nsfd,
-            .mac = mac,
+            .mac = p->mac,
             .mtu = nic->mtu,
         };
-        _cleanup_free_ struct brig_addr *addrs = NULL;
-        size_t naddrs;
         struct brig_addr gw4;
         bool has_gw;
-        if (nic_addrs(nic->addrs, &addrs, &naddrs, err) < 0)
-            return brig_err_wrap(err, "eth%d", nic->idx);
         if (brig_veth_create(host, &v, err) < 0 ||
-            nic_gw4(env->node, nic, addrs, naddrs, &gw4, &has_gw, err) < 0 ||
-            brig_veth_configure(jail, nic->idx, nic_wants_ipv6(nic, addrs, naddrs), addrs, naddrs,
-                                has_gw ? &gw4 : NULL, NULL, err) < 0)
-            return brig_err_wrap(err, "eth%d", nic->idx);
+            nic_gw4(env->node, nic, p->addrs, p->naddrs, &gw4, &has_gw, err) < 0 ||
+            brig_veth_configure(jail, nic->idx, nic_wants_ipv6(nic, p->addrs, p->naddrs), p->addrs,
+                                p->naddrs, has_gw ? &gw4 : NULL, NULL, err) < 0) {
+            brig_err_wrap(err, "eth%d", nic->idx);
+            goto out;
+        }
     }
-    return 0;
+    r = 0;
+out:
+    plans_free(plans, n);
+    return r;
 }
 
 int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n,
@@ -194,8 +317,28 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
     if (brig_nl_open(&host, err) < 0)
         return -1;
     int r = 0;
+    bool lost = false;
+    _cleanup_strv_ char **ports = brig_xcalloc(1, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
+        char name[IFNAMSIZ];
         if (brig_veth_delete(host, env->jail->id, nics[i].idx, r == 0 ? err : NULL) < 0)
+            r = -1;
+        if (brig_veth_host_name(env->jail->id, nics[i].idx, name, NULL) == 0)
+            brig_strv_push(&ports, name);
+        lost |= strcmp(nics[i].addrs ? nics[i].addrs : "0", "0") != 0;
+    }
+    /* every NIC's, whatever nic_filter says now: it may have changed since the start */
+    char chain[BRIG_PORT_FILTER_NAMELEN];
+    brig_port_filter_jail_chain(env->jail->id, chain);
+    bool whole = nics_whole(env, nics, n);
+    if (brig_port_filter_remove(whole ? chain : NULL, (const char *const *)ports,
+                                r == 0 ? err : NULL) < 0)
+        r = -1;
+    /* one NIC of a running jail: the others may no longer send from its addresses */
+    if (!whole && lost) {
+        size_t nset;
+        _cleanup_free_ const struct brig_nic **set = nic_set(env, nics, n, false, &nset);
+        if (filters_put(env, set, nset, NULL, 0, r == 0 ? err : NULL) < 0)
             r = -1;
     }
     return r;

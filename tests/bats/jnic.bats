@@ -19,7 +19,7 @@ jail_id() {
 
 @test "jnic list shows NIC 0 with its bridge, derived MAC and host end" {
     ok brig jnic jname=${P}n1
-    [[ "${lines[0]}" =~ ^IDX\ +NAME\ +PARENT\ +BRIDGE\ +HWADDR\ +MAC\ +MTU\ +IP4_ADDR\ +HOST$ ]]
+    [[ "${lines[0]}" =~ ^IDX\ +NAME\ +PARENT\ +BRIDGE\ +HWADDR\ +MAC\ +MTU\ +IP4_ADDR\ +HOST\ +NIC_FILTER$ ]]
     ok brig jnic jname=${P}n1 action=list --json
     local id
     id=$(jail_id ${P}n1)

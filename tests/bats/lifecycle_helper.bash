@@ -85,6 +85,11 @@ count_links() {
     ip -o link show | awk -F': ' '{ print $2 }' | grep -c '^bj' || true
 }
 
+# Port filter chains (brig's, named after host ends) in the test's namespace.
+count_filters() {
+    nft list table bridge brig 2>/dev/null | grep -c '^[[:space:]]*chain bj' || true
+}
+
 # Every link in the test's network namespace.
 count_all_links() {
     ip -o link show | wc -l
@@ -114,6 +119,7 @@ life_snapshot() {
     echo "cgroups $(count_cgroups)"
     echo "links $(count_all_links)"
     echo "bj_links $(count_links)"
+    echo "port_filters $(count_filters)"
     echo "inits $(count_inits)"
     echo "zombies $(count_zombies)"
     echo "fds $(count_fds)"
@@ -130,15 +136,16 @@ snapshot_same() {
 }
 
 # Fail, saying what is left, unless no jail of the workdir left anything:
-# no mount under the workdir, no cgroup, no bj* link, no jail init.
+# no mount under the workdir, no cgroup, no bj* link or port filter, no jail init.
 assert_nothing_left() {
-    local what="${1:-}" m c l i
+    local what="${1:-}" m c l f i
     m=$(count_mounts)
     c=$(count_cgroups)
     l=$(count_links)
+    f=$(count_filters)
     i=$(count_inits)
-    if [ "$m" -ne 0 ] || [ "$c" -ne 0 ] || [ "$l" -ne 0 ] || [ "$i" -ne 0 ]; then
-        echo "${what:+$what: }left behind: mounts=$m cgroups=$c bj_links=$l inits=$i" >&2
+    if [ "$m" -ne 0 ] || [ "$c" -ne 0 ] || [ "$l" -ne 0 ] || [ "$f" -ne 0 ] || [ "$i" -ne 0 ]; then
+        echo "${what:+$what: }left behind: mounts=$m cgroups=$c bj_links=$l port_filters=$f inits=$i" >&2
         awk -v w="$W/" 'index($5, w) == 1 { print "  mount " $5 }' /proc/self/mountinfo >&2
         local n
         for n in $(life_jnames); do

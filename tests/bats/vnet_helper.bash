@@ -24,6 +24,7 @@ vnet_teardown() {
         ip netns del "$ns" 2>/dev/null || true
     done
     nft delete table ip brig 2>/dev/null || true
+    nft delete table bridge brig 2>/dev/null || true
     # the network namespace is the whole test run's: leave it as the next test expects
     for l in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
         [ "$l" = lo ] || ip link del "$l" 2>/dev/null || true
