@@ -14,9 +14,10 @@ teardown() {
 
 # The file of a jail's cgroup in controller $2, in the v1 hierarchy or the v2 one.
 cg_file() {
-    local f
-    for f in "/sys/fs/cgroup/$2/brig/$1/$3" "/sys/fs/cgroup/brig/$1/$4" \
-        "/sys/fs/cgroup/unified/brig/$1/$4"; do
+    local f id
+    id=$(node_id)
+    for f in "/sys/fs/cgroup/$2/brig/$id/$1/$3" "/sys/fs/cgroup/brig/$id/$1/$4" \
+        "/sys/fs/cgroup/unified/brig/$id/$1/$4"; do
         [ -e "$f" ] && {
             echo "$f"
             return 0
@@ -45,7 +46,7 @@ cg_file() {
     jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
     local f v
     # on a hybrid host brig makes a v1 memory cgroup only for a memory limit
-    if [ ! -d /sys/fs/cgroup/memory/brig/${P}lm1 ] && [ -d /sys/fs/cgroup/unified ]; then
+    if [ ! -d /sys/fs/cgroup/memory/brig/$(node_id)/${P}lm1 ] && [ -d /sys/fs/cgroup/unified ]; then
         return 0
     fi
     f=$(cg_file ${P}lm1 memory memory.limit_in_bytes memory.max)
