@@ -204,7 +204,9 @@ static int make_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig_
         return brig_err_set(err, BRIG_EFAIL, "data directory %s already exists", data);
     if (!dir_empty_or_missing(path))
         return brig_err_set(err, BRIG_EFAIL, "path %s exists and is not an empty directory", path);
-    if (brig_mkdir_p(data, 0755, err) < 0 || brig_mkdir_p(path, 0755, err) < 0 ||
+    if (brig_workdir_secure(c, err) < 0)
+        return -1;
+    if (brig_mkdir_p(data, 0700, err) < 0 || brig_mkdir_p(path, 0700, err) < 0 ||
         brig_mkdir_p(sys, 0700, err) < 0) {
         brig_rm_rf(data, NULL);
         brig_rm_rf(sys, NULL);

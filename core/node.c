@@ -276,9 +276,28 @@ int brig_ctx_open(struct brig_ctx *c, struct brig_err *err)
     return brig_store_open(db, false, &c->st, err);
 }
 
-static const char *const workdir_dirs[] = {
-    "etc", "var", "var/db", "var/run", "var/log", "basejail", "jails", "jails-data", "jails-system",
+/* The workdir is 0711 and what holds jails, bases and state 0700: no other host
+ * user may reach a jail's files (a setuid program jail root planted there). */
+static const struct {
+    const char *name;
+    mode_t mode;
+} workdir_dirs[] = {
+    {"etc", 0755},     {"var", 0700},        {"var/db", 0700},
+    {"var/run", 0700}, {"var/log", 0700},    {"basejail", 0700},
+    {"jails", 0700},   {"jails-data", 0700}, {"jails-system", 0700},
 };
+
+int brig_workdir_secure(const struct brig_ctx *c, struct brig_err *err)
+{
+    if (brig_dir_own(c->workdir, 0711, err) < 0)
+        return brig_err_wrap(err, "workdir %s", c->workdir);
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(workdir_dirs); i++) {
+        _cleanup_free_ char *d = brig_ctx_path(c, "%s", workdir_dirs[i].name);
+        if (brig_dir_own(d, workdir_dirs[i].mode, err) < 0)
+            return brig_err_wrap(err, "workdir %s", c->workdir);
+    }
+    return 0;
+}
 
 /* Render the settings as brig.conf text: set ones as given, the rest as comments. */
 static char *node_render(const struct brig_node *n)
@@ -303,18 +322,32 @@ static char *node_render(const struct brig_node *n)
     return brig_buf_steal(&b);
 }
 
+/* An older workdir's jail directories made 0700: its system directory, and its
+ * data directory unless it is the jail's root (baserw=1: the root keeps its mode). */
+struct secure_walk {
+    const struct brig_ctx *c;
+    struct brig_err err; /* the store's listing replaces a callback's error */
+};
+
+static int jail_dirs_secure(const struct brig_jail_row *row, void *ud)
+{
+    struct secure_walk *w = ud;
+    _cleanup_free_ char *sys = brig_ctx_path(w->c, "jails-system/%s", row->v[0]);
+    if (brig_path_exists(sys) && brig_dir_own(sys, 0700, &w->err) < 0)
+        return -1;
+    if (row->v[1] && brig_path_exists(row->v[1]) && !brig_streq(row->v[2], "1") &&
+        brig_dir_own(row->v[1], 0700, &w->err) < 0)
+        return -1;
+    return 0;
+}
+
 /* Create the workdir tree, brig.conf, devfs.rules (once) and the database. */
 static int initenv_write(struct brig_ctx *c, const struct brig_node *node, struct brig_err *err)
 {
-    if (brig_mkdir_p(c->workdir, 0755, err) < 0)
-        return brig_err_wrap(err, "workdir %s", c->workdir);
     if (access(c->workdir, W_OK) < 0)
         return brig_err_sys(err, errno, "workdir %s", c->workdir);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(workdir_dirs); i++) {
-        _cleanup_free_ char *d = brig_ctx_path(c, "%s", workdir_dirs[i]);
-        if (brig_mkdir_p(d, 0755, err) < 0)
-            return brig_err_wrap(err, "workdir %s", c->workdir);
-    }
+    if (brig_workdir_secure(c, err) < 0)
+        return -1;
     _cleanup_free_ char *conf = brig_ctx_path(c, "etc/brig.conf");
     _cleanup_free_ char *text = node_render(node);
     if (brig_write_file_atomic(conf, text, strlen(text), 0644, err) < 0)
@@ -329,6 +362,13 @@ static int initenv_write(struct brig_ctx *c, const struct brig_node *node, struc
         return -1;
     brig_store_close(c->st);
     c->st = st;
+    static const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_DATA, BRIG_P_BASERW};
+    struct secure_walk w = {c, BRIG_ERR_INIT};
+    if (brig_store_jail_list(st, cols, BRIG_ARRAY_SIZE(cols), jail_dirs_secure, &w, err) < 0) {
+        if (w.err.code)
+            *err = w.err;
+        return -1;
+    }
     return 0;
 }
 
