@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "util.h"
 
 static const char *const emulators[] = {"jail", "linux", NULL};
@@ -449,7 +450,16 @@ static int check_addr_prefix(const char *s, struct brig_err *err)
             return -1;
         s = bar + 1;
     }
-    return brig_check_addr(s, true, err);
+    if (brig_check_addr(s, true, err) < 0)
+        return -1;
+    return brig_addr_check_usable(s, false, err);
+}
+
+/* A non-VNET jail's addresses are aliases on a host interface: no link-local. */
+static int check_alias(const char *s, struct brig_err *err)
+{
+    const char *bar = strchr(s, '|');
+    return brig_addr_check_usable(bar ? bar + 1 : s, true, err);
 }
 
 static int check_addr_plain(const char *s, struct brig_err *err)
@@ -606,6 +616,9 @@ int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
     if (!brig_jail_bool(j, BRIG_P_VNET) && ip && brig_strcaseeq(ip, "REALDHCP"))
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=REALDHCP needs vnet=1 (a DHCP client needs its own stack)");
+    if (!brig_jail_bool(j, BRIG_P_VNET) && ip && strcmp(ip, "0") != 0 &&
+        !brig_strcaseeq(ip, "DHCP") && check_list(ip, check_alias, err) < 0)
+        return brig_err_wrap(err, "ip4_addr");
     if (!brig_jail_bool(j, BRIG_P_VNET) && j->v[BRIG_P_CI_GW4] &&
         strcmp(j->v[BRIG_P_CI_GW4], "auto") != 0 && strcmp(j->v[BRIG_P_CI_GW4], "0") != 0)
         return brig_err_set(err, BRIG_EUSAGE, "ci_gw4 applies only to vnet=1 jails");

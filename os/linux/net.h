@@ -96,6 +96,9 @@ int brig_bridge_attach(struct brig_nl *nl, const char *bridge, const char *ifnam
  * addresses skip duplicate detection so they are usable at once. */
 int brig_ifaddr_add(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
                     struct brig_err *err);
+/* Add address a to ifname; already present is an error. */
+int brig_ifaddr_add_new(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
+                        struct brig_err *err);
 /* Remove address a from ifname; already absent is success. */
 int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
                     struct brig_err *err);

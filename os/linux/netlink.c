@@ -495,11 +495,15 @@ static struct nl_addr *nladdr_of(const struct brig_addr *a, bool with_prefix)
     return n;
 }
 
-/* Add or remove an address on ifname, whose ifindex is idx (0: look it up). */
+enum ifaddr_how { IFADDR_DEL, IFADDR_ADD, IFADDR_ADD_NEW };
+
+/* Add (IFADDR_ADD_NEW: one not there yet) or remove an address on ifname, whose
+ * ifindex is idx (0: look it up). */
 static int ifaddr_op(struct brig_nl *nl, const char *ifname, int idx, const struct brig_addr *a,
-                     bool add, struct brig_err *err)
+                     enum ifaddr_how how, struct brig_err *err)
 {
     char buf[BRIG_ADDR_STRLEN];
+    bool add = how != IFADDR_DEL;
     if (idx <= 0 && ifindex_of(nl, ifname, &idx, err) < 0)
         return -1;
     struct rtnl_addr *ra = rtnl_addr_alloc();
@@ -514,7 +518,7 @@ static int ifaddr_op(struct brig_nl *nl, const char *ifname, int idx, const stru
         rtnl_addr_set_flags(ra, IFA_F_NODAD);
     int r = add ? rtnl_addr_add(nl->sk, ra, 0) : rtnl_addr_delete(nl->sk, ra, 0);
     rtnl_addr_put(ra);
-    if (add && r == -NLE_EXIST)
+    if (how == IFADDR_ADD && r == -NLE_EXIST)
         r = 0;
     if (!add && (r == -NLE_NOADDR || nl_is_missing(r)))
         r = 0;
@@ -528,13 +532,19 @@ static int ifaddr_op(struct brig_nl *nl, const char *ifname, int idx, const stru
 int brig_ifaddr_add(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
                     struct brig_err *err)
 {
-    return ifaddr_op(nl, ifname, 0, a, true, err);
+    return ifaddr_op(nl, ifname, 0, a, IFADDR_ADD, err);
+}
+
+int brig_ifaddr_add_new(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
+                        struct brig_err *err)
+{
+    return ifaddr_op(nl, ifname, 0, a, IFADDR_ADD_NEW, err);
 }
 
 int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_addr *a,
                     struct brig_err *err)
 {
-    return ifaddr_op(nl, ifname, 0, a, false, err);
+    return ifaddr_op(nl, ifname, 0, a, IFADDR_DEL, err);
 }
 
 /* The default route via gw on ifname, whose ifindex is idx (0: look it up). */
@@ -711,7 +721,7 @@ int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct b
     if (brig_link_set_up(jail, ifname, err) < 0)
         return -1;
     for (size_t i = 0; i < naddrs; i++) {
-        if (ifaddr_op(jail, ifname, ifindex, &addrs[i], true, err) < 0)
+        if (ifaddr_op(jail, ifname, ifindex, &addrs[i], IFADDR_ADD, err) < 0)
             return -1;
     }
     const struct brig_addr *gws[] = {gw4, gw6};

@@ -277,36 +277,146 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
     return r;
 }
 
-int brig_vnet_aliases(const struct brig_jail_env *env, bool add, struct brig_err *err)
+/* One alias of a non-VNET jail: the host interface and the address. */
+struct alias {
+    char iface[IFNAMSIZ];
+    struct brig_addr a;
+};
+
+/* "[iface|]addr[/prefix]" items separated by commas or newlines; deflt for those
+ * without an interface. */
+static int aliases_parse(const char *list, const char *deflt, struct alias **ret, size_t *ret_n,
+                         struct brig_err *err)
 {
-    const char *ip = env->jail->v[BRIG_P_IP4_ADDR];
-    if (!ip || strcmp(ip, "0") == 0)
+    _cleanup_free_ char *copy = brig_xstrdup(list);
+    char *save = NULL;
+    *ret = NULL;
+    *ret_n = 0;
+    for (char *t = strtok_r(copy, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save)) {
+        char *bar = strchr(t, '|');
+        const char *iface = bar ? t : deflt;
+        if (bar)
+            *bar = '\0';
+        *ret = brig_xrealloc(*ret, (*ret_n + 1) * sizeof(**ret));
+        struct alias *al = &(*ret)[*ret_n];
+        if (strlen(iface) >= sizeof(al->iface) ||
+            brig_addr_parse(bar ? bar + 1 : t, &al->a, err) < 0) {
+            free(*ret);
+            *ret = NULL;
+            *ret_n = 0;
+            return brig_err_set(err, BRIG_EFAIL, "bad alias '%.80s'", t);
+        }
+        snprintf(al->iface, sizeof(al->iface), "%s", iface);
+        (*ret_n)++;
+    }
+    return 0;
+}
+
+/* jails-system/<jname>/aliases: the aliases brig added to host interfaces, the
+ * only ones a stop or a recovery removes. */
+static char *aliases_file(const struct brig_jail_env *env)
+{
+    return brig_xasprintf("%s/aliases", env->sysdir);
+}
+
+/* Record v[0..n) (none: remove the record), before they are added. */
+static int aliases_record(const struct brig_jail_env *env, const struct alias *v, size_t n,
+                          struct brig_err *err)
+{
+    _cleanup_free_ char *file = aliases_file(env);
+    if (n == 0)
+        return unlink(file) < 0 && errno != ENOENT ? brig_err_sys(err, errno, "remove %s", file)
+                                                   : 0;
+    struct brig_buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        char buf[BRIG_ADDR_STRLEN];
+        brig_buf_addf(&b, "%s|%s\n", v[i].iface, brig_addr_format(&v[i].a, true, buf));
+    }
+    int r = brig_write_file_atomic(file, b.s, b.len, 0600, err);
+    brig_buf_free(&b);
+    return r;
+}
+
+/* Where an address is on the host already. */
+struct present {
+    const struct brig_addr *a;
+    char found[IFNAMSIZ];
+};
+
+static int present_cb(const char *ifname, const struct brig_addr *a, void *ud)
+{
+    struct present *p = ud;
+    if (!brig_addr_same_ip(a, p->a))
         return 0;
+    snprintf(p->found, sizeof(p->found), "%s", ifname);
+    return 1;
+}
+
+/* Add the jail's aliases: none if one is on the host already (brig never takes
+ * over an address it did not add), each recorded before it is added. */
+static int aliases_add(const struct brig_jail_env *env, const char *ip, struct brig_err *err)
+{
     _cleanup_nl_ struct brig_nl *nl = NULL;
+    _cleanup_free_ struct alias *v = NULL;
+    size_t n;
     if (brig_nl_open(&nl, err) < 0)
         return -1;
     const char *deflt = brig_vnet_bridge(env->node, env->jail->v[BRIG_P_INTERFACE]);
-    if (add && brig_vnet_bridge_ready(nl, env->node, deflt, err) < 0)
+    if (brig_vnet_bridge_ready(nl, env->node, deflt, err) < 0 ||
+        aliases_parse(ip, deflt, &v, &n, err) < 0)
         return -1;
-    _cleanup_free_ char *copy = brig_xstrdup(ip);
-    char *save = NULL;
-    int r = 0;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *bar = strchr(t, '|');
-        const char *iface = deflt;
-        if (bar) {
-            *bar = '\0';
-            iface = t;
-        }
-        struct brig_addr a;
-        if (brig_addr_parse(bar ? bar + 1 : t, &a, err) < 0)
+    for (size_t i = 0; i < n; i++) {
+        struct present p = {.a = &v[i].a};
+        char buf[BRIG_ADDR_STRLEN];
+        if (brig_ifaddr_foreach(nl, present_cb, &p, err) < 0)
             return -1;
-        if (add && brig_ifaddr_add(nl, iface, &a, err) < 0)
-            return brig_err_wrap(err, "alias on %s", iface);
-        if (!add && brig_ifaddr_del(nl, iface, &a, r == 0 ? err : NULL) < 0)
+        if (p.found[0])
+            return brig_err_set(err, BRIG_EFAIL,
+                                "ip4_addr: %s is already on %s: brig adds only addresses the "
+                                "host does not have",
+                                brig_addr_format(&v[i].a, false, buf), p.found);
+    }
+    if (aliases_record(env, v, n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (brig_ifaddr_add_new(nl, v[i].iface, &v[i].a, err) < 0) {
+            /* what another hand added meanwhile is not brig's to remove */
+            aliases_record(env, v, i, NULL);
+            return brig_err_wrap(err, "alias on %s", v[i].iface);
+        }
+    }
+    return 0;
+}
+
+/* Remove the aliases brig recorded as added, then the record. */
+static int aliases_remove(const struct brig_jail_env *env, struct brig_err *err)
+{
+    _cleanup_free_ char *file = aliases_file(env);
+    _cleanup_free_ char *text = NULL;
+    _cleanup_free_ struct alias *v = NULL;
+    _cleanup_nl_ struct brig_nl *nl = NULL;
+    size_t n;
+    if (!brig_path_exists(file))
+        return 0;
+    if (brig_read_file(file, 1 << 20, &text, NULL, err) < 0 ||
+        aliases_parse(text, "", &v, &n, err) < 0 || brig_nl_open(&nl, err) < 0)
+        return -1;
+    int r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (brig_ifaddr_del(nl, v[i].iface, &v[i].a, r == 0 ? err : NULL) < 0)
             r = -1;
     }
-    return r;
+    return r < 0 ? -1 : aliases_record(env, NULL, 0, err);
+}
+
+int brig_vnet_aliases(const struct brig_jail_env *env, bool add, struct brig_err *err)
+{
+    const char *ip = env->jail->v[BRIG_P_IP4_ADDR];
+    if (!add)
+        return aliases_remove(env, err);
+    if (!ip || strcmp(ip, "0") == 0)
+        return 0;
+    return aliases_add(env, ip, err);
 }
 
 /* dnsmasq for the node's bridge serves the top quarter of the pool; brig's own

@@ -486,3 +486,24 @@ b"
     f=$(printf 'jname="web1"\n\0\n' | jconf_file bad.jconf)
     assert_rejected 2 "holds a NUL byte" brig jcreate jconf="$f"
 }
+
+@test "addresses no jail may have are refused: loopback, multicast, broadcast, network, unspecified" {
+    local a
+    for a in 'lo|127.0.0.1/8' 127.0.0.2 ::1 224.0.0.5 ff02::1 255.255.255.255 0.0.0.0 :: \
+        10.1.2.255/24 10.1.2.0/24 10.1.0.0/16; do
+        assert_rejected 2 "ip4_addr" brig jcreate jname=bad ip4_addr="$a"
+    done
+    assert_rejected 2 "127.0.0.1 is a loopback address" brig jcreate jname=bad ip4_addr='lo|127.0.0.1/8'
+    assert_rejected 2 "10.1.2.255 is the broadcast address of /24" brig jcreate jname=bad \
+        ip4_addr=10.1.2.255/24
+    assert_rejected 2 "10.1.2.0 is the network address of /24" brig jcreate jname=bad \
+        ip4_addr=10.1.2.0/24
+    [ ! -e "$W/jails/bad" ]
+}
+
+@test "a link-local address is refused as a host alias, allowed inside a VNET jail" {
+    assert_rejected 2 "169.254.1.1 is link-local" brig jcreate jname=bad ip4_addr=169.254.1.1/16
+    assert_rejected 2 "fe80::1 is link-local" brig jcreate jname=bad ip4_addr=fe80::1/64
+    ok brig jcreate jname=v vnet=1 ip4_addr=169.254.1.1/16
+    ok brig jcreate jname=pt ip4_addr=10.1.2.1/31
+}
