@@ -254,7 +254,7 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
         return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
     if (!j->v[BRIG_P_BASE])
         brig_jail_set(j, BRIG_P_BASE, c->node.default_base);
-    brig_jail_fill_defaults(j, c->workdir);
+    brig_jail_fill_defaults(j, c->workdir, c->os);
     return brig_jail_check(j, err);
 }
 
@@ -327,7 +327,7 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
     }
     if (apply_params(&j, kv, false, err) < 0)
         goto rollback;
-    brig_jail_fill_defaults(&j, c->workdir);
+    brig_jail_fill_defaults(&j, c->workdir, c->os);
     if (brig_jail_check(&j, err) < 0 || check_vimage(c, &j, err) < 0)
         goto rollback;
     if (!brig_streq(old.v[BRIG_P_IP4_ADDR], j.v[BRIG_P_IP4_ADDR]) &&

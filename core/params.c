@@ -147,11 +147,13 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
       "memory limit, e.g. 512m (0: none)"),
     [BRIG_P_MAXPROC] = {.name = "maxproc",
                         .type = BRIG_T_UINT,
-                        .def = "0",
+                        .def = "4096",
+                        /* without kern.racct.enable=1 FreeBSD refuses every limit */
+                        .freebsd_def = "0",
                         .kernels = BRIG_K_BOTH,
                         .min = 0,
                         .max = 4194304,
-                        .help = "process limit (0: none)"},
+                        .help = "process limit (0: none; FreeBSD's default is 0)"},
     [BRIG_P_PCPU] = {.name = "pcpu",
                      .type = BRIG_T_UINT,
                      .def = "0",
@@ -581,7 +583,7 @@ static char *expand_default(const char *def, const char *jname, const char *work
     return brig_buf_steal(&b);
 }
 
-void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir)
+void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir, enum brig_kernel os)
 {
     bool vnet = j->v[BRIG_P_VNET] && strcmp(j->v[BRIG_P_VNET], "1") == 0;
     const char *jname = j->v[BRIG_P_JNAME] ? j->v[BRIG_P_JNAME] : "";
@@ -589,7 +591,9 @@ void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir)
         const struct brig_param *p = &brig_params[i];
         if (j->v[i] || !p->def)
             continue;
-        const char *def = vnet && p->vnet_def ? p->vnet_def : p->def;
+        const char *def = vnet && p->vnet_def                      ? p->vnet_def
+                          : os == BRIG_K_FREEBSD && p->freebsd_def ? p->freebsd_def
+                                                                   : p->def;
         j->v[i] = expand_default(def, jname, workdir);
     }
 }

@@ -73,6 +73,32 @@ cg_file() {
     output_has again
 }
 
+@test "maxproc=50: the jail cannot run 60 sleeping processes" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true maxproc=50
+    run brig jexec jname=${P}lm1 -- sh -c \
+        'n=0; for i in $(seq 60); do sleep 30 & n=$((n+1)); done; echo "forked $n"'
+    output_lacks "forked 60"
+    run brig jexec jname=${P}lm1 -- sh -c 'ps | grep -c "sleep 30"'
+    [ "$output" -lt 50 ] || {
+        echo "$output sleeps in a jail of 50 processes" >&2
+        return 1
+    }
+}
+
+@test "a jail without maxproc has pids.max 4096; maxproc=0 lifts the limit" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
+    same "$(jparam ${P}lm1 maxproc)" 4096 "maxproc"
+    local f
+    f=$(cg_file ${P}lm1 pids pids.max pids.max)
+    same "$(cat "$f")" 4096 "pids.max"
+    ok brig jstop jname=${P}lm1
+    ok brig jset jname=${P}lm1 maxproc=0
+    ok brig jstart jname=${P}lm1
+    if f=$(cg_file ${P}lm1 pids pids.max pids.max 2>/dev/null); then
+        same "$(cat "$f")" max "pids.max with maxproc=0"
+    fi
+}
+
 @test "openfiles=20: exec_start and what it starts run with 20 open files at most" {
     jail_up jname=${P}lm1 ip4_addr=0 openfiles=20 exec_start='ulimit -n >/root/n; sleep 1000 &'
     same "$(cat "$W/jails-data/${P}lm1-data/upper/root/n")" 20 "ulimit -n in exec_start"
