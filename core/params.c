@@ -408,6 +408,8 @@ int brig_check_mac(const char *s, struct brig_err *err)
     }
     if (b[0] & 1)
         return brig_err_set(err, BRIG_EUSAGE, "MAC address '%s' is multicast", s);
+    if (!(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
+        return brig_err_set(err, BRIG_EUSAGE, "MAC address '%s' is all zeros", s);
     return 0;
 }
 

@@ -140,7 +140,7 @@ static void test_jconf_reads_cbsd_style_lines(void **state)
     struct brig_kvlist l = {0};
     /* 'it''s' is two single-quoted strings glued: not allowed */
     assert_int_equal(brig_jconf_parse(text, strlen(text), &l, &err), -1);
-    assert_string_equal(err.msg, "line 14: unexpected text after value of 'single'");
+    assert_string_equal(err.msg, "line 14: unexpected text after the value");
 
     size_t good = strlen(text) - strlen("single='it''s';\n");
     l = parse_ok(text, good);
@@ -211,9 +211,9 @@ static void test_jconf_crlf_line_ends(void **state)
 static void test_jconf_errors_name_the_line(void **state)
 {
 #define BAD(text, msg) parse_bad(text, sizeof(text) - 1, msg)
-    BAD("a=1\nb\n", "line 2: missing '=' after 'b'");
-    BAD("a=1\n\n# c\nb 2\n", "line 4: missing '=' after 'b'");
-    BAD("=1\n", "line 1: bad key ''");
+    BAD("a=1\nb\n", "line 2: missing '=' after the key");
+    BAD("a=1\n\n# c\nb 2\n", "line 4: missing '=' after the key");
+    BAD("=1\n", "line 1: bad key (letters, digits and '_', not first a digit)");
     BAD("a=1\n9x=1\n", "line 2: bad key '9x'");
     BAD("a-b=1\n", "line 1: bad key 'a-b'");
     BAD("a=1\nb=\"open\n\"\n", "line 2: unterminated '\"'");
