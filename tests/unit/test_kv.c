@@ -223,10 +223,10 @@ static void test_jconf_errors_name_the_line(void **state)
     BAD("b=\"x\\\n\"\n", "line 1: trailing '\\'");
     BAD("b=\"x\\", "line 1: trailing '\\'");
     BAD("b=\"x\\\x01\"\n", "line 1: unknown escape '\\?'");
-    BAD("a=1 2\n", "line 1: unexpected text after value of 'a'");
-    BAD("a=\"1\" x\n", "line 1: unexpected text after value of 'a'");
-    BAD("a=\"1\";;\n", "line 1: unexpected text after value of 'a'");
-    BAD("a=\"1\"\"2\"\n", "line 1: unexpected text after value of 'a'");
+    BAD("a=1 2\n", "line 1: unexpected text after the value");
+    BAD("a=\"1\" x\n", "line 1: unexpected text after the value");
+    BAD("a=\"1\";;\n", "line 1: unexpected text after the value");
+    BAD("a=\"1\"\"2\"\n", "line 1: unexpected text after the value");
     BAD("a=ab\"c\"\n", "line 1: quote the value");
     BAD("a=a\\b\n", "line 1: quote the value");
     BAD("a=it's\n", "line 1: quote the value");
