@@ -117,7 +117,7 @@ static void bulk_insert(const char *workdir, int n)
         snprintf(addr_prefix, sizeof(addr_prefix), "%s/16", addr);
         brig_jail_set(&j, BRIG_P_JNAME, name);
         brig_jail_set(&j, BRIG_P_IP4_ADDR, addr_prefix);
-        brig_jail_fill_defaults(&j, workdir);
+        brig_jail_fill_defaults(&j, workdir, BRIG_K_LINUX);
         if (brig_jail_check(&j, &err) < 0 || brig_store_jail_insert(st, &j, &err) < 0 ||
             brig_store_ipam_reserve(st, addr, j.id, 0, "static", &err) < 0)
             die(name, &err);

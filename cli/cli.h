@@ -70,6 +70,9 @@ void cli_table_add(struct cli_table *t, const char *const *row);
 void cli_table_print(const struct cli_table *t, FILE *out, bool json, bool header);
 void cli_table_free(struct cli_table *t);
 void cli_json_string(FILE *out, const char *s);
+/* A value on one line: backslash, newline, tab and other control bytes escaped
+ * (\\, \n, \t, \xHH). */
+void cli_text_value(FILE *out, const char *s);
 
 /* Verb implementations. */
 int cli_initenv(struct cli *cli, struct brig_err *err);

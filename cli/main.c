@@ -162,9 +162,11 @@ static void verb_help(const struct cli_verb *v)
         printf("\njail parameters (kernels: where each applies):\n");
         for (int i = 0; i < BRIG_P__COUNT; i++) {
             const struct brig_param *p = &brig_params[i];
+            const char *other = p->vnet_def ? "vnet" : "FreeBSD";
+            const char *odef = p->vnet_def ? p->vnet_def : p->freebsd_def;
             _cleanup_free_ char *def =
-                p->vnet_def ? brig_xasprintf("%s (vnet: %s)", p->def, p->vnet_def)
-                            : brig_xstrdup(p->def ? (*p->def ? p->def : "\"\"") : "-");
+                odef ? brig_xasprintf("%s (%s: %s)", p->def, other, odef)
+                     : brig_xstrdup(p->def ? (*p->def ? p->def : "\"\"") : "-");
             printf("  %-18s %-10s %-7s default: %s\n  %-18s %s\n", p->name,
                    brig_ptype_name(p->type), kernels_name(p->kernels), def, "", p->help);
         }

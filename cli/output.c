@@ -24,13 +24,13 @@ void cli_table_add(struct cli_table *t, const char *const *row)
     t->nrows++;
 }
 
-void cli_json_string(FILE *out, const char *s)
+/* s with backslash escapes: JSON's (quotes too), or text's (control bytes as \xHH). */
+static void put_escaped(FILE *out, const char *s, bool json)
 {
-    fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
         case '"':
-            fputs("\\\"", out);
+            fputs(json ? "\\\"" : "\"", out);
             break;
         case '\\':
             fputs("\\\\", out);
@@ -42,13 +42,24 @@ void cli_json_string(FILE *out, const char *s)
             fputs("\\t", out);
             break;
         default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
+            if (*p < 0x20 || (!json && *p == 0x7f))
+                fprintf(out, json ? "\\u%04x" : "\\x%02x", *p);
             else
                 fputc(*p, out);
         }
     }
+}
+
+void cli_json_string(FILE *out, const char *s)
+{
     fputc('"', out);
+    put_escaped(out, s, true);
+    fputc('"', out);
+}
+
+void cli_text_value(FILE *out, const char *s)
+{
+    put_escaped(out, s, false);
 }
 
 /* A table cell shown on one line: control characters become '?'. */

@@ -156,7 +156,9 @@ int cli_jget(struct cli *cli, struct brig_err *err)
             fputs(": ", stdout);
             cli_json_string(stdout, j.v[i]);
         } else {
-            printf("%s: %s\n", brig_params[i].name, j.v[i]);
+            printf("%s: ", brig_params[i].name);
+            cli_text_value(stdout, j.v[i]);
+            fputc('\n', stdout);
         }
         first = false;
     }

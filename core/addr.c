@@ -201,3 +201,46 @@ bool brig_addr_same_ip(const struct brig_addr *a, const struct brig_addr *b)
 {
     return a->family == b->family && memcmp(a->bytes, b->bytes, brig_addr_len(a)) == 0;
 }
+
+/* Ranges no jail address may fall in; link_local ones only as host aliases. */
+static const struct {
+    const char *net;
+    const char *what;
+    bool link_local;
+} special_ranges[] = {
+    {"0.0.0.0/8", "unspecified", false},
+    {"127.0.0.0/8", "a loopback address", false},
+    {"224.0.0.0/4", "a multicast address", false},
+    {"255.255.255.255/32", "the broadcast address", false},
+    {"169.254.0.0/16", "link-local (a host alias needs a routable address)", true},
+    {"::/128", "unspecified", false},
+    {"::1/128", "the loopback address", false},
+    {"ff00::/8", "a multicast address", false},
+    {"fe80::/10", "link-local (a host alias needs a routable address)", true},
+};
+
+int brig_addr_check_usable(const char *s, bool host_alias, struct brig_err *err)
+{
+    struct brig_addr a, net, bc;
+    char buf[BRIG_ADDR_STRLEN];
+    if (brig_addr_parse_host(s, &a, err) < 0)
+        return -1;
+    brig_addr_format(&a, false, buf);
+    for (size_t i = 0; i < sizeof(special_ranges) / sizeof(special_ranges[0]); i++) {
+        struct brig_addr r;
+        if (brig_addr_parse(special_ranges[i].net, &r, NULL) < 0)
+            abort();
+        if ((host_alias || !special_ranges[i].link_local) && brig_addr_contains(&r, &a))
+            return brig_err_set(err, BRIG_EUSAGE, "%s is %s", buf, special_ranges[i].what);
+    }
+    /* with a prefix given, its network and broadcast addresses are no host's */
+    if (!strchr(s, '/') || a.family != AF_INET || a.prefix >= 31)
+        return 0;
+    brig_addr_network(&a, &net);
+    brig_addr_broadcast(&a, &bc);
+    if (brig_addr_same_ip(&a, &net))
+        return brig_err_set(err, BRIG_EUSAGE, "%s is the network address of /%u", buf, a.prefix);
+    if (brig_addr_same_ip(&a, &bc))
+        return brig_err_set(err, BRIG_EUSAGE, "%s is the broadcast address of /%u", buf, a.prefix);
+    return 0;
+}

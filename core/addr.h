@@ -44,5 +44,10 @@ bool brig_addr_contains(const struct brig_addr *net, const struct brig_addr *h);
 int brig_addr_cmp(const struct brig_addr *a, const struct brig_addr *b);
 /* True when a and b are the same address (prefixes ignored). */
 bool brig_addr_same_ip(const struct brig_addr *a, const struct brig_addr *b);
+/* Refuse an address no jail may take ("addr[/prefix]"): unspecified, loopback,
+ * multicast, broadcast, and with a prefix below /31 its network or broadcast
+ * address; host_alias (a non-VNET jail's alias on a host interface) also
+ * link-local. BRIG_EUSAGE naming what it is. */
+int brig_addr_check_usable(const char *s, bool host_alias, struct brig_err *err);
 
 #endif

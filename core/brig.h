@@ -28,6 +28,9 @@ void brig_ctx_init(struct brig_ctx *c, const char *workdir, enum brig_kernel os)
 /* Open the store and read brig.conf; fails with a hint when initenv never ran. */
 int brig_ctx_open(struct brig_ctx *c, struct brig_err *err);
 void brig_ctx_free(struct brig_ctx *c);
+/* Make the workdir's directories with their modes and brig's owner (0711, the
+ * rest 0700), mending an older workdir's. */
+int brig_workdir_secure(const struct brig_ctx *c, struct brig_err *err);
 /* ${workdir}/<fmt...>, always inside the workdir. */
 char *brig_ctx_path(const struct brig_ctx *c, const char *fmt, ...) BRIG_PRINTF(2, 3);
 

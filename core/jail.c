@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -18,9 +19,11 @@
 
 #define JCONF_MAX (1 << 20)
 
-/* Apply key=value items to j, rejecting unknown keys (with a suggestion) and bad values. */
+/* Apply key=value items to j, rejecting unknown keys (with a suggestion) and bad values.
+ * quiet: the items with a line number come from a jconf file not every user may read
+ * (jconf=/etc/shadow): an error names the line and the fault, never the file's text. */
 static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool creating,
-                        struct brig_err *err)
+                        bool quiet, struct brig_err *err)
 {
     for (size_t i = 0; i < kv->n; i++) {
         const struct brig_kv *it = &kv->items[i];
@@ -31,8 +34,11 @@ static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool 
             snprintf(linebuf, sizeof(linebuf), "line %d: ", it->line);
             where = linebuf;
         }
+        bool secret = quiet && it->line;
         if (!brig_param_find(it->key, &id)) {
-            const char *hint = brig_param_suggest(it->key);
+            const char *hint = secret ? NULL : brig_param_suggest(it->key);
+            if (secret)
+                return brig_err_set(err, BRIG_EUSAGE, "%sunknown parameter", where);
             if (hint)
                 return brig_err_set(err, BRIG_EUSAGE,
                                     "%sunknown parameter '%s' (did you mean '%s'?)", where, it->key,
@@ -42,18 +48,25 @@ static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool 
         if (!creating && brig_params[id].immutable && !brig_streq(j->v[id], it->value))
             return brig_err_set(err, BRIG_EUSAGE, "%s%s cannot be changed after jcreate", where,
                                 it->key);
-        if (brig_param_check(id, it->value, err) < 0)
+        if (brig_param_check(id, it->value, err) < 0) {
+            if (secret)
+                return brig_err_set(err, BRIG_EUSAGE, "%s%s: bad value", where, it->key);
             return it->line ? brig_err_wrap(err, "line %d", it->line) : -1;
+        }
         brig_jail_set(j, id, it->value);
     }
     return 0;
 }
 
-/* Read jconf=FILE into kv. */
-static int read_jconf(const char *file, struct brig_kvlist *kv, struct brig_err *err)
+/* Read jconf=FILE into kv; *ret_public: every user may read it, so an error may
+ * quote it. */
+static int read_jconf(const char *file, struct brig_kvlist *kv, bool *ret_public,
+                      struct brig_err *err)
 {
     _cleanup_free_ char *text = NULL;
     size_t len;
+    struct stat st;
+    *ret_public = stat(file, &st) == 0 && (st.st_mode & S_IROTH);
     if (brig_read_file(file, JCONF_MAX, &text, &len, err) < 0) {
         err->code = BRIG_EUSAGE;
         return brig_err_wrap(err, "jconf");
@@ -207,7 +220,9 @@ static int make_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig_
         return brig_err_set(err, BRIG_EFAIL, "data directory %s already exists", data);
     if (!dir_empty_or_missing(path))
         return brig_err_set(err, BRIG_EFAIL, "path %s exists and is not an empty directory", path);
-    if (brig_mkdir_p(data, 0755, err) < 0 || brig_mkdir_p(path, 0755, err) < 0 ||
+    if (brig_workdir_secure(c, err) < 0)
+        return -1;
+    if (brig_mkdir_p(data, 0700, err) < 0 || brig_mkdir_p(path, 0700, err) < 0 ||
         brig_mkdir_p(sys, 0700, err) < 0) {
         brig_rm_rf(data, NULL);
         brig_rm_rf(sys, NULL);
@@ -261,13 +276,14 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
 {
     struct brig_kvlist all = {0};
     const char *jconf = brig_kvlist_get(args, "jconf");
-    if (jconf && read_jconf(jconf, &all, err) < 0)
+    bool public = true;
+    if (jconf && read_jconf(jconf, &all, &public, err) < 0)
         return -1;
     for (size_t i = 0; i < args->n; i++) {
         if (strcmp(args->items[i].key, "jconf") != 0)
             brig_kvlist_add(&all, args->items[i].key, args->items[i].value, 0);
     }
-    int r = apply_params(j, &all, true, err);
+    int r = apply_params(j, &all, true, !public, err);
     brig_kvlist_free(&all);
     if (r < 0)
         return -1;
@@ -275,7 +291,7 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
         return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
     if (!j->v[BRIG_P_BASE])
         brig_jail_set(j, BRIG_P_BASE, c->node.default_base);
-    brig_jail_fill_defaults(j, c->workdir);
+    brig_jail_fill_defaults(j, c->workdir, c->os);
     return brig_jail_check(j, err);
 }
 
@@ -349,9 +365,9 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
         if (!replace || brig_params[i].immutable)
             brig_jail_set(&j, (enum brig_param_id)i, old.v[i]);
     }
-    if (apply_params(&j, kv, false, err) < 0)
+    if (apply_params(&j, kv, false, false, err) < 0)
         goto rollback;
-    brig_jail_fill_defaults(&j, c->workdir);
+    brig_jail_fill_defaults(&j, c->workdir, c->os);
     if (brig_jail_check(&j, err) < 0 || check_vimage(c, &j, err) < 0)
         goto rollback;
     if (!brig_streq(old.v[BRIG_P_IP4_ADDR], j.v[BRIG_P_IP4_ADDR]) &&

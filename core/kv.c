@@ -174,14 +174,15 @@ int brig_jconf_parse(const char *text, size_t len, struct brig_kvlist *ret, stru
             s++;
         if (!key_valid(k, (size_t)(s - k))) {
             brig_kvlist_free(&l);
-            return brig_err_set(err, BRIG_EUSAGE, "line %d: bad key '%.*s'", line,
-                                (int)((s - k) > 64 ? 64 : (s - k)), k);
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "line %d: bad key (letters, digits and '_', not first a digit)",
+                                line);
         }
         _cleanup_free_ char *key = brig_xstrndup(k, (size_t)(s - k));
         s = skip_blank(s, eol);
         if (s >= eol || *s != '=') {
             brig_kvlist_free(&l);
-            return brig_err_set(err, BRIG_EUSAGE, "line %d: missing '=' after '%s'", line, key);
+            return brig_err_set(err, BRIG_EUSAGE, "line %d: missing '=' after the key", line);
         }
         s = skip_blank(s + 1, eol);
         struct brig_buf v = {0};
@@ -196,8 +197,7 @@ int brig_jconf_parse(const char *text, size_t len, struct brig_kvlist *ret, stru
         if (s < eol && *s != '#') {
             brig_buf_free(&v);
             brig_kvlist_free(&l);
-            return brig_err_set(err, BRIG_EUSAGE, "line %d: unexpected text after value of '%s'",
-                                line, key);
+            return brig_err_set(err, BRIG_EUSAGE, "line %d: unexpected text after the value", line);
         }
         brig_kvlist_add(&l, key, v.s ? v.s : "", line);
         brig_buf_free(&v);

@@ -31,6 +31,7 @@ struct brig_nic {
 struct brig_node {
     char *workdir;
     char *nodename;
+    char *nodeid;       /* this workdir's id on the host: scopes its cgroups */
     char *nodeippool;   /* IPv4 pool for DHCP and the default bridge, e.g. 10.0.0.0/16 */
     char *bridge;       /* default bridge name, e.g. brig0 */
     char *gateway4;     /* the default bridge's address with prefix, e.g. 10.0.0.1/16 */

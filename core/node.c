@@ -1,10 +1,13 @@
 /* The workdir context and node settings (etc/brig.conf). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +53,18 @@ static int check_url(const char *v, struct brig_err *err)
     return 0;
 }
 
+#define NODEID_LEN 6
+
+/* A node id names the workdir's cgroups (brig/<nodeid>/<jname>): short, lower-case. */
+static int check_nodeid(const char *v, struct brig_err *err)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 8 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789") != n)
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is not 1 to 8 lower-case letters and digits",
+                            v);
+    return 0;
+}
+
 static int check_uplink(const char *v, struct brig_err *err)
 {
     return strcmp(v, "auto") == 0 ? 0 : brig_check_ifname(v, err);
@@ -57,6 +72,8 @@ static int check_uplink(const char *v, struct brig_err *err)
 
 const struct brig_setting brig_settings[] = {
     {"nodename", NULL, check_nodename, "this node's name (default: the host name)"},
+    {"nodeid", NULL, check_nodeid,
+     "this workdir's id on the host, scoping its cgroups (default: random, set once)"},
     {"nodeippool", "10.199.0.0/16", brig_check_cidr4,
      "IPv4 pool for ip4_addr=DHCP and the default bridge"},
     {"bridge", "brig0", brig_check_ifname, "name of brig's default bridge (interface=auto)"},
@@ -145,6 +162,7 @@ static int node_from_kv(const char *workdir, const struct brig_kvlist *kv, struc
     memset(node, 0, sizeof(*node));
     node->workdir = brig_xstrdup(workdir);
     node->nodename = GET("nodename") ? brig_xstrdup(GET("nodename")) : host_nodename();
+    node->nodeid = GET("nodeid") ? brig_xstrdup(GET("nodeid")) : NULL;
     node->nodeippool = SETTING("nodeippool");
     node->bridge = SETTING("bridge");
     node->gateway4 =
@@ -159,20 +177,89 @@ static int node_from_kv(const char *workdir, const struct brig_kvlist *kv, struc
     return 0;
 }
 
+/* A new random node id: NODEID_LEN hex digits. */
+static char *nodeid_new(void)
+{
+    unsigned char r[NODEID_LEN / 2];
+    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+        abort();
+    char *s = brig_xcalloc(1, NODEID_LEN + 1);
+    for (size_t i = 0; i < sizeof(r); i++)
+        snprintf(s + 2 * i, 3, "%02x", r[i]);
+    return s;
+}
+
+/* Hold etc/ locked while brig.conf is rewritten (initenv, node id adoption). */
+static int conf_lock(const struct brig_ctx *c, int *ret_fd, struct brig_err *err)
+{
+    _cleanup_free_ char *etc = brig_ctx_path(c, "etc");
+    int fd = open(etc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open %s", etc);
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            int e = errno;
+            close(fd);
+            return brig_err_sys(err, e, "lock %s", etc);
+        }
+    }
+    *ret_fd = fd;
+    return 0;
+}
+
+/* Read etc/brig.conf into kv. */
+static int conf_read(const char *path, struct brig_kvlist *kv, char **ret_text,
+                     struct brig_err *err)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len;
+    if (brig_read_file(path, 1 << 20, &text, &len, err) < 0)
+        return -1;
+    if (brig_jconf_parse(text, len, kv, err) < 0)
+        return brig_err_wrap(err, "%s", path);
+    if (ret_text)
+        *ret_text = brig_steal(&text);
+    return 0;
+}
+
+/* A workdir made before node ids gets one on first use, added to brig.conf under
+ * the lock, so every later command (and a concurrent one) reads the same. */
+static int nodeid_adopt(struct brig_ctx *c, const char *path, struct brig_err *err)
+{
+    _cleanup_close_ int fd = -1;
+    _cleanup_free_ char *text = NULL;
+    struct brig_kvlist kv = {0};
+    if (conf_lock(c, &fd, err) < 0)
+        return -1;
+    int r = conf_read(path, &kv, &text, err);
+    if (r == 0 && brig_kvlist_get(&kv, "nodeid")) {
+        c->node.nodeid = brig_xstrdup(brig_kvlist_get(&kv, "nodeid"));
+    } else if (r == 0) {
+        struct brig_buf b = {0};
+        c->node.nodeid = nodeid_new();
+        brig_buf_add(&b, text);
+        if (b.len && b.s[b.len - 1] != '\n')
+            brig_buf_add(&b, "\n");
+        brig_jconf_format_line(&b, "nodeid", c->node.nodeid);
+        r = brig_write_file_atomic(path, b.s, b.len, 0644, err);
+        brig_buf_free(&b);
+    }
+    brig_kvlist_free(&kv);
+    return r;
+}
+
 /* Read etc/brig.conf into c->node. */
 static int node_load(struct brig_ctx *c, struct brig_err *err)
 {
     _cleanup_free_ char *path = brig_ctx_path(c, "etc/brig.conf");
-    _cleanup_free_ char *text = NULL;
-    size_t len;
     struct brig_kvlist kv = {0};
-    if (brig_read_file(path, 1 << 20, &text, &len, err) < 0)
+    if (conf_read(path, &kv, NULL, err) < 0)
         return -1;
-    if (brig_jconf_parse(text, len, &kv, err) < 0)
-        return brig_err_wrap(err, "%s", path);
     int r = node_from_kv(c->workdir, &kv, &c->node, err);
     brig_kvlist_free(&kv);
-    return r < 0 ? brig_err_wrap(err, "%s", path) : 0;
+    if (r < 0)
+        return brig_err_wrap(err, "%s", path);
+    return c->node.nodeid ? 0 : nodeid_adopt(c, path, err);
 }
 
 int brig_ctx_open(struct brig_ctx *c, struct brig_err *err)
@@ -189,9 +276,28 @@ int brig_ctx_open(struct brig_ctx *c, struct brig_err *err)
     return brig_store_open(db, false, &c->st, err);
 }
 
-static const char *const workdir_dirs[] = {
-    "etc", "var", "var/db", "var/run", "var/log", "basejail", "jails", "jails-data", "jails-system",
+/* The workdir is 0711 and what holds jails, bases and state 0700: no other host
+ * user may reach a jail's files (a setuid program jail root planted there). */
+static const struct {
+    const char *name;
+    mode_t mode;
+} workdir_dirs[] = {
+    {"etc", 0755},     {"var", 0700},        {"var/db", 0700},
+    {"var/run", 0700}, {"var/log", 0700},    {"basejail", 0700},
+    {"jails", 0700},   {"jails-data", 0700}, {"jails-system", 0700},
 };
+
+int brig_workdir_secure(const struct brig_ctx *c, struct brig_err *err)
+{
+    if (brig_dir_own(c->workdir, 0711, err) < 0)
+        return brig_err_wrap(err, "workdir %s", c->workdir);
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(workdir_dirs); i++) {
+        _cleanup_free_ char *d = brig_ctx_path(c, "%s", workdir_dirs[i].name);
+        if (brig_dir_own(d, workdir_dirs[i].mode, err) < 0)
+            return brig_err_wrap(err, "workdir %s", c->workdir);
+    }
+    return 0;
+}
 
 /* Render the settings as brig.conf text: set ones as given, the rest as comments. */
 static char *node_render(const struct brig_node *n)
@@ -199,6 +305,7 @@ static char *node_render(const struct brig_node *n)
     struct brig_buf b = {0};
     brig_buf_add(&b, "# brig node settings (see brig.conf(5)). key=\"value\"; lines.\n");
     brig_jconf_format_line(&b, "nodename", n->nodename);
+    brig_jconf_format_line(&b, "nodeid", n->nodeid);
     brig_jconf_format_line(&b, "nodeippool", n->nodeippool);
     brig_jconf_format_line(&b, "bridge", n->bridge);
     /* the gateway follows the pool unless it was set apart from it */
@@ -215,18 +322,32 @@ static char *node_render(const struct brig_node *n)
     return brig_buf_steal(&b);
 }
 
+/* An older workdir's jail directories made 0700: its system directory, and its
+ * data directory unless it is the jail's root (baserw=1: the root keeps its mode). */
+struct secure_walk {
+    const struct brig_ctx *c;
+    struct brig_err err; /* the store's listing replaces a callback's error */
+};
+
+static int jail_dirs_secure(const struct brig_jail_row *row, void *ud)
+{
+    struct secure_walk *w = ud;
+    _cleanup_free_ char *sys = brig_ctx_path(w->c, "jails-system/%s", row->v[0]);
+    if (brig_path_exists(sys) && brig_dir_own(sys, 0700, &w->err) < 0)
+        return -1;
+    if (row->v[1] && brig_path_exists(row->v[1]) && !brig_streq(row->v[2], "1") &&
+        brig_dir_own(row->v[1], 0700, &w->err) < 0)
+        return -1;
+    return 0;
+}
+
 /* Create the workdir tree, brig.conf, devfs.rules (once) and the database. */
 static int initenv_write(struct brig_ctx *c, const struct brig_node *node, struct brig_err *err)
 {
-    if (brig_mkdir_p(c->workdir, 0755, err) < 0)
-        return brig_err_wrap(err, "workdir %s", c->workdir);
     if (access(c->workdir, W_OK) < 0)
         return brig_err_sys(err, errno, "workdir %s", c->workdir);
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(workdir_dirs); i++) {
-        _cleanup_free_ char *d = brig_ctx_path(c, "%s", workdir_dirs[i]);
-        if (brig_mkdir_p(d, 0755, err) < 0)
-            return brig_err_wrap(err, "workdir %s", c->workdir);
-    }
+    if (brig_workdir_secure(c, err) < 0)
+        return -1;
     _cleanup_free_ char *conf = brig_ctx_path(c, "etc/brig.conf");
     _cleanup_free_ char *text = node_render(node);
     if (brig_write_file_atomic(conf, text, strlen(text), 0644, err) < 0)
@@ -241,6 +362,13 @@ static int initenv_write(struct brig_ctx *c, const struct brig_node *node, struc
         return -1;
     brig_store_close(c->st);
     c->st = st;
+    static const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_DATA, BRIG_P_BASERW};
+    struct secure_walk w = {c, BRIG_ERR_INIT};
+    if (brig_store_jail_list(st, cols, BRIG_ARRAY_SIZE(cols), jail_dirs_secure, &w, err) < 0) {
+        if (w.err.code)
+            *err = w.err;
+        return -1;
+    }
     return 0;
 }
 
@@ -249,27 +377,31 @@ int brig_initenv(struct brig_ctx *c, const struct brig_kvlist *settings, struct 
     struct brig_node node = {0};
     struct brig_kvlist merged = {0};
     _cleanup_free_ char *conf = brig_ctx_path(c, "etc/brig.conf");
+    _cleanup_free_ char *etc = brig_ctx_path(c, "etc");
+    _cleanup_close_ int lock_fd = -1;
     int r = -1;
 
     if (c->workdir[0] != '/')
         return brig_err_set(err, BRIG_EUSAGE, "workdir '%s' is not an absolute path", c->workdir);
+    if (brig_mkdir_p(c->workdir, 0711, err) < 0 || brig_mkdir_p(etc, 0755, err) < 0 ||
+        conf_lock(c, &lock_fd, err) < 0)
+        return brig_err_wrap(err, "workdir %s", c->workdir);
     /* Settings already in brig.conf stay unless given again. */
-    if (brig_path_exists(conf)) {
-        _cleanup_free_ char *text = NULL;
-        size_t len;
-        if (brig_read_file(conf, 1 << 20, &text, &len, err) < 0 ||
-            brig_jconf_parse(text, len, &merged, err) < 0)
-            return brig_err_wrap(err, "%s", conf);
-    }
+    if (brig_path_exists(conf) && conf_read(conf, &merged, NULL, err) < 0)
+        return -1;
     for (size_t i = 0; i < settings->n; i++) {
         brig_kvlist_del(&merged, settings->items[i].key);
         brig_kvlist_add(&merged, settings->items[i].key, settings->items[i].value, 0);
     }
-    if (node_from_kv(c->workdir, &merged, &node, err) == 0 && initenv_write(c, &node, err) == 0) {
-        brig_node_clear(&c->node);
-        c->node = node;
-        memset(&node, 0, sizeof(node));
-        r = 0;
+    if (node_from_kv(c->workdir, &merged, &node, err) == 0) {
+        if (!node.nodeid)
+            node.nodeid = nodeid_new();
+        if (initenv_write(c, &node, err) == 0) {
+            brig_node_clear(&c->node);
+            c->node = node;
+            memset(&node, 0, sizeof(node));
+            r = 0;
+        }
     }
     brig_kvlist_free(&merged);
     brig_node_clear(&node);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "util.h"
 
 static const char *const emulators[] = {"jail", "linux", NULL};
@@ -149,11 +150,13 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
       "memory limit, e.g. 512m (0: none)"),
     [BRIG_P_MAXPROC] = {.name = "maxproc",
                         .type = BRIG_T_UINT,
-                        .def = "0",
+                        .def = "4096",
+                        /* without kern.racct.enable=1 FreeBSD refuses every limit */
+                        .freebsd_def = "0",
                         .kernels = BRIG_K_BOTH,
                         .min = 0,
                         .max = 4194304,
-                        .help = "process limit (0: none)"},
+                        .help = "process limit (0: none; FreeBSD's default is 0)"},
     [BRIG_P_PCPU] = {.name = "pcpu",
                      .type = BRIG_T_UINT,
                      .def = "0",
@@ -415,6 +418,8 @@ int brig_check_mac(const char *s, struct brig_err *err)
     }
     if (b[0] & 1)
         return brig_err_set(err, BRIG_EUSAGE, "MAC address '%s' is multicast", s);
+    if (!(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
+        return brig_err_set(err, BRIG_EUSAGE, "MAC address '%s' is all zeros", s);
     return 0;
 }
 
@@ -459,7 +464,16 @@ static int check_addr_prefix(const char *s, struct brig_err *err)
             return -1;
         s = bar + 1;
     }
-    return brig_check_addr(s, true, err);
+    if (brig_check_addr(s, true, err) < 0)
+        return -1;
+    return brig_addr_check_usable(s, false, err);
+}
+
+/* A non-VNET jail's addresses are aliases on a host interface: no link-local. */
+static int check_alias(const char *s, struct brig_err *err)
+{
+    const char *bar = strchr(s, '|');
+    return brig_addr_check_usable(bar ? bar + 1 : s, true, err);
 }
 
 static int check_addr_plain(const char *s, struct brig_err *err)
@@ -581,7 +595,7 @@ static char *expand_default(const char *def, const char *jname, const char *work
     return brig_buf_steal(&b);
 }
 
-void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir)
+void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir, enum brig_kernel os)
 {
     bool vnet = j->v[BRIG_P_VNET] && strcmp(j->v[BRIG_P_VNET], "1") == 0;
     const char *jname = j->v[BRIG_P_JNAME] ? j->v[BRIG_P_JNAME] : "";
@@ -589,7 +603,9 @@ void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir)
         const struct brig_param *p = &brig_params[i];
         if (j->v[i] || !p->def)
             continue;
-        const char *def = vnet && p->vnet_def ? p->vnet_def : p->def;
+        const char *def = vnet && p->vnet_def                      ? p->vnet_def
+                          : os == BRIG_K_FREEBSD && p->freebsd_def ? p->freebsd_def
+                                                                   : p->def;
         j->v[i] = expand_default(def, jname, workdir);
     }
 }
@@ -616,6 +632,9 @@ int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
     if (!brig_jail_bool(j, BRIG_P_VNET) && ip && brig_strcaseeq(ip, "REALDHCP"))
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=REALDHCP needs vnet=1 (a DHCP client needs its own stack)");
+    if (!brig_jail_bool(j, BRIG_P_VNET) && ip && strcmp(ip, "0") != 0 &&
+        !brig_strcaseeq(ip, "DHCP") && check_list(ip, check_alias, err) < 0)
+        return brig_err_wrap(err, "ip4_addr");
     if (!brig_jail_bool(j, BRIG_P_VNET) && j->v[BRIG_P_CI_GW4] &&
         strcmp(j->v[BRIG_P_CI_GW4], "auto") != 0 && strcmp(j->v[BRIG_P_CI_GW4], "0") != 0)
         return brig_err_set(err, BRIG_EUSAGE, "ci_gw4 applies only to vnet=1 jails");

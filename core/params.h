@@ -83,7 +83,8 @@ struct brig_param {
     const char *name;
     enum brig_ptype type;
     const char *def; /* default; ${jname}, ${hostjname} ('_' made '-') and ${workdir} substituted */
-    const char *vnet_def; /* default when vnet=1, NULL when the same */
+    const char *vnet_def;    /* default when vnet=1, NULL when the same */
+    const char *freebsd_def; /* default on FreeBSD, NULL when the same */
     unsigned kernels;
     int64_t min, max;           /* BRIG_T_UINT bounds */
     const char *const *choices; /* BRIG_T_ENUM values, NULL-terminated */
@@ -113,7 +114,7 @@ int brig_param_check(enum brig_param_id id, const char *value, struct brig_err *
 /* Set v[id] to a copy of value (the old value is freed). */
 void brig_jail_set(struct brig_jail *j, enum brig_param_id id, const char *value);
 /* Fill every unset parameter with its default (the VNET profile when vnet=1). */
-void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir);
+void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir, enum brig_kernel os);
 /* Checks that involve several parameters. */
 int brig_jail_check(const struct brig_jail *j, struct brig_err *err);
 void brig_jail_clear(struct brig_jail *j);

@@ -259,6 +259,22 @@ int brig_mkdir_p(const char *path, mode_t mode, struct brig_err *err)
     return 0;
 }
 
+int brig_dir_own(const char *path, mode_t mode, struct brig_err *err)
+{
+    struct stat st;
+    if (brig_mkdir_p(path, mode, err) < 0)
+        return -1;
+    if (lstat(path, &st) < 0)
+        return brig_err_sys(err, errno, "stat %s", path);
+    if (!S_ISDIR(st.st_mode))
+        return brig_err_set(err, BRIG_EFAIL, "%s: not a directory", path);
+    if ((st.st_uid != geteuid() || st.st_gid != getegid()) && chown(path, geteuid(), getegid()) < 0)
+        return brig_err_sys(err, errno, "chown %s", path);
+    if ((st.st_mode & 07777) != mode && chmod(path, mode) < 0)
+        return brig_err_sys(err, errno, "chmod %s", path);
+    return 0;
+}
+
 int brig_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
                            struct brig_err *err)
 {

@@ -71,6 +71,9 @@ bool brig_startswith(const char *s, const char *prefix);
 
 /* mkdir -p with the given mode for each created component. */
 int brig_mkdir_p(const char *path, mode_t mode, struct brig_err *err);
+/* brig_mkdir_p, then make path a directory of brig's user with exactly mode
+ * (an existing one is changed; a symbolic link is refused). */
+int brig_dir_own(const char *path, mode_t mode, struct brig_err *err);
 /* Write data to path through a temp file and rename, so readers never see half. */
 int brig_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
                            struct brig_err *err);

@@ -25,6 +25,7 @@
 #define CG_JNAME_MAX      200
 
 static struct {
+    char node[16]; /* the workdir's node id: jails live in brig/<node>/<jname> */
     bool done;
     enum brig_cgroup_layout layout;
     struct brig_cg_hier *h;
@@ -51,7 +52,10 @@ static void state_reset(void)
     for (size_t i = 0; i < g.n; i++)
         hier_clear(&g.h[i]);
     free(g.h);
-    memset(&g, 0, sizeof(g));
+    g.h = NULL;
+    g.n = 0;
+    g.layout = BRIG_CGROUP_NONE;
+    g.done = false;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -375,16 +379,27 @@ static struct brig_cg_hier *hier_v2(void)
     return NULL;
 }
 
-char *brig_cg_leaf_path(const struct brig_cg_hier *h, const char *jname)
+int brig_cgroup_set_node(const char *nodeid, struct brig_err *err)
 {
-    return brig_xasprintf("%s/" BRIG_CG_PARENT "/%s", h->root, jname);
+    size_t n = nodeid ? strlen(nodeid) : 0;
+    if (n >= sizeof(g.node) ||
+        strspn(nodeid ? nodeid : "", "abcdefghijklmnopqrstuvwxyz0123456789") != n)
+        return brig_err_set(err, BRIG_EUSAGE, "invalid node id for a cgroup: '%.80s'",
+                            nodeid ? nodeid : "");
+    memcpy(g.node, nodeid ? nodeid : "", n + 1);
+    return 0;
 }
 
-static int mkdir_ok(const char *path, struct brig_err *err)
+char *brig_cg_parent_path(const struct brig_cg_hier *h)
 {
-    if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return brig_err_sys(err, errno, "mkdir %s", path);
-    return 0;
+    return g.node[0] ? brig_xasprintf("%s/" BRIG_CG_PARENT "/%s", h->root, g.node)
+                     : brig_xasprintf("%s/" BRIG_CG_PARENT, h->root);
+}
+
+char *brig_cg_leaf_path(const struct brig_cg_hier *h, const char *jname)
+{
+    _cleanup_free_ char *parent = brig_cg_parent_path(h);
+    return brig_xasprintf("%s/%s", parent, jname);
 }
 
 /* v1 cpuset: a new cgroup starts with empty cpus and mems, so no task may join. */
@@ -423,27 +438,38 @@ static int enable_subtree(const char *dir, struct brig_err *err)
     return rc;
 }
 
-/* The parent and the leaf in one hierarchy; ENOENT if the parent vanished meanwhile. */
-static int create_in(struct brig_cg_hier *h, const char *jname, struct brig_err *err)
+/* One level below parent: made if missing, given the v1 cpuset of its parent
+ * (a new cpuset cgroup starts empty, so no task may join) and, when it is to
+ * hold children, the v2 controllers they need. ENOENT if parent vanished. */
+static int level_make(struct brig_cg_hier *h, const char *parent, const char *dir, bool leaf,
+                      struct brig_err *err)
 {
-    _cleanup_free_ char *parent = brig_xasprintf("%s/" BRIG_CG_PARENT, h->root);
-    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
     bool cpuset = !h->v2 && brig_strv_contains(h->ctrls, "cpuset");
-    if (h->v2 && enable_subtree(h->root, err) < 0)
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return errno == ENOENT ? -ENOENT : brig_err_sys(err, errno, "mkdir %s", dir);
+    if (cpuset && (cpuset_inherit(parent, dir, "cpuset.cpus", err) < 0 ||
+                   cpuset_inherit(parent, dir, "cpuset.mems", err) < 0))
         return -1;
-    if (mkdir_ok(parent, err) < 0)
-        return -1;
-    if (cpuset && (cpuset_inherit(h->root, parent, "cpuset.cpus", err) < 0 ||
-                   cpuset_inherit(h->root, parent, "cpuset.mems", err) < 0))
-        return -1;
-    if (h->v2 && enable_subtree(parent, err) < 0)
-        return -1;
-    if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
-        return errno == ENOENT ? -ENOENT : brig_err_sys(err, errno, "mkdir %s", leaf);
-    if (cpuset && (cpuset_inherit(parent, leaf, "cpuset.cpus", err) < 0 ||
-                   cpuset_inherit(parent, leaf, "cpuset.mems", err) < 0))
+    if (h->v2 && !leaf && enable_subtree(dir, err) < 0)
         return -1;
     return 0;
+}
+
+/* brig/, brig/<node>/ (when set) and the leaf in one hierarchy. Only leaves
+ * hold processes, keeping v2's no-internal-process rule. */
+static int create_in(struct brig_cg_hier *h, const char *jname, struct brig_err *err)
+{
+    _cleanup_free_ char *top = brig_xasprintf("%s/" BRIG_CG_PARENT, h->root);
+    _cleanup_free_ char *parent = brig_cg_parent_path(h);
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    if (h->v2 && enable_subtree(h->root, err) < 0)
+        return -1;
+    int rc = level_make(h, h->root, top, false, err);
+    if (rc == 0 && strcmp(top, parent) != 0)
+        rc = level_make(h, top, parent, false, err);
+    if (rc == 0)
+        rc = level_make(h, parent, leaf, true, err);
+    return rc;
 }
 
 /* Does a jail with limits lim need hierarchy h? The v2 hierarchy groups every
@@ -483,8 +509,10 @@ int brig_cgroup_create_for(const char *jname, const struct brig_cgroup_limits *l
         int rc = -ENOENT;
         for (int attempt = 0; rc == -ENOENT && attempt < 3; attempt++)
             rc = create_in(&g.h[i], jname, err);
-        if (rc == -ENOENT)
-            brig_err_sys(err, ENOENT, "mkdir %s/" BRIG_CG_PARENT "/%s", g.h[i].root, jname);
+        if (rc == -ENOENT) {
+            _cleanup_free_ char *leaf = brig_cg_leaf_path(&g.h[i], jname);
+            brig_err_sys(err, ENOENT, "mkdir %s", leaf);
+        }
         if (rc < 0)
             return brig_err_wrap(err, "create cgroup %s", jname);
     }
@@ -767,7 +795,7 @@ int brig_cgroup_list(char ***ret_jnames, struct brig_err *err)
         return -1;
     char **v = brig_xcalloc(1, sizeof(*v));
     for (size_t i = 0; i < g.n; i++) {
-        _cleanup_free_ char *parent = brig_xasprintf("%s/" BRIG_CG_PARENT, g.h[i].root);
+        _cleanup_free_ char *parent = brig_cg_parent_path(&g.h[i]);
         DIR *d = opendir(parent);
         if (!d) {
             if (errno == ENOENT)

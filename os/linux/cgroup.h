@@ -1,11 +1,13 @@
 /* Jail cgroups on cgroup v1, v2 and hybrid hosts.
  *
- * The layout is read once per process from /proc/self/mountinfo. A jail's
- * cgroup is <root>/brig/<jname> under the root of every mounted hierarchy
- * (each v1 hierarchy, named ones included, and the v2 one). brig never moves
+ * The layout is read once per process. A jail's cgroup is
+ * <root>/brig/<nodeid>/<jname> under the root of every mounted hierarchy
+ * (each v1 hierarchy, named ones included, and the v2 one): the node id of
+ * the workdir keeps two workdirs' jails of one name apart. brig never moves
  * its own process: the jail's processes are attached to the leaf, and the
- * dedicated brig/ parent holds no process, so the v2 "no internal processes"
- * rule is kept when controllers are enabled in its cgroup.subtree_control.
+ * brig/ and brig/<nodeid>/ levels hold no process, so the v2 "no internal
+ * processes" rule is kept when controllers are enabled in their
+ * cgroup.subtree_control; on v1 each level takes its parent's cpuset.
  *
  * Each limit goes to the hierarchy that owns its controller: on a hybrid host
  * memory, pids, cpu and cpuset are usually bound to v1, while the v2
@@ -59,6 +61,11 @@ void brig_cgroup_facts_clear(struct brig_cgroup_facts *f);
 /* Use the cgroup2 file system mounted at root as a pure v2 host, ignoring
  * mountinfo (tests; hosts where detection must be overridden). NULL: detect again. */
 int brig_cgroup_set_v2_root(const char *root, struct brig_err *err);
+
+/* Scope every jail cgroup of this process to the workdir's node id: jails
+ * live in brig/<nodeid>/<jname>, so two workdirs never share one. NULL or ""
+ * gives brig/<jname> (tests). */
+int brig_cgroup_set_node(const char *nodeid, struct brig_err *err);
 
 /* Check limits without touching anything; bad input gives BRIG_EUSAGE. */
 int brig_cgroup_limits_check(const struct brig_cgroup_limits *lim, struct brig_err *err);

@@ -25,7 +25,9 @@ int brig_cg_detect(struct brig_err *err);
 int brig_cg_check_jname(const char *jname, struct brig_err *err);
 /* The hierarchy that owns a controller (v1 preferred, as the kernel binds it), or NULL. */
 struct brig_cg_hier *brig_cg_hier_of(const char *ctrl);
-/* <root>/brig/<jname> in hierarchy h. */
+/* <root>/brig/<node> (or <root>/brig without a node id) in hierarchy h. */
+char *brig_cg_parent_path(const struct brig_cg_hier *h);
+/* <root>/brig/<node>/<jname> in hierarchy h. */
 char *brig_cg_leaf_path(const struct brig_cg_hier *h, const char *jname);
 /* Read a cgroup file without its trailing newline. */
 int brig_cg_read_trimmed(const char *path, char **ret, struct brig_err *err);

@@ -99,7 +99,8 @@ static int set_cpuset(const char *jname, const char *cpus, struct brig_err *err)
     if (all && h->v2) {
         val = "\n";
     } else if (all) {
-        _cleanup_free_ char *pfile = brig_xasprintf("%s/" BRIG_CG_PARENT "/cpuset.cpus", h->root);
+        _cleanup_free_ char *parent = brig_cg_parent_path(h);
+        _cleanup_free_ char *pfile = brig_xasprintf("%s/cpuset.cpus", parent);
         if (brig_cg_read_trimmed(pfile, &parent_val, err) < 0)
             return -1;
         val = parent_val;

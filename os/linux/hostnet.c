@@ -99,6 +99,37 @@ static int host_end_setup(struct brig_nl *host, const char *hname, bool v6, stru
                : 0;
 }
 
+/* Where an address is on the host already. */
+struct present {
+    const struct brig_addr *a;
+    char found[IFNAMSIZ];
+};
+
+static int present_cb(const char *ifname, const struct brig_addr *a, void *ud)
+{
+    struct present *p = ud;
+    if (!brig_addr_same_ip(a, p->a))
+        return 0;
+    snprintf(p->found, sizeof(p->found), "%s", ifname);
+    return 1;
+}
+
+/* An address the host has is the host's: a jail never takes it over. */
+static int refuse_host_addrs(struct brig_nl *host, const struct hostaddr *ha, size_t n,
+                             struct brig_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct present p = {.a = &ha[i].addr};
+        char buf[BRIG_ADDR_STRLEN];
+        if (brig_ifaddr_foreach(host, present_cb, &p, err) < 0)
+            return -1;
+        if (p.found[0])
+            return brig_err_set(err, BRIG_EFAIL, "address %s is already on %s",
+                                brig_addr_format(&ha[i].addr, false, buf), p.found);
+    }
+    return 0;
+}
+
 int brig_hostnet_up(const struct brig_jail_env *env, pid_t pid, struct brig_err *err)
 {
     _cleanup_free_ struct hostaddr *ha = NULL;
@@ -109,8 +140,8 @@ int brig_hostnet_up(const struct brig_jail_env *env, pid_t pid, struct brig_err 
         return 0; /* its loopback only, as a FreeBSD jail without addresses */
     _cleanup_nl_ struct brig_nl *host = NULL, *jail = NULL;
     _cleanup_close_ int nsfd = -1;
-    if (brig_nl_open(&host, err) < 0 || brig_netns_open_pid(pid, &nsfd, err) < 0 ||
-        brig_nl_open_netns(nsfd, &jail, err) < 0)
+    if (brig_nl_open(&host, err) < 0 || refuse_host_addrs(host, ha, n, err) < 0 ||
+        brig_netns_open_pid(pid, &nsfd, err) < 0 || brig_nl_open_netns(nsfd, &jail, err) < 0)
         return -1;
     const char *deflt = brig_vnet_bridge(env->node, env->jail->v[BRIG_P_INTERFACE]);
     bool v4 = false, v6 = false, on_default = false;

@@ -358,6 +358,8 @@ static int lx_init(struct lx *s, const struct brig_jail_env *env, bool strict, s
     s->proc = (struct brig_jail_proc){.pid = -1, .pidfd = -1, .sync_fd = -1};
     s->netns_fd = -1;
     s->env = env;
+    if (brig_cgroup_set_node(env->node->nodeid, err) < 0)
+        return -1;
     s->j = env->jail;
     s->jname = env->jail->v[BRIG_P_JNAME];
     s->console = brig_xasprintf("%s/console.log", env->sysdir);

@@ -48,6 +48,16 @@ int brig_link_delete(struct brig_nl *nl, const char *name, struct brig_err *err)
 int brig_link_list_prefix(struct brig_nl *nl, const char *prefix, char ***ret_names,
                           struct brig_err *err);
 
+/* The link's alias (ifalias; NULL when it has none or does not exist). */
+int brig_link_alias(struct brig_nl *nl, const char *name, char **ret, struct brig_err *err);
+int brig_link_set_alias(struct brig_nl *nl, const char *name, const char *alias,
+                        struct brig_err *err);
+
+/* Every address of every link: cb(link name, address with prefix, ud); a
+ * non-zero return stops the walk. */
+typedef int (*brig_ifaddr_cb)(const char *ifname, const struct brig_addr *a, void *ud);
+int brig_ifaddr_foreach(struct brig_nl *nl, brig_ifaddr_cb cb, void *ud, struct brig_err *err);
+
 /* Bridges. */
 
 struct brig_bridge_info {

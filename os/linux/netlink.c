@@ -374,6 +374,53 @@ int brig_bridge_list(struct brig_nl *nl, struct brig_bridge_info **ret, size_t *
     return 0;
 }
 
+int brig_ifaddr_foreach(struct brig_nl *nl, brig_ifaddr_cb cb, void *ud, struct brig_err *err)
+{
+    _cleanup_cache_ struct nl_cache *links = NULL;
+    _cleanup_cache_ struct nl_cache *addrs = NULL;
+    int r = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &links);
+    if (r < 0)
+        return nl_err(err, r, "list links", NULL);
+    r = rtnl_addr_alloc_cache(nl->sk, &addrs);
+    if (r < 0)
+        return nl_err(err, r, "list addresses", NULL);
+    for (struct nl_object *o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
+        struct rtnl_addr *ad = (struct rtnl_addr *)o;
+        struct nl_addr *local = rtnl_addr_get_local(ad);
+        int family = rtnl_addr_get_family(ad);
+        if (!local || (family != AF_INET && family != AF_INET6) ||
+            nl_addr_get_len(local) != (family == AF_INET ? 4u : 16u))
+            continue;
+        struct brig_addr a = {.family = family, .prefix = (unsigned)rtnl_addr_get_prefixlen(ad)};
+        memcpy(a.bytes, nl_addr_get_binary_addr(local), nl_addr_get_len(local));
+        char name[IFNAMSIZ] = "";
+        rtnl_link_i2name(links, rtnl_addr_get_ifindex(ad), name, sizeof(name));
+        if (cb(name, &a, ud))
+            break;
+    }
+    return 0;
+}
+
+int brig_link_alias(struct brig_nl *nl, const char *name, char **ret, struct brig_err *err)
+{
+    _cleanup_link_ struct rtnl_link *l = NULL;
+    *ret = NULL;
+    if (link_get(nl, name, &l, err) < 0)
+        return -1;
+    const char *a = l ? rtnl_link_get_ifalias(l) : NULL;
+    *ret = a && *a ? brig_xstrdup(a) : NULL;
+    return 0;
+}
+
+int brig_link_set_alias(struct brig_nl *nl, const char *name, const char *alias,
+                        struct brig_err *err)
+{
+    int r = link_set(nl, name, 0, 0, alias, -1);
+    if (r < 0)
+        return nl_err(err, r, "set the alias of", name);
+    return 0;
+}
+
 void brig_bridge_info_free(struct brig_bridge_info *v, size_t n)
 {
     if (!v)
@@ -449,7 +496,6 @@ static struct nl_addr *nladdr_of(const struct brig_addr *a, bool with_prefix)
     return n;
 }
 
-/* Add or remove an address on ifname, whose ifindex is idx (0: look it up). */
 static int ifaddr_op(struct brig_nl *nl, const char *ifname, int idx, const struct brig_addr *a,
                      bool add, struct brig_err *err)
 {
@@ -491,7 +537,6 @@ int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_ad
     return ifaddr_op(nl, ifname, 0, a, false, err);
 }
 
-/* The default route via gw on ifname, whose ifindex is idx (0: look it up). */
 int brig_route_dev(struct brig_nl *nl, const char *ifname, const struct brig_addr *dst, bool add,
                    struct brig_err *err)
 {
@@ -554,6 +599,7 @@ int brig_neigh_proxy(struct brig_nl *nl, const char *ifname, const struct brig_a
     return 0;
 }
 
+/* The default route via gw on ifname, whose ifindex is idx (0: look it up). */
 static int route_default(struct brig_nl *nl, const char *ifname, int idx,
                          const struct brig_addr *gw, bool onlink, struct brig_err *err)
 {

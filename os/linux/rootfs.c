@@ -132,7 +132,7 @@ static int check_dir(const char *what, const char *p, struct brig_err *err)
 
 int brig_rootfs_prepare_target(const char *path, struct brig_err *err)
 {
-    if (brig_mkdir_p(path, 0755, err) < 0)
+    if (brig_mkdir_p(path, 0700, err) < 0)
         return -1;
     if (brig_rootfs_mounted(path))
         return brig_err_set(err, BRIG_EFAIL, "%s: already mounted", path);

@@ -46,20 +46,98 @@ int brig_vnet_nat_add(const struct brig_node *node, const struct brig_addr *brid
     return 0;
 }
 
+#define OWNER_PREFIX "brig node "
+
+/* An IPv4 address of the host whose subnet overlaps the pool: the one found. */
+struct overlap {
+    const struct brig_addr *pool;
+    char found[IFNAMSIZ + BRIG_ADDR_STRLEN + 4];
+};
+
+static int overlap_cb(const char *ifname, const struct brig_addr *a, void *ud)
+{
+    struct overlap *o = ud;
+    if (a->family != AF_INET)
+        return 0;
+    struct brig_addr wide = a->prefix < o->pool->prefix ? *a : *o->pool;
+    const struct brig_addr *other = a->prefix < o->pool->prefix ? o->pool : a;
+    if (!brig_addr_contains(&wide, other))
+        return 0;
+    char buf[BRIG_ADDR_STRLEN];
+    snprintf(o->found, sizeof(o->found), "%s on %s", brig_addr_format(a, true, buf), ifname);
+    return 1;
+}
+
 /* The node's bridge, made with its gateway address (and NAT with
- * nat_enable=1); a failure leaves no bridge behind, so the next start makes
- * it again rather than using a bridge without its NAT. */
+ * nat_enable=1) and marked with the node id in its alias; a pool that overlaps
+ * an address already on the host (another workdir's bridge) is refused. A
+ * failure leaves no bridge behind, so the next start makes it again rather
+ * than using a bridge without its NAT. */
 static int node_bridge_make(struct brig_nl *nl, const struct brig_node *node, struct brig_err *err)
 {
-    struct brig_addr gw;
+    struct brig_addr gw, pool;
     if (brig_addr_parse(node->gateway4, &gw, err) < 0)
         return brig_err_wrap(err, "gateway4");
+    if (brig_addr_parse(node->nodeippool, &pool, err) < 0)
+        return brig_err_wrap(err, "nodeippool");
+    struct overlap o = {.pool = &pool};
+    if (brig_ifaddr_foreach(nl, overlap_cb, &o, err) < 0)
+        return -1;
+    if (o.found[0])
+        return brig_err_set(err, BRIG_EFAIL,
+                            "bridge %s: nodeippool %s overlaps %s (another workdir's bridge?): "
+                            "give this workdir its own with brig initenv nodeippool=",
+                            node->bridge, node->nodeippool, o.found);
+    _cleanup_free_ char *owner =
+        brig_xasprintf(OWNER_PREFIX "%s", node->nodeid ? node->nodeid : "");
     if (brig_bridge_ensure(nl, node->bridge, node->gateway4, 0, err) < 0 ||
+        brig_link_set_alias(nl, node->bridge, owner, err) < 0 ||
         (node->nat_enable && brig_vnet_nat_add(node, &gw, err) < 0)) {
         brig_link_delete(nl, node->bridge, NULL);
         return -1;
     }
     return 0;
+}
+
+/* Whether bridge name has no member and no address but the node's gateway. */
+static int bridge_idle(struct brig_nl *nl, const struct brig_node *node, const char *name,
+                       bool *ret, struct brig_err *err)
+{
+    struct brig_bridge_info *v = NULL;
+    size_t n = 0;
+    *ret = false;
+    if (brig_bridge_list(nl, &v, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(v[i].name, name) != 0)
+            continue;
+        *ret = v[i].members == 0;
+        for (char **a = v[i].addrs; *ret && *a; a++)
+            *ret = strcmp(*a, node->gateway4) == 0;
+    }
+    brig_bridge_info_free(v, n);
+    return 0;
+}
+
+/* The node's bridge exists: refuse it while another workdir's jails use it;
+ * one left idle by another workdir (removed, or initialised again) is taken over. */
+static int node_bridge_owned(struct brig_nl *nl, const struct brig_node *node, struct brig_err *err)
+{
+    _cleanup_free_ char *alias = NULL;
+    _cleanup_free_ char *mine = brig_xasprintf(OWNER_PREFIX "%s", node->nodeid ? node->nodeid : "");
+    bool idle;
+    if (brig_link_alias(nl, node->bridge, &alias, err) < 0)
+        return -1;
+    if (!alias || !brig_startswith(alias, OWNER_PREFIX) || strcmp(alias, mine) == 0)
+        return 0;
+    if (bridge_idle(nl, node, node->bridge, &idle, err) < 0)
+        return -1;
+    if (idle)
+        return brig_link_set_alias(nl, node->bridge, mine, err);
+    return brig_err_set(err, BRIG_EFAIL,
+                        "bridge %s belongs to another brig workdir (node id %.16s): give this "
+                        "workdir its own with brig initenv bridge= nodeippool=",
+                        node->bridge, alias + strlen(OWNER_PREFIX));
 }
 
 int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
@@ -69,7 +147,7 @@ int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, con
     if (brig_bridge_is(nl, bridge, &is, err) < 0)
         return -1;
     if (strcmp(bridge, node->bridge) == 0)
-        return is ? 0 : node_bridge_make(nl, node, err);
+        return is ? node_bridge_owned(nl, node, err) : node_bridge_make(nl, node, err);
     if (!is)
         return brig_err_set(err, BRIG_EFAIL,
                             "%s is not a bridge (create it with brig bridge action=create)",

@@ -62,6 +62,7 @@ setup() {
         -) want="no default" ;;
         '""') want="default empty" ;;
         *" (vnet: "*) want="default Li ${def%% (vnet:*} , No for VNET jails Li ${def##*vnet: }" && want=${want%)} ;;
+        *" (FreeBSD: "*) want="default Li ${def%% (FreeBSD:*} , No on Fx Li ${def##*FreeBSD: }" && want=${want%)} ;;
         *) want="default Li $def ;" ;;
         esac
         [[ $entry == *"$want"* ]] || wrong+=" $name(want '$want' in '$entry')"

@@ -101,3 +101,36 @@ web_up() {
     run brig jexec jname=${P}h7 -- ip -o addr show dev eth0
     output_lacks "10.199.0.1/"
 }
+
+@test "jstart refuses an address the host already has, adds nothing and removes nothing" {
+    ip link add ${P:0:8}b type bridge
+    ip link set ${P:0:8}b up
+    ip addr add 10.55.0.1/24 dev ${P:0:8}b
+    ok brig jcreate jname=${P}al ip4_addr="${P:0:8}b|10.55.0.9/24,${P:0:8}b|10.55.0.1/24" exec_start=true
+    run brig jstart jname=${P}al
+    same "$status" 1 "exit status"
+    same "${#lines[@]}" 1 "lines of output"
+    output_has "10.55.0.1 is already on ${P:0:8}b"
+    same "$(jstatus ${P}al)" stopped "status"
+    ip -o addr show dev ${P:0:8}b | grep -q " 10.55.0.1/24"
+    same "$(ip neigh show proxy)" "" "proxy entries"
+    ok brig recover
+    ip -o addr show dev ${P:0:8}b | grep -q " 10.55.0.1/24"
+    ip link del ${P:0:8}b
+}
+
+@test "an address on another interface, iface|addr, is answered for there while the jail runs" {
+    ip link add ${P:0:8}c type bridge
+    ip link set ${P:0:8}c up
+    ip addr add 10.56.0.1/24 dev ${P:0:8}c
+    web_up ${P}ai "${P:0:8}c|10.56.0.7/24"
+    ip neigh show proxy | grep -q "10.56.0.7 dev ${P:0:8}c"
+    run wget -q -O - http://10.56.0.7/hostname
+    [ "$status" -eq 0 ]
+    ip addr add 10.56.0.8/24 dev ${P:0:8}c
+    ok brig jstop jname=${P}ai
+    ip -o addr show dev ${P:0:8}c | grep -q " 10.56.0.8/24"
+    ip -o addr show dev ${P:0:8}c | grep -q " 10.56.0.1/24"
+    same "$(ip neigh show proxy)" "" "proxy entries after jstop"
+    ip link del ${P:0:8}c
+}

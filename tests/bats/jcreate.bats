@@ -425,13 +425,13 @@ b"
 @test "a jconf line without '=' is refused, naming the line" {
     local f
     f=$(printf 'jname "web1"\n' | jconf_file bad.jconf)
-    assert_rejected 2 "jconf $f: line 1: missing '=' after 'jname'" brig jcreate jconf="$f"
+    assert_rejected 2 "jconf $f: line 1: missing '=' after the key" brig jcreate jconf="$f"
 }
 
 @test "a jconf with a bad key is refused, naming the line" {
     local f
     f=$(printf 'jname="web1"\n\n9lives="1"\n' | jconf_file bad.jconf)
-    assert_rejected 2 "jconf $f: line 3: bad key '9lives'" brig jcreate jconf="$f"
+    assert_rejected 2 "jconf $f: line 3: bad key" brig jcreate jconf="$f"
 }
 
 @test "a jconf with an unknown escape is refused, naming the line" {
@@ -443,7 +443,7 @@ b"
 @test "a jconf with text after a value is refused, naming the line" {
     local f
     f=$(printf 'jname="web1" vnet="1"\n' | jconf_file bad.jconf)
-    assert_rejected 2 "jconf $f: line 1: unexpected text after value of 'jname'" brig jcreate jconf="$f"
+    assert_rejected 2 "jconf $f: line 1: unexpected text after the value" brig jcreate jconf="$f"
 }
 
 @test "a jconf with an unquoted value holding a quote is refused, naming the line" {
@@ -485,4 +485,53 @@ b"
     local f
     f=$(printf 'jname="web1"\n\0\n' | jconf_file bad.jconf)
     assert_rejected 2 "holds a NUL byte" brig jcreate jconf="$f"
+}
+
+@test "addresses no jail may have are refused: loopback, multicast, broadcast, network, unspecified" {
+    local a
+    for a in 'lo|127.0.0.1/8' 127.0.0.2 ::1 224.0.0.5 ff02::1 255.255.255.255 0.0.0.0 :: \
+        10.1.2.255/24 10.1.2.0/24 10.1.0.0/16; do
+        assert_rejected 2 "ip4_addr" brig jcreate jname=bad ip4_addr="$a"
+    done
+    assert_rejected 2 "127.0.0.1 is a loopback address" brig jcreate jname=bad ip4_addr='lo|127.0.0.1/8'
+    assert_rejected 2 "10.1.2.255 is the broadcast address of /24" brig jcreate jname=bad \
+        ip4_addr=10.1.2.255/24
+    assert_rejected 2 "10.1.2.0 is the network address of /24" brig jcreate jname=bad \
+        ip4_addr=10.1.2.0/24
+    [ ! -e "$W/jails/bad" ]
+}
+
+@test "a link-local address is refused as a host alias, allowed inside a VNET jail" {
+    assert_rejected 2 "169.254.1.1 is link-local" brig jcreate jname=bad ip4_addr=169.254.1.1/16
+    assert_rejected 2 "fe80::1 is link-local" brig jcreate jname=bad ip4_addr=fe80::1/64
+    ok brig jcreate jname=v vnet=1 ip4_addr=169.254.1.1/16
+    ok brig jcreate jname=pt ip4_addr=10.1.2.1/31
+}
+
+@test "jconf= of a file not every user may read names the line, never its text" {
+    local f
+    assert_rejected 2 "jconf /etc/shadow: line 1: bad key" brig jcreate jconf=/etc/shadow
+    output_lacks '$'
+    f=$(printf 'root:$6$secrethash:19000:0:99999:7:::\n' | jconf_file shadow)
+    chmod 0600 "$f"
+    assert_rejected 2 "jconf $f: line 1: bad key" brig jcreate jconf="$f"
+    output_lacks secrethash
+    f=$(printf 'hunter2 is the password\n' | jconf_file pw)
+    chmod 0600 "$f"
+    assert_rejected 2 "line 1: missing '=' after the key" brig jcreate jconf="$f"
+    output_lacks hunter2
+    f=$(printf 'hunter2="x";\n' | jconf_file pw2)
+    chmod 0600 "$f"
+    assert_rejected 2 "line 1: unknown parameter" brig jcreate jconf="$f"
+    output_lacks hunter2
+    f=$(printf 'jname="web1";\nmaxproc="hunter2";\n' | jconf_file pw3)
+    chmod 0600 "$f"
+    assert_rejected 2 "line 2: maxproc: bad value" brig jcreate jconf="$f"
+    output_lacks hunter2
+}
+
+@test "a zero MAC is refused" {
+    assert_rejected 2 "nic_hwaddr: MAC address '00:00:00:00:00:00' is all zeros" \
+        brig jcreate jname=v1 vnet=1 nic_hwaddr=00:00:00:00:00:00
+    assert_rejected 2 "is multicast" brig jcreate jname=v1 vnet=1 nic_hwaddr=ff:ff:ff:ff:ff:ff
 }

@@ -97,7 +97,7 @@ teardown() {
     kill "$pid" 2>/dev/null || true
     wait "$bg" || true
     same "$mine" "$init" "cgroups of the jexec'd process and of the init"
-    [[ "$init" == *"/brig/${P}xe1"* ]] || {
+    [[ "$init" == *"/brig/$(node_id)/${P}xe1"* ]] || {
         echo "the init is in no cgroup of the jail: $init" >&2
         return 1
     }

@@ -79,3 +79,10 @@ setup() {
 @test "jget refuses a key=value other than jname" {
     assert_rejected 2 "unknown parameter 'vnet'" brig jget jname=web1 vnet=1
 }
+
+@test "jget prints a multi-line value escaped, on one line" {
+    ok brig jset jname=web1 exec_start="$(printf 'echo a\necho b\tc\\d')"
+    ok brig jget jname=web1 exec_start
+    same "${#lines[@]}" 1 "lines"
+    same "$output" 'exec_start: echo a\necho b\tc\\d' "jget"
+}

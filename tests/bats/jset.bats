@@ -125,3 +125,11 @@ setup() {
 @test "jset --json is refused" {
     assert_rejected 2 "jset has no listing for --json" brig jset jname=web1 persist=0 --json
 }
+
+@test "jset refuses a loopback or broadcast address and changes nothing" {
+    ok brig jcreate jname=al ip4_addr=10.1.2.3/24
+    assert_rejected 2 "127.0.0.1 is a loopback address" brig jset jname=al ip4_addr='lo|127.0.0.1/8'
+    assert_rejected 2 "10.1.2.255 is the broadcast address of /24" brig jset jname=al \
+        ip4_addr=10.1.2.255/24
+    same "$(jparam al ip4_addr)" 10.1.2.3/24 "ip4_addr"
+}

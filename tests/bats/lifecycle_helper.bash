@@ -19,6 +19,11 @@ life_setup() {
     brig_busybox_base
 }
 
+# The workdir's node id: its jails' cgroups are brig/<nodeid>/<jname>.
+node_id() {
+    sed -n 's/^nodeid="\([a-z0-9]*\)";$/\1/p' "$W/etc/brig.conf" 2>/dev/null
+}
+
 # Names of the jails recorded in this test's workdir.
 life_jnames() {
     [ -f "$W/var/db/local.sqlite" ] || return 0
@@ -29,11 +34,12 @@ life_jnames() {
 # cgroup of its jails that is still there.
 life_teardown() {
     [ -n "${W:-}" ] && [ -d "$W" ] || return 0
-    local n d
+    local n d id
+    id=$(node_id)
     "$BRIG_BIN" jstop jname='*' >/dev/null 2>&1 || true
     "$BRIG_BIN" recover >/dev/null 2>&1 || true
     for n in $(life_jnames); do
-        for d in /sys/fs/cgroup/*/brig/"$n"; do
+        for d in /sys/fs/cgroup/*/brig/"$id/$n" /sys/fs/cgroup/brig/"$id/$n"; do
             [ -d "$d" ] || continue
             find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
         done
@@ -74,7 +80,7 @@ count_all_mounts() {
 count_cgroups() {
     local n total=0 c
     for n in $(life_jnames); do
-        c=$(find /sys/fs/cgroup -path "*/brig/$n" -type d 2>/dev/null | wc -l)
+        c=$(find /sys/fs/cgroup -path "*/brig/$(node_id)/$n" -type d 2>/dev/null | wc -l)
         total=$((total + c))
     done
     echo "$total"
@@ -149,7 +155,7 @@ assert_nothing_left() {
         awk -v w="$W/" 'index($5, w) == 1 { print "  mount " $5 }' /proc/self/mountinfo >&2
         local n
         for n in $(life_jnames); do
-            find /sys/fs/cgroup -path "*/brig/$n" -type d 2>/dev/null | sed 's/^/  cgroup /' >&2
+            find /sys/fs/cgroup -path "*/brig/$(node_id)/$n" -type d 2>/dev/null | sed 's/^/  cgroup /' >&2
         done
         return 1
     fi

@@ -14,9 +14,10 @@ teardown() {
 
 # The file of a jail's cgroup in controller $2, in the v1 hierarchy or the v2 one.
 cg_file() {
-    local f
-    for f in "/sys/fs/cgroup/$2/brig/$1/$3" "/sys/fs/cgroup/brig/$1/$4" \
-        "/sys/fs/cgroup/unified/brig/$1/$4"; do
+    local f id
+    id=$(node_id)
+    for f in "/sys/fs/cgroup/$2/brig/$id/$1/$3" "/sys/fs/cgroup/brig/$id/$1/$4" \
+        "/sys/fs/cgroup/unified/brig/$id/$1/$4"; do
         [ -e "$f" ] && {
             echo "$f"
             return 0
@@ -45,7 +46,7 @@ cg_file() {
     jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
     local f v
     # on a hybrid host brig makes a v1 memory cgroup only for a memory limit
-    if [ ! -d /sys/fs/cgroup/memory/brig/${P}lm1 ] && [ -d /sys/fs/cgroup/unified ]; then
+    if [ ! -d /sys/fs/cgroup/memory/brig/$(node_id)/${P}lm1 ] && [ -d /sys/fs/cgroup/unified ]; then
         return 0
     fi
     f=$(cg_file ${P}lm1 memory memory.limit_in_bytes memory.max)
@@ -70,6 +71,32 @@ cg_file() {
     run brig jexec jname=${P}lm1 -- killall sleep
     ok brig jexec jname=${P}lm1 -- sh -c 'true & wait; echo again'
     output_has again
+}
+
+@test "maxproc=50: the jail cannot run 60 sleeping processes" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true maxproc=50
+    run brig jexec jname=${P}lm1 -- sh -c \
+        'n=0; for i in $(seq 60); do sleep 30 & n=$((n+1)); done; echo "forked $n"'
+    output_lacks "forked 60"
+    run brig jexec jname=${P}lm1 -- sh -c 'ps | grep -c "sleep 30"'
+    [ "$output" -lt 50 ] || {
+        echo "$output sleeps in a jail of 50 processes" >&2
+        return 1
+    }
+}
+
+@test "a jail without maxproc has pids.max 4096; maxproc=0 lifts the limit" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
+    same "$(jparam ${P}lm1 maxproc)" 4096 "maxproc"
+    local f
+    f=$(cg_file ${P}lm1 pids pids.max pids.max)
+    same "$(cat "$f")" 4096 "pids.max"
+    ok brig jstop jname=${P}lm1
+    ok brig jset jname=${P}lm1 maxproc=0
+    ok brig jstart jname=${P}lm1
+    if f=$(cg_file ${P}lm1 pids pids.max pids.max 2>/dev/null); then
+        same "$(cat "$f")" max "pids.max with maxproc=0"
+    fi
 }
 
 @test "openfiles=20: exec_start and what it starts run with 20 open files at most" {

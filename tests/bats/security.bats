@@ -170,3 +170,52 @@ denied() {
     ok brig jexec jname=${P}sc1 -- sh -c 'echo x >/etc/evil'
     [ ! -e "$W/basejail/busybox/etc/evil" ]
 }
+
+# Run a command as the host's nobody (uid and gid 65534, no groups), through a
+# shell: setpriv's own exec still holds root's capabilities.
+as_nobody() {
+    setpriv --reuid=65534 --regid=65534 --clear-groups -- /bin/sh -c '"$@"' sh "$@"
+}
+
+# Let every user walk down to the workdir, as to /var/lib/brig on a host.
+open_parents() {
+    local d=$W
+    while d=$(dirname "$d") && [ "$d" != / ]; do chmod o+x "$d"; done
+}
+
+@test "a setuid program jail root plants cannot be reached by another host user" {
+    open_parents
+    up ${P}su1
+    ok brig jexec jname=${P}su1 -- sh -c 'cp /bin/busybox /suid && chmod 4755 /suid'
+    local planted=$W/jails-data/${P}su1-data/upper/suid
+    [ -u "$planted" ]
+    run as_nobody "$planted" id -u
+    [ "$status" -ne 0 ] || {
+        echo "nobody ran the planted program: $output" >&2
+        return 1
+    }
+    output_has "Permission denied"
+    run as_nobody "$W/jails/${P}su1/suid" id -u
+    [ "$status" -ne 0 ] || {
+        echo "nobody ran it through the jail's root: $output" >&2
+        return 1
+    }
+    output_has "Permission denied"
+    local d
+    for d in jails jails-data jails-system basejail var "jails-data/${P}su1-data"; do
+        run as_nobody ls "$W/$d"
+        [ "$status" -ne 0 ] || {
+            echo "nobody lists $d: $output" >&2
+            return 1
+        }
+    done
+    same "$(stat -c %a "$W")" 711 "mode of the workdir"
+}
+
+@test "initenv mends an older workdir's modes" {
+    ok brig jcreate jname=${P}su2 ip4_addr=0
+    chmod 0755 "$W" "$W/jails-data" "$W/jails-data/${P}su2-data" "$W/var"
+    ok brig initenv
+    same "$(stat -c %a "$W" "$W/jails-data" "$W/jails-data/${P}su2-data" "$W/var" | tr '\n' ' ')" \
+        "711 700 700 700 " "modes after initenv"
+}

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         brig_jail_set(&j, BRIG_P_JNAME, "fuzz");
         if (brig_param_check(id, kv.value, NULL) == 0) {
             brig_jail_set(&j, id, kv.value);
-            brig_jail_fill_defaults(&j, "/w");
+            brig_jail_fill_defaults(&j, "/w", BRIG_K_LINUX);
             brig_jail_check(&j, NULL);
             brig_jail_bool(&j, id);
             brig_jail_int(&j, id);

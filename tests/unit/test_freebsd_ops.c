@@ -35,7 +35,7 @@ static int setup(void **state)
     brig_jail_set(&f->j, BRIG_P_VNET, "1");
     brig_jail_set(&f->j, BRIG_P_BASE, "freebsd14_1-amd64");
     brig_jail_set(&f->j, BRIG_P_IP4_ADDR, "10.0.0.5/16");
-    brig_jail_fill_defaults(&f->j, f->node.workdir);
+    brig_jail_fill_defaults(&f->j, f->node.workdir, BRIG_K_FREEBSD);
     f->nic = (struct brig_nic){.idx = 0,
                                .parent = brig_xstrdup("auto"),
                                .hwaddr = brig_xstrdup("0"),

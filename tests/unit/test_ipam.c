@@ -66,7 +66,7 @@ static int64_t new_jail(struct brig_store *st, const char *jname)
     struct brig_err err = BRIG_ERR_INIT;
     struct brig_jail j = {0};
     brig_jail_set(&j, BRIG_P_JNAME, jname);
-    brig_jail_fill_defaults(&j, "/w");
+    brig_jail_fill_defaults(&j, "/w", BRIG_K_LINUX);
     if (brig_store_jail_insert(st, &j, &err) < 0)
         fail_msg("insert %s: %s", jname, err.msg);
     int64_t id = j.id;

@@ -140,7 +140,7 @@ static void test_jconf_reads_cbsd_style_lines(void **state)
     struct brig_kvlist l = {0};
     /* 'it''s' is two single-quoted strings glued: not allowed */
     assert_int_equal(brig_jconf_parse(text, strlen(text), &l, &err), -1);
-    assert_string_equal(err.msg, "line 14: unexpected text after value of 'single'");
+    assert_string_equal(err.msg, "line 14: unexpected text after the value");
 
     size_t good = strlen(text) - strlen("single='it''s';\n");
     l = parse_ok(text, good);
@@ -211,11 +211,11 @@ static void test_jconf_crlf_line_ends(void **state)
 static void test_jconf_errors_name_the_line(void **state)
 {
 #define BAD(text, msg) parse_bad(text, sizeof(text) - 1, msg)
-    BAD("a=1\nb\n", "line 2: missing '=' after 'b'");
-    BAD("a=1\n\n# c\nb 2\n", "line 4: missing '=' after 'b'");
-    BAD("=1\n", "line 1: bad key ''");
-    BAD("a=1\n9x=1\n", "line 2: bad key '9x'");
-    BAD("a-b=1\n", "line 1: bad key 'a-b'");
+    BAD("a=1\nb\n", "line 2: missing '=' after the key");
+    BAD("a=1\n\n# c\nb 2\n", "line 4: missing '=' after the key");
+    BAD("=1\n", "line 1: bad key (letters, digits and '_', not first a digit)");
+    BAD("a=1\n9x=1\n", "line 2: bad key (letters, digits and '_', not first a digit)");
+    BAD("a-b=1\n", "line 1: bad key (letters, digits and '_', not first a digit)");
     BAD("a=1\nb=\"open\n\"\n", "line 2: unterminated '\"'");
     BAD("a=1\nb=\"open", "line 2: unterminated '\"'");
     BAD("b='open\n", "line 1: unterminated \"'\"");
@@ -223,10 +223,10 @@ static void test_jconf_errors_name_the_line(void **state)
     BAD("b=\"x\\\n\"\n", "line 1: trailing '\\'");
     BAD("b=\"x\\", "line 1: trailing '\\'");
     BAD("b=\"x\\\x01\"\n", "line 1: unknown escape '\\?'");
-    BAD("a=1 2\n", "line 1: unexpected text after value of 'a'");
-    BAD("a=\"1\" x\n", "line 1: unexpected text after value of 'a'");
-    BAD("a=\"1\";;\n", "line 1: unexpected text after value of 'a'");
-    BAD("a=\"1\"\"2\"\n", "line 1: unexpected text after value of 'a'");
+    BAD("a=1 2\n", "line 1: unexpected text after the value");
+    BAD("a=\"1\" x\n", "line 1: unexpected text after the value");
+    BAD("a=\"1\";;\n", "line 1: unexpected text after the value");
+    BAD("a=\"1\"\"2\"\n", "line 1: unexpected text after the value");
     BAD("a=ab\"c\"\n", "line 1: quote the value");
     BAD("a=a\\b\n", "line 1: quote the value");
     BAD("a=it's\n", "line 1: quote the value");
@@ -249,7 +249,7 @@ static void test_jconf_nul_bytes_are_refused(void **state)
     assert_true(brig_startswith(err.msg, "line 1: "));
     static const char after[] = "b=\"1\";\0\n";
     assert_int_equal(brig_jconf_parse(after, sizeof(after) - 1, &l, &err), -1);
-    assert_string_equal(err.msg, "line 1: unexpected text after value of 'b'");
+    assert_string_equal(err.msg, "line 1: unexpected text after the value");
     /* the parser takes a length: bytes past it are never read */
     l = parse_ok("a=1\0garbage", 3);
     expect_item(&l, 0, "a", "1", 1);

@@ -357,7 +357,7 @@ static void test_defaults_expand_jname_and_workdir(void **state)
 {
     struct brig_jail j = {0};
     brig_jail_set(&j, BRIG_P_JNAME, "web1");
-    brig_jail_fill_defaults(&j, "/srv/brig");
+    brig_jail_fill_defaults(&j, "/srv/brig", BRIG_K_LINUX);
     assert_string_equal(j.v[BRIG_P_PATH], "/srv/brig/jails/web1");
     assert_string_equal(j.v[BRIG_P_DATA], "/srv/brig/jails-data/web1-data");
     assert_string_equal(j.v[BRIG_P_HOST_HOSTNAME], "web1.my.domain");
@@ -386,7 +386,7 @@ static void test_defaults_keep_values_already_set(void **state)
     brig_jail_set(&j, BRIG_P_HOST_HOSTNAME, "db.example.org");
     brig_jail_set(&j, BRIG_P_IP4_ADDR, "10.1.2.3/24");
     brig_jail_set(&j, BRIG_P_EXEC_START, "");
-    brig_jail_fill_defaults(&j, "/w");
+    brig_jail_fill_defaults(&j, "/w", BRIG_K_LINUX);
     assert_string_equal(j.v[BRIG_P_HOST_HOSTNAME], "db.example.org");
     assert_string_equal(j.v[BRIG_P_IP4_ADDR], "10.1.2.3/24");
     assert_string_equal(j.v[BRIG_P_EXEC_START], "");
@@ -399,7 +399,7 @@ static void test_defaults_keep_values_already_set(void **state)
 static void test_defaults_without_jname_leave_jname_unset(void **state)
 {
     struct brig_jail j = {0};
-    brig_jail_fill_defaults(&j, "/w");
+    brig_jail_fill_defaults(&j, "/w", BRIG_K_LINUX);
     assert_null(j.v[BRIG_P_JNAME]);
     struct brig_err err = BRIG_ERR_INIT;
     assert_int_equal(brig_jail_check(&j, &err), -1);
@@ -412,7 +412,7 @@ static void test_vnet_profile_has_no_address_and_ruleset_5(void **state)
     struct brig_jail j = {0};
     brig_jail_set(&j, BRIG_P_JNAME, "v1");
     brig_jail_set(&j, BRIG_P_VNET, "1");
-    brig_jail_fill_defaults(&j, "/w");
+    brig_jail_fill_defaults(&j, "/w", BRIG_K_LINUX);
     assert_string_equal(j.v[BRIG_P_IP4_ADDR], "0");
     assert_string_equal(j.v[BRIG_P_DEVFS_RULESET], "5");
     assert_string_equal(j.v[BRIG_P_CI_GW4], "auto");
@@ -426,7 +426,7 @@ static void test_vnet_profile_has_no_address_and_ruleset_5(void **state)
     brig_jail_set(&j, BRIG_P_VNET, "1");
     brig_jail_set(&j, BRIG_P_IP4_ADDR, "DHCP");
     brig_jail_set(&j, BRIG_P_DEVFS_RULESET, "7");
-    brig_jail_fill_defaults(&j, "/w");
+    brig_jail_fill_defaults(&j, "/w", BRIG_K_LINUX);
     assert_string_equal(j.v[BRIG_P_IP4_ADDR], "DHCP");
     assert_string_equal(j.v[BRIG_P_DEVFS_RULESET], "7");
     brig_jail_clear(&j);
@@ -440,7 +440,7 @@ static int check_with(const char *vnet, enum brig_param_id id, const char *value
     brig_jail_set(&j, BRIG_P_JNAME, "web1");
     brig_jail_set(&j, BRIG_P_VNET, vnet);
     brig_jail_set(&j, id, value);
-    brig_jail_fill_defaults(&j, "/w");
+    brig_jail_fill_defaults(&j, "/w", BRIG_K_LINUX);
     int r = brig_jail_check(&j, err);
     brig_jail_clear(&j);
     return r;

@@ -91,7 +91,7 @@ static void make_jail(struct brig_jail *j, const char *jname)
 {
     memset(j, 0, sizeof(*j));
     brig_jail_set(j, BRIG_P_JNAME, jname);
-    brig_jail_fill_defaults(j, "/w");
+    brig_jail_fill_defaults(j, "/w", BRIG_K_LINUX);
 }
 
 static int64_t insert_jail(struct brig_store *st, const char *jname)
@@ -196,7 +196,7 @@ static void test_version_1_database_gains_missing_parameter_columns(void **state
     /* its files belong to host ids: it stays a privileged jail, with no id range */
     assert_string_equal(j.v[BRIG_P_USERNS], "0");
     assert_int_equal(j.idmap, 0);
-    brig_jail_fill_defaults(&j, "/w");
+    brig_jail_fill_defaults(&j, "/w", BRIG_K_LINUX);
     assert_int_equal(brig_store_jail_update(st, &j, &err), 0);
     brig_jail_clear(&j);
     assert_int_equal(brig_store_jail_get(st, "old", &j, &err), 0);
