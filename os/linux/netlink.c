@@ -537,13 +537,10 @@ int brig_ifaddr_del(struct brig_nl *nl, const char *ifname, const struct brig_ad
     return ifaddr_op(nl, ifname, 0, a, false, err);
 }
 
-int brig_route_dev(struct brig_nl *nl, const char *ifname, const struct brig_addr *dst, bool add,
-                   struct brig_err *err)
+/* A static route to dst through link idx, via gw (NULL: on the link itself). */
+static struct rtnl_route *route_new(const struct brig_addr *dst, int idx,
+                                    const struct brig_addr *gw, bool onlink)
 {
-    char buf[BRIG_ADDR_STRLEN];
-    int idx;
-    if (ifindex_of(nl, ifname, &idx, err) < 0)
-        return -1;
     _cleanup_nladdr_ struct nl_addr *to = nladdr_of(dst, true);
     struct rtnl_route *rt = rtnl_route_alloc();
     struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -553,10 +550,27 @@ int brig_route_dev(struct brig_nl *nl, const char *ifname, const struct brig_add
     rtnl_route_set_dst(rt, to);
     rtnl_route_set_table(rt, RT_TABLE_MAIN);
     rtnl_route_set_protocol(rt, RTPROT_STATIC);
-    rtnl_route_set_scope(rt, RT_SCOPE_LINK);
+    rtnl_route_set_scope(rt, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
     rtnl_route_set_type(rt, RTN_UNICAST);
     rtnl_route_nh_set_ifindex(nh, idx);
+    if (gw) {
+        _cleanup_nladdr_ struct nl_addr *via = nladdr_of(gw, false);
+        rtnl_route_nh_set_gateway(nh, via);
+    }
+    if (onlink)
+        rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
     rtnl_route_add_nexthop(rt, nh);
+    return rt;
+}
+
+int brig_route_dev(struct brig_nl *nl, const char *ifname, const struct brig_addr *dst, bool add,
+                   struct brig_err *err)
+{
+    char buf[BRIG_ADDR_STRLEN];
+    int idx;
+    if (ifindex_of(nl, ifname, &idx, err) < 0)
+        return -1;
+    struct rtnl_route *rt = route_new(dst, idx, NULL, false);
     int r = add ? rtnl_route_add(nl->sk, rt, NLM_F_REPLACE) : rtnl_route_delete(nl->sk, rt, 0);
     rtnl_route_put(rt);
     if (!add && (r == -NLE_OBJ_NOTFOUND || nl_is_missing(r)))
@@ -607,23 +621,7 @@ static int route_default(struct brig_nl *nl, const char *ifname, int idx,
     if (idx <= 0 && ifindex_of(nl, ifname, &idx, err) < 0)
         return -1;
     struct brig_addr zero = {.family = gw->family, .prefix = 0};
-    _cleanup_nladdr_ struct nl_addr *dst = nladdr_of(&zero, true);
-    _cleanup_nladdr_ struct nl_addr *via = nladdr_of(gw, false);
-    struct rtnl_route *rt = rtnl_route_alloc();
-    struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-    if (!rt || !nh)
-        abort();
-    rtnl_route_set_family(rt, (uint8_t)gw->family);
-    rtnl_route_set_dst(rt, dst);
-    rtnl_route_set_table(rt, RT_TABLE_MAIN);
-    rtnl_route_set_protocol(rt, RTPROT_STATIC);
-    rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
-    rtnl_route_set_type(rt, RTN_UNICAST);
-    rtnl_route_nh_set_ifindex(nh, idx);
-    rtnl_route_nh_set_gateway(nh, via);
-    if (onlink)
-        rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
-    rtnl_route_add_nexthop(rt, nh);
+    struct rtnl_route *rt = route_new(&zero, idx, gw, onlink);
     int r = rtnl_route_add(nl->sk, rt, NLM_F_REPLACE);
     rtnl_route_put(rt);
     if (r < 0)
