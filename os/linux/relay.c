@@ -18,6 +18,8 @@
  * and after DRAIN_MAX_MS whatever still comes (a background process's output). */
 #define QUIET_MS     50
 #define DRAIN_MAX_MS 1000
+/* How often a job in the background looks whether it is in the foreground. */
+#define BACKGROUND_MS 200
 
 static void close_fd(int *fd)
 {
@@ -113,10 +115,15 @@ int brig_relay_run(struct brig_relay *r, int *ret_wstatus, struct brig_err *err)
         raw = tcsetattr(0, TCSANOW, &t) == 0;
         copy_winsize(r->in);
     }
+    bool stdin_tty = !in_eof && isatty(0);
     for (;;) {
         if (exited && r->out < 0 && r->err < 0)
             break;
-        int timeout = -1;
+        /* Reading a terminal from a background job would stop brig (SIGTTIN):
+         * its input waits until the job is in the foreground. */
+        pid_t fg = stdin_tty ? tcgetpgrp(0) : -1;
+        bool background = fg >= 0 && fg != getpgrp();
+        int timeout = background ? BACKGROUND_MS : -1;
         if (exited) {
             uint64_t now = brig_now_ns();
             if (now >= drain_end)
@@ -125,7 +132,8 @@ int brig_relay_run(struct brig_relay *r, int *ret_wstatus, struct brig_err *err)
             timeout = left < QUIET_MS ? (int)left : QUIET_MS;
         }
         struct pollfd p[P_N] = {
-            [P_STDIN] = {.fd = !in_eof && !exited && in_len == 0 ? 0 : -1, .events = POLLIN},
+            [P_STDIN] = {.fd = !in_eof && !exited && !background && in_len == 0 ? 0 : -1,
+                         .events = POLLIN},
             [P_IN] = {.fd = in_off < in_len ? r->in : -1, .events = POLLOUT},
             [P_OUT] = {.fd = r->out, .events = POLLIN},
             [P_ERR] = {.fd = r->err, .events = POLLIN},

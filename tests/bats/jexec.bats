@@ -256,3 +256,24 @@ PROBE
     same "$status" 1 "exit status of tty"
     same "$output" "not a tty" "tty's output"
 }
+
+@test "jexec in a background job leaves the terminal's input to the foreground" {
+    ok brig jstart jname=${P}xe1
+    run on_tty "set -m
+\"\$BRIG_BIN\" jexec jname=${P}xe1 -- sh -c 'sleep 1; echo bg done' &
+wait \$!
+echo \"jexec \$?\"
+read -t 2 -r line
+echo \"caller read [\$line]\"" $'typed\n'
+    echo "$output"
+    output_has "bg done"
+    output_has "jexec 0"
+    output_has "caller read [typed]"
+}
+
+@test "jexec ends a command whose output nobody reads any more" {
+    ok brig jstart jname=${P}xe1
+    run timeout 10 bash -c "'$BRIG_BIN' jexec jname=${P}xe1 -- yes | head -n 2"
+    same "$status" 0 "exit status"
+    same "$output" "$(printf 'y\ny')" "output"
+}

@@ -82,3 +82,14 @@ PROBE
     output_has "/etc/passwd is not a regular file"
     [ $((SECONDS - t0)) -lt 5 ] || { echo "jlogin took $((SECONDS - t0)) s" >&2; return 1; }
 }
+
+@test "jlogin on a terminal: the pty has the caller's window size, and the caller's mode comes back" {
+    ok brig jstart jname=${P}lg1
+    run on_tty "stty rows 45 cols 123
+before=\$(stty -g)
+\"\$BRIG_BIN\" jlogin jname=${P}lg1
+[ \"\$(stty -g)\" = \"\$before\" ] && echo terminal restored" $'stty size; exit\n'
+    echo "$output"
+    output_has "45 123"
+    output_has "terminal restored"
+}
