@@ -244,7 +244,10 @@ static int bind_root(const char *root, struct brig_err *err)
  * kernel wants a procfs it can see unobstructed) and the host's device nodes. */
 static int enter_userns_root(const struct brig_jail_spec *spec, int root_fd, struct brig_err *err)
 {
-    if (move_mount(root_fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    /* onto the working directory itself: looking "." up would need search
+     * permission on a directory of the host's, private to root */
+    if (move_mount(root_fd, "", AT_FDCWD, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+        0)
         return brig_err_sys(err, errno, "attach the jail's root");
     if (fchdir(root_fd) < 0)
         return brig_err_sys(err, errno, "chdir into the jail's root");
