@@ -23,7 +23,7 @@ set -x
 "$brig" jcreate jname=web2 vnet=1 ip4_addr=DHCP allow_raw_sockets=1
 "$brig" jstart jname='web*'
 "$brig" jls
-"$brig" jexec jname=web1 -- /bin/sh -c 'hostname; ip -4 -o addr show eth0; ps'
+"$brig" jexec jname=web1 -- /bin/sh -c 'hostname; id; cat /proc/self/uid_map; ip -4 -o addr show eth0; ps'
 "$brig" jexec jname=web1 -- ping -c 1 -W 1 "$("$brig" jget jname=web2 ip4_addr | sed 's/.*: //; s,/.*,,')"
 "$brig" jstop jname='web*'
 "$brig" jls
