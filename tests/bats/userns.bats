@@ -118,12 +118,16 @@ idmap_of() {
     local f="$W/jails-data/${P}x1-data/upper/bin/rootsh"
     [ "$(stat -c %u "$f")" != 0 ]
     # the workdir keeps host users out; given a way in, they run it as the jail's id, never as root
-    run setpriv --reuid=65534 --regid=65534 --clear-groups "$f"
+    # (setpriv holds its capabilities up to its exec: a shell of the user's does the exec)
+    run setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "$f"
     [ "$status" -ne 0 ]
-    mkdir -m 755 "$BATS_TEST_TMPDIR/bin"
-    cp -a "$f" "$BATS_TEST_TMPDIR/bin/rootsh"
-    chmod 755 "$BATS_TEST_TMPDIR"
-    run setpriv --reuid=65534 --regid=65534 --clear-groups "$BATS_TEST_TMPDIR/bin/rootsh"
+    output_has "Permission denied"
+    local open
+    open=$(mktemp -d /tmp/brig-suid.XXXXXX)
+    chmod 755 "$open"
+    cp -a "$f" "$open/rootsh"
+    run setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "$open/rootsh"
+    rm -rf "$open"
     same "$output" "$(idmap_of ${P}x1)" "euid of the planted file"
 }
 
