@@ -139,24 +139,36 @@ void brig_port_filter_render_add(struct brig_buf *out, const struct brig_jail_fi
 void brig_port_filter_render_remove(struct brig_buf *out, const char *chain,
                                     const char *const *ports)
 {
-    /* Adding first makes each delete find what it deletes: the transaction
-     * succeeds whether the filter was there or not. */
-    brig_buf_add(out, "add map " T " ports { type ifname : verdict; }\n");
+    /* nothing is added, not even for a moment: a jump added to the table
+     * makes the kernel check every chain of it */
     for (const char *const *p = ports; p && *p; p++)
         brig_buf_addf(out,
-                      "add chain " T " %s\n"
-                      "add element " T " ports { \"%s\" : jump %s }\n"
                       "delete element " T " ports { \"%s\" }\n"
                       "flush chain " T " %s\n"
                       "delete chain " T " %s\n",
-                      *p, *p, *p, *p, *p, *p);
+                      *p, *p, *p);
     /* last: the ports' chains jumped to it */
     if (chain)
-        brig_buf_addf(out,
-                      "add chain " T " %s\n"
-                      "flush chain " T " %s\n"
-                      "delete chain " T " %s\n",
-                      chain, chain, chain);
+        brig_buf_addf(out, "flush chain " T " %s\ndelete chain " T " %s\n", chain, chain);
+}
+
+char **brig_port_filter_chains_parse(const char *listing)
+{
+    char **v = brig_xcalloc(1, sizeof(char *));
+    bool in = false;
+    for (const char *line = listing; line && *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) : strlen(line);
+        _cleanup_free_ char *l = brig_xstrndup(line, n);
+        const char *t = l + strspn(l, " \t");
+        char name[64];
+        if (brig_startswith(t, "table "))
+            in = strcmp(t, "table " T " {") == 0;
+        else if (in && sscanf(t, "chain %63s {", name) == 1)
+            brig_strv_push(&v, name);
+        line = eol ? eol + 1 : NULL;
+    }
+    return v;
 }
 
 /* Only brig's names become chains: host ends "bj<id>n<idx>", jails "bj<id>". */
@@ -196,6 +208,16 @@ int brig_port_filter_add(const struct brig_jail_filter *jf, struct brig_err *err
     return 0;
 }
 
+/* Whether name is one of v (NULL-terminated). */
+static bool strv_has(char *const *v, const char *name)
+{
+    for (char *const *p = v; p && *p; p++) {
+        if (strcmp(*p, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 int brig_port_filter_remove(const char *chain, const char *const *ports, struct brig_err *err)
 {
     if ((!ports || !*ports) && !chain)
@@ -208,14 +230,23 @@ int brig_port_filter_remove(const char *chain, const char *const *ports, struct 
     }
     /* without libnftables no filter was ever added */
     _cleanup_nft_ struct nft_ctx *c = brig_nft_open(NULL);
-    bool exists;
     if (!c)
         return 0;
-    /* a kernel whose nftables cannot list tables never held a filter either */
-    if (brig_nft_table_exists(c, "bridge", BRIG_PORT_FILTER_TABLE, &exists, NULL) < 0 || !exists)
+    /* a kernel whose nftables cannot list chains never held a filter either */
+    if (brig_nft_run(c, "list chains bridge", NULL) < 0)
+        return 0;
+    /* a port's chain and map element come and go in one transaction */
+    _cleanup_strv_ char **have = brig_port_filter_chains_parse(brig_nft_output(c));
+    _cleanup_strv_ char **gone = brig_xcalloc(1, sizeof(char *));
+    for (const char *const *p = ports; p && *p; p++) {
+        if (strv_has(have, *p))
+            brig_strv_push(&gone, *p);
+    }
+    bool chain_there = chain && strv_has(have, chain);
+    if (!*gone && !chain_there)
         return 0;
     struct brig_buf cmd = {0};
-    brig_port_filter_render_remove(&cmd, chain, ports);
+    brig_port_filter_render_remove(&cmd, chain_there ? chain : NULL, (const char *const *)gone);
     int r = brig_nft_run(c, cmd.s, err);
     brig_buf_free(&cmd);
     if (r < 0)

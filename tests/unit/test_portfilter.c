@@ -123,26 +123,50 @@ static void test_one_transaction_sets_up_the_table_once_for_all_nics(void **stat
     assert_non_null(strstr(s, "ports { \"bj3n1\" : jump bj3n1 }"));
 }
 
-static void test_removal_adds_before_deleting_so_absence_is_no_error(void **state)
+static void test_removal_deletes_ports_before_the_chain_they_jump_to(void **state)
 {
     const char *ports[] = {"bj4n0", "bj4n2", NULL};
     struct brig_buf b = {0};
     brig_port_filter_render_remove(&b, "bj4", ports);
-    assert_string_equal(b.s, "add map bridge brig ports { type ifname : verdict; }\n"
-                             "add chain bridge brig bj4n0\n"
-                             "add element bridge brig ports { \"bj4n0\" : jump bj4n0 }\n"
-                             "delete element bridge brig ports { \"bj4n0\" }\n"
+    assert_string_equal(b.s, "delete element bridge brig ports { \"bj4n0\" }\n"
                              "flush chain bridge brig bj4n0\n"
                              "delete chain bridge brig bj4n0\n"
-                             "add chain bridge brig bj4n2\n"
-                             "add element bridge brig ports { \"bj4n2\" : jump bj4n2 }\n"
                              "delete element bridge brig ports { \"bj4n2\" }\n"
                              "flush chain bridge brig bj4n2\n"
                              "delete chain bridge brig bj4n2\n"
-                             "add chain bridge brig bj4\n"
                              "flush chain bridge brig bj4\n"
                              "delete chain bridge brig bj4\n");
     brig_buf_free(&b);
+}
+
+static void test_chains_are_read_from_brigs_table_only(void **state)
+{
+    const char *listing = "table bridge other {\n"
+                          "\tchain bj9n0 {\n"
+                          "\t}\n"
+                          "}\n"
+                          "table bridge brig {\n"
+                          "\tchain prerouting {\n"
+                          "\t\ttype filter hook prerouting priority filter; policy accept;\n"
+                          "\t}\n"
+                          "\tchain bj4n0 {\n"
+                          "\t}\n"
+                          "\tchain bj4 {\n"
+                          "\t}\n"
+                          "}\n"
+                          "table bridge brig2 {\n"
+                          "\tchain bj5n0 {\n"
+                          "\t}\n"
+                          "}\n";
+    char **v = brig_port_filter_chains_parse(listing);
+    assert_int_equal(brig_strv_len(v), 3);
+    assert_string_equal(v[0], "prerouting");
+    assert_string_equal(v[1], "bj4n0");
+    assert_string_equal(v[2], "bj4");
+    brig_strv_free(v);
+    v = brig_port_filter_chains_parse("");
+    assert_null(v[0]);
+    brig_strv_free(v);
 }
 
 static void test_only_brig_names_become_chains(void **state)
@@ -177,7 +201,8 @@ int main(void)
         cmocka_unit_test(test_known_addresses_are_the_only_sources),
         cmocka_unit_test(test_no_address_of_a_family_drops_that_family),
         cmocka_unit_test(test_one_transaction_sets_up_the_table_once_for_all_nics),
-        cmocka_unit_test(test_removal_adds_before_deleting_so_absence_is_no_error),
+        cmocka_unit_test(test_removal_deletes_ports_before_the_chain_they_jump_to),
+        cmocka_unit_test(test_chains_are_read_from_brigs_table_only),
         cmocka_unit_test(test_only_brig_names_become_chains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
