@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,131 @@ static int sync_nic0(struct brig_ctx *c, const struct brig_jail *j, struct brig_
                  : brig_store_nic_insert(c->st, &nic, err);
 }
 
+/* Host directories a jail's path or data may not be in. */
+static const char *const host_dirs_within[] = {
+    "/etc",      "/proc",    "/sys",       "/dev",         "/boot",        "/run",
+    "/bin",      "/sbin",    "/lib",       "/lib32",       "/lib64",       "/usr/bin",
+    "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/include", "/usr/share",
+};
+/* Host directories a jail's path or data may be below, but not be. */
+static const char *const host_dirs_exact[] = {
+    "/", "/usr", "/usr/local", "/var", "/var/lib", "/home", "/root", "/tmp", "/srv", "/opt", "/mnt",
+};
+/* The workdir's directories a jail's path or data may be below. */
+static const char *const workdir_jail_dirs[] = {"jails", "jails-data"};
+
+/* p with symbolic links of its existing part resolved, and no "." or empty parts. */
+static char *dir_resolve(const char *p)
+{
+    _cleanup_free_ char *head = brig_xstrdup(p);
+    char real[PATH_MAX];
+    size_t n = strlen(head);
+    while (n > 1 && !realpath(head, real)) {
+        while (n > 1 && head[n - 1] != '/')
+            n--;
+        head[n > 1 ? n - 1 : 1] = '\0';
+        n = strlen(head);
+    }
+    if (n <= 1 && !realpath("/", real))
+        snprintf(real, sizeof(real), "/");
+    struct brig_buf b = {0};
+    brig_buf_add(&b, strcmp(real, "/") == 0 ? "" : real);
+    _cleanup_free_ char *tail = brig_xstrdup(p + (n > 1 ? n : 0));
+    char *save = NULL;
+    for (char *t = strtok_r(tail, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") != 0)
+            brig_buf_addf(&b, "/%s", t);
+    }
+    if (!b.len)
+        brig_buf_add(&b, "/");
+    return brig_buf_steal(&b);
+}
+
+/* a is dir or below it. */
+static bool dir_within(const char *a, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (strcmp(dir, "/") == 0)
+        return true;
+    return strncmp(a, dir, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
+/* A jail's path or data (what) at p, resolved: refuse host system directories
+ * and the workdir's own, outside jails/ and jails-data/. */
+static int check_dir_place(const struct brig_ctx *c, const char *what, const char *p,
+                           struct brig_err *err)
+{
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(host_dirs_within); i++) {
+        if (dir_within(p, host_dirs_within[i]))
+            return brig_err_set(err, BRIG_EUSAGE, "%s %s is in the host's %s", what, p,
+                                host_dirs_within[i]);
+    }
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(host_dirs_exact); i++) {
+        if (strcmp(p, host_dirs_exact[i]) == 0)
+            return brig_err_set(err, BRIG_EUSAGE, "%s %s is a host system directory", what, p);
+    }
+    _cleanup_free_ char *wd = dir_resolve(c->workdir);
+    if (dir_within(wd, p))
+        return brig_err_set(err, BRIG_EUSAGE, "%s %s holds the workdir", what, p);
+    if (!dir_within(p, wd))
+        return 0;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(workdir_jail_dirs); i++) {
+        _cleanup_free_ char *d = brig_xasprintf("%s/%s", wd, workdir_jail_dirs[i]);
+        if (dir_within(p, d) && strcmp(p, d) != 0)
+            return 0;
+    }
+    return brig_err_set(err, BRIG_EUSAGE,
+                        "%s %s is in the workdir's own directories (only below jails/ and "
+                        "jails-data/)",
+                        what, p);
+}
+
+/* The new jail's resolved path and data, against another jail's. */
+struct dirs_walk {
+    const char *jname;
+    const char *dirs[2]; /* path, data */
+    struct brig_err err;
+};
+
+static int dirs_clash(const struct brig_jail_row *row, void *ud)
+{
+    struct dirs_walk *w = ud;
+    static const char *const names[] = {"path", "data"};
+    if (strcmp(row->v[0], w->jname) == 0)
+        return 0;
+    for (int k = 0; k < 2; k++) {
+        _cleanup_free_ char *theirs = dir_resolve(row->v[1 + k]);
+        for (int m = 0; m < 2; m++) {
+            if (dir_within(w->dirs[m], theirs) || dir_within(theirs, w->dirs[m])) {
+                brig_err_set(&w->err, BRIG_EUSAGE, "%s %s overlaps jail %s's %s %s", names[m],
+                             w->dirs[m], row->v[0], names[k], theirs);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* path and data: not a host system directory, not the workdir's own, not in
+ * each other, and clear of every other jail's path and data (and so its upper). */
+static int check_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    _cleanup_free_ char *path = dir_resolve(j->v[BRIG_P_PATH]);
+    _cleanup_free_ char *data = dir_resolve(j->v[BRIG_P_DATA]);
+    if (check_dir_place(c, "path", path, err) < 0 || check_dir_place(c, "data", data, err) < 0)
+        return -1;
+    if (dir_within(path, data) || dir_within(data, path))
+        return brig_err_set(err, BRIG_EUSAGE, "path %s and data %s overlap", path, data);
+    static const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_PATH, BRIG_P_DATA};
+    struct dirs_walk w = {j->v[BRIG_P_JNAME], {path, data}, BRIG_ERR_INIT};
+    if (brig_store_jail_list(c->st, cols, BRIG_ARRAY_SIZE(cols), dirs_clash, &w, err) < 0) {
+        if (w.err.code)
+            *err = w.err;
+        return -1;
+    }
+    return 0;
+}
+
 static char *system_dir(const struct brig_ctx *c, const char *jname)
 {
     return brig_ctx_path(c, "jails-system/%s", jname);
@@ -307,9 +433,9 @@ int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
         goto fail;
     if (brig_store_begin(c->st, err) < 0)
         goto fail;
-    if (check_vimage(c, &j, err) < 0 || brig_store_jail_insert(c->st, &j, err) < 0 ||
-        assign_addresses(c, &j, err) < 0 || brig_store_jail_update(c->st, &j, err) < 0 ||
-        sync_nic0(c, &j, err) < 0)
+    if (check_vimage(c, &j, err) < 0 || check_dirs(c, &j, err) < 0 ||
+        brig_store_jail_insert(c->st, &j, err) < 0 || assign_addresses(c, &j, err) < 0 ||
+        brig_store_jail_update(c->st, &j, err) < 0 || sync_nic0(c, &j, err) < 0)
         goto rollback;
     if (c->dry_run) {
         /* everything checked and the address picked: show it, record nothing */

@@ -367,7 +367,9 @@ b"
 }
 
 @test "a data directory that already exists is refused with exit 1" {
-    assert_rejected 1 "data directory /etc already exists" brig jcreate jname=web1 data=/etc
+    mkdir -p "$BATS_TEST_TMPDIR/there"
+    assert_rejected 1 "data directory $BATS_TEST_TMPDIR/there already exists" \
+        brig jcreate jname=web1 data="$BATS_TEST_TMPDIR/there"
 }
 
 @test "a root path that is a non-empty directory is refused" {
@@ -534,4 +536,22 @@ b"
     assert_rejected 2 "nic_hwaddr: MAC address '00:00:00:00:00:00' is all zeros" \
         brig jcreate jname=v1 vnet=1 nic_hwaddr=00:00:00:00:00:00
     assert_rejected 2 "is multicast" brig jcreate jname=v1 vnet=1 nic_hwaddr=ff:ff:ff:ff:ff:ff
+}
+
+@test "path and data may not be host system directories, the workdir's own, or another jail's" {
+    local p
+    for p in / /etc /etc/brigx /usr /var "$W" "$W/var/db/x" "$W/etc/x" "$W/basejail/x" \
+        "$W/jails" "$W/jails-system/x" "$(dirname "$W")"; do
+        assert_rejected 2 "path $(cd / && realpath -m "$p")" brig jcreate jname=bad path="$p"
+        assert_rejected 2 "data" brig jcreate jname=bad data="$p"
+    done
+    ok brig jcreate jname=web1
+    assert_rejected 2 "overlaps jail web1's data" brig jcreate jname=bad \
+        data="$W/jails-data/web1-data/upper"
+    assert_rejected 2 "overlaps jail web1's path" brig jcreate jname=bad path="$W/jails/web1/x"
+    assert_rejected 2 "overlaps jail web1's data" brig jcreate jname=bad path="$W/jails-data"/web1-data/upper/etc
+    ln -s /etc "$BATS_TEST_TMPDIR/etclink"
+    assert_rejected 2 "is in the host's /etc" brig jcreate jname=bad data="$BATS_TEST_TMPDIR/etclink/x"
+    assert_rejected 2 "cannot be used" brig jcreate jname=bad data="/srv/a,upperdir=/etc"
+    [ ! -e "$W/jails/bad" ] && [ ! -e "$W/jails-system/bad" ]
 }
