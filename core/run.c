@@ -111,7 +111,12 @@ int brig_jail_op_stop(struct brig_jail_op *op, struct brig_err *err)
     struct brig_journal_hook hook = {journal_mark, op};
     if (brig_os_get(op->c->os)->jstop(&op->env, &op->rt, &hook, err) < 0)
         return brig_err_wrap(err, "%s", jname);
-    return record_state(op, NULL, err);
+    if (record_state(op, NULL, err) < 0)
+        return brig_err_wrap(err,
+                             "%s: stopped, but its state could not be recorded (the next "
+                             "command on it records it)",
+                             jname);
+    return 0;
 }
 
 int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err)
