@@ -304,6 +304,10 @@ static int check_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig
     _cleanup_free_ char *data = dir_resolve(j->v[BRIG_P_DATA]);
     if (check_dir_place(c, "path", path, err) < 0 || check_dir_place(c, "data", data, err) < 0)
         return -1;
+    /* they would split a Linux overlay's mount options at jstart */
+    if (c->os == BRIG_K_LINUX && (strpbrk(path, ",:\\") || strpbrk(data, ",:\\")))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "path %s or data %s: ',', ':' and '\\' cannot be used", path, data);
     if (dir_within(path, data) || dir_within(data, path))
         return brig_err_set(err, BRIG_EUSAGE, "path %s and data %s overlap", path, data);
     static const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_PATH, BRIG_P_DATA};
