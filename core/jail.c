@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "brig.h"
 #include "idmap.h"
+#include "jailop.h"
 #include "os/os.h"
 #include "store/store.h"
 #include "util.h"
@@ -306,6 +307,10 @@ static int check_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig
     _cleanup_free_ char *data = dir_resolve(j->v[BRIG_P_DATA]);
     if (check_dir_place(c, "path", path, err) < 0 || check_dir_place(c, "data", data, err) < 0)
         return -1;
+    /* they would split a Linux overlay's mount options at jstart */
+    if (c->os == BRIG_K_LINUX && (strpbrk(path, ",:\\") || strpbrk(data, ",:\\")))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "path %s or data %s: ',', ':' and '\\' cannot be used", path, data);
     if (dir_within(path, data) || dir_within(data, path))
         return brig_err_set(err, BRIG_EUSAGE, "path %s and data %s overlap", path, data);
     static const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_PATH, BRIG_P_DATA};
@@ -337,6 +342,44 @@ static bool dir_empty_or_missing(const char *path)
     return empty;
 }
 
+/* The topmost directory of p that does not exist yet (p itself when only it is
+ * missing), NULL when p exists. */
+static char *first_missing(const char *p)
+{
+    if (brig_path_exists(p))
+        return NULL;
+    char *top = brig_xstrdup(p);
+    for (;;) {
+        char *slash = strrchr(top, '/');
+        if (!slash || slash == top)
+            return top;
+        *slash = '\0';
+        if (brig_path_exists(top)) {
+            *slash = '/';
+            return top;
+        }
+    }
+}
+
+/* jails-system/<jname>/made: the topmost directories jcreate made above path and
+ * data, so jremove removes those (when empty) and nothing the admin had. */
+static char *made_file(const struct brig_ctx *c, const char *jname)
+{
+    return brig_ctx_path(c, "jails-system/%s/made", jname);
+}
+
+/* rmdir p's empty parents up to top (when top is p or above it). */
+static void remove_made_parents(const char *p, const char *top)
+{
+    _cleanup_free_ char *d = brig_xstrdup(p);
+    size_t n = strlen(top);
+    for (char *slash; (slash = strrchr(d, '/')) && slash != d;) {
+        *slash = '\0';
+        if (strncmp(d, top, n) != 0 || (d[n] != '\0' && d[n] != '/') || rmdir(d) < 0)
+            return;
+    }
+}
+
 /* Make the jail's directories; on failure remove what this call made. */
 static int make_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
 {
@@ -348,11 +391,21 @@ static int make_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig_
         return brig_err_set(err, BRIG_EFAIL, "path %s exists and is not an empty directory", path);
     if (brig_workdir_secure(c, err) < 0)
         return -1;
+    _cleanup_free_ char *data_top = first_missing(data);
+    _cleanup_free_ char *path_top = first_missing(path);
+    _cleanup_free_ char *made = made_file(c, j->v[BRIG_P_JNAME]);
+    _cleanup_free_ char *text =
+        brig_xasprintf("%s\n%s\n", data_top ? data_top : data, path_top ? path_top : path);
     if (brig_mkdir_p(data, 0700, err) < 0 || brig_mkdir_p(path, 0700, err) < 0 ||
-        brig_mkdir_p(sys, 0700, err) < 0) {
+        brig_mkdir_p(sys, 0700, err) < 0 ||
+        brig_write_file_atomic(made, text, strlen(text), 0600, err) < 0) {
         brig_rm_rf(data, NULL);
         brig_rm_rf(sys, NULL);
         rmdir(path);
+        if (data_top)
+            remove_made_parents(data, data_top);
+        if (path_top)
+            remove_made_parents(path, path_top);
         return -1;
     }
     return 0;
@@ -561,47 +614,63 @@ static bool jail_running(struct brig_ctx *c, int64_t pid, int64_t starttime)
 
 int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err)
 {
-    struct brig_jail j = {0};
+    struct brig_jail_op op;
+    const struct brig_jail *jp = &op.j;
     _cleanup_free_ char *sys = system_dir(c, jname);
+    _cleanup_free_ char *made_path = made_file(c, jname);
+    _cleanup_free_ char *made = NULL;
     int r = -1;
-    if (brig_jget(c, jname, &j, err) < 0)
-        return -1;
-    if (brig_jail_is_running(c, jname)) {
+    /* under the jail's lock from here on, so no jstart can slip in */
+    if (brig_jail_op_open(c, jname, true, &op, err) < 0)
+        goto out;
+    if (op.running) {
         if (!force) {
             brig_err_set(err, BRIG_EFAIL, "%s: is running (stop it first, or force=1)", jname);
             goto out;
         }
-        if (brig_jstop(c, jname, NULL, err) < 0)
+        if (brig_jail_op_stop(&op, err) < 0)
             goto out;
+        op.running = false;
+        op.rt = (struct brig_runtime){0};
     }
     /* what a crash or an ended persist=0 jail left (mounts, cgroups) goes first */
-    if (brig_recover(c, jname, err) < 0)
+    if (brig_jail_op_settle(&op, err) < 0)
         goto out;
     /* the mount point must be free before anything is deleted */
-    if (!dir_empty_or_missing(j.v[BRIG_P_PATH])) {
+    if (!dir_empty_or_missing(jp->v[BRIG_P_PATH])) {
         brig_err_set(err, BRIG_EFAIL, "%s: path %s is not empty (still mounted?)", jname,
-                     j.v[BRIG_P_PATH]);
+                     jp->v[BRIG_P_PATH]);
         goto out;
     }
     if (brig_store_begin(c->st, err) < 0)
         goto out;
-    if (brig_store_jail_delete(c->st, j.id, err) < 0) {
+    if (brig_store_jail_delete(c->st, jp->id, err) < 0) {
         brig_store_rollback(c->st);
         goto out;
     }
-    if (brig_rm_rf(j.v[BRIG_P_DATA], err) < 0 || brig_rm_rf(sys, err) < 0 ||
-        (rmdir(j.v[BRIG_P_PATH]) < 0 && errno != ENOENT &&
-         brig_err_sys(err, errno, "rmdir %s", j.v[BRIG_P_PATH]) < 0)) {
+    brig_read_file(made_path, 1 << 16, &made, NULL, NULL);
+    if (brig_rm_rf(jp->v[BRIG_P_DATA], err) < 0 || brig_rm_rf(sys, err) < 0 ||
+        (rmdir(jp->v[BRIG_P_PATH]) < 0 && errno != ENOENT &&
+         brig_err_sys(err, errno, "rmdir %s", jp->v[BRIG_P_PATH]) < 0)) {
         brig_store_rollback(c->st);
         brig_err_wrap(err, "%s", jname);
         goto out;
     }
+    /* the parents jcreate made for data and path (line 1 and 2 of made) */
+    char *nl = made ? strchr(made, '\n') : NULL;
+    if (nl) {
+        *nl = '\0';
+        char *second = nl + 1;
+        second[strcspn(second, "\n")] = '\0';
+        remove_made_parents(jp->v[BRIG_P_DATA], made);
+        remove_made_parents(jp->v[BRIG_P_PATH], second);
+    }
     r = brig_store_commit(c->st, err);
     /* a registration left behind only keeps its ids from being handed out again */
     if (r == 0)
-        brig_idmap_release(brig_subid_files, j.idmap, NULL);
+        brig_idmap_release(brig_subid_files, jp->idmap, NULL);
 out:
-    brig_jail_clear(&j);
+    brig_jail_op_free(&op);
     return r;
 }
 

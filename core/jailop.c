@@ -46,6 +46,12 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
         if (errno != EINTR)
             return brig_err_sys(err, errno, "%s: lock %s", jname, lockfile);
     }
+    /* the holder we waited for may have removed or changed the jail */
+    if (lock) {
+        brig_jail_clear(&op->j);
+        if (brig_jget(c, jname, &op->j, err) < 0)
+            return -1;
+    }
     if (brig_store_nic_list(c->st, op->j.id, &op->nics, &op->nnics, err) < 0)
         return brig_err_wrap(err, "%s", jname);
     op->basedir = brig_ctx_path(c, "basejail/%s", op->j.v[BRIG_P_BASE]);

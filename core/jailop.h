@@ -25,5 +25,9 @@ struct brig_jail_op {
 int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct brig_jail_op *op,
                       struct brig_err *err);
 void brig_jail_op_free(struct brig_jail_op *op);
+/* With the lock held (run.c): undo what a crash or an ended persist=0 jail left;
+ * stop the running jail. */
+int brig_jail_op_settle(struct brig_jail_op *op, struct brig_err *err);
+int brig_jail_op_stop(struct brig_jail_op *op, struct brig_err *err);
 
 #endif

@@ -303,9 +303,6 @@ static int check_path(const char *s, struct brig_err *err)
         return brig_err_set(err, BRIG_EUSAGE, "path '%.80s' is not absolute", s);
     if (strlen(s) > 1024)
         return brig_err_set(err, BRIG_EUSAGE, "path is longer than 1024 characters");
-    /* they would split the overlay's mount options at jstart */
-    if (strpbrk(s, ",:\\"))
-        return brig_err_set(err, BRIG_EUSAGE, "path '%.80s': ',', ':' and '\\' cannot be used", s);
     for (const char *p = s; *p; p++) {
         if (iscntrl((unsigned char)*p))
             return brig_err_set(err, BRIG_EUSAGE, "path holds a control character");

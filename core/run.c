@@ -100,6 +100,25 @@ out:
     return r;
 }
 
+int brig_jail_op_settle(struct brig_jail_op *op, struct brig_err *err)
+{
+    return settle(op, NULL, err);
+}
+
+int brig_jail_op_stop(struct brig_jail_op *op, struct brig_err *err)
+{
+    const char *jname = op->j.v[BRIG_P_JNAME];
+    struct brig_journal_hook hook = {journal_mark, op};
+    if (brig_os_get(op->c->os)->jstop(&op->env, &op->rt, &hook, err) < 0)
+        return brig_err_wrap(err, "%s", jname);
+    if (record_state(op, NULL, err) < 0)
+        return brig_err_wrap(err,
+                             "%s: stopped, but its state could not be recorded (the next "
+                             "command on it records it)",
+                             jname);
+    return 0;
+}
+
 int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err)
 {
     struct brig_jail_op op;
@@ -122,12 +141,7 @@ int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, str
         brig_err_set(err, BRIG_EFAIL, "%s: not running", jname);
         goto out;
     }
-    struct brig_journal_hook hook = {journal_mark, &op};
-    if (brig_os_get(c->os)->jstop(&op.env, &op.rt, &hook, err) < 0) {
-        brig_err_wrap(err, "%s", jname);
-        goto out;
-    }
-    r = record_state(&op, NULL, err);
+    r = brig_jail_op_stop(&op, err);
 out:
     brig_jail_op_free(&op);
     return r;

@@ -123,3 +123,20 @@ bg_wait() {
     bg_wait
     same "$(cat "$BATS_TEST_TMPDIR/rc.1")" 0 "the slow jstart"
 }
+
+@test "jremove force=1 racing jstart never leaves the jail running" {
+    local i
+    for i in 1 2 3 4 5; do
+        ok brig jcreate jname=${P}rr ip4_addr=0 exec_start=true
+        "$BRIG_BIN" jstart jname=${P}rr >/dev/null 2>&1 &
+        local bg=$!
+        run brig jremove jname=${P}rr force=1
+        wait "$bg" || true
+        run brig jls display=jname header=0
+        if [ -n "$output" ]; then
+            ok brig jremove jname=${P}rr force=1
+        fi
+        same "$(count_inits)" 0 "jail inits after round $i"
+        assert_nothing_left "round $i"
+    done
+}

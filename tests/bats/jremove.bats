@@ -118,3 +118,13 @@ setup() {
     [ -d "$W/jails/web1" ] && [ -d "$W/jails-data/web1-data" ]
     stop_fake_inits
 }
+
+@test "jremove removes the directories jcreate made above path and data, and no others" {
+    mkdir -p "$BATS_TEST_TMPDIR/mine"
+    ok brig jcreate jname=web2 path="$BATS_TEST_TMPDIR/mine/a/b/root" \
+        data="$BATS_TEST_TMPDIR/mine/d/e/data"
+    ok brig jremove jname=web2
+    [ -d "$BATS_TEST_TMPDIR/mine" ]
+    same "$(find "$BATS_TEST_TMPDIR/mine" -mindepth 1)" "" "what is left"
+    [ ! -e "$W/jails-system/web2" ]
+}

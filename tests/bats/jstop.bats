@@ -89,3 +89,31 @@ teardown() {
     same "$(jstatus ${P}so1)" running "status"
     ok brig jexec jname=${P}so1 -- true
 }
+
+@test "a jail that fills the workdir's file system is still stopped, and the next command records it" {
+    local small="$BATS_TEST_TMPDIR/small"
+    mkdir -p "$small"
+    mount -t tmpfs -o size=48m tmpfs "$small"
+    local base=$W/basejail
+    export W="$small/w" BRIG_WORKDIR="$small/w"
+    ok brig initenv nodename=node1.test
+    cp -a "$base/busybox" "$W/basejail/"
+    [ ! -e "$base/busybox.meta" ] || cp -a "$base/busybox.meta" "$W/basejail/"
+    ok brig jcreate jname=${P}full ip4_addr=0 exec_start='sleep 1000 &'
+    ok brig jstart jname=${P}full
+    run brig jexec jname=${P}full -- dd if=/dev/zero of=/fill bs=1M
+    run brig jstop jname=${P}full
+    if [ "$status" -ne 0 ]; then
+        output_has "${P}full: stopped, but its state could not be recorded"
+    fi
+    ! pgrep -xf 'sleep 1000'
+    same "$(count_inits)" 0 "jail inits"
+    rm -f "$W/jails-data/${P}full-data/upper/fill"
+    ok brig recover
+    same "$(jstatus ${P}full)" stopped "status"
+    ok brig jstart jname=${P}full
+    ok brig jstop jname=${P}full
+    assert_nothing_left
+    ok brig jremove jname=${P}full
+    umount "$small"
+}
