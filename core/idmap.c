@@ -184,7 +184,8 @@ int brig_idmap_reserve(const char *const files[2], const uint32_t *taken, size_t
         }
         size_t k = brig_subid_parse(data, len, &r);
         used = brig_xrealloc(used, (n + k + (f ? ntaken : 0) + 1) * sizeof(*used));
-        memcpy(used + n, r, k * sizeof(*r));
+        if (k)
+            memcpy(used + n, r, k * sizeof(*r));
         n += k;
     }
     for (size_t i = 0; i < ntaken; i++)
