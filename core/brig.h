@@ -20,6 +20,8 @@ struct brig_ctx {
     bool dry_run;
     struct brig_store *st; /* NULL until brig_ctx_open */
     struct brig_node node;
+    /* the host's registry of id ranges: /etc/subuid and /etc/subgid (idmap.h) */
+    const char *const *subid_files;
 };
 
 #define BRIG_WORKDIR_DEFAULT "/var/lib/brig"

@@ -439,10 +439,10 @@ static int assign_idmap(struct brig_ctx *c, struct brig_jail *j, struct brig_err
     size_t n = 0;
     uint32_t base = 0;
     if (brig_store_idmap_list(c->st, &taken, &n, err) < 0 ||
-        brig_idmap_reserve(brig_subid_files, taken, n, &base, err) < 0)
+        brig_idmap_reserve(c->subid_files, taken, n, &base, err) < 0)
         return brig_err_wrap(err, "id range");
     if (brig_store_jail_set_idmap(c->st, j->id, base, err) < 0) {
-        brig_idmap_release(brig_subid_files, base, NULL);
+        brig_idmap_release(c->subid_files, base, NULL);
         return -1;
     }
     j->idmap = base;
@@ -513,7 +513,7 @@ int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
 rollback:
     brig_store_rollback(c->st);
 fail:
-    brig_idmap_release(brig_subid_files, j.idmap, NULL);
+    brig_idmap_release(c->subid_files, j.idmap, NULL);
     if (j.v[BRIG_P_JNAME])
         brig_err_wrap(err, "%s", j.v[BRIG_P_JNAME]);
     brig_jail_clear(&j);
@@ -668,7 +668,7 @@ int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_
     r = brig_store_commit(c->st, err);
     /* a registration left behind only keeps its ids from being handed out again */
     if (r == 0)
-        brig_idmap_release(brig_subid_files, jp->idmap, NULL);
+        brig_idmap_release(c->subid_files, jp->idmap, NULL);
 out:
     brig_jail_op_free(&op);
     return r;

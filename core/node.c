@@ -13,6 +13,7 @@
 
 #include "brig.h"
 #include "devfs_rules.h"
+#include "idmap.h"
 #include "kv.h"
 #include "store/store.h"
 #include "util.h"
@@ -102,6 +103,7 @@ void brig_ctx_init(struct brig_ctx *c, const char *workdir, enum brig_kernel os)
     memset(c, 0, sizeof(*c));
     c->workdir = brig_xstrdup(workdir);
     c->os = os;
+    c->subid_files = brig_subid_files;
 }
 
 void brig_ctx_free(struct brig_ctx *c)

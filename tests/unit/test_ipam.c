@@ -269,6 +269,11 @@ static void test_jcreate_dhcp_exhaustion_and_static_conflict(void **state)
     struct brig_ctx c;
     _cleanup_free_ char *wd = brig_xasprintf("%s/wd", f->dir);
     brig_ctx_init(&c, wd, BRIG_K_LINUX);
+    /* the jail's id range is registered in files of the test's own */
+    _cleanup_free_ char *subuid = brig_xasprintf("%s/subuid", f->dir);
+    _cleanup_free_ char *subgid = brig_xasprintf("%s/subgid", f->dir);
+    const char *const subids[2] = {subuid, subgid};
+    c.subid_files = subids;
     struct brig_kvlist settings = {0};
     brig_kvlist_add(&settings, "nodeippool", "10.9.0.0/30", 0);
     brig_kvlist_add(&settings, "nodename", "testnode", 0);
