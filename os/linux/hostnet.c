@@ -99,34 +99,39 @@ static int host_end_setup(struct brig_nl *host, const char *hname, bool v6, stru
                : 0;
 }
 
-/* Where an address is on the host already. */
+/* The first of the jail's addresses found on a host interface, and where. */
 struct present {
-    const struct brig_addr *a;
-    char found[IFNAMSIZ];
+    const struct hostaddr *ha;
+    size_t n;
+    const struct brig_addr *found;
+    char where[IFNAMSIZ];
 };
 
 static int present_cb(const char *ifname, const struct brig_addr *a, void *ud)
 {
     struct present *p = ud;
-    if (!brig_addr_same_ip(a, p->a))
-        return 0;
-    snprintf(p->found, sizeof(p->found), "%s", ifname);
-    return 1;
+    for (size_t i = 0; i < p->n; i++) {
+        if (brig_addr_same_ip(a, &p->ha[i].addr)) {
+            p->found = &p->ha[i].addr;
+            snprintf(p->where, sizeof(p->where), "%s", ifname);
+            return 1;
+        }
+    }
+    return 0;
 }
 
-/* An address the host has is the host's: a jail never takes it over. */
+/* An address the host has is the host's: a jail never takes it over. One walk
+ * of the host's addresses for all of the jail's. */
 static int refuse_host_addrs(struct brig_nl *host, const struct hostaddr *ha, size_t n,
                              struct brig_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        struct present p = {.a = &ha[i].addr};
-        char buf[BRIG_ADDR_STRLEN];
-        if (brig_ifaddr_foreach(host, present_cb, &p, err) < 0)
-            return -1;
-        if (p.found[0])
-            return brig_err_set(err, BRIG_EFAIL, "address %s is already on %s",
-                                brig_addr_format(&ha[i].addr, false, buf), p.found);
-    }
+    struct present p = {.ha = ha, .n = n};
+    char buf[BRIG_ADDR_STRLEN];
+    if (brig_ifaddr_foreach(host, present_cb, &p, err) < 0)
+        return -1;
+    if (p.found)
+        return brig_err_set(err, BRIG_EFAIL, "address %s is already on %s",
+                            brig_addr_format(p.found, false, buf), p.where);
     return 0;
 }
 
