@@ -52,6 +52,7 @@ int brig_vnet_nat_add(const struct brig_node *node, const struct brig_addr *brid
 struct overlap {
     const struct brig_addr *pool;
     char found[IFNAMSIZ + BRIG_ADDR_STRLEN + 4];
+    char ifname[IFNAMSIZ];
 };
 
 static int overlap_cb(const char *ifname, const struct brig_addr *a, void *ud)
@@ -65,8 +66,12 @@ static int overlap_cb(const char *ifname, const struct brig_addr *a, void *ud)
         return 0;
     char buf[BRIG_ADDR_STRLEN];
     snprintf(o->found, sizeof(o->found), "%s on %s", brig_addr_format(a, true, buf), ifname);
+    snprintf(o->ifname, sizeof(o->ifname), "%s", ifname);
     return 1;
 }
+
+static int node_bridge_owned(struct brig_nl *nl, const struct brig_node *node,
+                             struct brig_err *err);
 
 /* The node's bridge, made with its gateway address (and NAT with
  * nat_enable=1) and marked with the node id in its alias; a pool that overlaps
@@ -83,6 +88,9 @@ static int node_bridge_make(struct brig_nl *nl, const struct brig_node *node, st
     struct overlap o = {.pool = &pool};
     if (brig_ifaddr_foreach(nl, overlap_cb, &o, err) < 0)
         return -1;
+    /* a start running beside this one made it meanwhile: it is there now */
+    if (o.found[0] && strcmp(o.ifname, node->bridge) == 0)
+        return node_bridge_owned(nl, node, err);
     if (o.found[0])
         return brig_err_set(err, BRIG_EFAIL,
                             "bridge %s: nodeippool %s overlaps %s (another workdir's bridge?): "
