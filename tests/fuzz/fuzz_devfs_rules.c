@@ -1,10 +1,7 @@
 /* libFuzzer target for the devfs.rules parser and everything built on a
  * parsed file: resolution, flattening, evaluation, the devfs(8) argv and
- * the Linux /dev plan. Build (not part of the Meson build):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Icore \
- *     tests/fuzz/fuzz_devfs_rules.c core/devfs_rules.c core/devfs_rules_default.c \
- *     os/linux/devnodes.c core/err.c core/util.c core/params.c -o fuzz_devfs_rules
- *   ./fuzz_devfs_rules -max_total_time=60 */
+ * the Linux /dev plan. Built with the other targets by tests/fuzz/run.sh
+ * (seeds in tests/fuzz/seeds/devfs_rules). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
