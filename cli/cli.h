@@ -51,6 +51,9 @@ extern const size_t cli_verbs_count;
 /* Fail with BRIG_EUSAGE unless every key is a verb option (or, with jail_params,
  * a jail parameter); suggests the nearest known key. */
 int cli_check_keys(struct cli *cli, struct brig_err *err);
+/* BRIG_EUSAGE for a verb brig does not know, saying what brig has instead
+ * of CBSD's verbs, or suggesting a verb of the same kind. */
+int cli_unknown_verb(const char *verb, struct brig_err *err);
 /* The value of key, or NULL. */
 const char *cli_get(struct cli *cli, const char *key);
 /* The value of a required key; BRIG_EUSAGE "jname= is required" when missing. */

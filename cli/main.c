@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cbsd.h"
 #include "cli.h"
 #include "os/os.h"
 #include "util.h"
@@ -212,6 +213,8 @@ int cli_check_keys(struct cli *cli, struct brig_err *err)
             ok = strcmp(o->name, key) == 0;
         if (ok)
             continue;
+        if (v->jail_params && brig_cbsd_key_refuse("", key, err) < 0)
+            return -1;
         const char *cand[BRIG_P__COUNT + 32];
         size_t n = 0;
         for (const struct cli_opt *o = v->opts; o && o->name && n < 32; o++)
@@ -292,17 +295,8 @@ static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, st
         return brig_err_set(err, BRIG_EUSAGE, "no verb given (brig --help lists them)");
     }
     cli->verb = verb_find(verb);
-    if (!cli->verb) {
-        const char *names[64];
-        for (size_t v = 0; v < cli_verbs_count && v < 64; v++)
-            names[v] = cli_verbs[v].name;
-        const char *hint = brig_suggest(verb, names, cli_verbs_count);
-        if (hint)
-            return brig_err_set(err, BRIG_EUSAGE, "unknown verb '%.80s' (did you mean '%s'?)", verb,
-                                hint);
-        return brig_err_set(err, BRIG_EUSAGE, "unknown verb '%.80s' (brig --help lists them)",
-                            verb);
-    }
+    if (!cli->verb)
+        return cli_unknown_verb(verb, err);
     if (cli->rest && !cli->verb->rest)
         return brig_err_set(err, BRIG_EUSAGE, "%s takes no command after '--'", verb);
     if (cli->json && !cli->verb->listing)

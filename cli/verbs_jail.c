@@ -18,6 +18,8 @@ int cli_jcreate(struct cli *cli, struct brig_err *err)
         return brig_err_set(err, BRIG_EUSAGE, "jname= or jconf= is required");
     if (brig_jcreate(&cli->ctx, &cli->kv, &j, err) < 0)
         return -1;
+    for (char **n = cli->ctx.notes; n && *n; n++)
+        fprintf(stderr, "brig: jcreate: %s: jconf: ignored %s\n", j.v[BRIG_P_JNAME], *n);
     if (cli->ctx.dry_run) {
         struct brig_buf b = {0};
         printf("# %s would be created as:\n", j.v[BRIG_P_JNAME]);

@@ -22,6 +22,9 @@ struct brig_ctx {
     struct brig_node node;
     /* the host's registry of id ranges: /etc/subuid and /etc/subgid (idmap.h) */
     const char *const *subid_files;
+    /* what a verb did besides its result, for the CLI to show (jcreate: the
+     * jconf keys it ignored) */
+    char **notes;
 };
 
 #define BRIG_WORKDIR_DEFAULT "/var/lib/brig"

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "brig.h"
+#include "cbsd.h"
 #include "idmap.h"
 #include "jailop.h"
 #include "os/os.h"
@@ -41,6 +42,8 @@ static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool 
             const char *hint = secret ? NULL : brig_param_suggest(it->key);
             if (secret)
                 return brig_err_set(err, BRIG_EUSAGE, "%sunknown parameter", where);
+            if (brig_cbsd_key_refuse(where, it->key, err) < 0)
+                return -1;
             if (hint)
                 return brig_err_set(err, BRIG_EUSAGE,
                                     "%sunknown parameter '%s' (did you mean '%s'?)", where, it->key,
@@ -60,11 +63,12 @@ static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool 
     return 0;
 }
 
-/* Read jconf=FILE into kv; *ret_public: every user may read it, so an error may
- * quote it. */
-static int read_jconf(const char *file, struct brig_kvlist *kv, bool *ret_public,
+/* Read jconf=FILE into kv, CBSD's keys turned into brig's (the ignored ones named
+ * in *notes); *ret_public: every user may read it, so an error may quote it. */
+static int read_jconf(const char *file, struct brig_kvlist *kv, char ***notes, bool *ret_public,
                       struct brig_err *err)
 {
+    struct brig_kvlist raw = {0};
     _cleanup_free_ char *text = NULL;
     size_t len;
     struct stat st;
@@ -75,9 +79,11 @@ static int read_jconf(const char *file, struct brig_kvlist *kv, bool *ret_public
     }
     if (memchr(text, '\0', len))
         return brig_err_set(err, BRIG_EUSAGE, "jconf %s: holds a NUL byte", file);
-    if (brig_jconf_parse(text, len, kv, err) < 0)
+    if (brig_jconf_parse(text, len, &raw, err) < 0)
         return brig_err_wrap(err, "jconf %s", file);
-    return 0;
+    int r = brig_cbsd_jconf_translate(&raw, kv, notes, err);
+    brig_kvlist_free(&raw);
+    return r < 0 ? brig_err_wrap(err, "jconf %s", file) : 0;
 }
 
 /* Normalise one address of an ip4_addr list: "[iface|]addr[/prefix]" -> addr only. */
@@ -456,7 +462,7 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
     struct brig_kvlist all = {0};
     const char *jconf = brig_kvlist_get(args, "jconf");
     bool public = true;
-    if (jconf && read_jconf(jconf, &all, &public, err) < 0)
+    if (jconf && read_jconf(jconf, &all, &c->notes, &public, err) < 0)
         return -1;
     for (size_t i = 0; i < args->n; i++) {
         if (strcmp(args->items[i].key, "jconf") != 0)

@@ -111,6 +111,7 @@ void brig_ctx_free(struct brig_ctx *c)
     brig_store_close(c->st);
     free(c->workdir);
     brig_node_clear(&c->node);
+    brig_strv_free(c->notes);
     memset(c, 0, sizeof(*c));
 }
 

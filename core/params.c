@@ -232,6 +232,27 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* Two names whose first '_'-separated words differ (digits aside) are of
+ * different kinds: start_timeout is no typo of stop_timeout, ip6_addr may be
+ * one of ip4_addr. A name without '_' may be of any kind (jail_name, jname). */
+static bool same_kind(const char *a, const char *b)
+{
+    size_t la = strcspn(a, "_"), lb = strcspn(b, "_");
+    if (!a[la] || !b[lb])
+        return true;
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < la && isdigit((unsigned char)a[i]))
+            i++;
+        while (j < lb && isdigit((unsigned char)b[j]))
+            j++;
+        if (i == la || j == lb)
+            return i == la && j == lb;
+        if (a[i++] != b[j++])
+            return false;
+    }
+}
+
 const char *brig_suggest(const char *name, const char *const *candidates, size_t n)
 {
     const char *best = NULL;
@@ -239,6 +260,8 @@ const char *brig_suggest(const char *name, const char *const *candidates, size_t
     if (limit < 2)
         limit = 2;
     for (size_t i = 0; i < n; i++) {
+        if (!same_kind(name, candidates[i]))
+            continue;
         size_t d = edit_distance(name, candidates[i]);
         if (d < best_d) {
             best_d = d;

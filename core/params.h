@@ -106,7 +106,8 @@ const char *brig_ptype_name(enum brig_ptype t);
 const struct brig_param *brig_param_find(const char *name, enum brig_param_id *ret_id);
 /* The known parameter name closest to name, or NULL when none is close. */
 const char *brig_param_suggest(const char *name);
-/* The candidate closest to name by edit distance, or NULL when none is close. */
+/* The candidate of the same kind (params.c: same_kind) closest to name by edit
+ * distance, or NULL when none is close. */
 const char *brig_suggest(const char *name, const char *const *candidates, size_t n);
 /* Check one value against its parameter's type; BRIG_EUSAGE on failure. */
 int brig_param_check(enum brig_param_id id, const char *value, struct brig_err *err);
