@@ -136,7 +136,7 @@ static const struct cli_verb *verb_find(const char *name)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: brig [--os=linux|freebsd] [--dry-run] [--json] VERB [key=value ...]\n"
-                 "       brig VERB --help\n\nverbs:\n");
+                 "       brig help [VERB] | brig VERB --help\n\nverbs:\n");
     for (size_t i = 0; i < cli_verbs_count; i++)
         fprintf(out, "  %-10s %s\n", cli_verbs[i].name, cli_verbs[i].summary);
     fprintf(out, "\nGlobal: workdir=DIR (or BRIG_WORKDIR; default %s), --os, --dry-run, --json.\n",
@@ -151,7 +151,7 @@ static const char *kernels_name(unsigned k)
 /* `brig VERB --help`: generated from the verb's options and the parameter table. */
 static void verb_help(const struct cli_verb *v)
 {
-    printf("usage: brig %s %s%s\n\n%s.\n", v->name, v->usage, v->rest ? " -- CMD [ARG ...]" : "",
+    printf("usage: brig %s %s%s\n\n%s.\n", v->name, v->usage, v->rest ? " [--] CMD [ARG ...]" : "",
            v->summary);
     if (v->opts && v->opts[0].name) {
         printf("\noptions:\n");
@@ -263,9 +263,13 @@ static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, st
                                     a + 5);
         } else if (a[0] == '-') {
             return brig_err_set(err, BRIG_EUSAGE, "unknown option '%.80s'", a);
+        } else if (!verb && !*ret_help && strcmp(a, "help") == 0) {
+            *ret_help = true; /* brig help [VERB] */
         } else if (!verb) {
             verb = a;
             cli->verb = verb_find(verb);
+        } else if (!strchr(a, '=') && cli->verb && cli->verb->rest) {
+            break; /* jexec jname=X CMD ...: the command starts at the first bare word */
         } else if (!strchr(a, '=') && cli->verb && cli->verb->words) {
             brig_strv_push(&cli->words, a);
         } else {

@@ -277,7 +277,7 @@ static int exec_common(struct cli *cli, bool login, struct brig_err *err)
     if (cli_need(cli, "jname", &jname, err) < 0)
         return -1;
     if (!login && !cli->rest)
-        return brig_err_set(err, BRIG_EUSAGE, "no command (brig jexec jname=%s -- CMD ...)", jname);
+        return brig_err_set(err, BRIG_EUSAGE, "no command (brig jexec jname=%s CMD ...)", jname);
     bool pty = login;
     if (!login && cli_bool(cli, "pty", false, &pty, err) < 0)
         return -1;

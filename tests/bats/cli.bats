@@ -139,6 +139,24 @@ setup() {
     assert_rejected 2 "jls takes no command after '--'" brig jls -- /bin/true
 }
 
+@test "brig help lists every verb like brig --help" {
+    ok brig help
+    same "$output" "$("$BRIG_BIN" --help)" "brig help"
+    output_has "brig help [VERB]"
+}
+
+@test "brig help VERB shows the verb's help like brig VERB --help" {
+    for v in jcreate jexec jls; do
+        ok brig help $v
+        same "$output" "$("$BRIG_BIN" $v --help)" "brig help $v"
+    done
+}
+
+@test "brig help of an unknown verb is a usage error" {
+    assert_rejected 2 "brig: unknown verb 'frobnicate' (brig --help lists them)" brig help frobnicate
+    assert_rejected 2 "brig: unknown verb 'jrename' (CBSD's jrename has no brig equivalent yet" brig help jrename
+}
+
 @test "a relative workdir= is a usage error" {
     assert_rejected 2 "jls: workdir 'relative/dir' is not an absolute path" \
         brig jls workdir=relative/dir

@@ -125,6 +125,30 @@ teardown() {
     same "$status" 137 "killed"
 }
 
+@test "jexec runs the command that follows the parameters without --, as CBSD's does" {
+    ok brig jstart jname=${P}xe1
+    ok brig jexec jname=${P}xe1 ps
+    output_has "PID"
+    run brig jexec jname=${P}xe1 /bin/sh -c 'echo "$0:$1"; exit 4' zero one=1
+    same "$status" 4 "exit status"
+    same "$output" "zero:one=1" "arguments, a key=value among them, reach the command"
+    run brig jexec jname=${P}xe1 ls -d /etc
+    same "$output" /etc "an option of the command is the command's"
+}
+
+@test "jexec without -- exits 127 for a program the jail lacks" {
+    ok brig jstart jname=${P}xe1
+    run -127 brig jexec jname=${P}xe1 no-such-program
+    same "${#lines[@]}" 1 "lines"
+    output_has "exec no-such-program in the jail"
+}
+
+@test "jexec without a command is a usage error" {
+    ok brig jstart jname=${P}xe1
+    run brig jexec jname=${P}xe1
+    same "$status" 2 "exit status"
+}
+
 @test "jexec relays a MiB through stdin, stdout and stderr, whole" {
     ok brig jstart jname=${P}xe1
     local mib="$BATS_TEST_TMPDIR/mib"
