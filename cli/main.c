@@ -263,7 +263,7 @@ static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, st
                                     a + 5);
         } else if (a[0] == '-') {
             return brig_err_set(err, BRIG_EUSAGE, "unknown option '%.80s'", a);
-        } else if (!verb && !*ret_help && strcmp(a, "help") == 0) {
+        } else if (!verb && strcmp(a, "help") == 0) {
             *ret_help = true; /* brig help [VERB] */
         } else if (!verb) {
             verb = a;

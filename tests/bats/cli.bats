@@ -150,6 +150,8 @@ setup() {
         ok brig help $v
         same "$output" "$("$BRIG_BIN" $v --help)" "brig help $v"
     done
+    ok brig help help
+    same "$output" "$("$BRIG_BIN" --help)" "brig help help"
 }
 
 @test "brig help of an unknown verb is a usage error" {
