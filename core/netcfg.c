@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "brig.h"
 #include "jailop.h"
 #include "mac.h"
@@ -140,6 +141,51 @@ static int parse_mtu(const char *s, unsigned *ret, struct brig_err *err)
     return 0;
 }
 
+/* Do the subnets of a and b share an address? */
+static bool subnets_overlap(const struct brig_addr *a, const struct brig_addr *b)
+{
+    struct brig_addr na, nb;
+    brig_addr_network(a, &na);
+    brig_addr_network(b, &nb);
+    return a->family == b->family && (brig_addr_contains(a, &nb) || brig_addr_contains(b, &na));
+}
+
+/* A new bridge name's subnet (of addr) must be clear of the node's pool (unless
+ * name is the node's own bridge) and of every other bridge's subnets. */
+static int check_subnet_free(struct brig_ctx *c, const char *name, const char *addr,
+                             struct brig_err *err)
+{
+    struct brig_addr a, pool, net;
+    char buf[BRIG_ADDR_STRLEN];
+    if (brig_addr_parse(addr, &a, err) < 0)
+        return brig_err_wrap(err, "addr");
+    brig_addr_network(&a, &net);
+    brig_addr_format(&net, true, buf);
+    if (!brig_streq(name, c->node.bridge) &&
+        brig_addr_parse(c->node.nodeippool, &pool, NULL) == 0 && subnets_overlap(&a, &pool))
+        return brig_err_set(err, BRIG_EUSAGE, "addr: %s overlaps the node's pool %s (nodeippool)",
+                            buf, c->node.nodeippool);
+    if (c->os != brig_os_native())
+        return 0;
+    struct brig_bridge_entry *v = NULL;
+    size_t n = 0;
+    int r = 0;
+    if (brig_os_get(c->os)->bridge_list(&v, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        if (strcmp(v[i].name, name) == 0)
+            continue;
+        for (char **p = v[i].addrs; p && *p && r == 0; p++) {
+            struct brig_addr b;
+            if (brig_addr_parse(*p, &b, NULL) == 0 && subnets_overlap(&a, &b))
+                r = brig_err_set(err, BRIG_EUSAGE, "addr: %s overlaps bridge %s's %s", buf,
+                                 v[i].name, *p);
+        }
+    }
+    brig_bridge_entries_free(v, n);
+    return r;
+}
+
 int brig_netbridge_create(struct brig_ctx *c, const char *name, const char *addr, const char *mtu,
                           struct brig_err *err)
 {
@@ -154,6 +200,8 @@ int brig_netbridge_create(struct brig_ctx *c, const char *name, const char *addr
         return brig_err_wrap(err, "addr");
     }
     if (parse_mtu(mtu, &m, err) < 0 || brig_ctx_open(c, err) < 0)
+        return -1;
+    if (addr && check_subnet_free(c, name, addr, err) < 0)
         return -1;
     return brig_os_get(c->os)->bridge_create(&c->node, name, addr, m, err);
 }

@@ -56,6 +56,19 @@ teardown() {
     assert_rejected 2 "vx0 is not a bridge" brig bridge action=remove name=vx0
 }
 
+@test "bridge create refuses a subnet that overlaps another bridge's or the node's pool" {
+    ok brig bridge action=create name=br1 addr=10.77.0.1/24
+    assert_rejected 2 "addr: 10.77.0.0/16 overlaps bridge br1's 10.77.0.1/24" \
+        brig bridge action=create name=br2 addr=10.77.9.1/16
+    assert_rejected 2 "addr: 10.77.0.128/25 overlaps bridge br1's 10.77.0.1/24" \
+        brig bridge action=create name=br2 addr=10.77.0.129/25
+    assert_rejected 2 "addr: 10.199.5.0/24 overlaps the node's pool 10.199.0.0/16 (nodeippool)" \
+        brig bridge action=create name=br2 addr=10.199.5.1/24
+    run ip link show br2
+    [ "$status" -ne 0 ]
+    ok brig bridge action=create name=br2 addr=10.78.0.1/24
+}
+
 @test "bridge remove deletes an unused bridge" {
     ok brig bridge action=create name=br1 addr=10.77.0.1/24
     ok brig bridge action=remove name=br1
