@@ -97,6 +97,26 @@ static int addr_host(const char *item, char buf[BRIG_ADDR_STRLEN], struct brig_e
     return 0;
 }
 
+/* Refuse host when it is the network or broadcast address of the node's pool. */
+static int pool_edge(const struct brig_addr *pool, const char *host, struct brig_err *err)
+{
+    struct brig_addr a, net, bc;
+    char nbuf[BRIG_ADDR_STRLEN];
+    if (pool->family != AF_INET || pool->prefix >= 31 || brig_addr_parse_host(host, &a, NULL) < 0 ||
+        !brig_addr_contains(pool, &a))
+        return 0;
+    brig_addr_network(pool, &net);
+    brig_addr_broadcast(pool, &bc);
+    brig_addr_format(&net, true, nbuf);
+    if (brig_addr_same_ip(&a, &net))
+        return brig_err_set(err, BRIG_EUSAGE, "%s is the network address of the node's pool %s",
+                            host, nbuf);
+    if (brig_addr_same_ip(&a, &bc))
+        return brig_err_set(err, BRIG_EUSAGE, "%s is the broadcast address of the node's pool %s",
+                            host, nbuf);
+    return 0;
+}
+
 int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const char *ip, char **ret,
                      struct brig_err *err)
 {
@@ -132,6 +152,8 @@ int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const cha
     }
     char gw[BRIG_ADDR_STRLEN] = "";
     addr_host(c->node.gateway4, gw, NULL);
+    struct brig_addr pool;
+    bool have_pool = brig_addr_parse(c->node.nodeippool, &pool, NULL) == 0;
     _cleanup_free_ char *copy = brig_xstrdup(ip);
     char *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -142,6 +164,8 @@ int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const cha
             return brig_err_set(err, BRIG_EUSAGE,
                                 "ip4_addr: %s is the gateway of bridge %s (gateway4)", host,
                                 c->node.bridge);
+        if (have_pool && pool_edge(&pool, host, err) < 0)
+            return brig_err_wrap(err, "ip4_addr");
         if (brig_store_ipam_reserve(c->st, host, jail_id, nic_idx, "static", err) < 0)
             return brig_err_wrap(err, "ip4_addr");
     }

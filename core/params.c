@@ -146,8 +146,13 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                          .choices = emulators,
                          .help =
                              "jail, or linux (FreeBSD linuxulator: NICs keep their epair name)"},
-    P(BRIG_P_MEMORYUSE, "memoryuse", BRIG_T_SIZE, "0", BRIG_K_BOTH,
-      "memory limit, e.g. 512m (0: none)"),
+    [BRIG_P_MEMORYUSE] = {.name = "memoryuse",
+                          .type = BRIG_T_SIZE,
+                          .def = "0",
+                          .kernels = BRIG_K_BOTH,
+                          .min = 1 << 20,
+                          .max = INT64_C(1) << 60,
+                          .help = "memory limit, at least 1m, e.g. 512m (0: none)"},
     [BRIG_P_MAXPROC] = {.name = "maxproc",
                         .type = BRIG_T_UINT,
                         .def = "4096",
@@ -301,8 +306,11 @@ int brig_check_name(const char *what, const char *s, struct brig_err *err)
 int brig_check_hostname(const char *s, struct brig_err *err)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 253)
-        return brig_err_set(err, BRIG_EUSAGE, "host name must be 1 to 253 characters");
+    if (n == 0)
+        return brig_err_set(err, BRIG_EUSAGE, "host name is empty");
+    if (n > BRIG_HOSTNAME_MAX)
+        return brig_err_set(err, BRIG_EUSAGE, "host name is %zu characters, more than %d", n,
+                            BRIG_HOSTNAME_MAX);
     size_t label = 0;
     for (const char *p = s;; p++) {
         if (*p == '.' || *p == '\0') {
@@ -504,6 +512,21 @@ static int check_addr_plain(const char *s, struct brig_err *err)
     return brig_check_addr(s, false, err);
 }
 
+/* A size of at least p->min and at most p->max bytes, or 0 for none. */
+static int check_size(const struct brig_param *p, const char *v, struct brig_err *err)
+{
+    uint64_t bytes;
+    if (brig_parse_size(v, &bytes, err) < 0)
+        return -1;
+    if (bytes && bytes < (uint64_t)p->min)
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is below the minimum of %llum (0: no limit)",
+                            v, (unsigned long long)p->min >> 20);
+    if (bytes > (uint64_t)p->max)
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is above the maximum of %llut", v,
+                            (unsigned long long)p->max >> 40);
+    return 0;
+}
+
 static int check_cpu(const char *s, struct brig_err *err)
 {
     const char *dash = strchr(s, '-');
@@ -545,7 +568,7 @@ int brig_param_check(enum brig_param_id id, const char *v, struct brig_err *err)
         r = brig_parse_uint(v, p->min, p->max, NULL, err);
         break;
     case BRIG_T_SIZE:
-        r = brig_parse_size(v, NULL, err);
+        r = check_size(p, v, err);
         break;
     case BRIG_T_ADDRS:
         if (strcmp(v, "0") == 0 || brig_strcaseeq(v, "DHCP") || brig_strcaseeq(v, "REALDHCP"))
@@ -643,15 +666,45 @@ int64_t brig_jail_int(const struct brig_jail *j, enum brig_param_id id)
     return j->v[id] ? strtoll(j->v[id], NULL, 10) : 0;
 }
 
+/* A VNET jail's address as its NIC gets it (no prefix: /24 or /64): refuse its
+ * subnet's network and broadcast addresses. */
+static int check_vnet_addr(const char *s, struct brig_err *err)
+{
+    struct brig_addr a;
+    char buf[BRIG_ADDR_STRLEN];
+    if (brig_addr_parse(s, &a, err) < 0)
+        return -1;
+    return brig_addr_check_usable(brig_addr_format(&a, true, buf), false, err);
+}
+
+/* Is the jail's host_hostname the one its jname gives by default? */
+static bool hostname_is_default(const struct brig_jail *j)
+{
+    const char *jname = j->v[BRIG_P_JNAME] ? j->v[BRIG_P_JNAME] : "";
+    _cleanup_free_ char *def = expand_default(brig_params[BRIG_P_HOST_HOSTNAME].def, jname, "");
+    return brig_streq(def, j->v[BRIG_P_HOST_HOSTNAME]);
+}
+
 int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
 {
     for (int i = 0; i < BRIG_P__COUNT; i++) {
-        if (j->v[i] && brig_param_check((enum brig_param_id)i, j->v[i], err) < 0)
-            return -1;
+        if (!j->v[i] || brig_param_check((enum brig_param_id)i, j->v[i], err) == 0)
+            continue;
+        if (i == BRIG_P_HOST_HOSTNAME && err && hostname_is_default(j)) {
+            _cleanup_free_ char *why = brig_xstrdup(err->msg);
+            brig_err_set(err, BRIG_EUSAGE,
+                         "%s (the default is %s: give a shorter jname or host_hostname=)", why,
+                         brig_params[i].def);
+        }
+        return -1;
     }
     if (!j->v[BRIG_P_JNAME])
         return brig_err_set(err, BRIG_EUSAGE, "jname is required");
     const char *ip = j->v[BRIG_P_IP4_ADDR];
+    if (brig_jail_bool(j, BRIG_P_VNET) && ip && strcmp(ip, "0") != 0 &&
+        !brig_strcaseeq(ip, "DHCP") && !brig_strcaseeq(ip, "REALDHCP") &&
+        check_list(ip, check_vnet_addr, err) < 0)
+        return brig_err_wrap(err, "ip4_addr");
     if (!brig_jail_bool(j, BRIG_P_VNET) && ip && brig_strcaseeq(ip, "REALDHCP"))
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=REALDHCP needs vnet=1 (a DHCP client needs its own stack)");

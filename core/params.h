@@ -135,5 +135,7 @@ int brig_parse_uint(const char *s, int64_t min, int64_t max, int64_t *ret, struc
 
 /* a jname is also the first label of its default host name: at most 63 */
 #define BRIG_JNAME_MAX 63
+/* a host name as the kernels take it: Linux's limit (FreeBSD takes 255) */
+#define BRIG_HOSTNAME_MAX 64
 
 #endif

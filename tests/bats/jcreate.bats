@@ -129,14 +129,14 @@ setup() {
 
 @test "parameters given on the command line are stored as given" {
     ok brig jcreate jname=web1 host_hostname=www.example.org devfs_ruleset=6 persist=0 \
-        memoryuse=512m pcpu=50 cpuset=0-1,3 astart=1 b_order=3 'exec_start=/bin/echo "hi" $x'
+        memoryuse=512m pcpu=50 cpuset=0,0-0 astart=1 b_order=3 'exec_start=/bin/echo "hi" $x'
     ok brig jget jname=web1
     has_line "host_hostname: www.example.org"
     has_line "devfs_ruleset: 6"
     has_line "persist: 0"
     has_line "memoryuse: 512m"
     has_line "pcpu: 50"
-    has_line "cpuset: 0-1,3"
+    has_line "cpuset: 0,0-0"
     has_line 'exec_start: /bin/echo "hi" $x'
 }
 
@@ -194,7 +194,34 @@ EOF2
     n63=$(printf 'a%.0s' $(seq 63))
     n64=${n63}b
     assert_rejected 2 "jname is longer than 63 characters" brig jcreate jname="$n64"
-    ok brig jcreate jname="$n63"
+    ok brig jcreate jname="$n63" host_hostname="$n63"
+}
+
+@test "a jname whose default host name passes the kernel's 64 characters is refused at jcreate" {
+    local n54 n55
+    n54=$(printf 'a%.0s' $(seq 54))
+    n55=${n54}b
+    assert_rejected 2 "host_hostname: host name is 65 characters, more than 64 (the default is \${hostjname}.my.domain: give a shorter jname or host_hostname=)" \
+        brig jcreate jname="$n55"
+    ok brig jcreate jname="$n54"
+    ok brig jget jname="$n54" host_hostname
+    same "$output" "host_hostname: $n54.my.domain" "jget"
+}
+
+@test "jcreate refuses the network or broadcast address of a vnet jail's subnet" {
+    assert_rejected 2 "10.1.2.255 is the broadcast address of /24" brig jcreate jname=v1 vnet=1 \
+        ip4_addr=10.1.2.255
+    assert_rejected 2 "10.1.2.0 is the network address of /24" brig jcreate jname=v1 vnet=1 \
+        ip4_addr=10.1.2.0
+    assert_rejected 2 "10.199.0.0 is the network address of the node's pool 10.199.0.0/16" \
+        brig jcreate jname=v1 vnet=1 ip4_addr=10.199.0.0/8
+    ok brig jcreate jname=v1 vnet=1 ip4_addr=10.1.2.254
+}
+
+@test "jcreate refuses memoryuse below 1m and a cpuset beyond the host's CPUs" {
+    assert_rejected 2 "memoryuse: '100k' is below the minimum of 1m" brig jcreate jname=web1 \
+        memoryuse=100k
+    assert_rejected 2 "cpuset: CPU 4000 is not on this host" brig jcreate jname=web1 cpuset=4000
 }
 
 @test "a jname with '_' gets a host name with '-'" {

@@ -133,3 +133,46 @@ setup() {
         ip4_addr=10.1.2.255/24
     same "$(jparam al ip4_addr)" 10.1.2.3/24 "ip4_addr"
 }
+
+@test "jset refuses memoryuse below the minimum of 1m and changes nothing" {
+    assert_rejected 2 "memoryuse: '512' is below the minimum of 1m" brig jset jname=web1 memoryuse=512
+    assert_rejected 2 "memoryuse: '100k' is below the minimum of 1m" brig jset jname=web1 \
+        memoryuse=100k
+    same "$(jparam web1 memoryuse)" 0 memoryuse
+    ok brig jset jname=web1 memoryuse=1m
+    same "$(jparam web1 memoryuse)" 1m memoryuse
+}
+
+@test "jset refuses a cpuset naming CPUs this host does not have" {
+    local last online
+    online=$(cat /sys/devices/system/cpu/online)
+    last=${online##*[-,]}
+    assert_rejected 2 "cpuset: CPU $((last + 1)) is not on this host (CPUs $online)" \
+        brig jset jname=web1 cpuset=0-$((last + 1))
+    assert_rejected 2 "cpuset: CPU 4000 is not on this host" brig jset jname=web1 cpuset=4000
+    ok brig jset jname=web1 cpuset="$online"
+    same "$(jparam web1 cpuset)" "$online" cpuset
+}
+
+@test "jconfig param=value checks values as jset does" {
+    assert_rejected 2 "memoryuse: '100k' is below the minimum of 1m" brig jconfig jname=web1 \
+        memoryuse=100k
+}
+
+@test "jset refuses the network or broadcast address of a vnet jail's subnet" {
+    ok brig jset jname=web1 vnet=1 ip4_addr=10.1.2.3
+    assert_rejected 2 "10.1.2.255 is the broadcast address of /24" brig jset jname=web1 \
+        ip4_addr=10.1.2.255
+    assert_rejected 2 "10.1.2.0 is the network address of /24" brig jset jname=web1 \
+        ip4_addr=10.1.2.0
+    assert_rejected 2 "10.199.255.255 is the broadcast address of the node's pool 10.199.0.0/16" \
+        brig jset jname=web1 ip4_addr=10.199.255.255/8
+    same "$(jparam web1 ip4_addr)" 10.1.2.3 ip4_addr
+}
+
+@test "jset host_hostname longer than the kernel's 64 characters is refused" {
+    local long
+    long=$(printf 'a%.0s' $(seq 60)).example.org
+    assert_rejected 2 "host_hostname: host name is 72 characters, more than 64" \
+        brig jset jname=web1 host_hostname=$long
+}
