@@ -238,17 +238,9 @@ int cli_jstop(struct cli *cli, struct brig_err *err)
     return for_each(cli, true, brig_jstop, "stopped", err);
 }
 
-static int restart_one(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
-                       struct brig_err *err)
-{
-    if (brig_jail_is_running(c, jname) && brig_jstop(c, jname, plan, err) < 0)
-        return -1;
-    return brig_jstart(c, jname, plan, err);
-}
-
 int cli_jrestart(struct cli *cli, struct brig_err *err)
 {
-    return for_each(cli, false, restart_one, "restarted", err);
+    return for_each(cli, false, brig_jrestart, "restarted", err);
 }
 
 static int recover_one(struct brig_ctx *c, const char *jname, struct brig_buf *plan,

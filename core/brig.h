@@ -88,6 +88,9 @@ struct brig_buf;
 int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err);
 /* jstop: run exec_stop, TERM, wait stop_timeout, KILL, tear down. */
 int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err);
+/* jrestart: check the recorded configuration, stop the jail when it runs, start it. */
+int brig_jrestart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
+                  struct brig_err *err);
 /* Finish or undo what a crashed brig left on jname (recover verb). */
 int brig_recover(struct brig_ctx *c, const char *jname, struct brig_err *err);
 /* Run argv (NULL: login shell) in the running jail; flags: enum brig_exec_flags;

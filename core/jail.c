@@ -479,6 +479,16 @@ static int assign_idmap(struct brig_ctx *c, struct brig_jail *j, struct brig_err
     return 0;
 }
 
+int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    if (brig_jail_check(j, err) < 0)
+        return -1;
+    if (c->os == brig_os_native() && ops->check_host)
+        return ops->check_host(j, err);
+    return 0;
+}
+
 /* Build a validated jail from jcreate's arguments. */
 static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *j,
                           struct brig_err *err)
@@ -501,7 +511,7 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
     if (!j->v[BRIG_P_BASE])
         brig_jail_set(j, BRIG_P_BASE, c->node.default_base);
     brig_jail_fill_defaults(j, c->workdir, c->os);
-    return brig_jail_check(j, err);
+    return brig_jail_preflight(c, j, err);
 }
 
 int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
@@ -577,7 +587,7 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
     if (apply_params(&j, kv, false, false, err) < 0)
         goto rollback;
     brig_jail_fill_defaults(&j, c->workdir, c->os);
-    if (brig_jail_check(&j, err) < 0 || check_vimage(c, &j, err) < 0)
+    if (brig_jail_preflight(c, &j, err) < 0 || check_vimage(c, &j, err) < 0)
         goto rollback;
     if (!brig_streq(old.v[BRIG_P_IP4_ADDR], j.v[BRIG_P_IP4_ADDR]) &&
         assign_addresses(c, &j, err) < 0)

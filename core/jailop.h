@@ -25,6 +25,9 @@ struct brig_jail_op {
 int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct brig_jail_op *op,
                       struct brig_err *err);
 void brig_jail_op_free(struct brig_jail_op *op);
+/* Every check of j's configuration that needs no running jail: its values, how
+ * they go together, and (on the kernel brig runs on) what the host has. */
+int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
 /* With the lock held (run.c): undo what a crash or an ended persist=0 jail left;
  * stop the running jail. */
 int brig_jail_op_settle(struct brig_jail_op *op, struct brig_err *err);

@@ -82,6 +82,11 @@ int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan, st
     op.env.plan = plan;
     struct brig_journal_hook hook = {journal_mark, &op};
     struct brig_runtime rt = {0};
+    /* what the configuration says is checked before anything is done */
+    if (brig_jail_preflight(c, &op.j, err) < 0) {
+        brig_err_wrap(err, "%s", jname);
+        goto out;
+    }
     int started = brig_os_get(c->os)->jstart(&op.env, plan ? NULL : &hook, &rt, err);
     if (started < 0) {
         /* what a failed undo left is for the next command's settle to finish */
@@ -145,6 +150,36 @@ int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, str
 out:
     brig_jail_op_free(&op);
     return r;
+}
+
+int brig_jrestart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
+                  struct brig_err *err)
+{
+    struct brig_jail j = {0};
+    int r = brig_jget(c, jname, &j, err);
+    /* a configuration that cannot start leaves the running jail alone */
+    if (r == 0 && !plan && brig_jail_preflight(c, &j, err) < 0)
+        r = brig_err_wrap(err, "%s", jname);
+    brig_jail_clear(&j);
+    if (r < 0)
+        return -1;
+    bool stopped = false;
+    if (brig_jail_is_running(c, jname)) {
+        if (brig_jstop(c, jname, plan, err) < 0)
+            return -1;
+        stopped = !plan;
+    }
+    struct brig_err e = BRIG_ERR_INIT;
+    if (brig_jstart(c, jname, plan, &e) == 0)
+        return 0;
+    if (!stopped) {
+        *err = e;
+        return -1;
+    }
+    size_t n = strlen(jname);
+    const char *why =
+        strncmp(e.msg, jname, n) == 0 && strncmp(e.msg + n, ": ", 2) == 0 ? e.msg + n + 2 : e.msg;
+    return brig_err_set(err, BRIG_EFAIL, "%s: stopped, could not start again: %s", jname, why);
 }
 
 int brig_recover(struct brig_ctx *c, const char *jname, struct brig_err *err)

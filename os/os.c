@@ -69,6 +69,8 @@ static const struct brig_os_ops linux_ops = {
     .bridge_list = brig_linux_bridge_list,
     .bridge_create = brig_linux_bridge_create,
     .bridge_remove = brig_linux_bridge_remove,
+    .check_host = brig_linux_check_host,
+    .limits_set = brig_linux_limits_set,
 };
 
 static const struct brig_os_ops freebsd_ops = {

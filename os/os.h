@@ -84,6 +84,13 @@ struct brig_os_ops {
      * unless force. */
     int (*bridge_remove)(const struct brig_node *node, const char *name, bool force,
                          struct brig_err *err);
+    /* Check jail j's parameters against this host (CPUs, controllers); BRIG_EUSAGE.
+     * NULL: nothing to check. */
+    int (*check_host)(const struct brig_jail *j, struct brig_err *err);
+    /* Give the running jail rt the resource limits recorded in env now. NULL: a
+     * kernel where limits change only at the next start. */
+    int (*limits_set)(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                      struct brig_err *err);
 };
 
 /* The ops of kernel k (BRIG_K_LINUX or BRIG_K_FREEBSD). */

@@ -70,6 +70,10 @@ int brig_cgroup_set_node(const char *nodeid, struct brig_err *err);
 /* Check limits without touching anything; bad input gives BRIG_EUSAGE. */
 int brig_cgroup_limits_check(const struct brig_cgroup_limits *lim, struct brig_err *err);
 
+/* Check limits against this host: their controllers exist and cpuset's CPUs are
+ * online; BRIG_EUSAGE naming the parameter. */
+int brig_cgroup_limits_host_check(const struct brig_cgroup_limits *lim, struct brig_err *err);
+
 /* Create the jail's cgroup in every hierarchy; an existing one is kept. */
 int brig_cgroup_create(const char *jname, struct brig_err *err);
 /* Create the jail's cgroup only in the hierarchies a jail with limits lim needs

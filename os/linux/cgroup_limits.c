@@ -13,6 +13,7 @@
 #define CG_MEMORY_MIN  (1024ULL * 1024)
 #define CG_PCPU_MAX    100000
 #define CG_MAXPROC_MAX 4194304ULL
+#define CG_CPUS_MAX    8192
 
 /* Parse a CPU list like "0-3,5"; syntax only. */
 static int check_cpulist(const char *s, struct brig_err *err)
@@ -54,7 +55,8 @@ static bool cpuset_is_all(const char *s)
 int brig_cgroup_limits_check(const struct brig_cgroup_limits *lim, struct brig_err *err)
 {
     if (lim->memoryuse && lim->memoryuse < CG_MEMORY_MIN)
-        return brig_err_set(err, BRIG_EUSAGE, "invalid memoryuse %llu: below the minimum of 1 MiB",
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "memoryuse: %llu bytes is below the minimum of 1m (0: no limit)",
                             (unsigned long long)lim->memoryuse);
     if (lim->memoryuse > (uint64_t)INT64_MAX)
         return brig_err_set(err, BRIG_EUSAGE, "invalid memoryuse %llu: too large",
@@ -66,6 +68,64 @@ int brig_cgroup_limits_check(const struct brig_cgroup_limits *lim, struct brig_e
         return brig_err_set(err, BRIG_EUSAGE, "invalid pcpu %u: above %u", lim->pcpu, CG_PCPU_MAX);
     if (!cpuset_is_all(lim->cpuset) && check_cpulist(lim->cpuset, err) < 0)
         return -1;
+    return 0;
+}
+
+/* Mark the CPUs of list s (syntax checked) in set. */
+static void cpulist_mark(const char *s, bool set[CG_CPUS_MAX])
+{
+    for (const char *p = s; *p;) {
+        char *end;
+        unsigned long a = strtoul(p, &end, 10), b = a;
+        if (*end == '-')
+            b = strtoul(end + 1, &end, 10);
+        for (unsigned long c = a; c <= b && c < CG_CPUS_MAX; c++)
+            set[c] = true;
+        p = *end == ',' ? end + 1 : end;
+        if (end == p && *p)
+            break;
+    }
+}
+
+/* The limits against this host: the controllers they need are there and the
+ * CPUs of cpuset are online. BRIG_EUSAGE naming the parameter. */
+int brig_cgroup_limits_host_check(const struct brig_cgroup_limits *lim, struct brig_err *err)
+{
+    static const struct {
+        const char *param, *ctrl;
+    } needs[] = {
+        {"memoryuse", "memory"}, {"maxproc", "pids"}, {"pcpu", "cpu"}, {"cpuset", "cpuset"}};
+    bool wanted[] = {lim->memoryuse != 0, lim->maxproc != 0, lim->pcpu != 0,
+                     !cpuset_is_all(lim->cpuset)};
+    if (brig_cgroup_limits_check(lim, err) < 0)
+        return -1;
+    if (!(wanted[0] || wanted[1] || wanted[2] || wanted[3]))
+        return 0;
+    struct brig_err e = BRIG_ERR_INIT;
+    bool detected = brig_cg_detect(&e) == 0;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(needs); i++) {
+        if (wanted[i] && (!detected || !brig_cg_hier_of(needs[i].ctrl)))
+            return brig_err_set(err, BRIG_EUSAGE, "%s: no %s cgroup controller on this host",
+                                needs[i].param, needs[i].ctrl);
+    }
+    if (!wanted[3])
+        return 0;
+    _cleanup_free_ char *online = NULL;
+    if (brig_read_file("/sys/devices/system/cpu/online", 4096, &online, NULL, err) < 0)
+        return brig_err_wrap(err, "cpuset");
+    online[strcspn(online, "\n")] = '\0';
+    if (check_cpulist(online, NULL) < 0)
+        return brig_err_set(err, BRIG_EFAIL, "cpuset: cannot read this host's CPUs from '%.40s'",
+                            online);
+    _cleanup_free_ bool *have = brig_xcalloc(CG_CPUS_MAX, sizeof(bool));
+    _cleanup_free_ bool *want = brig_xcalloc(CG_CPUS_MAX, sizeof(bool));
+    cpulist_mark(online, have);
+    cpulist_mark(lim->cpuset, want);
+    for (unsigned c = 0; c < CG_CPUS_MAX; c++) {
+        if (want[c] && !have[c])
+            return brig_err_set(err, BRIG_EUSAGE, "cpuset: CPU %u is not on this host (CPUs %s)", c,
+                                online);
+    }
     return 0;
 }
 

@@ -337,6 +337,21 @@ static const struct brig_step start_steps[] = {
     {"exec_poststart", poststart_apply, NULL},
 };
 
+/* The cgroup limits of jail j (borrowing its cpuset). */
+static int limits_of(const struct brig_jail *j, struct brig_cgroup_limits *ret,
+                     struct brig_err *err)
+{
+    *ret = (struct brig_cgroup_limits){
+        .maxproc = (uint64_t)brig_jail_int(j, BRIG_P_MAXPROC),
+        .pcpu = (unsigned)brig_jail_int(j, BRIG_P_PCPU),
+        .cpuset = j->v[BRIG_P_CPUSET] ? j->v[BRIG_P_CPUSET] : "",
+    };
+    return brig_parse_size(j->v[BRIG_P_MEMORYUSE] ? j->v[BRIG_P_MEMORYUSE] : "0", &ret->memoryuse,
+                           err) < 0
+               ? brig_err_wrap(err, "memoryuse")
+               : 0;
+}
+
 static void lx_free(struct lx *s)
 {
     if (netns_take(s) >= 0)
@@ -394,12 +409,7 @@ static int lx_init(struct lx *s, const struct brig_jail_env *env, bool strict, s
         return brig_err_wrap(err, "devfs_ruleset %u", ruleset);
     if (r < 0)
         brig_err_clear(err);
-    s->lim = (struct brig_cgroup_limits){
-        .maxproc = (uint64_t)brig_jail_int(s->j, BRIG_P_MAXPROC),
-        .pcpu = (unsigned)brig_jail_int(s->j, BRIG_P_PCPU),
-        .cpuset = jv(s, BRIG_P_CPUSET),
-    };
-    if (brig_parse_size(jv(s, BRIG_P_MEMORYUSE), &s->lim.memoryuse, err) < 0)
+    if (limits_of(s->j, &s->lim, err) < 0)
         return -1;
     s->policy = (struct brig_jail_policy){
         .vnet = brig_jail_bool(s->j, BRIG_P_VNET),
@@ -532,4 +542,48 @@ int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime 
     int r = brig_jail_exec(&spec, ret_status, err);
     lx_free(&s);
     return r;
+}
+
+int brig_linux_check_host(const struct brig_jail *j, struct brig_err *err)
+{
+    struct brig_cgroup_limits lim;
+    if (limits_of(j, &lim, err) < 0)
+        return -1;
+    return brig_cgroup_limits_host_check(&lim, err);
+}
+
+/* Attach every process of the running jail to the hierarchies lim needs (a
+ * limit set since the start may need one the jail was not in). Two passes: a
+ * process forked by one not yet moved is caught by the second. */
+static int limits_attach(const char *jname, const struct brig_cgroup_limits *lim,
+                         struct brig_err *err)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        if (brig_cgroup_pids(jname, &pids, &n, err) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            struct brig_err e = BRIG_ERR_INIT;
+            if (brig_cgroup_join(jname, pids[i], lim, true, &e) < 0 && errno != ESRCH) {
+                *err = e;
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+int brig_linux_limits_set(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                          struct brig_err *err)
+{
+    struct brig_cgroup_limits lim;
+    const char *jname = env->jail->v[BRIG_P_JNAME];
+    if (rt->pid <= 0 || brig_cgroup_set_node(env->node->nodeid, err) < 0 ||
+        limits_of(env->jail, &lim, err) < 0)
+        return -1;
+    if (brig_cgroup_create_for(jname, &lim, err) < 0 ||
+        brig_cgroup_set_limits(jname, &lim, err) < 0 || limits_attach(jname, &lim, err) < 0)
+        return -1;
+    return 0;
 }

@@ -15,5 +15,10 @@ int brig_linux_recover(const struct brig_jail_env *env, const struct brig_runtim
 int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime *rt,
                      const char *user, char *const *argv, unsigned flags, int *ret_status,
                      struct brig_err *err);
+/* Check the jail's limits against this host (controllers, online CPUs). */
+int brig_linux_check_host(const struct brig_jail *j, struct brig_err *err);
+/* Write the jail's recorded limits to the cgroups of the running jail rt. */
+int brig_linux_limits_set(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                          struct brig_err *err);
 
 #endif

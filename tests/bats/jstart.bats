@@ -189,6 +189,40 @@ teardown() {
     [ ! -e "/proc/$pid" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != brig-init ]
 }
 
+@test "jrestart checks the configuration before it stops the jail, which stays running" {
+    ok brig jcreate jname=${P}sa1 ip4_addr=0 exec_start=true
+    ok brig jstart jname=${P}sa1
+    local pid
+    pid=$(jpid ${P}sa1)
+    # a value an older brig let through: the jail could not start with it
+    sqlite3 "$W/var/db/local.sqlite" "update jails set memoryuse='100k' where jname='${P}sa1'"
+    run brig jrestart jname=${P}sa1
+    same "$status" 2 "exit status"
+    same "$output" "brig: jrestart: ${P}sa1: memoryuse: '100k' is below the minimum of 1m (0: no limit)" "output"
+    same "$(jstatus ${P}sa1)" running "status"
+    same "$(jpid ${P}sa1)" "$pid" "init pid"
+}
+
+@test "jstart refuses a recorded configuration that cannot start, before doing anything" {
+    ok brig jcreate jname=${P}sa1 ip4_addr=0 exec_start=true
+    sqlite3 "$W/var/db/local.sqlite" "update jails set cpuset='4000' where jname='${P}sa1'"
+    run brig jstart jname=${P}sa1
+    same "$status" 2 "exit status"
+    same "$output" "brig: jstart: ${P}sa1: cpuset: CPU 4000 is not on this host (CPUs $(cat /sys/devices/system/cpu/online))" "output"
+    same "$(jstatus ${P}sa1)" stopped "status"
+}
+
+@test "a jail jrestart stopped but could not start again is reported as stopped" {
+    ok brig jcreate jname=${P}sa1 ip4_addr=0 exec_start=true
+    ok brig jstart jname=${P}sa1
+    ok brig jset jname=${P}sa1 exec_prestart=false
+    run brig jrestart jname=${P}sa1
+    same "$status" 1 "exit status"
+    output_has "brig: jrestart: ${P}sa1: stopped, could not start again: "
+    same "${#lines[@]}" 1 "lines"
+    same "$(jstatus ${P}sa1)" stopped "status"
+}
+
 @test "jstart of a jail whose base is missing fails, says which, and leaves nothing" {
     ok brig jcreate jname=${P}sa1 ip4_addr=0
     mv "$W/basejail/busybox" "$W/basejail/gone"
