@@ -194,10 +194,24 @@ int cli_jset(struct cli *cli, struct brig_err *err)
         brig_kvlist_free(&kv);
         return brig_err_set(err, BRIG_EUSAGE, "no parameter to set (param=value)");
     }
-    int r = brig_jset(&cli->ctx, jname, &kv, err);
+    struct brig_jset_done done = {0};
+    int r = brig_jset(&cli->ctx, jname, &kv, &done, err);
     brig_kvlist_free(&kv);
     if (r == 0 && cli->ctx.dry_run)
         printf("%s: the change is valid; nothing was changed (--dry-run)\n", jname);
+    if (done.live) {
+        printf("%s: applied to the running jail:", jname);
+        for (char **p = done.live; *p; p++)
+            printf(" %s", *p);
+        putchar('\n');
+    }
+    if (done.next_start) {
+        printf("%s: applies at the next start (brig jrestart jname=%s): ", jname, jname);
+        for (char **p = done.next_start; *p; p++)
+            printf("%s%s", p == done.next_start ? "" : ", ", *p);
+        putchar('\n');
+    }
+    brig_jset_done_free(&done);
     return r;
 }
 

@@ -61,9 +61,18 @@ int brig_inventory(struct brig_ctx *c, struct brig_kvlist *ret, struct brig_err 
  * and addresses, and create its directories. On failure nothing is left. */
 int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
                  struct brig_err *err);
-/* jset: change parameters of an existing jail. */
+/* What a jset did to a running jail: the changes applied to it at once
+ * ("name=value") and the parameters that apply at its next start. Both NULL
+ * when the jail is not running. */
+struct brig_jset_done {
+    char **live;
+    char **next_start;
+};
+void brig_jset_done_free(struct brig_jset_done *d);
+/* jset: change parameters of an existing jail; a running jail gets its new
+ * resource limits at once where the kernel allows it. ret may be NULL. */
 int brig_jset(struct brig_ctx *c, const char *jname, const struct brig_kvlist *args,
-              struct brig_err *err);
+              struct brig_jset_done *ret, struct brig_err *err);
 /* Replace the whole configuration of jname with a jconf text (jconfig's editor). */
 int brig_jconf_apply(struct brig_ctx *c, const char *jname, const char *text, struct brig_err *err);
 /* The jail's configuration as jconf text. */

@@ -569,9 +569,67 @@ int brig_jget(struct brig_ctx *c, const char *jname, struct brig_jail *ret, stru
     return 0;
 }
 
+void brig_jset_done_free(struct brig_jset_done *d)
+{
+    brig_strv_free(d->live);
+    brig_strv_free(d->next_start);
+    d->live = d->next_start = NULL;
+}
+
+/* Parameters a running jail takes at once (resource limits), and those it reads
+ * only when used (boot order, the host's stop hooks): neither waits for a start. */
+static const enum brig_param_id live_params[] = {BRIG_P_MEMORYUSE, BRIG_P_MAXPROC, BRIG_P_PCPU,
+                                                 BRIG_P_CPUSET};
+static const enum brig_param_id when_used_params[] = {BRIG_P_ASTART, BRIG_P_B_ORDER,
+                                                      BRIG_P_EXEC_PRESTOP, BRIG_P_EXEC_POSTSTOP};
+
+static bool param_in(enum brig_param_id id, const enum brig_param_id *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == id)
+            return true;
+    }
+    return false;
+}
+
+/* After a jset of jname from old: give a running jail the limits it can take
+ * now and name in *done what waits for its next start. */
+static int apply_running(struct brig_ctx *c, const char *jname, const struct brig_jail *old,
+                         struct brig_jset_done *done, struct brig_err *err)
+{
+    struct brig_jail_op op;
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    bool can_live = c->os == brig_os_native() && ops->limits_set;
+    int r = -1;
+    if (brig_jail_op_open(c, jname, true, &op, err) < 0)
+        goto out;
+    r = 0;
+    if (!op.running)
+        goto out;
+    bool live = false;
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        const enum brig_param_id id = (enum brig_param_id)i;
+        if (brig_streq(old->v[i], op.j.v[i]) ||
+            param_in(id, when_used_params, BRIG_ARRAY_SIZE(when_used_params)))
+            continue;
+        if (can_live && param_in(id, live_params, BRIG_ARRAY_SIZE(live_params))) {
+            _cleanup_free_ char *kv = brig_xasprintf("%s=%s", brig_params[i].name, op.j.v[i]);
+            brig_strv_push(&done->live, kv);
+            live = true;
+        } else {
+            brig_strv_push(&done->next_start, brig_params[i].name);
+        }
+    }
+    if (live && ops->limits_set(&op.env, &op.rt, err) < 0)
+        r = brig_err_wrap(err, "saved for the next start, but not applied to the running jail");
+out:
+    brig_jail_op_free(&op);
+    return r;
+}
+
 /* Replace jail jname's parameters with those of kv (replace: unset ones take defaults). */
 static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_kvlist *kv,
-                       bool replace, struct brig_err *err)
+                       bool replace, struct brig_jset_done *done, struct brig_err *err)
 {
     struct brig_jail old = {0}, j = {0};
     int r = -1;
@@ -600,6 +658,11 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
         goto out;
     }
     r = brig_store_commit(c->st, err);
+    if (r == 0) {
+        struct brig_jset_done mine = {0};
+        r = apply_running(c, jname, &old, done ? done : &mine, err);
+        brig_jset_done_free(&mine);
+    }
     goto out;
 rollback:
     brig_store_rollback(c->st);
@@ -612,9 +675,9 @@ out:
 }
 
 int brig_jset(struct brig_ctx *c, const char *jname, const struct brig_kvlist *args,
-              struct brig_err *err)
+              struct brig_jset_done *ret, struct brig_err *err)
 {
-    return jail_update(c, jname, args, false, err);
+    return jail_update(c, jname, args, false, ret, err);
 }
 
 int brig_jconf_apply(struct brig_ctx *c, const char *jname, const char *text, struct brig_err *err)
@@ -622,7 +685,7 @@ int brig_jconf_apply(struct brig_ctx *c, const char *jname, const char *text, st
     struct brig_kvlist kv = {0};
     if (brig_jconf_parse(text, strlen(text), &kv, err) < 0)
         return -1;
-    int r = jail_update(c, jname, &kv, true, err);
+    int r = jail_update(c, jname, &kv, true, NULL, err);
     brig_kvlist_free(&kv);
     return r;
 }

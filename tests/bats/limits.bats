@@ -152,3 +152,47 @@ cg_file() {
     ok brig jstop jname=${P}lm1
     assert_nothing_left
 }
+
+@test "jset memoryuse and maxproc on a running jail apply at once, and it says so" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
+    local pid
+    pid=$(jpid ${P}lm1)
+    ok brig jset jname=${P}lm1 memoryuse=64m maxproc=7
+    same "$output" "${P}lm1: applied to the running jail: memoryuse=64m maxproc=7" "jset output"
+    same "$(jpid ${P}lm1)" "$pid" "init pid (no restart)"
+    local f
+    f=$(cg_file ${P}lm1 memory memory.limit_in_bytes memory.max)
+    same "$(cat "$f")" 67108864 "memory limit in $f"
+    grep -qx "$pid" "${f%/*}/cgroup.procs" || {
+        echo "init $pid is not in ${f%/*}" >&2
+        return 1
+    }
+    f=$(cg_file ${P}lm1 pids pids.max pids.max)
+    same "$(cat "$f")" 7 "pids.max"
+    # a process started by jexec afterwards is held by the new limit
+    run brig jexec jname=${P}lm1 -- sh -c 'x=$(head -c 200m /dev/zero | tr "\0" a); echo ${#x}'
+    same "$status" 137 "exit status of the memory hog (SIGKILL)"
+    ok brig jset jname=${P}lm1 memoryuse=0
+    local v
+    v=$(cat "$(cg_file ${P}lm1 memory memory.limit_in_bytes memory.max)")
+    [ "$v" = max ] || [ "$v" -gt 1000000000000 ] || {
+        echo "memory limit $v after memoryuse=0" >&2
+        return 1
+    }
+}
+
+@test "jset on a running jail names the changes that apply only at the next start" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
+    ok brig jset jname=${P}lm1 host_hostname=other.example.org pcpu=50
+    same "${lines[0]}" "${P}lm1: applied to the running jail: pcpu=50" "line 1"
+    same "${lines[1]}" "${P}lm1: applies at the next start (brig jrestart jname=${P}lm1): host_hostname" "line 2"
+    same "${#lines[@]}" 2 "lines"
+    ok brig jexec jname=${P}lm1 -- hostname
+    same "$output" "${P}lm1.my.domain" "host name until the restart"
+}
+
+@test "jset of a limit the host cannot give is refused on a running jail, which keeps its own" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true maxproc=9
+    assert_rejected 2 "cpuset: CPU 4000 is not on this host" brig jset jname=${P}lm1 cpuset=4000
+    same "$(cat "$(cg_file ${P}lm1 pids pids.max pids.max)")" 9 "pids.max"
+}
