@@ -701,10 +701,18 @@ int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
     if (!j->v[BRIG_P_JNAME])
         return brig_err_set(err, BRIG_EUSAGE, "jname is required");
     const char *ip = j->v[BRIG_P_IP4_ADDR];
+    if (brig_jail_bool(j, BRIG_P_VNET) && ip && strchr(ip, '|'))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "ip4_addr: 'iface|address' applies only to jails without vnet (a vnet "
+                            "jail's addresses go on its own eth0)");
     if (brig_jail_bool(j, BRIG_P_VNET) && ip && strcmp(ip, "0") != 0 &&
         !brig_strcaseeq(ip, "DHCP") && !brig_strcaseeq(ip, "REALDHCP") &&
         check_list(ip, check_vnet_addr, err) < 0)
         return brig_err_wrap(err, "ip4_addr");
+    if (ip && brig_strcaseeq(ip, "REALDHCP") && brig_streq(j->v[BRIG_P_EMULATOR], "linux"))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "ip4_addr=REALDHCP in an emulator=linux jail: start the Linux DHCP "
+                            "client from exec_start");
     if (!brig_jail_bool(j, BRIG_P_VNET) && ip && brig_strcaseeq(ip, "REALDHCP"))
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=REALDHCP needs vnet=1 (a DHCP client needs its own stack)");

@@ -218,6 +218,15 @@ EOF2
     ok brig jcreate jname=v1 vnet=1 ip4_addr=10.1.2.254
 }
 
+@test "jcreate refuses what only a start used to refuse: iface|address on a vnet jail, REALDHCP under the linuxulator" {
+    assert_rejected 2 "ip4_addr: 'iface|address' applies only to jails without vnet" \
+        brig jcreate jname=v1 vnet=1 ip4_addr='eth0|10.1.2.3/24'
+    assert_rejected 2 "ip4_addr=REALDHCP in an emulator=linux jail: start the Linux DHCP client from exec_start" \
+        brig jcreate jname=v1 vnet=1 ip4_addr=REALDHCP emulator=linux
+    ok brig jcreate jname=v1 vnet=1 ip4_addr=REALDHCP
+    assert_rejected 2 "ip4_addr=REALDHCP in an emulator=linux jail" brig jset jname=v1 emulator=linux
+}
+
 @test "jcreate refuses memoryuse below 1m and a cpuset beyond the host's CPUs" {
     assert_rejected 2 "memoryuse: '100k' is below the minimum of 1m" brig jcreate jname=web1 \
         memoryuse=100k
