@@ -291,6 +291,49 @@ static void test_openfiles_sets_rlimit(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* What a jail's limits need from the host is checked without touching anything:
+ * CPUs that are not online, and (on a v2 mount without controllers) a limit
+ * whose controller is missing, are bad input naming the parameter. */
+static void test_host_check_names_missing_cpus_and_controllers(void **state)
+{
+    struct brig_err err = BRIG_ERR_INIT;
+    struct brig_cgroup_limits far = {.cpuset = "0,4000"}, all = {.cpuset = "0"};
+    struct brig_cgroup_limits cpu0 = {.cpuset = "0-0"};
+    assert_int_equal(brig_cgroup_limits_host_check(&far, &err), -1);
+    assert_int_equal(err.code, BRIG_EUSAGE);
+    assert_non_null(strstr(err.msg, "cpuset: CPU 4000 is not on this host (CPUs 0"));
+    assert_int_equal(brig_cgroup_limits_host_check(&all, &err), 0);
+    assert_int_equal(brig_cgroup_limits_host_check(&cpu0, &err), 0);
+    struct brig_cgroup_limits small = {.memoryuse = 4096};
+    assert_int_equal(brig_cgroup_limits_host_check(&small, &err), -1);
+    assert_non_null(strstr(err.msg, "memoryuse: 4096 bytes is below the minimum of 1m"));
+    assert_false(brig_cgroup_exists(jname));
+
+    char dir[] = "/tmp/brig-cg2-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(unshare(CLONE_NEWNS), 0);
+    assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+    assert_int_equal(mount("none", dir, "cgroup2", 0, NULL), 0);
+    assert_int_equal(brig_cgroup_set_v2_root(dir, &err), 0);
+    struct brig_cgroup_facts f;
+    assert_int_equal(brig_cgroup_probe(&f, &err), 0);
+    bool has_memory = false;
+    for (char **c = f.controllers; *c; c++)
+        has_memory |= strcmp(*c, "memory") == 0;
+    brig_cgroup_facts_clear(&f);
+    struct brig_cgroup_limits mem = {.memoryuse = 64ULL << 20};
+    if (has_memory) {
+        assert_int_equal(brig_cgroup_limits_host_check(&mem, &err), 0);
+    } else {
+        assert_int_equal(brig_cgroup_limits_host_check(&mem, &err), -1);
+        assert_int_equal(err.code, BRIG_EUSAGE);
+        assert_string_equal(err.msg, "memoryuse: no memory cgroup controller on this host");
+    }
+    assert_int_equal(umount(dir), 0);
+    rmdir(dir);
+    assert_int_equal(brig_cgroup_set_v2_root(NULL, &err), 0);
+}
+
 /* A fresh cgroup2 mount in a private mount namespace, used as a pure v2 host.
  * On a hybrid host it is the same (mostly empty) v2 hierarchy, whose
  * controllers are bound to v1: the limits are refused, kill works. */
@@ -480,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_openfiles_sets_rlimit),
         cmocka_unit_test(test_v2_limits_use_v2_files),
         cmocka_unit_test(test_fresh_cgroup2_mount_works_as_pure_v2),
+        cmocka_unit_test(test_host_check_names_missing_cpus_and_controllers),
         cmocka_unit_test(test_v1_only_host_kills_through_the_freezer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
