@@ -179,6 +179,24 @@ static void params_only(struct cli *cli, struct brig_kvlist *ret)
     }
 }
 
+/* What a change did to a running jail: applied at once, or waiting for its next start. */
+static void print_done(const char *jname, struct brig_jset_done *done)
+{
+    if (done->live) {
+        printf("%s: applied to the running jail:", jname);
+        for (char **p = done->live; *p; p++)
+            printf(" %s", *p);
+        putchar('\n');
+    }
+    if (done->next_start) {
+        printf("%s: applies at the next start (brig jrestart jname=%s): ", jname, jname);
+        for (char **p = done->next_start; *p; p++)
+            printf("%s%s", p == done->next_start ? "" : ", ", *p);
+        putchar('\n');
+    }
+    brig_jset_done_free(done);
+}
+
 int cli_jset(struct cli *cli, struct brig_err *err)
 {
     const char *jname;
@@ -199,19 +217,7 @@ int cli_jset(struct cli *cli, struct brig_err *err)
     brig_kvlist_free(&kv);
     if (r == 0 && cli->ctx.dry_run)
         printf("%s: the change is valid; nothing was changed (--dry-run)\n", jname);
-    if (done.live) {
-        printf("%s: applied to the running jail:", jname);
-        for (char **p = done.live; *p; p++)
-            printf(" %s", *p);
-        putchar('\n');
-    }
-    if (done.next_start) {
-        printf("%s: applies at the next start (brig jrestart jname=%s): ", jname, jname);
-        for (char **p = done.next_start; *p; p++)
-            printf("%s%s", p == done.next_start ? "" : ", ", *p);
-        putchar('\n');
-    }
-    brig_jset_done_free(&done);
+    print_done(jname, &done);
     return r;
 }
 
@@ -260,8 +266,11 @@ static int jconfig_edit(struct cli *cli, const char *jname, struct brig_err *err
             break;
         }
         struct brig_err e2 = BRIG_ERR_INIT;
-        if (brig_jconf_apply(&cli->ctx, jname, edited, &e2) == 0)
+        struct brig_jset_done done = {0};
+        if (brig_jconf_apply(&cli->ctx, jname, edited, &done, &e2) == 0) {
+            print_done(jname, &done);
             break;
+        }
         if (!isatty(STDIN_FILENO)) {
             *err = e2;
             r = -1;

@@ -74,7 +74,8 @@ void brig_jset_done_free(struct brig_jset_done *d);
 int brig_jset(struct brig_ctx *c, const char *jname, const struct brig_kvlist *args,
               struct brig_jset_done *ret, struct brig_err *err);
 /* Replace the whole configuration of jname with a jconf text (jconfig's editor). */
-int brig_jconf_apply(struct brig_ctx *c, const char *jname, const char *text, struct brig_err *err);
+int brig_jconf_apply(struct brig_ctx *c, const char *jname, const char *text,
+                     struct brig_jset_done *ret, struct brig_err *err);
 /* The jail's configuration as jconf text. */
 int brig_jconf_render(struct brig_ctx *c, const char *jname, char **ret, struct brig_err *err);
 int brig_jget(struct brig_ctx *c, const char *jname, struct brig_jail *ret, struct brig_err *err);

@@ -680,12 +680,13 @@ int brig_jset(struct brig_ctx *c, const char *jname, const struct brig_kvlist *a
     return jail_update(c, jname, args, false, ret, err);
 }
 
-int brig_jconf_apply(struct brig_ctx *c, const char *jname, const char *text, struct brig_err *err)
+int brig_jconf_apply(struct brig_ctx *c, const char *jname, const char *text,
+                     struct brig_jset_done *ret, struct brig_err *err)
 {
     struct brig_kvlist kv = {0};
     if (brig_jconf_parse(text, strlen(text), &kv, err) < 0)
         return -1;
-    int r = jail_update(c, jname, &kv, true, NULL, err);
+    int r = jail_update(c, jname, &kv, true, ret, err);
     brig_kvlist_free(&kv);
     return r;
 }

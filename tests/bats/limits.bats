@@ -196,3 +196,10 @@ cg_file() {
     assert_rejected 2 "cpuset: CPU 4000 is not on this host" brig jset jname=${P}lm1 cpuset=4000
     same "$(cat "$(cg_file ${P}lm1 pids pids.max pids.max)")" 9 "pids.max"
 }
+
+@test "jconfig in an editor on a running jail applies a new maxproc at once and says so" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
+    EDITOR=$(sed_editor 's/^maxproc=.*/maxproc="11";/') ok brig jconfig jname=${P}lm1 </dev/null
+    same "$output" "${P}lm1: applied to the running jail: maxproc=11" "jconfig output"
+    same "$(cat "$(cg_file ${P}lm1 pids pids.max pids.max)")" 11 "pids.max"
+}
