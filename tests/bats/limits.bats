@@ -203,3 +203,13 @@ cg_file() {
     same "$output" "${P}lm1: applied to the running jail: maxproc=11" "jconfig output"
     same "$(cat "$(cg_file ${P}lm1 pids pids.max pids.max)")" 11 "pids.max"
 }
+
+@test "jset cpuset on a running jail moves its processes to those CPUs at once" {
+    jail_up jname=${P}lm1 ip4_addr=0 exec_start='sleep 1000 &'
+    ok brig jset jname=${P}lm1 cpuset=0-0
+    same "$output" "${P}lm1: applied to the running jail: cpuset=0-0" "jset output"
+    grep -q '^Cpus_allowed_list:[[:space:]]*0$' "/proc/$(jpid ${P}lm1)/status"
+    grep -q '^Cpus_allowed_list:[[:space:]]*0$' "/proc/$(pgrep -xf 'sleep 1000')/status"
+    ok brig jexec jname=${P}lm1 -- grep Cpus_allowed_list /proc/self/status
+    same "$output" "Cpus_allowed_list:	0" "CPUs of a new jexec"
+}
