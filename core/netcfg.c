@@ -313,7 +313,8 @@ static int check_args(const struct brig_node *node, const struct brig_jnic_args 
         return 0;
     if (strchr(a->ip4_addr, '|'))
         return brig_err_set(err, BRIG_EUSAGE, "ip4_addr: a NIC's addresses take no interface|");
-    if (brig_param_check(BRIG_P_IP4_ADDR, a->ip4_addr, err) < 0)
+    if (brig_param_check(BRIG_P_IP4_ADDR, a->ip4_addr, err) < 0 ||
+        brig_check_nic_addrs(a->ip4_addr, err) < 0)
         return -1;
     if (brig_strcaseeq(a->ip4_addr, "DHCP") &&
         strcmp(resolve_bridge(node, parent), node->bridge) != 0)

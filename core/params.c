@@ -677,6 +677,13 @@ static int check_vnet_addr(const char *s, struct brig_err *err)
     return brig_addr_check_usable(brig_addr_format(&a, true, buf), false, err);
 }
 
+int brig_check_nic_addrs(const char *ip, struct brig_err *err)
+{
+    if (strcmp(ip, "0") == 0 || brig_strcaseeq(ip, "DHCP") || brig_strcaseeq(ip, "REALDHCP"))
+        return 0;
+    return check_list(ip, check_vnet_addr, err) < 0 ? brig_err_wrap(err, "ip4_addr") : 0;
+}
+
 /* Is the jail's host_hostname the one its jname gives by default? */
 static bool hostname_is_default(const struct brig_jail *j)
 {
@@ -705,10 +712,8 @@ int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr: 'iface|address' applies only to jails without vnet (a vnet "
                             "jail's addresses go on its own eth0)");
-    if (brig_jail_bool(j, BRIG_P_VNET) && ip && strcmp(ip, "0") != 0 &&
-        !brig_strcaseeq(ip, "DHCP") && !brig_strcaseeq(ip, "REALDHCP") &&
-        check_list(ip, check_vnet_addr, err) < 0)
-        return brig_err_wrap(err, "ip4_addr");
+    if (brig_jail_bool(j, BRIG_P_VNET) && ip && brig_check_nic_addrs(ip, err) < 0)
+        return -1;
     if (ip && brig_strcaseeq(ip, "REALDHCP") && brig_streq(j->v[BRIG_P_EMULATOR], "linux"))
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=REALDHCP in an emulator=linux jail: start the Linux DHCP "

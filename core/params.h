@@ -129,6 +129,9 @@ int brig_check_addr(const char *s, bool allow_prefix, struct brig_err *err);
 int brig_check_mac(const char *s, struct brig_err *err);
 int brig_check_ifname(const char *s, struct brig_err *err);
 int brig_check_cidr4(const char *s, struct brig_err *err);
+/* A VNET NIC's ip4_addr as the NIC takes it (no prefix: /24 or /64): no network
+ * or broadcast address of its subnet. */
+int brig_check_nic_addrs(const char *ip, struct brig_err *err);
 /* Parse a size with k/m/g/t suffix into bytes. */
 int brig_parse_size(const char *s, uint64_t *ret_bytes, struct brig_err *err);
 int brig_parse_uint(const char *s, int64_t min, int64_t max, int64_t *ret, struct brig_err *err);

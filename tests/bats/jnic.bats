@@ -91,6 +91,16 @@ jail_id() {
     assert_rejected 2 "nosuch: no such jail" brig jnic jname=nosuch
 }
 
+@test "jnic refuses the network or broadcast address of a NIC's subnet" {
+    assert_rejected 2 "ip4_addr: 10.1.2.255 is the broadcast address of /24" \
+        brig jnic jname=${P}n1 action=add ip4_addr=10.1.2.255
+    assert_rejected 2 "ip4_addr: 10.1.2.0 is the network address of /24" \
+        brig jnic jname=${P}n1 action=add ip4_addr=10.1.2.0
+    assert_rejected 2 "10.199.255.255 is the broadcast address of the node's pool 10.199.0.0/16" \
+        brig jnic jname=${P}n1 action=add ip4_addr=10.199.255.255/8
+    ok brig jnic jname=${P}n1 action=add ip4_addr=10.1.2.254
+}
+
 @test "jnic is only for vnet=1 jails" {
     ok brig jcreate jname=${P}s1 ip4_addr=0
     assert_rejected 2 "${P}s1: not a vnet=1 jail" brig jnic jname=${P}s1 action=add
