@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "params.h"
+#include "util.h"
+
 static int addr_parse(const char *s, unsigned def4, unsigned def6, struct brig_addr *ret,
                       struct brig_err *err)
 {
@@ -243,4 +246,58 @@ int brig_addr_check_usable(const char *s, bool host_alias, struct brig_err *err)
     if (brig_addr_same_ip(&a, &bc))
         return brig_err_set(err, BRIG_EUSAGE, "%s is the broadcast address of /%u", buf, a.prefix);
     return 0;
+}
+
+int brig_addr_list_parse(const char *list, enum brig_addr_kind kind, struct brig_addr_item **ret,
+                         size_t *ret_n, struct brig_err *err)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    if (!list || strcmp(list, "0") == 0)
+        return 0;
+    if (brig_strcaseeq(list, "DHCP") || brig_strcaseeq(list, "REALDHCP"))
+        return brig_err_set(err, BRIG_EUSAGE, "'%s' is not an address list", list);
+    unsigned def4 = kind == BRIG_ADDR_ALIAS ? 32 : 24, def6 = kind == BRIG_ADDR_ALIAS ? 128 : 64;
+    struct brig_addr_item *v = NULL;
+    size_t n = 0;
+    for (const char *p = list;; p++) {
+        size_t len = strcspn(p, ",");
+        _cleanup_free_ char *t = brig_xstrndup(p, len);
+        if (len == 0) {
+            brig_err_set(err, BRIG_EUSAGE, "empty element in address list '%.80s'", list);
+            goto fail;
+        }
+        v = brig_xrealloc(v, (n + 1) * sizeof(*v));
+        struct brig_addr_item *it = &v[n];
+        memset(it, 0, sizeof(*it));
+        char *a = t, *bar = strchr(t, '|');
+        if (bar) {
+            *bar = '\0';
+            if (brig_check_ifname(t, err) < 0)
+                goto fail;
+            snprintf(it->iface, sizeof(it->iface), "%s", t);
+            a = bar + 1;
+        }
+        if (addr_parse(a, def4, def6, &it->addr, err) < 0)
+            goto fail;
+        it->has_prefix = strchr(a, '/') != NULL;
+        for (size_t i = 0; i < n; i++) {
+            char buf[BRIG_ADDR_STRLEN];
+            if (brig_addr_same_ip(&v[i].addr, &it->addr)) {
+                brig_err_set(err, BRIG_EUSAGE, "address %s is listed twice",
+                             brig_addr_format(&it->addr, false, buf));
+                goto fail;
+            }
+        }
+        n++;
+        p += len;
+        if (!*p)
+            break;
+    }
+    *ret = v;
+    *ret_n = n;
+    return 0;
+fail:
+    free(v);
+    return -1;
 }

@@ -4,6 +4,7 @@
 #define BRIG_ADDR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -44,6 +45,25 @@ bool brig_addr_contains(const struct brig_addr *net, const struct brig_addr *h);
 int brig_addr_cmp(const struct brig_addr *a, const struct brig_addr *b);
 /* True when a and b are the same address (prefixes ignored). */
 bool brig_addr_same_ip(const struct brig_addr *a, const struct brig_addr *b);
+/* One element of an address list ("[iface|]addr[/prefix]"). */
+struct brig_addr_item {
+    char iface[16];        /* "" when the element named no interface */
+    struct brig_addr addr; /* the prefix given, or the list's default */
+    bool has_prefix;       /* the element gave its prefix */
+};
+
+/* The default prefix of an address given without one: a jail's own address
+ * on its VNET interface (/24, /64) or an alias on a host interface (/32,
+ * /128, as jail(8) adds ip4.addr and ip6.addr). */
+enum brig_addr_kind { BRIG_ADDR_VNET, BRIG_ADDR_ALIAS };
+
+/* Parse a comma list of "[iface|]addr[/prefix]", the one parser of ip4_addr
+ * lists; "0" (or NULL) is the empty list. Empty elements, bad interface
+ * names, bad addresses, the same address twice and the words DHCP and
+ * REALDHCP are BRIG_EUSAGE. Free *ret with free(). */
+int brig_addr_list_parse(const char *list, enum brig_addr_kind kind, struct brig_addr_item **ret,
+                         size_t *ret_n, struct brig_err *err);
+
 /* Refuse an address no jail may take ("addr[/prefix]"): unspecified, loopback,
  * multicast, broadcast, and with a prefix below /31 its network or broadcast
  * address; host_alias (a non-VNET jail's alias on a host interface) also

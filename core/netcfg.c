@@ -42,16 +42,16 @@ static int jail_bridges(struct brig_ctx *c, const struct brig_jail *j, char ***r
             brig_strv_push_unique(&v, resolve_bridge(&c->node, nics[i].parent));
         brig_nics_free(nics, n);
     } else {
-        brig_strv_push_unique(&v, resolve_bridge(&c->node, j->v[BRIG_P_INTERFACE]));
-        const char *ip = j->v[BRIG_P_IP4_ADDR] ? j->v[BRIG_P_IP4_ADDR] : "0";
-        _cleanup_free_ char *copy = brig_xstrdup(ip);
-        char *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            char *bar = strchr(t, '|');
-            if (bar) {
-                *bar = '\0';
-                brig_strv_push_unique(&v, t);
-            }
+        /* interface=0: the jail's aliases are on no interface brig manages */
+        if (!brig_streq(j->v[BRIG_P_INTERFACE], "0"))
+            brig_strv_push_unique(&v, resolve_bridge(&c->node, j->v[BRIG_P_INTERFACE]));
+        _cleanup_free_ struct brig_addr_item *items = NULL;
+        size_t n = 0;
+        if (brig_addr_list_parse(j->v[BRIG_P_IP4_ADDR], BRIG_ADDR_ALIAS, &items, &n, NULL) < 0)
+            n = 0; /* DHCP, REALDHCP: no interface named */
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].iface[0])
+                brig_strv_push_unique(&v, items[i].iface);
         }
     }
     *ret = v;

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
+#include "addr.h"
 #include "freebsd.h"
-#include "internal.h"
 #include "util.h"
 
 void brig_freebsd_conf_quote(struct brig_buf *out, const char *s)
@@ -44,69 +45,6 @@ void brig_freebsd_conf_quote(struct brig_buf *out, const char *s)
     brig_buf_addc(out, '"');
 }
 
-void brig_fbsd_addrs_free(struct brig_fbsd_addr *a, size_t n)
-{
-    for (size_t i = 0; a && i < n; i++) {
-        free(a[i].iface);
-        free(a[i].addr);
-    }
-    free(a);
-}
-
-/* The address part without its prefix, for comparing. */
-static char *bare(const char *addr)
-{
-    return brig_xstrndup(addr, strcspn(addr, "/"));
-}
-
-int brig_fbsd_addrs_parse(const char *list, struct brig_fbsd_addr **ret, size_t *ret_n,
-                          struct brig_err *err)
-{
-    *ret = NULL;
-    *ret_n = 0;
-    if (!list || strcmp(list, "0") == 0)
-        return 0;
-    if (brig_strcaseeq(list, "DHCP") || brig_strcaseeq(list, "REALDHCP"))
-        return brig_err_set(err, BRIG_EUSAGE, "'%s' is not an address list", list);
-    _cleanup_free_ char *copy = brig_xstrdup(list);
-    struct brig_fbsd_addr *a = NULL;
-    size_t n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *bar = strchr(t, '|');
-        char *iface = NULL;
-        if (bar) {
-            *bar = '\0';
-            if (brig_check_ifname(t, err) < 0)
-                goto fail;
-            iface = t;
-            t = bar + 1;
-        }
-        if (brig_check_addr(t, true, err) < 0)
-            goto fail;
-        bool v6 = strchr(t, ':') != NULL;
-        _cleanup_free_ char *b = bare(t);
-        for (size_t i = 0; i < n; i++) {
-            _cleanup_free_ char *o = bare(a[i].addr);
-            if (strcmp(o, b) == 0) {
-                brig_err_set(err, BRIG_EUSAGE, "address %s is listed twice", b);
-                goto fail;
-            }
-        }
-        a = brig_xrealloc(a, (n + 1) * sizeof(*a));
-        a[n].iface = iface ? brig_xstrdup(iface) : NULL;
-        a[n].addr = strchr(t, '/') ? brig_xstrdup(t) : brig_xasprintf("%s/%d", t, v6 ? 64 : 24);
-        a[n].v6 = v6;
-        n++;
-    }
-    *ret = a;
-    *ret_n = n;
-    return 0;
-fail:
-    brig_fbsd_addrs_free(a, n);
-    return -1;
-}
-
 static void put_str(struct brig_buf *out, const char *key, const char *value)
 {
     brig_buf_addf(out, "    %s = ", key);
@@ -125,8 +63,12 @@ static void put_bool(struct brig_buf *out, const char *key, bool on)
         brig_buf_addf(out, "    no%s;\n", key);
 }
 
-/* ip4.addr / ip6.addr of a jail that shares the host's stack: "iface|addr/prefix"
- * so that jail(8) adds the aliases before creating the jail and removes them after. */
+/* ip4.addr / ip6.addr of a jail that shares the host's stack:
+ * "iface|addr/prefix" so that jail(8) adds the aliases before creating the
+ * jail and removes them after; a bare address gets /32 or /128, as jail(8)
+ * itself gives one. interface=0 (as in CBSD) leaves the aliases to the
+ * administrator: the addresses are written without an interface, so jail(8)
+ * neither adds nor removes them. */
 static int put_addrs(const struct brig_freebsd_input *in, struct brig_buf *out,
                      struct brig_err *err)
 {
@@ -136,32 +78,32 @@ static int put_addrs(const struct brig_freebsd_input *in, struct brig_buf *out,
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=DHCP has no address yet: the address pool assigns one "
                             "before the plan is made");
-    struct brig_fbsd_addr *a = NULL;
+    _cleanup_free_ struct brig_addr_item *a = NULL;
     size_t n = 0;
-    if (brig_fbsd_addrs_parse(list, &a, &n, err) < 0)
+    if (brig_addr_list_parse(list, BRIG_ADDR_ALIAS, &a, &n, err) < 0)
         return brig_err_wrap(err, "ip4_addr");
     const char *iface = j->v[BRIG_P_INTERFACE];
-    if (!iface || strcmp(iface, "auto") == 0)
-        iface = in->uplink && in->uplink[0] ? in->uplink : NULL;
+    bool unmanaged = brig_streq(iface, "0");
+    if (!iface || strcmp(iface, "auto") == 0 || unmanaged)
+        iface = !unmanaged && in->uplink && in->uplink[0] ? in->uplink : NULL;
     for (int v6 = 0; v6 <= 1; v6++) {
         const char *key = v6 ? "ip6.addr" : "ip4.addr";
         size_t count = 0;
         for (size_t i = 0; i < n; i++) {
-            if (a[i].v6 != (bool)v6)
+            if ((a[i].addr.family == AF_INET6) != (bool)v6)
                 continue;
-            const char *ifc = a[i].iface ? a[i].iface : iface;
-            if (!ifc) {
-                brig_err_set(err, BRIG_EUSAGE,
-                             "address %s needs an interface: set interface= or the node's "
-                             "uplink",
-                             a[i].addr);
-                brig_fbsd_addrs_free(a, n);
-                return -1;
-            }
+            char buf[BRIG_ADDR_STRLEN];
+            const char *ifc = a[i].iface[0] ? a[i].iface : iface;
+            brig_addr_format(&a[i].addr, true, buf);
+            if (!ifc && !unmanaged)
+                return brig_err_set(err, BRIG_EUSAGE,
+                                    "address %s needs an interface: set interface= or the "
+                                    "node's uplink (interface=0: the address is already there)",
+                                    buf);
             brig_buf_add(out, count ? ", " : "    ");
             if (!count)
                 brig_buf_addf(out, "%s = ", key);
-            _cleanup_free_ char *item = brig_xasprintf("%s|%s", ifc, a[i].addr);
+            _cleanup_free_ char *item = ifc ? brig_xasprintf("%s|%s", ifc, buf) : brig_xstrdup(buf);
             brig_freebsd_conf_quote(out, item);
             count++;
         }
@@ -170,7 +112,6 @@ static int put_addrs(const struct brig_freebsd_input *in, struct brig_buf *out,
         else
             put_str(out, v6 ? "ip6" : "ip4", "disable");
     }
-    brig_fbsd_addrs_free(a, n);
     return 0;
 }
 

@@ -7,9 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "addr.h"
 #include "freebsd.h"
-#include "internal.h"
 #include "mac.h"
 #include "util.h"
 
@@ -263,13 +264,15 @@ static int rctl_rules(struct ctx *c, char ***ret, struct brig_err *err)
     static const struct {
         enum brig_param_id id;
         const char *res;
-    } ints[] = {
-        {BRIG_P_MAXPROC, "maxproc"}, {BRIG_P_PCPU, "pcpu"}, {BRIG_P_OPENFILES, "openfiles"}};
+        const char *per; /* rctl(8)'s per: "/process" applies the amount to each process */
+    } ints[] = {{BRIG_P_MAXPROC, "maxproc", ""},
+                {BRIG_P_PCPU, "pcpu", ""},
+                {BRIG_P_OPENFILES, "openfiles", "/process"}};
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(ints); i++) {
         int64_t v = brig_jail_int(c->j, ints[i].id);
         if (v > 0) {
-            _cleanup_free_ char *r =
-                brig_xasprintf("jail:%s:%s:deny=%lld", c->name, ints[i].res, (long long)v);
+            _cleanup_free_ char *r = brig_xasprintf("jail:%s:%s:deny=%lld%s", c->name, ints[i].res,
+                                                    (long long)v, ints[i].per);
             brig_strv_push(&rules, r);
         }
     }
@@ -366,7 +369,7 @@ static void nic_gateway(struct ctx *c, const struct brig_nic *nic, const char *b
 /* Host side of one NIC, before the jail exists. */
 static int add_nic_host(struct ctx *c, const struct brig_nic *nic, struct brig_err *err)
 {
-    char host[16], jend[16], var[32], mtu[16], mac[BRIG_MAC_STRLEN];
+    char host[16], jend[16], var[32], mtu[16], jmtu[16], mac[BRIG_MAC_STRLEN];
     if (brig_freebsd_ifname(c->j->id, nic->idx, 'a', host, err) < 0 ||
         brig_freebsd_ifname(c->j->id, nic->idx, 'b', jend, err) < 0)
         return -1;
@@ -374,7 +377,8 @@ static int add_nic_host(struct ctx *c, const struct brig_nic *nic, struct brig_e
     unsigned bmtu = 1500;
     if (nic_bridge(c, nic, &bridge, &bmtu, err) < 0)
         return -1;
-    snprintf(mtu, sizeof(mtu), "%u", nic->mtu ? nic->mtu : bmtu);
+    snprintf(mtu, sizeof(mtu), "%u", bmtu);
+    snprintf(jmtu, sizeof(jmtu), "%u", nic->mtu ? nic->mtu : bmtu);
     if (!nic->hwaddr || strcmp(nic->hwaddr, "0") == 0) {
         uint8_t m[6];
         brig_mac_derive(c->in->node->nodename ? c->in->node->nodename : "", c->name, nic->idx, m);
@@ -406,8 +410,11 @@ static int add_nic_host(struct ctx *c, const struct brig_nic *nic, struct brig_e
     brig_plan_addv(c->plan, "set the jail end's MAC", "ifconfig", jend, "ether", mac, (char *)NULL);
     brig_plan_addv(c->plan, "host end takes the bridge's MTU", "ifconfig", host, "mtu", mtu,
                    (char *)NULL);
-    brig_plan_addv(c->plan, "jail end takes the bridge's MTU", "ifconfig", jend, "mtu", mtu,
-                   (char *)NULL);
+    /* if_bridge(4) refuses a member whose MTU differs from the bridge's: the
+     * NIC's own mtu applies to the jail end only */
+    brig_plan_addv(c->plan,
+                   nic->mtu ? "jail end takes the NIC's MTU" : "jail end takes the bridge's MTU",
+                   "ifconfig", jend, "mtu", jmtu, (char *)NULL);
     brig_plan_addv(c->plan, "attach the host end to the bridge", "ifconfig", bridge, "addm", host,
                    (char *)NULL);
     brig_plan_addv(c->plan, "bring the host end up", "ifconfig", host, "up", (char *)NULL);
@@ -429,25 +436,24 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
                             "eth%d: DHCP has no address yet: the address pool assigns one "
                             "before the plan is made",
                             nic->idx);
-    struct brig_fbsd_addr *list = NULL;
+    _cleanup_free_ struct brig_addr_item *list = NULL;
     size_t n = 0;
-    if (!realdhcp && brig_fbsd_addrs_parse(addrs, &list, &n, err) < 0)
+    if (!realdhcp && brig_addr_list_parse(addrs, BRIG_ADDR_VNET, &list, &n, err) < 0)
         return brig_err_wrap(err, "eth%d", nic->idx);
+    bool has_v4 = false, has_v6 = false;
     for (size_t i = 0; i < n; i++) {
-        if (list[i].iface) {
-            brig_fbsd_addrs_free(list, n);
+        if (list[i].iface[0])
             return brig_err_set(err, BRIG_EUSAGE,
                                 "eth%d: 'iface|address' applies only to jails without vnet",
                                 nic->idx);
-        }
+        has_v4 |= list[i].addr.family == AF_INET;
+        has_v6 |= list[i].addr.family == AF_INET6;
     }
-    if (linux_jail && realdhcp) {
-        brig_fbsd_addrs_free(list, n);
+    if (linux_jail && realdhcp)
         return brig_err_set(err, BRIG_EUSAGE,
                             "eth%d: REALDHCP in an emulator=linux jail: start the Linux DHCP "
                             "client from exec_start",
                             nic->idx);
-    }
     _cleanup_free_ char *d1 = brig_xasprintf("eth%d: move the jail end into the jail", nic->idx);
     struct brig_plan_step *s =
         brig_plan_addv(c->plan, d1, "ifconfig", jend, "vnet", c->name, (char *)NULL);
@@ -459,23 +465,27 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
         jail_ifconfig_undo(c, s, ethn, "name", jend);
         ifn = ethn;
     }
+    /* the jail's own stack: its IPv6 addresses must be usable (not tentative)
+     * the moment exec.start runs (ND6_IFF_NO_DAD, set before they are added) */
+    if (has_v6) {
+        _cleanup_free_ char *d = brig_xasprintf("%s: no duplicate address detection", ifn);
+        add_jail_ifconfig(c, d, ifn, "inet6", "no_dad", NULL, NULL);
+    }
     for (size_t i = 0; i < n; i++) {
-        _cleanup_free_ char *d = brig_xasprintf("%s: address %s", ifn, list[i].addr);
-        add_jail_ifconfig(c, d, ifn, list[i].v6 ? "inet6" : "inet", list[i].addr, "alias", NULL);
+        char buf[BRIG_ADDR_STRLEN];
+        brig_addr_format(&list[i].addr, true, buf);
+        _cleanup_free_ char *d = brig_xasprintf("%s: address %s", ifn, buf);
+        add_jail_ifconfig(c, d, ifn, list[i].addr.family == AF_INET6 ? "inet6" : "inet", buf,
+                          "alias", NULL);
     }
     _cleanup_free_ char *d3 = brig_xasprintf("bring %s up", ifn);
     add_jail_ifconfig(c, d3, ifn, "up", NULL, NULL, NULL);
     const char *bridge =
         nic->parent && strcmp(nic->parent, "auto") != 0 ? nic->parent : c->in->node->bridge;
-    bool has_v4 = false;
-    for (size_t i = 0; i < n; i++)
-        has_v4 |= !list[i].v6;
     nic_gateway(c, nic, bridge, gw, sizeof(gw));
     if (gw[0] && has_v4) {
-        if (brig_check_addr(gw, false, err) < 0) {
-            brig_fbsd_addrs_free(list, n);
+        if (brig_check_addr(gw, false, err) < 0)
             return brig_err_wrap(err, "eth%d: gateway", nic->idx);
-        }
         if (c->jail_ifconfig)
             brig_plan_addv(c->plan, "default route", "route", "-j", c->name, "add", "default", gw,
                            (char *)NULL);
@@ -487,7 +497,6 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
         _cleanup_free_ char *d4 = brig_xasprintf("%s: DHCP client inside the jail", ifn);
         brig_plan_addv(c->plan, d4, "jexec", c->name, "dhclient", ifn, (char *)NULL);
     }
-    brig_fbsd_addrs_free(list, n);
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "os/linux/net.h"
 #include "os/linux/vnet.h"
 #include "util.h"
@@ -28,10 +29,11 @@
 #define HOST_GW4 "169.254.1.1/32"
 #define HOST_GW6 "fe80::1/64"
 
-/* One address of the jail and the host interface it belongs to. */
+/* One address of the jail and the host interface it belongs to ("": none,
+ * interface=0: brig answers for it on no host interface). */
 struct hostaddr {
     char iface[IFNAMSIZ];
-    struct brig_addr addr; /* with the prefix given (the subnet on iface) */
+    struct brig_addr addr; /* with the prefix given (the subnet on iface), else /32 or /128 */
 };
 
 /* The jail's addresses, or none for ip4_addr=0. */
@@ -40,32 +42,28 @@ static int parse_addrs(const struct brig_jail_env *env, struct hostaddr **ret, s
 {
     *ret = NULL;
     *ret_n = 0;
-    const char *ip = env->jail->v[BRIG_P_IP4_ADDR];
-    if (!ip || strcmp(ip, "0") == 0)
-        return 0;
-    const char *deflt = brig_vnet_bridge(env->node, env->jail->v[BRIG_P_INTERFACE]);
-    _cleanup_free_ char *copy = brig_xstrdup(ip);
-    struct hostaddr *v = NULL;
+    _cleanup_free_ struct brig_addr_item *items = NULL;
     size_t n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        char *bar = strchr(t, '|');
-        const char *iface = deflt;
-        if (bar) {
-            *bar = '\0';
-            iface = t;
-        }
-        v = brig_xrealloc(v, (n + 1) * sizeof(*v));
-        snprintf(v[n].iface, sizeof(v[n].iface), "%s", iface);
-        if (brig_addr_parse(bar ? bar + 1 : t, &v[n].addr, err) < 0) {
-            free(v);
-            return -1;
-        }
-        n++;
+    if (brig_addr_list_parse(env->jail->v[BRIG_P_IP4_ADDR], BRIG_ADDR_ALIAS, &items, &n, err) < 0)
+        return brig_err_wrap(err, "ip4_addr");
+    if (n == 0)
+        return 0;
+    const char *iface = env->jail->v[BRIG_P_INTERFACE];
+    const char *deflt = brig_streq(iface, "0") ? "" : brig_vnet_bridge(env->node, iface);
+    struct hostaddr *v = brig_xcalloc(n, sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        snprintf(v[i].iface, sizeof(v[i].iface), "%s", items[i].iface[0] ? items[i].iface : deflt);
+        v[i].addr = items[i].addr;
     }
     *ret = v;
     *ret_n = n;
     return 0;
+}
+
+/* Whether brig answers for the address on a host interface (not lo, not interface=0). */
+static bool proxied(const struct hostaddr *ha)
+{
+    return ha->iface[0] && strcmp(ha->iface, "lo") != 0;
 }
 
 /* addr as a host address (/32 or /128). */
@@ -153,7 +151,7 @@ int brig_hostnet_up(const struct brig_jail_env *env, pid_t pid, struct brig_err 
     for (size_t i = 0; i < n; i++) {
         v4 |= ha[i].addr.family == AF_INET;
         v6 |= ha[i].addr.family == AF_INET6;
-        on_default |= strcmp(ha[i].iface, deflt) == 0;
+        on_default |= ha[i].iface[0] && strcmp(ha[i].iface, deflt) == 0;
     }
     if (on_default && brig_vnet_bridge_ready(host, env->node, deflt, err) < 0)
         return -1;
@@ -180,8 +178,7 @@ int brig_hostnet_up(const struct brig_jail_env *env, pid_t pid, struct brig_err 
     for (size_t i = 0; i < n; i++) {
         if (brig_route_dev(host, hname, &in[i], true, err) < 0)
             return -1;
-        if (strcmp(ha[i].iface, "lo") != 0 &&
-            brig_neigh_proxy(host, ha[i].iface, &ha[i].addr, true, err) < 0)
+        if (proxied(&ha[i]) && brig_neigh_proxy(host, ha[i].iface, &ha[i].addr, true, err) < 0)
             return brig_err_wrap(err, "address %s", ha[i].iface);
     }
     return 0;
@@ -199,7 +196,7 @@ int brig_hostnet_down(const struct brig_jail_env *env, struct brig_err *err)
     if (parse_addrs(env, &ha, &n, r == 0 ? err : NULL) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(ha[i].iface, "lo") != 0 &&
+        if (proxied(&ha[i]) &&
             brig_neigh_proxy(host, ha[i].iface, &ha[i].addr, false, r == 0 ? err : NULL) < 0)
             r = -1;
     }

@@ -183,19 +183,14 @@ static int init_apply(void *st, struct brig_err *err)
         const char *host = jv(s, BRIG_P_HOST_HOSTNAME);
         struct brig_buf b = {0};
         brig_buf_add(&b, "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
-        const char *ip = jv(s, BRIG_P_IP4_ADDR);
-        if (strcmp(ip, "0") != 0 && !brig_strcaseeq(ip, "REALDHCP") &&
-            !brig_strcaseeq(ip, "DHCP")) {
-            _cleanup_free_ char *copy = brig_xstrdup(ip);
-            char *save = NULL;
-            for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                struct brig_addr a;
-                char buf[BRIG_ADDR_STRLEN];
-                const char *bar = strchr(t, '|');
-                if (brig_addr_parse(bar ? bar + 1 : t, &a, NULL) == 0)
-                    brig_buf_addf(&b, "%s\t%s %s\n", brig_addr_format(&a, false, buf), host,
-                                  s->jname);
-            }
+        _cleanup_free_ struct brig_addr_item *items = NULL;
+        size_t n = 0;
+        if (brig_addr_list_parse(jv(s, BRIG_P_IP4_ADDR), BRIG_ADDR_ALIAS, &items, &n, NULL) < 0)
+            n = 0; /* DHCP, REALDHCP: the jail learns its address later */
+        for (size_t i = 0; i < n; i++) {
+            char buf[BRIG_ADDR_STRLEN];
+            brig_buf_addf(&b, "%s\t%s %s\n", brig_addr_format(&items[i].addr, false, buf), host,
+                          s->jname);
         }
         hosts = brig_buf_steal(&b);
     }

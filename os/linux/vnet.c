@@ -168,21 +168,18 @@ static int nic_addrs(const char *list, struct brig_addr **ret, size_t *ret_n, st
 {
     *ret = NULL;
     *ret_n = 0;
-    if (!list || strcmp(list, "0") == 0 || brig_strcaseeq(list, "REALDHCP") ||
-        brig_strcaseeq(list, "DHCP"))
+    if (!list || brig_strcaseeq(list, "REALDHCP") || brig_strcaseeq(list, "DHCP"))
         return 0;
-    _cleanup_free_ char *copy = brig_xstrdup(list);
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        const char *bar = strchr(t, '|');
-        *ret = brig_xrealloc(*ret, (*ret_n + 1) * sizeof(**ret));
-        if (brig_addr_parse(bar ? bar + 1 : t, &(*ret)[*ret_n], err) < 0) {
-            free(*ret);
-            *ret = NULL;
-            return -1;
-        }
-        (*ret_n)++;
-    }
+    _cleanup_free_ struct brig_addr_item *items = NULL;
+    size_t n = 0;
+    if (brig_addr_list_parse(list, BRIG_ADDR_VNET, &items, &n, err) < 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    *ret = brig_xcalloc(n, sizeof(**ret));
+    for (size_t i = 0; i < n; i++)
+        (*ret)[i] = items[i].addr;
+    *ret_n = n;
     return 0;
 }
 

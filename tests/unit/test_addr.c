@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -131,6 +132,68 @@ static void test_contains_and_compare(void **state)
     assert_int_equal(brig_addr_cmp(&a, &a), 0);
 }
 
+static void test_list_alias_defaults_to_host_prefix_and_keeps_iface(void **state)
+{
+    struct brig_addr_item *v = NULL;
+    size_t n = 0;
+    char buf[BRIG_ADDR_STRLEN];
+    assert_int_equal(
+        brig_addr_list_parse("10.0.0.5,em1|10.0.1.5/24,fd00::5", BRIG_ADDR_ALIAS, &v, &n, NULL), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].iface, "");
+    assert_string_equal(brig_addr_format(&v[0].addr, true, buf), "10.0.0.5/32");
+    assert_false(v[0].has_prefix);
+    assert_string_equal(v[1].iface, "em1");
+    assert_string_equal(brig_addr_format(&v[1].addr, true, buf), "10.0.1.5/24");
+    assert_true(v[1].has_prefix);
+    assert_string_equal(brig_addr_format(&v[2].addr, true, buf), "fd00::5/128");
+    free(v);
+}
+
+static void test_list_vnet_keeps_the_documented_default(void **state)
+{
+    struct brig_addr_item *v = NULL;
+    size_t n = 0;
+    char buf[BRIG_ADDR_STRLEN];
+    assert_int_equal(brig_addr_list_parse("10.0.0.5,fd00::5", BRIG_ADDR_VNET, &v, &n, NULL), 0);
+    assert_string_equal(brig_addr_format(&v[0].addr, true, buf), "10.0.0.5/24");
+    assert_string_equal(brig_addr_format(&v[1].addr, true, buf), "fd00::5/64");
+    free(v);
+    assert_int_equal(brig_addr_list_parse("0", BRIG_ADDR_VNET, &v, &n, NULL), 0);
+    assert_int_equal(n, 0);
+    assert_null(v);
+}
+
+static void test_list_rejects_hostile_lists(void **state)
+{
+    static const char *const bad[] = {
+        "10.0.0.5,,10.0.0.6",
+        ",10.0.0.5",
+        "10.0.0.5,",
+        "",
+        "em0|",
+        "|10.0.0.5",
+        "a-very-long-interface-name|10.0.0.5",
+        "em 0|10.0.0.5",
+        "em0|em1|10.0.0.5",
+        "10.0.0.5,10.0.0.5/24",
+        "fd00::5,fd00:0::5",
+        "DHCP",
+        "realdhcp",
+        "10.0.0.300",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct brig_err err = BRIG_ERR_INIT;
+        struct brig_addr_item *v = (void *)1;
+        size_t n = 99;
+        if (brig_addr_list_parse(bad[i], BRIG_ADDR_ALIAS, &v, &n, &err) != -1)
+            fail_msg("accepted '%s'", bad[i]);
+        assert_int_equal(err.code, BRIG_EUSAGE);
+        assert_null(v);
+        assert_int_equal(n, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +204,9 @@ int main(void)
         cmocka_unit_test(test_nth_host_counts_from_the_first_host),
         cmocka_unit_test(test_small_prefixes_have_no_network_or_broadcast_to_skip),
         cmocka_unit_test(test_contains_and_compare),
+        cmocka_unit_test(test_list_alias_defaults_to_host_prefix_and_keeps_iface),
+        cmocka_unit_test(test_list_vnet_keeps_the_documented_default),
+        cmocka_unit_test(test_list_rejects_hostile_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
