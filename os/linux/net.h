@@ -130,12 +130,12 @@ struct brig_veth {
     int netns_fd;       /* the jail's network namespace, or -1 to use netns_pid */
     pid_t netns_pid;
     const uint8_t *mac; /* the jail end's MAC, NULL: random */
-    unsigned mtu;       /* 0: the bridge's */
+    unsigned mtu;       /* the jail end's; 0: the bridge's (the host end always has the bridge's) */
 };
 
 /* Create the pair in one RTM_NEWLINK: eth<idx> inside the jail's namespace (with its
  * MAC and MTU, still down: brig_veth_configure brings it up) and the host end on the
- * bridge (same MTU); turn IPv6 off on the host end (a bridge port has no address,
+ * bridge (at the bridge's MTU); turn IPv6 off on the host end (a bridge port has no address,
  * and would otherwise add routes and multicast chatter that every port of the
  * bridge receives); then bring it up with its alias (the kernel ignores an alias
  * on create). A stale host end of the same name (a

@@ -668,13 +668,13 @@ bool brig_veth_host_name_parse(const char *name, int64_t *ret_jail_id, int *ret_
 
 /* The pair in one RTM_NEWLINK; returns a libnl error code. */
 static int veth_add(struct brig_nl *host, const struct brig_veth *v, const char *hname,
-                    const char *jname, unsigned mtu, int master)
+                    const char *jname, unsigned host_mtu, unsigned mtu, int master)
 {
     _cleanup_link_ struct rtnl_link *l = rtnl_link_veth_alloc();
     if (!l)
         abort();
     rtnl_link_set_name(l, hname);
-    rtnl_link_set_mtu(l, mtu);
+    rtnl_link_set_mtu(l, host_mtu);
     rtnl_link_set_master(l, master);
     /* down: brig_veth_create turns IPv6 off before the host end comes up */
 
@@ -728,10 +728,14 @@ int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct bri
     _cleanup_link_ struct rtnl_link *br = NULL;
     if (v->bridge && bridge_need(host, v->bridge, &br, err) < 0)
         return brig_err_wrap(err, "create %s", hname);
-    unsigned mtu = v->mtu ? v->mtu : br ? rtnl_link_get_mtu(br) : 1500;
+    /* the host end keeps the bridge's MTU (a smaller port would lower the
+     * bridge's own, as if_bridge(4) refuses it on FreeBSD); the NIC's mtu is
+     * the jail end's */
+    unsigned host_mtu = br ? rtnl_link_get_mtu(br) : v->mtu ? v->mtu : 1500;
+    unsigned mtu = v->mtu ? v->mtu : host_mtu;
     int master = br ? rtnl_link_get_ifindex(br) : 0;
 
-    int r = veth_add(host, v, hname, jname, mtu, master);
+    int r = veth_add(host, v, hname, jname, host_mtu, mtu, master);
     if (r == -NLE_EXIST) {
         bool stale = false;
         if (brig_link_exists(host, hname, &stale, err) < 0)
@@ -742,7 +746,7 @@ int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct bri
         /* A previous run's pair not yet torn down (or leaked): its name is ours. */
         if (brig_link_delete(host, hname, err) < 0)
             return brig_err_wrap(err, "create %s: remove stale link", hname);
-        r = veth_add(host, v, hname, jname, mtu, master);
+        r = veth_add(host, v, hname, jname, host_mtu, mtu, master);
     }
     if (r < 0)
         return brig_err_set(err, BRIG_EFAIL, "create %s (%s in the jail)%s%s: %s", hname, jname,

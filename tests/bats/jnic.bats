@@ -159,3 +159,16 @@ jail_id() {
     ok brig jstop jname=${P}n1
     assert_nothing_left
 }
+
+@test "a NIC's own mtu is the jail end's; the host end keeps the bridge's, which does not change" {
+    local bmtu
+    ok brig jstart jname=${P}n1
+    bmtu=$(cat /sys/class/net/brig0/mtu)
+    ok brig jstop jname=${P}n1
+    ok brig jnic jname=${P}n1 action=add ip4_addr=10.199.6.6/16 mtu=1400
+    ok brig jstart jname=${P}n1
+    in_jail ${P}n1 ip -o link show dev eth1
+    output_has " mtu 1400 "
+    same "$(cat /sys/class/net/bj$(jail_id ${P}n1)n1/mtu)" "$bmtu" "host end"
+    same "$(cat /sys/class/net/brig0/mtu)" "$bmtu" "bridge"
+}

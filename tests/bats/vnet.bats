@@ -46,6 +46,14 @@ teardown() {
     has_line "default via 10.199.0.1 dev eth0 "
 }
 
+@test "a VNET jail's IPv6 address is usable, not tentative, when exec_start runs" {
+    jail_up jname=${P}d vnet=1 ip4_addr=fd00::52/64 \
+        exec_start='ip -6 addr show dev eth0 >/tmp/at_start' exec_stop=true
+    in_jail ${P}d grep -A1 " fd00::52/64 " /tmp/at_start
+    output_has "fd00::52/64"
+    output_lacks "tentative"
+}
+
 @test "IPv6: none on host ends or on a NIC without an IPv6 address; link-local with one, or with ip4_addr=0" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.60/16
     jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.61/16,fd00::61/64
