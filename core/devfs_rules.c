@@ -692,3 +692,15 @@ bool brig_devfs_visible(const struct brig_devfs_flat *flat, const char *path)
     brig_devfs_eval(flat, path, 0, &v);
     return v.visible;
 }
+
+int brig_devfs_check_dhcp(const struct brig_devfs_flat *flat, int nic_idx, struct brig_err *err)
+{
+    if (brig_devfs_visible(flat, "bpf"))
+        return 0;
+    return brig_err_set(err, BRIG_EUSAGE,
+                        "eth%d: ip4_addr=REALDHCP, but its devfs ruleset hides bpf*, which the "
+                        "DHCP client needs (devfs_ruleset=%u; hint: a ruleset with add include "
+                        "$devfsrules_jail_vnet and add path 'bpf*' unhide in etc/devfs.rules, "
+                        "then jconfig devfs_ruleset=N)",
+                        nic_idx, flat->number);
+}

@@ -132,6 +132,10 @@ void brig_devfs_eval(const struct brig_devfs_flat *flat, const char *path, unsig
                      struct brig_devfs_verdict *ret);
 /* Whether path (relative to /dev, no type) is visible under the flattened ruleset. */
 bool brig_devfs_visible(const struct brig_devfs_flat *flat, const char *path);
+/* A REALDHCP NIC's check: its DHCP client reads and writes raw frames
+ * through bpf(4), so the ruleset must unhide bpf (on Linux: raw sockets);
+ * BRIG_EUSAGE with the recipe of a ruleset that does. */
+int brig_devfs_check_dhcp(const struct brig_devfs_flat *flat, int nic_idx, struct brig_err *err);
 
 /* The devfs(8) commands that load ruleset number on FreeBSD, as a
  * NULL-terminated array of NULL-terminated argv vectors: for each ruleset it

@@ -59,6 +59,10 @@ static int load_nics(struct gcase *g, struct brig_err *err)
         n->gw4 = xdup(get(g, key, "auto"));
         snprintf(key, sizeof(key), "nic%d_mtu", idx);
         n->mtu = (unsigned)atoi(get(g, key, "0"));
+        snprintf(key, sizeof(key), "nic%d_idx", idx); /* a row claiming another's index */
+        const char *claimed = get(g, key, NULL);
+        if (claimed)
+            n->idx = atoi(claimed);
     }
     return 0;
 }

@@ -421,6 +421,21 @@ static int add_nic_host(struct ctx *c, const struct brig_nic *nic, struct brig_e
     return 0;
 }
 
+/* dhclient(8) reads and writes frames through bpf(4): a ruleset hiding bpf*
+ * (as devfsrules_jail_vnet=5 does) would fail the start after the jail exists. */
+static int add_dhcp_check(struct ctx *c, int idx, struct brig_err *err)
+{
+    struct brig_devfs_flat *flat = NULL;
+    int64_t num = brig_jail_int(c->j, BRIG_P_DEVFS_RULESET);
+    if (!c->in->devfs || num <= 0)
+        return 0; /* add_devfs and the jail.conf check refuse these */
+    if (brig_devfs_flatten(c->in->devfs, (unsigned)num, &flat, err) < 0)
+        return brig_err_wrap(err, "devfs_ruleset=%lld", (long long)num);
+    int r = brig_devfs_check_dhcp(flat, idx, err);
+    brig_devfs_flat_free(flat);
+    return r;
+}
+
 /* Jail side of one NIC, once the jail exists: move, rename, address, route. */
 static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_err *err)
 {
@@ -454,6 +469,8 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
                             "eth%d: REALDHCP in an emulator=linux jail: start the Linux DHCP "
                             "client from exec_start",
                             nic->idx);
+    if (realdhcp && add_dhcp_check(c, nic->idx, err) < 0)
+        return -1;
     _cleanup_free_ char *d1 = brig_xasprintf("eth%d: move the jail end into the jail", nic->idx);
     struct brig_plan_step *s =
         brig_plan_addv(c->plan, d1, "ifconfig", jend, "vnet", c->name, (char *)NULL);

@@ -398,8 +398,16 @@ static int lx_init(struct lx *s, const struct brig_jail_env *env, bool strict, s
         r = brig_devfs_flatten(rules, ruleset, &flat, err);
     if (r == 0)
         r = brig_devnodes_plan(flat, NULL, NULL, &s->dev, err);
+    /* a DHCP client needs bpf (raw sockets here), which allow_raw_sockets also grants */
+    int dhcp = 0;
+    for (size_t i = 0; r == 0 && dhcp == 0 && strict && i < env->nnics; i++) {
+        if (brig_vnet_wants_dhcp(&env->nics[i]) && !brig_jail_bool(s->j, BRIG_P_ALLOW_RAW_SOCKETS))
+            dhcp = brig_devfs_check_dhcp(flat, env->nics[i].idx, err);
+    }
     brig_devfs_flat_free(flat);
     brig_devfs_rules_free(rules);
+    if (dhcp < 0)
+        return -1;
     if (r < 0 && strict)
         return brig_err_wrap(err, "devfs_ruleset %u", ruleset);
     if (r < 0)

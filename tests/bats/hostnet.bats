@@ -134,3 +134,16 @@ web_up() {
     same "$(ip neigh show proxy)" "" "proxy entries after jstop"
     ip link del ${P:0:8}c
 }
+
+@test "interface=0 leaves the address to the administrator: the jail holds it, no interface answers for it" {
+    local neigh
+    neigh=$(ip neigh show proxy)
+    web_up ${P}i0 10.199.0.61 interface=0
+    ok brig jexec jname=${P}i0 -- ip -o addr show
+    output_has "10.199.0.61/32"
+    same "$(ip neigh show proxy)" "$neigh" "proxy entries"
+    run wget -q -O - http://10.199.0.61/hostname
+    [ "$status" -eq 0 ]
+    ok brig jstop jname=${P}i0
+    same "$(ip neigh show proxy)" "$neigh" "proxy entries after jstop"
+}

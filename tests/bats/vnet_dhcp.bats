@@ -13,10 +13,13 @@ teardown() {
     vnet_teardown
 }
 
-@test "REALDHCP without a ruleset unhiding bpf fails with the hint and leaves nothing running" {
+@test "REALDHCP with the default ruleset, which hides bpf, is refused before the start with the hint" {
     ok brig jcreate jname=${P}d vnet=1 ip4_addr=REALDHCP
     run brig jstart jname=${P}d
-    same "$status" 1 "exit"
+    same "$status" 2 "exit"
+    output_has "eth0: ip4_addr=REALDHCP, but its devfs ruleset hides bpf*"
+    output_has "(devfs_ruleset=5;"
+    ! ls "$W"/var/run/dnsmasq-*.pid 2>/dev/null
     same "${#lines[@]}" 1 "one line: $output"
     output_has "devfs ruleset hides bpf*"
     output_has "add path 'bpf*' unhide"
