@@ -39,6 +39,50 @@ static bool safe_word(const char *s, const char *extra)
     return true;
 }
 
+/* FreeBSD's hw.machine / hw.machine_arch pairs that have release builds; the
+ * mirrors keep a release under releases/MACHINE/MACHINE_ARCH/ (and amd64 and
+ * i386 also under releases/MACHINE/). */
+static const struct {
+    const char *machine, *arch;
+} arches[] = {
+    {"amd64", "amd64"},         {"i386", "i386"},       {"arm64", "aarch64"},
+    {"arm", "armv7"},           {"powerpc", "powerpc"}, {"powerpc", "powerpc64"},
+    {"powerpc", "powerpc64le"}, {"riscv", "riscv64"},
+};
+
+/* arch= as "machine/machine_arch" ("arm64/aarch64"), or one word naming a
+ * pair without doubt: "amd64", "arm64" or "aarch64". ret_path is the URL
+ * path, ret_name the base's suffix (machine_arch, unique per pair). */
+static int repo_arch(const char *arch, char ret_path[32], const char **ret_name,
+                     struct brig_err *err)
+{
+    const char *slash = arch ? strchr(arch, '/') : NULL;
+    size_t found = BRIG_ARRAY_SIZE(arches), matches = 0;
+    for (size_t i = 0; arch && i < BRIG_ARRAY_SIZE(arches); i++) {
+        size_t ml = strlen(arches[i].machine);
+        bool hit =
+            slash ? (size_t)(slash - arch) == ml && strncmp(arch, arches[i].machine, ml) == 0 &&
+                        strcmp(slash + 1, arches[i].arch) == 0
+                  : strcmp(arch, arches[i].machine) == 0 || strcmp(arch, arches[i].arch) == 0;
+        if (hit) {
+            found = i;
+            matches++;
+        }
+    }
+    if (matches != 1)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "arch=%.40s: expected machine/machine_arch as the release mirrors "
+                            "name it (amd64, i386, arm64/aarch64, arm/armv7, powerpc/powerpc64, "
+                            "powerpc/powerpc64le, riscv/riscv64)",
+                            arch ? arch : "");
+    if (strcmp(arches[found].machine, arches[found].arch) == 0)
+        snprintf(ret_path, 32, "%s", arches[found].machine);
+    else
+        snprintf(ret_path, 32, "%s/%s", arches[found].machine, arches[found].arch);
+    *ret_name = arches[found].arch;
+    return 0;
+}
+
 int brig_freebsd_plan_repo(const struct brig_node *node, const char *sources, const char *ver,
                            const char *arch, struct brig_plan *ret, struct brig_err *err)
 {
@@ -55,8 +99,10 @@ int brig_freebsd_plan_repo(const struct brig_node *node, const char *sources, co
     if (!safe_word(ver, ".") || brig_freebsd_parse_release(ver, &rel, err) < 0)
         return brig_err_set(err, BRIG_EUSAGE, "ver=%.40s: expected a release such as 14.1",
                             ver ? ver : "");
-    if (!safe_word(arch, "_"))
-        return brig_err_set(err, BRIG_EUSAGE, "arch=%.40s: expected e.g. amd64", arch ? arch : "");
+    char arch_path[32];
+    const char *arch_name = NULL;
+    if (repo_arch(arch, arch_path, &arch_name, err) < 0)
+        return -1;
     if (kernel && !brig_freebsd_release_atleast(&rel, 12, 0))
         return brig_err_set(err, BRIG_EUSAGE,
                             "ver=%s: GENERIC has VIMAGE only from 12.0 on; build a kernel "
@@ -66,11 +112,9 @@ int brig_freebsd_plan_repo(const struct brig_node *node, const char *sources, co
                              ? node->freebsd_mirror
                              : "https://download.freebsd.org/releases";
     const char *file = kernel ? "kernel.txz" : "base.txz";
-    /* The release directory of arm64 and the like is ARCH/ARCH_ARCH ("arm64/aarch64"):
-     * the caller passes that form; amd64 and i386 are one word. */
     _cleanup_free_ char *url =
-        brig_xasprintf("%s/%s/%u.%u-RELEASE/%s", mirror, arch, rel.major, rel.minor, file);
-    _cleanup_free_ char *name = brig_xasprintf("freebsd%u_%u-%s", rel.major, rel.minor, arch);
+        brig_xasprintf("%s/%s/%u.%u-RELEASE/%s", mirror, arch_path, rel.major, rel.minor, file);
+    _cleanup_free_ char *name = brig_xasprintf("freebsd%u_%u-%s", rel.major, rel.minor, arch_name);
     _cleanup_free_ char *dir =
         brig_xasprintf("%s/%s/%s", node->workdir, kernel ? "kernel" : "basejail", name);
     _cleanup_free_ char *tmp =

@@ -219,6 +219,19 @@ EOF
         fbsd repo action=get base=busybox --dry-run
 }
 
+@test "repo arch= takes the mirrors' machine/machine_arch pair, or one word naming it" {
+    ok fbsd repo action=get sources=base ver=14.1 arch=arm64/aarch64 --dry-run
+    has_line "fetch -o $W/basejail/.freebsd14_1-aarch64-base.txz https://download.freebsd.org/releases/arm64/aarch64/14.1-RELEASE/base.txz"
+    ok fbsd repo action=get sources=base ver=14.1 arch=arm64 --dry-run
+    has_line "tar -xpf $W/basejail/.freebsd14_1-aarch64-base.txz -C $W/basejail/freebsd14_1-aarch64"
+    assert_rejected 2 "arch=arm64_aarch64: expected machine/machine_arch" \
+        fbsd repo action=get sources=base ver=14.1 arch=arm64_aarch64 --dry-run
+    assert_rejected 2 "arch=powerpc: expected machine/machine_arch" \
+        fbsd repo action=get sources=base ver=14.1 arch=powerpc --dry-run
+    assert_rejected 2 "arch=../x: expected machine/machine_arch" \
+        fbsd repo action=get sources=base ver=14.1 arch=../x --dry-run
+}
+
 # The full plan, byte for byte, against tests/golden/cli-vnet.plan (the
 # workdir is written as /var/lib/brig there). BRIG_GOLDEN_UPDATE=1 rewrites it.
 @test "the plan of a VNET jail with limits and the bpf ruleset matches the golden file" {
