@@ -86,7 +86,7 @@ EOF
     has_line "#    undo: rctl -r jail:v1:memoryuse:deny=512M"
     has_line "rctl -a jail:v1:maxproc:deny=100"
     has_line "rctl -a jail:v1:pcpu:deny=50"
-    has_line "rctl -a jail:v1:openfiles:deny=1024"
+    has_line "rctl -a jail:v1:openfiles:deny=1024/process"
     local rctl jail
     rctl=$(printf '%s\n' "$output" | grep -n '^rctl -a' | head -1 | cut -d: -f1)
     jail=$(printf '%s\n' "$output" | grep -n '^jail -f .* -c v1$' | cut -d: -f1)
