@@ -143,6 +143,10 @@ int brig_devfs_check_dhcp(const struct brig_devfs_flat *flat, int nic_idx, struc
  * followed by one `devfs rule -s N add ...` per rule. Free with brig_devfs_argv_free. */
 int brig_devfs_render_argv(const struct brig_devfs_rules *rules, unsigned number, char ****ret_cmds,
                            struct brig_err *err);
+/* What `devfs rule -s NUMBER show` prints once that ruleset is loaded (its
+ * own rules, includes as numbers), to tell whether the kernel already has it. */
+int brig_devfs_render_show(const struct brig_devfs_rules *rules, unsigned number, char **ret,
+                           struct brig_err *err);
 /* Free what brig_devfs_render_argv returned; NULL is fine. */
 void brig_devfs_argv_free(char ***cmds);
 

@@ -128,6 +128,66 @@ int brig_devfs_render_argv(const struct brig_devfs_rules *rules, unsigned number
     return 0;
 }
 
+/* One rule as `devfs rule show` prints it (sbin/devfs/rule.c): its number,
+ * type conditions, path, then hide, unhide, user, group, mode (octal) and
+ * include; user and group as written (devfs(8) prints a known id by name). */
+static void show_rule(struct brig_buf *out, unsigned rulenum, const struct brig_devfs_rule *r,
+                      unsigned include)
+{
+    brig_buf_addf(out, "%u", rulenum);
+    for (size_t k = 0; k < BRIG_DEVFS_NTYPES; k++) {
+        if (r->types & brig_devfs_types[k].bit)
+            brig_buf_addf(out, " type %s", brig_devfs_types[k].name);
+    }
+    if (r->pattern)
+        brig_buf_addf(out, " path %s", r->pattern);
+    if (r->actions & BRIG_DEVFS_A_HIDE)
+        brig_buf_add(out, " hide");
+    if (r->actions & BRIG_DEVFS_A_UNHIDE)
+        brig_buf_add(out, " unhide");
+    if (r->actions & BRIG_DEVFS_A_USER)
+        brig_buf_addf(out, " user %s", r->user);
+    if (r->actions & BRIG_DEVFS_A_GROUP)
+        brig_buf_addf(out, " group %s", r->group);
+    if (r->actions & BRIG_DEVFS_A_MODE)
+        brig_buf_addf(out, " mode %o", r->mode);
+    if (r->actions & BRIG_DEVFS_A_INCLUDE)
+        brig_buf_addf(out, " include %u", include);
+    brig_buf_addc(out, '\n');
+}
+
+int brig_devfs_render_show(const struct brig_devfs_rules *rules, unsigned number, char **ret,
+                           struct brig_err *err)
+{
+    *ret = NULL;
+    const struct brig_devfs_ruleset *set = brig_devfs_rules_find(rules, number);
+    if (!set)
+        return brig_err_set(err, BRIG_EUSAGE, "%s: no ruleset number %u",
+                            rules ? rules->fname : BRIG_DEVFS_DEFAULT_FNAME, number);
+    struct brig_buf out = {0};
+    brig_buf_add(&out, "");
+    unsigned last = 0;
+    for (size_t i = 0; i < set->n_rules; i++) {
+        const struct brig_devfs_rule *r = &set->rules[i];
+        unsigned include = 0;
+        if (r->actions & BRIG_DEVFS_A_INCLUDE) {
+            const struct brig_devfs_ruleset *t = brig_devfs_include_target(rules, set, r, err);
+            if (!t) {
+                brig_buf_free(&out);
+                return -1;
+            }
+            include = t->number;
+        }
+        /* the kernel numbers a rule given without one 100 past the highest so far */
+        unsigned num = r->rulenum ? r->rulenum : last + 100;
+        if (num > last)
+            last = num;
+        show_rule(&out, num, r, include);
+    }
+    *ret = brig_buf_steal(&out);
+    return 0;
+}
+
 void brig_devfs_argv_free(char ***cmds)
 {
     if (!cmds)

@@ -28,6 +28,7 @@ struct gcase {
     size_t n_bridges;
     char *bridge_names;
     struct brig_devfs_rules *devfs;
+    struct brig_devfs_rules *host_devfs; /* test_host_devfs: the host's /etc/devfs.rules */
 };
 
 static const char *get(const struct gcase *g, const char *key, const char *def)
@@ -123,6 +124,9 @@ static int load(struct gcase *g, const char *text, struct brig_err *err)
     brig_buf_add(&rules, get(g, "test_devfs_extra", ""));
     int r = brig_devfs_rules_parse(rules.s, rules.len, "devfs.rules", &g->devfs, err);
     brig_buf_free(&rules);
+    const char *host = get(g, "test_host_devfs", NULL);
+    if (r == 0 && host)
+        r = brig_devfs_rules_parse(host, strlen(host), "/etc/devfs.rules", &g->host_devfs, err);
     return r;
 }
 
@@ -135,6 +139,7 @@ static void gcase_free(struct gcase *g)
         brig_nic_clear(&g->nics[i]);
     free(g->bridge_names);
     brig_devfs_rules_free(g->devfs);
+    brig_devfs_rules_free(g->host_devfs);
 }
 
 /* Render the case into out; returns -1 with err set when the plan is refused. */
@@ -151,6 +156,7 @@ static int render_case(const char *text, struct brig_buf *out, struct brig_err *
             .n_nics = g.n_nics,
             .node = &g.node,
             .devfs = g.devfs,
+            .host_devfs = g.host_devfs,
             .release = get(&g, "test_release", "14.1"),
             .bridges = g.bridges,
             .n_bridges = g.n_bridges,

@@ -212,14 +212,17 @@ static bool is_word(const char *s)
     return true;
 }
 
-/* Undo steps done-1 .. 0; the first failure is appended to err's message. */
-static void undo_steps(const struct brig_plan *plan, size_t done,
+/* Undo the steps that ran among done-1 .. 0; the first failure is appended
+ * to err's message. */
+static void undo_steps(const struct brig_plan *plan, size_t done, const bool *skipped,
                        const struct brig_plan_exec_opts *opts, const struct vars *v,
                        struct brig_err *err)
 {
     bool noted = false;
     while (done-- > 0) {
         const struct brig_plan_step *s = &plan->steps[done];
+        if (skipped[done])
+            continue;
         for (size_t u = 0; u < s->n_undo; u++) {
             struct brig_err e2 = BRIG_ERR_INIT;
             if (run_one(&s->undo[u], NULL, true, opts, v, NULL, &e2) < 0 && !noted) {
@@ -240,8 +243,11 @@ int brig_plan_exec(const struct brig_plan *plan, const struct brig_plan_exec_opt
     struct vars v = {0};
     int r = 0;
     size_t i;
+    _cleanup_free_ bool *skipped = brig_xcalloc(plan->n_steps + 1, sizeof(bool));
     for (i = 0; i < plan->n_steps; i++) {
         const struct brig_plan_step *s = &plan->steps[i];
+        if (skipped[i])
+            continue;
         _cleanup_free_ char *out = NULL;
         struct brig_err e2 = BRIG_ERR_INIT;
         if (run_one(&s->cmd, s->log, false, opts, &v, &out, &e2) < 0) {
@@ -264,9 +270,13 @@ int brig_plan_exec(const struct brig_plan *plan, const struct brig_plan_exec_opt
             }
             vars_set(&v, s->capture, val);
         }
+        for (size_t k = 1; s->same_as && strcmp(out ? out : "", s->same_as) == 0 && k <= s->skip &&
+                           i + k < plan->n_steps;
+             k++)
+            skipped[i + k] = true;
     }
     if (r < 0)
-        undo_steps(plan, i, opts, &v, err);
+        undo_steps(plan, i, skipped, opts, &v, err);
     vars_free(&v);
     return r;
 }

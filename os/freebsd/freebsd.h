@@ -30,6 +30,7 @@ struct brig_freebsd_input {
     size_t n_nics;
     const struct brig_node *node;              /* workdir, nodename, bridge, gateway4 */
     const struct brig_devfs_rules *devfs;      /* parsed ${workdir}/etc/devfs.rules */
+    const struct brig_devfs_rules *host_devfs; /* the host's /etc/devfs.rules, or NULL */
     const char *release;                       /* host release "major.minor", e.g. "14.1" */
     const struct brig_freebsd_bridge *bridges; /* bridges that exist now */
     size_t n_bridges;

@@ -140,12 +140,20 @@ static int host_get(struct host *h, const struct brig_node *node, struct brig_er
 static int jail_plan(const struct brig_jail_env *env, bool start, struct brig_plan *ret,
                      struct brig_err *err)
 {
-    struct brig_devfs_rules *rules = NULL;
+    struct brig_devfs_rules *rules = NULL, *host_rules = NULL;
+    _cleanup_free_ char *etc_rules = NULL;
+    size_t etc_len = 0;
     struct host h;
     int r = -1;
     memset(ret, 0, sizeof(*ret));
     if (host_get(&h, env->node, err) < 0)
         goto out;
+    /* the rulesets rc.d/devfs loaded at boot: brig never replaces one silently
+     * (a file devfs(8) could not read either counts as none) */
+    if (on_freebsd() &&
+        brig_read_file("/etc/devfs.rules", BRIG_DEVFS_TEXT_MAX, &etc_rules, &etc_len, NULL) == 0 &&
+        brig_devfs_rules_parse(etc_rules, etc_len, "/etc/devfs.rules", &host_rules, NULL) < 0)
+        host_rules = NULL;
     if (env->devfs_rules) {
         _cleanup_free_ char *fname = brig_xasprintf("%s/etc/devfs.rules", env->node->workdir);
         if (brig_devfs_rules_parse(env->devfs_rules, strlen(env->devfs_rules), fname, &rules, err) <
@@ -158,6 +166,7 @@ static int jail_plan(const struct brig_jail_env *env, bool start, struct brig_pl
         .n_nics = env->nnics,
         .node = env->node,
         .devfs = rules,
+        .host_devfs = host_rules,
         .release = h.release,
         .bridges = h.bridges,
         .n_bridges = h.n_bridges,
@@ -168,6 +177,7 @@ static int jail_plan(const struct brig_jail_env *env, bool start, struct brig_pl
     r = start ? brig_freebsd_plan_jstart(&in, ret, err) : brig_freebsd_plan_jstop(&in, ret, err);
 out:
     brig_devfs_rules_free(rules);
+    brig_devfs_rules_free(host_rules);
     host_free(&h);
     return r;
 }

@@ -75,6 +75,13 @@ void brig_plan_step_undov(struct brig_plan_step *step, uint64_t tmpl, ...)
     push_undo(step, tmpl, v);
 }
 
+void brig_plan_step_skip_if(struct brig_plan_step *step, const char *text, size_t n)
+{
+    free(step->same_as);
+    step->same_as = brig_xstrdup(text);
+    step->skip = n;
+}
+
 void brig_plan_step_capture(struct brig_plan_step *step, const char *var)
 {
     free(step->capture);
@@ -210,6 +217,15 @@ void brig_plan_render(const struct brig_plan *plan, struct brig_buf *out)
         char num[32];
         snprintf(num, sizeof(num), "# %zu. ", i + 1);
         render_comment(out, num, s->desc);
+        if (s->same_as) {
+            brig_buf_addf(out, "#    steps %zu-%zu are skipped when this prints exactly:\n", i + 2,
+                          i + 1 + s->skip);
+            for (const char *l = s->same_as; *l;) {
+                size_t n = strcspn(l, "\n");
+                brig_buf_addf(out, "#      %.*s\n", (int)n, l);
+                l += n + (l[n] == '\n');
+            }
+        }
         if (s->capture)
             brig_buf_addf(out, "%s=$(", s->capture);
         render_cmd(out, &s->cmd);
@@ -243,6 +259,7 @@ void brig_plan_free(struct brig_plan *plan)
         free(s->undo);
         free(s->capture);
         free(s->log);
+        free(s->same_as);
     }
     free(plan->steps);
     free(plan->conf);

@@ -35,6 +35,8 @@ struct brig_plan_step {
     char *capture; /* variable set from the command's first output line, or NULL */
     char *log;     /* file the command's stdout and stderr are appended to, or NULL */
     bool may_fail; /* a failure is noted and the plan goes on */
+    char *same_as; /* when the command's output is exactly this, the next skip steps are skipped */
+    size_t skip;
 };
 
 struct brig_plan {
@@ -57,12 +59,16 @@ void brig_plan_step_undov(struct brig_plan_step *step, uint64_t tmpl, ...)
     __attribute__((sentinel));
 /* Set the step's capture variable (letters, digits, '_'). */
 void brig_plan_step_capture(struct brig_plan_step *step, const char *var);
+/* Skip the n steps after this one when its command prints exactly text (a
+ * state that is already what those steps would make). */
+void brig_plan_step_skip_if(struct brig_plan_step *step, const char *text, size_t n);
 /* Set the file the step's output is appended to. */
 void brig_plan_step_log(struct brig_plan_step *step, const char *path);
 
 /* Print the plan: the jail.conf text, then each step as a comment line and
  * its command shell-quoted on one line (captures as var=$(...), logs as
- * >>file 2>&1, may_fail as || true), so the output can be pasted into sh. */
+ * >>file 2>&1, may_fail as || true, a skip condition as comment lines), so
+ * the output can be pasted into sh (which then runs the skippable steps too). */
 void brig_plan_render(const struct brig_plan *plan, struct brig_buf *out);
 /* Free what the plan holds and zero it; NULL is fine. */
 void brig_plan_free(struct brig_plan *plan);

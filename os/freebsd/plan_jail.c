@@ -91,6 +91,49 @@ static void jail_ifconfig_undo(struct ctx *c, struct brig_plan_step *s, const ch
         brig_plan_step_undov(s, 0, "jexec", c->name, "ifconfig", a1, a2, a3, (char *)NULL);
 }
 
+/* Two optional strings alike (both absent, or equal). */
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || brig_streq(a, b);
+}
+
+/* Whether two rulesets hold the same rules (includes compared by what they name). */
+static bool same_rules(const struct brig_devfs_ruleset *a, const struct brig_devfs_ruleset *b)
+{
+    if (a->n_rules != b->n_rules)
+        return false;
+    for (size_t i = 0; i < a->n_rules; i++) {
+        const struct brig_devfs_rule *x = &a->rules[i], *y = &b->rules[i];
+        if (x->rulenum != y->rulenum || x->types != y->types || x->actions != y->actions ||
+            x->mode != y->mode || !same_str(x->pattern, y->pattern) ||
+            !same_str(x->user, y->user) || !same_str(x->group, y->group) ||
+            !same_str(x->include_name, y->include_name) ||
+            (!x->include_name && x->include != y->include))
+            return false;
+    }
+    return true;
+}
+
+/* A ruleset the host's /etc/devfs.rules loads at boot under the same number
+ * with other rules: loading brig's would change it for every jail using it. */
+static int check_host_ruleset(struct ctx *c, unsigned num, struct brig_err *err)
+{
+    const struct brig_devfs_ruleset *ours = brig_devfs_rules_find(c->in->devfs, num);
+    const struct brig_devfs_ruleset *host =
+        c->in->host_devfs ? brig_devfs_rules_find(c->in->host_devfs, num) : NULL;
+    if (!ours || !host || same_rules(ours, host))
+        return 0;
+    return brig_err_set(err, BRIG_EUSAGE,
+                        "devfs ruleset %u is %s in %s and %s in /etc/devfs.rules, with other "
+                        "rules: loading brig's would change it for every jail that uses it "
+                        "(give one of them another number)",
+                        num, ours->name, c->in->devfs->fname, host->name);
+}
+
+/* The jail's ruleset and those it includes, each loaded (delset, then its
+ * rules) only when `devfs rule -s N show` differs from what loading it gives:
+ * reloading a ruleset in use leaves the nodes that appear meanwhile in other
+ * jails without their hide rules. */
 static int add_devfs(struct ctx *c, struct brig_err *err)
 {
     int64_t num = brig_jail_int(c->j, BRIG_P_DEVFS_RULESET);
@@ -102,17 +145,33 @@ static int add_devfs(struct ctx *c, struct brig_err *err)
     char ***cmds = NULL;
     if (brig_devfs_render_argv(c->in->devfs, (unsigned)num, &cmds, err) < 0)
         return brig_err_wrap(err, "devfs_ruleset=%lld", (long long)num);
-    for (size_t i = 0; cmds[i]; i++) {
+    int r = 0;
+    for (size_t i = 0; r == 0 && cmds[i]; i++) {
+        /* each ruleset starts with its delset: devfs rule -s N delset */
         const char *set = brig_strv_len(cmds[i]) > 3 ? cmds[i][3] : "?";
+        size_t n = 1;
+        while (cmds[i + n] && strcmp(cmds[i + n][brig_strv_len(cmds[i + n]) - 1], "delset") != 0)
+            n++;
+        unsigned setnum = (unsigned)strtoul(set, NULL, 10);
+        _cleanup_free_ char *show = NULL;
+        if ((r = check_host_ruleset(c, setnum, err)) < 0 ||
+            (r = brig_devfs_render_show(c->in->devfs, setnum, &show, err)) < 0)
+            break;
         _cleanup_free_ char *desc =
             strcmp(set, c->j->v[BRIG_P_DEVFS_RULESET]) == 0
-                ? brig_xasprintf("devfs.rules: load ruleset %s", set)
-                : brig_xasprintf("devfs.rules: load ruleset %s (included by %lld)", set,
-                                 (long long)num);
-        brig_plan_add(c->plan, desc, (const char *const *)cmds[i]);
+                ? brig_xasprintf("devfs.rules: ruleset %s as the kernel has it", set)
+                : brig_xasprintf("devfs.rules: ruleset %s (included by %lld) as the kernel has it",
+                                 set, (long long)num);
+        struct brig_plan_step *s =
+            brig_plan_addv(c->plan, desc, "devfs", "rule", "-s", set, "show", (char *)NULL);
+        brig_plan_step_skip_if(s, show, n);
+        _cleanup_free_ char *d2 = brig_xasprintf("devfs.rules: load ruleset %s", set);
+        for (size_t k = 0; k < n; k++)
+            brig_plan_add(c->plan, d2, (const char *const *)cmds[i + k]);
+        i += n - 1;
     }
     brig_devfs_argv_free(cmds);
-    return 0;
+    return r < 0 ? brig_err_wrap(err, "devfs_ruleset=%lld", (long long)num) : 0;
 }
 
 /* The mount points of the jail's root, in mount order, with their sources. */

@@ -95,6 +95,12 @@ EOF
     has_line "rctl -r jail:v1 || true"
 }
 
+@test "REALDHCP with the VNET default ruleset is refused by the FreeBSD plan with the recipe" {
+    ok fbsd jcreate jname=d2 vnet=1 ip4_addr=REALDHCP base=$FBASE
+    assert_rejected 2 "eth0: ip4_addr=REALDHCP, but its devfs ruleset hides bpf*, which the DHCP client needs (devfs_ruleset=5; hint: a ruleset with add include \$devfsrules_jail_vnet and add path 'bpf*' unhide" \
+        fbsd jstart jname=d2 --dry-run
+}
+
 @test "devfs_ruleset=7 from the article's bpf section loads ruleset 7 after what it includes" {
     add_bpf_ruleset
     ok fbsd jcreate jname=d1 vnet=1 ip4_addr=REALDHCP devfs_ruleset=7 base=$FBASE
@@ -105,6 +111,10 @@ EOF
     has_line "devfs rule -s 7 add include 5"
     has_line "devfs rule -s 7 add path 'bpf*' unhide"
     has_line "jexec d1 dhclient eth0"
+    # loaded only when the kernel's copy differs
+    has_line "devfs rule -s 7 show"
+    has_line "#      100 include 5"
+    has_line "#      200 path bpf* unhide"
     local five seven
     five=$(printf '%s\n' "$output" | grep -n '^devfs rule -s 5 delset$' | cut -d: -f1)
     seven=$(printf '%s\n' "$output" | grep -n '^devfs rule -s 7 delset$' | cut -d: -f1)

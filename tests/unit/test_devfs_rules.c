@@ -570,9 +570,34 @@ static void test_linux_unknown_owner_is_an_error(void **state)
     brig_devfs_rules_free(rules);
 }
 
+/* What `devfs rule -s N show` prints after a load: numbers as the kernel
+ * gives them (100 past the highest so far), types before path, octal mode. */
+static void test_show_text_is_what_devfs_prints_after_the_load(void **state)
+{
+    struct brig_devfs_rules *r =
+        parse_defaults_with("[mine=9]\n"
+                            "add include $devfsrules_hide_all\n"
+                            "add 450 path 'bpf*' unhide\n"
+                            "add type tty path 'tty*' mode 0660 group tty\n"
+                            "add path pf unhide\n");
+    char *show = NULL;
+    assert_int_equal(brig_devfs_render_show(r, 9, &show, NULL), 0);
+    assert_string_equal(show, "100 include 1\n"
+                              "450 path bpf* unhide\n"
+                              "550 type tty path tty* group tty mode 660\n"
+                              "650 path pf unhide\n");
+    free(show);
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_devfs_render_show(r, 77, &show, &err), -1);
+    assert_int_equal(err.code, BRIG_EUSAGE);
+    assert_null(show);
+    brig_devfs_rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_show_text_is_what_devfs_prints_after_the_load),
         cmocka_unit_test(test_default_text_has_freebsd_rulesets_1_to_5),
         cmocka_unit_test(test_hide_all_hides_every_node),
         cmocka_unit_test(test_unhide_basic_alone_hides_nothing),

@@ -181,6 +181,41 @@ static void render_quotes_words_and_keeps_variables_expandable(void **state)
     brig_plan_free(&plan);
 }
 
+static void steps_are_skipped_when_the_state_is_already_there_and_never_undone(void **state)
+{
+    struct brig_plan plan = {0};
+    /* the kernel has ruleset 9 as it should be: its load is skipped */
+    struct brig_plan_step *s =
+        brig_plan_addv(&plan, "ruleset 9 now", "printf", "100 hide\n", (char *)NULL);
+    brig_plan_step_skip_if(s, "100 hide\n", 2);
+    s = brig_plan_addv(&plan, "delset 9", "echo", "delset-9", (char *)NULL);
+    brig_plan_step_undov(s, 0, "echo", "never-9", (char *)NULL);
+    brig_plan_addv(&plan, "add 9", "echo", "add-9", (char *)NULL);
+    /* ruleset 10 differs: loaded */
+    s = brig_plan_addv(&plan, "ruleset 10 now", "printf", "100 unhide\n", (char *)NULL);
+    brig_plan_step_skip_if(s, "100 hide\n", 1);
+    s = brig_plan_addv(&plan, "delset 10", "echo", "delset-10", (char *)NULL);
+    brig_plan_step_undov(s, 0, "echo", "undo-10", (char *)NULL);
+    brig_plan_addv(&plan, "fails", "false", (char *)NULL);
+    struct brig_buf log = {0};
+    brig_buf_add(&log, "");
+    struct brig_plan_exec_opts opts = {.on_run = record, .data = &log};
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_plan_exec(&plan, &opts, &err), -1);
+    assert_string_equal(log.s, "run: printf 100 hide\n\n"
+                               "run: printf 100 unhide\n\n"
+                               "run: echo delset-10\n"
+                               "run: false\n"
+                               "undo: echo undo-10\n");
+    struct brig_buf out = {0};
+    brig_plan_render(&plan, &out);
+    assert_non_null(strstr(out.s, "#    steps 2-3 are skipped when this prints exactly:\n"
+                                  "#      100 hide\n"));
+    brig_buf_free(&out);
+    brig_buf_free(&log);
+    brig_plan_free(&plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +226,7 @@ int main(void)
         cmocka_unit_test(an_unknown_variable_fails_the_step),
         cmocka_unit_test(logged_output_goes_to_the_file_and_conf_is_written),
         cmocka_unit_test(render_quotes_words_and_keeps_variables_expandable),
+        cmocka_unit_test(steps_are_skipped_when_the_state_is_already_there_and_never_undone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
