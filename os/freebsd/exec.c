@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -234,6 +235,31 @@ static void undo_steps(const struct brig_plan *plan, size_t done, const bool *sk
     }
 }
 
+/* A waiting step: rerun while the output holds wait_while (bounded), fail
+ * when it holds wait_fail. */
+static int run_wait(const struct brig_plan_step *s, const struct brig_plan_exec_opts *opts,
+                    const struct vars *v, char **ret_out, struct brig_err *err)
+{
+    unsigned tries = s->wait_seconds * 10 + 1;
+    for (unsigned t = 0;; t++) {
+        _cleanup_free_ char *out = NULL;
+        if (run_one(&s->cmd, NULL, false, opts, v, &out, err) < 0)
+            return -1;
+        if (s->wait_fail && strstr(out, s->wait_fail))
+            return brig_err_set(err, BRIG_EFAIL, "it prints '%s'", s->wait_fail);
+        if (!strstr(out, s->wait_while)) {
+            *ret_out = brig_steal(&out);
+            return 0;
+        }
+        if (t + 1 >= tries)
+            return brig_err_set(err, BRIG_EFAIL, "it still prints '%s' after %u s", s->wait_while,
+                                s->wait_seconds);
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+    }
+}
+
 int brig_plan_exec(const struct brig_plan *plan, const struct brig_plan_exec_opts *opts,
                    struct brig_err *err)
 {
@@ -250,7 +276,9 @@ int brig_plan_exec(const struct brig_plan *plan, const struct brig_plan_exec_opt
             continue;
         _cleanup_free_ char *out = NULL;
         struct brig_err e2 = BRIG_ERR_INIT;
-        if (run_one(&s->cmd, s->log, false, opts, &v, &out, &e2) < 0) {
+        int rr = s->wait_while ? run_wait(s, opts, &v, &out, &e2)
+                               : run_one(&s->cmd, s->log, false, opts, &v, &out, &e2);
+        if (rr < 0) {
             if (s->may_fail)
                 continue;
             brig_err_set(err, e2.code ? e2.code : BRIG_EFAIL, "step %zu (%s): %s", i + 1, s->desc,

@@ -53,6 +53,13 @@ int brig_freebsd_jailconf(const struct brig_freebsd_input *in, struct brig_buf *
 /* Append s to out as a jail.conf(5) double-quoted string that reads back as s. */
 void brig_freebsd_conf_quote(struct brig_buf *out, const char *s);
 
+struct brig_addr_item;
+/* The host interface jail(8) puts a non-VNET jail's alias on: the
+ * element's own, else interface= (auto: the uplink); NULL for none
+ * (interface=0, or no uplink). */
+const char *brig_freebsd_alias_iface(const struct brig_freebsd_input *in,
+                                     const struct brig_addr_item *a);
+
 /* The jstart plan: devfs ruleset, mounts, bridges, rctl, hooks, jail -c,
  * epairs moved in and renamed, addresses, routes, exec.start. */
 int brig_freebsd_plan_jstart(const struct brig_freebsd_input *in, struct brig_plan *ret,

@@ -63,6 +63,19 @@ static void put_bool(struct brig_buf *out, const char *key, bool on)
         brig_buf_addf(out, "    no%s;\n", key);
 }
 
+const char *brig_freebsd_alias_iface(const struct brig_freebsd_input *in,
+                                     const struct brig_addr_item *a)
+{
+    const char *iface = in->jail->v[BRIG_P_INTERFACE];
+    if (a->iface[0])
+        return a->iface;
+    if (brig_streq(iface, "0"))
+        return NULL;
+    if (!iface || strcmp(iface, "auto") == 0)
+        return in->uplink && in->uplink[0] ? in->uplink : NULL;
+    return iface;
+}
+
 /* ip4.addr / ip6.addr of a jail that shares the host's stack:
  * "iface|addr/prefix" so that jail(8) adds the aliases before creating the
  * jail and removes them after; a bare address gets /32 or /128, as jail(8)
@@ -82,10 +95,7 @@ static int put_addrs(const struct brig_freebsd_input *in, struct brig_buf *out,
     size_t n = 0;
     if (brig_addr_list_parse(list, BRIG_ADDR_ALIAS, &a, &n, err) < 0)
         return brig_err_wrap(err, "ip4_addr");
-    const char *iface = j->v[BRIG_P_INTERFACE];
-    bool unmanaged = brig_streq(iface, "0");
-    if (!iface || strcmp(iface, "auto") == 0 || unmanaged)
-        iface = !unmanaged && in->uplink && in->uplink[0] ? in->uplink : NULL;
+    bool unmanaged = brig_streq(j->v[BRIG_P_INTERFACE], "0");
     for (int v6 = 0; v6 <= 1; v6++) {
         const char *key = v6 ? "ip6.addr" : "ip4.addr";
         size_t count = 0;
@@ -93,7 +103,7 @@ static int put_addrs(const struct brig_freebsd_input *in, struct brig_buf *out,
             if ((a[i].addr.family == AF_INET6) != (bool)v6)
                 continue;
             char buf[BRIG_ADDR_STRLEN];
-            const char *ifc = a[i].iface[0] ? a[i].iface : iface;
+            const char *ifc = brig_freebsd_alias_iface(in, &a[i]);
             brig_addr_format(&a[i].addr, true, buf);
             if (!ifc && !unmanaged)
                 return brig_err_set(err, BRIG_EUSAGE,

@@ -82,6 +82,16 @@ void brig_plan_step_skip_if(struct brig_plan_step *step, const char *text, size_
     step->skip = n;
 }
 
+void brig_plan_step_wait(struct brig_plan_step *step, const char *while_text, const char *fail_text,
+                         unsigned seconds)
+{
+    free(step->wait_while);
+    free(step->wait_fail);
+    step->wait_while = brig_xstrdup(while_text);
+    step->wait_fail = fail_text ? brig_xstrdup(fail_text) : NULL;
+    step->wait_seconds = seconds;
+}
+
 void brig_plan_step_capture(struct brig_plan_step *step, const char *var)
 {
     free(step->capture);
@@ -226,6 +236,13 @@ void brig_plan_render(const struct brig_plan *plan, struct brig_buf *out)
                 l += n + (l[n] == '\n');
             }
         }
+        if (s->wait_while) {
+            brig_buf_addf(out, "#    repeated every 0.1 s while it prints '%s' (at most %u s)",
+                          s->wait_while, s->wait_seconds);
+            if (s->wait_fail)
+                brig_buf_addf(out, "; fails if it prints '%s'", s->wait_fail);
+            brig_buf_addc(out, '\n');
+        }
         if (s->capture)
             brig_buf_addf(out, "%s=$(", s->capture);
         render_cmd(out, &s->cmd);
@@ -260,6 +277,8 @@ void brig_plan_free(struct brig_plan *plan)
         free(s->capture);
         free(s->log);
         free(s->same_as);
+        free(s->wait_while);
+        free(s->wait_fail);
     }
     free(plan->steps);
     free(plan->conf);

@@ -37,6 +37,9 @@ struct brig_plan_step {
     bool may_fail; /* a failure is noted and the plan goes on */
     char *same_as; /* when the command's output is exactly this, the next skip steps are skipped */
     size_t skip;
+    char *wait_while;      /* rerun every 100 ms while the output holds this, or NULL */
+    char *wait_fail;       /* ... and fail once it holds this (NULL: never) */
+    unsigned wait_seconds; /* at most this long, then fail */
 };
 
 struct brig_plan {
@@ -62,6 +65,10 @@ void brig_plan_step_capture(struct brig_plan_step *step, const char *var);
 /* Skip the n steps after this one when its command prints exactly text (a
  * state that is already what those steps would make). */
 void brig_plan_step_skip_if(struct brig_plan_step *step, const char *text, size_t n);
+/* Rerun the step's command every 100 ms while its output holds while_text,
+ * for at most seconds; fail at once when it holds fail_text (NULL: never). */
+void brig_plan_step_wait(struct brig_plan_step *step, const char *while_text, const char *fail_text,
+                         unsigned seconds);
 /* Set the file the step's output is appended to. */
 void brig_plan_step_log(struct brig_plan_step *step, const char *path);
 

@@ -576,6 +576,37 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
     return 0;
 }
 
+/* A non-VNET jail's IPv6 aliases share the host's link, where duplicate
+ * address detection matters: exec.start waits until jail(8)'s aliases are no
+ * longer tentative (ifconfig(8) prints "ADDR prefixlen N tentative"), at most
+ * DAD_WAIT seconds, and a duplicate stops the start. */
+#define DAD_WAIT 10
+static int add_dad_waits(struct ctx *c, struct brig_err *err)
+{
+    const char *list = c->in->ip_resolved ? c->in->ip_resolved : c->j->v[BRIG_P_IP4_ADDR];
+    _cleanup_free_ struct brig_addr_item *a = NULL;
+    size_t n = 0;
+    if (brig_addr_list_parse(list, BRIG_ADDR_ALIAS, &a, &n, err) < 0)
+        return brig_err_wrap(err, "ip4_addr");
+    for (size_t i = 0; i < n; i++) {
+        const char *ifc = brig_freebsd_alias_iface(c->in, &a[i]);
+        if (a[i].addr.family != AF_INET6 || !ifc)
+            continue;
+        char ip[BRIG_ADDR_STRLEN];
+        brig_addr_format(&a[i].addr, false, ip);
+        _cleanup_free_ char *busy =
+            brig_xasprintf("%s prefixlen %u tentative", ip, a[i].addr.prefix);
+        _cleanup_free_ char *dup =
+            brig_xasprintf("%s prefixlen %u duplicated", ip, a[i].addr.prefix);
+        _cleanup_free_ char *d =
+            brig_xasprintf("%s: wait until %s is no longer tentative (DAD)", ifc, ip);
+        struct brig_plan_step *s =
+            brig_plan_addv(c->plan, d, "ifconfig", ifc, "inet6", (char *)NULL);
+        brig_plan_step_wait(s, busy, dup, DAD_WAIT);
+    }
+    return 0;
+}
+
 static int ctx_init(struct ctx *c, const struct brig_freebsd_input *in, struct brig_plan *plan,
                     struct brig_err *err)
 {
@@ -647,6 +678,8 @@ static int plan_jstart(struct ctx *c, struct brig_err *err)
         brig_plan_addv(c->plan, "create the jail (persistent, without exec.start)", "jail", "-f",
                        c->conf_path, "-c", c->name, (char *)NULL);
     brig_plan_step_undov(s, 0, "jail", "-f", c->conf_path, "-r", c->name, (char *)NULL);
+    if (!vnet && add_dad_waits(c, err) < 0)
+        return -1;
     if (vnet) {
         add_jail_ifconfig(c, "loopback inside the jail", "lo0", "inet", "127.0.0.1/8", "up", NULL);
         for (size_t i = 0; i < in->n_nics; i++) {

@@ -216,6 +216,45 @@ static void steps_are_skipped_when_the_state_is_already_there_and_never_undone(v
     brig_plan_free(&plan);
 }
 
+static void a_waiting_step_reruns_until_the_state_is_reached_and_fails_on_the_bad_one(void **state)
+{
+    char dir[] = "/tmp/brig-wait.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *count = brig_xasprintf("%s/n", dir);
+    char *script = brig_xasprintf("n=$(cat %s 2>/dev/null || echo 0); echo $((n+1)) >%s; "
+                                  "if [ $n -ge 2 ]; then echo 'fd00::5 prefixlen 128'; "
+                                  "else echo 'fd00::5 prefixlen 128 tentative'; fi",
+                                  count, count);
+    struct brig_plan plan = {0};
+    struct brig_plan_step *s = brig_plan_addv(&plan, "dad", "sh", "-c", script, (char *)NULL);
+    brig_plan_step_wait(s, "fd00::5 prefixlen 128 tentative", "duplicated", 5);
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_plan_exec(&plan, NULL, &err), 0);
+    char *text = NULL;
+    assert_int_equal(brig_read_file(count, 64, &text, NULL, NULL), 0);
+    assert_string_equal(text, "3\n");
+    free(text);
+    brig_plan_free(&plan);
+
+    /* never reached: bounded */
+    s = brig_plan_addv(&plan, "stuck", "echo", "fd00::5 prefixlen 128 tentative", (char *)NULL);
+    brig_plan_step_wait(s, "tentative", "duplicated", 0);
+    assert_int_equal(brig_plan_exec(&plan, NULL, &err), -1);
+    assert_string_equal(err.msg, "step 1 (stuck): it still prints 'tentative' after 0 s");
+    brig_plan_free(&plan);
+
+    /* the bad state: at once */
+    s = brig_plan_addv(&plan, "dup", "echo", "fd00::5 prefixlen 128 duplicated", (char *)NULL);
+    brig_plan_step_wait(s, "tentative", "prefixlen 128 duplicated", 5);
+    assert_int_equal(brig_plan_exec(&plan, NULL, &err), -1);
+    assert_string_equal(err.msg, "step 1 (dup): it prints 'prefixlen 128 duplicated'");
+    brig_plan_free(&plan);
+    unlink(count);
+    rmdir(dir);
+    free(count);
+    free(script);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +266,7 @@ int main(void)
         cmocka_unit_test(logged_output_goes_to_the_file_and_conf_is_written),
         cmocka_unit_test(render_quotes_words_and_keeps_variables_expandable),
         cmocka_unit_test(steps_are_skipped_when_the_state_is_already_there_and_never_undone),
+        cmocka_unit_test(a_waiting_step_reruns_until_the_state_is_reached_and_fails_on_the_bad_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
