@@ -257,6 +257,12 @@ int brig_addr_list_parse(const char *list, enum brig_addr_kind kind, struct brig
         return 0;
     if (brig_strcaseeq(list, "DHCP") || brig_strcaseeq(list, "REALDHCP"))
         return brig_err_set(err, BRIG_EUSAGE, "'%s' is not an address list", list);
+    for (const unsigned char *c = (const unsigned char *)list; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f || *c == ' ') /* never echoed into a message */
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "address list holds a blank or control "
+                                "character");
+    }
     unsigned def4 = kind == BRIG_ADDR_ALIAS ? 32 : 24, def6 = kind == BRIG_ADDR_ALIAS ? 128 : 64;
     struct brig_addr_item *v = NULL;
     size_t n = 0;
