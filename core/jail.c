@@ -86,12 +86,11 @@ static int read_jconf(const char *file, struct brig_kvlist *kv, char ***notes, b
     return r < 0 ? brig_err_wrap(err, "jconf %s", file) : 0;
 }
 
-/* Normalise one address of an ip4_addr list: "[iface|]addr[/prefix]" -> addr only. */
+/* An address without its prefix ("10.0.0.1/16" -> "10.0.0.1"). */
 static int addr_host(const char *item, char buf[BRIG_ADDR_STRLEN], struct brig_err *err)
 {
-    const char *bar = strchr(item, '|');
     struct brig_addr a;
-    if (brig_addr_parse(bar ? bar + 1 : item, &a, err) < 0)
+    if (brig_addr_parse(item, &a, err) < 0)
         return -1;
     brig_addr_format(&a, false, buf);
     return 0;
@@ -154,12 +153,13 @@ int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const cha
     addr_host(c->node.gateway4, gw, NULL);
     struct brig_addr pool;
     bool have_pool = brig_addr_parse(c->node.nodeippool, &pool, NULL) == 0;
-    _cleanup_free_ char *copy = brig_xstrdup(ip);
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    _cleanup_free_ struct brig_addr_item *items = NULL;
+    size_t n = 0;
+    if (brig_addr_list_parse(ip, BRIG_ADDR_VNET, &items, &n, err) < 0)
+        return brig_err_wrap(err, "ip4_addr");
+    for (size_t i = 0; i < n; i++) {
         char host[BRIG_ADDR_STRLEN];
-        if (addr_host(t, host, err) < 0)
-            return brig_err_wrap(err, "ip4_addr");
+        brig_addr_format(&items[i].addr, false, host);
         if (strcmp(host, gw) == 0)
             return brig_err_set(err, BRIG_EUSAGE,
                                 "ip4_addr: %s is the gateway of bridge %s (gateway4)", host,

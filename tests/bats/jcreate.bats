@@ -289,7 +289,7 @@ b"
 }
 
 @test "the same address twice in one list is refused" {
-    assert_rejected 2 "address 10.0.0.7 is already used" brig jcreate jname=web1 ip4_addr=10.0.0.7,10.0.0.7
+    assert_rejected 2 "ip4_addr: address 10.0.0.7 is listed twice" brig jcreate jname=web1 ip4_addr=10.0.0.7,10.0.0.7
 }
 
 @test "the node's gateway address is refused as a jail address" {
