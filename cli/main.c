@@ -18,7 +18,7 @@ static const struct cli_opt opts_initenv[] = {
     {"uplink", "interface", "auto", "uplink for NAT"},
     {"nat_enable", "bool", "0", "masquerade bridge subnets to the uplink"},
     {"default_base", "name", "busybox", "base for jcreate without base="},
-    {"debian_mirror", "url", "http://deb.debian.org/debian", "mirror for base=debian"},
+    {"debian_mirror", "url", "host's apt", "mirror for Debian bases (else deb.debian.org)"},
     {"freebsd_mirror", "url", "https://download.freebsd.org/releases", "FreeBSD mirror"},
     {NULL}};
 static const struct cli_opt opts_jcreate[] = {
@@ -54,11 +54,11 @@ static const struct cli_opt opts_recover[] = {
 static const struct cli_opt opts_repo[] = {
     {"action", "list|get|remove", "list", "what to do"},
     {"sources", "base|kernel", "base", "what to get"},
-    {"base", "name", "", "the base: busybox, debian, or a name for file=/url="},
+    {"base", "name", "", "busybox, debian11|12|13, debian (= 12), or a name for file=/url="},
     {"file", "path", "", "import a rootfs tarball (tar, gz, xz, zst, bz2)"},
     {"url", "url", "", "download and import a rootfs tarball"},
     {"sha256", "hex", "", "refuse the tarball unless its SHA-256 matches"},
-    {"suite", "name", "bookworm", "Debian suite for base=debian"},
+    {"suite", "name", "bookworm", "Debian suite for base=debian (not debianNN)"},
     {"ver", "release", "14.1", "FreeBSD release (--os=freebsd)"},
     {"arch", "name", "amd64", "FreeBSD architecture (--os=freebsd)"},
     {NULL}};

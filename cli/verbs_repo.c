@@ -9,7 +9,10 @@
 
 #include "cli.h"
 #include "os/freebsd/ops.h"
+#include "os/linux/base_busybox.h"
+#include "progress.h"
 #include "repo.h"
+#include "repo_debian.h"
 #include "util.h"
 
 /* The brig-import program: beside this brig (build tree), else in libexec. */
@@ -51,24 +54,36 @@ static int repo_import(struct cli *cli, const char *base, const char *src, struc
     return 0;
 }
 
+/* "sha256:0123456789ab": enough of a digest to tell bases apart in a table. */
+static char *checksum_short(const char *sum)
+{
+    return brig_xstrndup(sum, brig_startswith(sum, "sha256:") ? 7 + 12 : 19);
+}
+
 static int repo_list(struct cli *cli, struct brig_err *err)
 {
     struct brig_base_list l = {0};
     if (brig_repo_list(cli->ctx.workdir, &l, err) < 0)
         return -1;
-    const char *head[] = {"base", "kind", "size", "created", "source"};
-    bool numeric[] = {false, false, true, false, false};
+    /* JSON has every digest whole; the table a short checksum and no tarball digest */
+    const char *head[] = {"base",    "kind",   "version",  "size",
+                          "created", "origin", "checksum", "sha256"};
+    bool numeric[] = {false, false, false, true, false, false, false, false};
     struct cli_table t;
-    cli_table_init(&t, 5, head, numeric);
+    cli_table_init(&t, cli->json ? 8 : 7, head, numeric);
     for (size_t i = 0; i < l.n; i++) {
+        const struct brig_base *b = &l.items[i];
         char size[32], created[32] = "";
-        snprintf(size, sizeof(size), "%llu", (unsigned long long)l.items[i].size);
-        time_t ct = (time_t)l.items[i].created;
+        snprintf(size, sizeof(size), "%llu", (unsigned long long)b->size);
+        time_t ct = (time_t)b->created;
         struct tm tm;
         if (ct && gmtime_r(&ct, &tm))
             strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        const char *row[] = {l.items[i].name, brig_base_kind_name(l.items[i].kind), size, created,
-                             l.items[i].source};
+        _cleanup_free_ char *sum =
+            cli->json ? brig_xstrdup(b->checksum) : checksum_short(b->checksum);
+        const char *row[] = {
+            b->name,  brig_base_kind_name(b->kind), b->version, size, created, b->origin, sum,
+            b->sha256};
         cli_table_add(&t, row);
     }
     cli_table_print(&t, stdout, cli->json, true);
@@ -77,47 +92,80 @@ static int repo_list(struct cli *cli, struct brig_err *err)
     return 0;
 }
 
+/* Build a Debian base with debootstrap: progress on stderr, the log under the workdir. */
+static int repo_get_debian(struct cli *cli, const char *base, const char *suite,
+                           struct brig_err *err)
+{
+    const char *mirror = cli->ctx.node.debian_mirror;
+    _cleanup_free_ char *tag = brig_xasprintf("base %s", base);
+    fprintf(stderr, "base %s: debootstrap %s from %s (log: %s/var/log/repo/%s.log)\n", base, suite,
+            mirror, cli->ctx.workdir, base);
+    struct cli_progress bar;
+    cli_progress_init(&bar, stderr, tag, 34, true);
+    int r =
+        brig_repo_get_debian(cli->ctx.workdir, base, suite, mirror, cli_progress_update, &bar, err);
+    cli_progress_end(&bar, r == 0);
+    return r;
+}
+
 static int repo_get(struct cli *cli, struct brig_err *err)
 {
     const char *base, *file = cli_get(cli, "file"), *url = cli_get(cli, "url");
-    const char *sources = cli_get(cli, "sources");
+    const char *sources = cli_get(cli, "sources"), *suite = cli_get(cli, "suite");
     if (sources && strcmp(sources, "base") != 0)
         return brig_err_set(err, BRIG_EUSAGE,
                             "sources=%.40s: on Linux only bases (sources=base) are fetched; "
                             "kernels for VMs come with the VM support",
                             sources);
-    if (cli_need(cli, "base", &base, err) < 0)
+    if (cli_need(cli, "base", &base, err) < 0 || brig_check_name("base", base, err) < 0)
         return -1;
     if (file && url)
         return brig_err_set(err, BRIG_EUSAGE, "give file= or url=, not both");
     if (cli_get(cli, "sha256") && !file && !url)
         return brig_err_set(err, BRIG_EUSAGE, "sha256= goes with file= or url=");
+    const char *dsuite = NULL;
+    bool debian = false;
+    if (!file && !url && strcmp(base, "busybox") != 0) {
+        struct brig_err e = BRIG_ERR_INIT;
+        dsuite = brig_debian_suite(base, suite, &debian, &e);
+        if (!dsuite && e.code)
+            return brig_err_set(err, e.code, "%s", e.msg);
+        if (!debian)
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "base=%.40s: brig builds busybox, %s itself; for any other base "
+                                "give file= or url= of a rootfs tarball",
+                                base, brig_debian_names());
+    }
+    if (suite && !debian)
+        return brig_err_set(err, BRIG_EUSAGE, "suite= goes with base=debian");
     if (brig_ctx_open(&cli->ctx, err) < 0)
         return -1;
+    if (debian) {
+        _cleanup_strv_ char **argv = NULL;
+        if (brig_repo_debian_argv(dsuite, cli->ctx.node.debian_mirror, "/", &argv, err) < 0)
+            return -1;
+    }
+    if (brig_repo_exists(cli->ctx.workdir, base)) {
+        printf("base %s: already present\n", base);
+        return 0;
+    }
     if (cli->ctx.dry_run) {
-        printf("base %s: would be %s %s\n", base, file || url ? "imported from" : "built with",
-               file                          ? file
-               : url                         ? url
-               : strcmp(base, "debian") == 0 ? "debootstrap"
-                                             : base);
+        if (file || url)
+            printf("base %s: would be imported from %s\n", base, file ? file : url);
+        else if (debian)
+            printf("base %s: would be built with debootstrap %s from %s\n", base, dsuite,
+                   cli->ctx.node.debian_mirror);
+        else
+            printf("base %s: would be built from %s\n", base, BRIG_BUSYBOX_PATH);
         return 0;
     }
     int r;
-    if (file || url) {
-        if (repo_import(cli, base, file ? file : url, err) < 0)
-            return -1;
-        r = 0;
-    } else if (strcmp(base, "busybox") == 0)
-        r = brig_repo_get_busybox(cli->ctx.workdir, base, err);
-    else if (strcmp(base, "debian") == 0)
-        r = brig_repo_get_debian(cli->ctx.workdir, base,
-                                 cli_get(cli, "suite") ? cli_get(cli, "suite") : "bookworm",
-                                 cli->ctx.node.debian_mirror, err);
+    if (file || url)
+        r = repo_import(cli, base, file ? file : url, err);
+    else if (debian)
+        r = repo_get_debian(cli, base, dsuite, err);
     else
-        return brig_err_set(err, BRIG_EUSAGE,
-                            "base=%.40s: brig builds busybox and debian itself; for any other "
-                            "base give file= or url= of a rootfs tarball",
-                            base);
+        r = brig_repo_get_busybox(cli->ctx.workdir, base, err);
     if (r < 0)
         return -1;
     printf("base %s: ready\n", base);

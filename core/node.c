@@ -15,6 +15,8 @@
 #include "devfs_rules.h"
 #include "idmap.h"
 #include "kv.h"
+#include "repo.h"
+#include "repo_debian.h"
 #include "store/store.h"
 #include "util.h"
 
@@ -83,7 +85,8 @@ const struct brig_setting brig_settings[] = {
     {"uplink", "auto", check_uplink, "uplink interface for NAT and FreeBSD's auto bridge"},
     {"nat_enable", "0", check_bool, "1: masquerade brig's bridge subnets to the uplink"},
     {"default_base", "busybox", check_base, "base for jcreate without base="},
-    {"debian_mirror", "http://deb.debian.org/debian", check_url, "mirror for base=debian"},
+    {"debian_mirror", NULL, check_url,
+     "mirror for Debian bases (default: the host's apt mirror on Debian, else deb.debian.org)"},
     {"freebsd_mirror", "https://download.freebsd.org/releases", check_url,
      "mirror for FreeBSD base.txz and kernel.txz"},
 };
@@ -148,6 +151,13 @@ static char *host_nodename(void)
     return brig_xstrdup(host);
 }
 
+/* On a Debian host, the mirror its apt already uses (and trusts); else Debian's. */
+static char *default_debian_mirror(void)
+{
+    char *m = brig_debian_host_mirror("");
+    return m ? m : brig_xstrdup(BRIG_DEBIAN_MIRROR);
+}
+
 /* Fill node from settings (missing keys take their defaults). */
 static int node_from_kv(const char *workdir, const struct brig_kvlist *kv, struct brig_node *node,
                         struct brig_err *err)
@@ -173,7 +183,8 @@ static int node_from_kv(const char *workdir, const struct brig_kvlist *kv, struc
     node->uplink = SETTING("uplink");
     node->nat_enable = GET("nat_enable") && strcmp(GET("nat_enable"), "1") == 0;
     node->default_base = SETTING("default_base");
-    node->debian_mirror = SETTING("debian_mirror");
+    node->debian_mirror =
+        GET("debian_mirror") ? brig_xstrdup(GET("debian_mirror")) : default_debian_mirror();
     node->freebsd_mirror = SETTING("freebsd_mirror");
 #undef SETTING
 #undef GET

@@ -16,13 +16,12 @@
 #include "kv.h"
 #include "os/linux/base_busybox.h"
 #include "params.h"
+#include "repo_tree.h"
 #include "util.h"
 
-#define REPO_TMP_PREFIX    ".tmp-"
-#define REPO_META_SUFFIX   ".meta"
-#define REPO_META_MAX      (64 * 1024)
-#define DEBIAN_ARGV_TARGET 3
-#define DEBIAN_ARGV_MIRROR 4
+#define REPO_TMP_PREFIX  ".tmp-"
+#define REPO_META_SUFFIX ".meta"
+#define REPO_META_MAX    (64 * 1024)
 
 static const char *const base_kind_names[] = {
     [BRIG_BASE_UNKNOWN] = "unknown",
@@ -50,8 +49,10 @@ static enum brig_base_kind base_kind_parse(const char *s)
 void brig_base_clear(struct brig_base *base)
 {
     free(base->name);
-    free(base->source);
+    free(base->origin);
+    free(base->version);
     free(base->sha256);
+    free(base->checksum);
     memset(base, 0, sizeof(*base));
 }
 
@@ -133,8 +134,10 @@ static int meta_write(const char *path, const struct brig_base *b, struct brig_e
     brig_jconf_format_line(&buf, "created", num);
     snprintf(num, sizeof(num), "%llu", (unsigned long long)b->size);
     brig_jconf_format_line(&buf, "size", num);
-    brig_jconf_format_line(&buf, "source", b->source ? b->source : "");
+    brig_jconf_format_line(&buf, "origin", b->origin ? b->origin : "");
+    brig_jconf_format_line(&buf, "version", b->version ? b->version : "");
     brig_jconf_format_line(&buf, "sha256", b->sha256 ? b->sha256 : "");
+    brig_jconf_format_line(&buf, "checksum", b->checksum ? b->checksum : "");
     int r = brig_write_file_atomic(path, buf.s, buf.len, 0644, err);
     brig_buf_free(&buf);
     return r;
@@ -162,14 +165,20 @@ static int base_load(const char *dir, const char *name, struct brig_base *ret, s
             b.created = strtoll(v, NULL, 10);
         if ((v = brig_kvlist_get(&kv, "size")))
             b.size = strtoull(v, NULL, 10);
-        b.source = brig_xstrdup(brig_kvlist_get(&kv, "source"));
+        /* bases made before origin was recorded have source= */
+        v = brig_kvlist_get(&kv, "origin");
+        b.origin = brig_xstrdup(v ? v : brig_kvlist_get(&kv, "source"));
+        b.version = brig_xstrdup(brig_kvlist_get(&kv, "version"));
         b.sha256 = brig_xstrdup(brig_kvlist_get(&kv, "sha256"));
+        b.checksum = brig_xstrdup(brig_kvlist_get(&kv, "checksum"));
     } else {
         b.kind = BRIG_BASE_UNKNOWN;
         b.created = (int64_t)st.st_mtime;
         b.size = tree_size(path);
-        b.source = brig_xstrdup("");
+        b.origin = brig_xstrdup("");
+        b.version = brig_xstrdup("");
         b.sha256 = brig_xstrdup("");
+        b.checksum = brig_xstrdup("");
     }
     brig_kvlist_free(&kv);
     *ret = b;
@@ -272,6 +281,17 @@ int brig_repo_info(const char *workdir, const char *name, struct brig_base *ret,
     return base_load(dir, name, ret, err);
 }
 
+bool brig_repo_exists(const char *workdir, const char *name)
+{
+    _cleanup_free_ char *dir = NULL;
+    struct brig_err ignored = BRIG_ERR_INIT;
+    if (brig_check_name("base", name, &ignored) < 0 || repo_dir(workdir, &dir, &ignored) < 0)
+        return false;
+    _cleanup_free_ char *path = brig_xasprintf("%s/%s", dir, name);
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int brig_repo_path(const char *workdir, const char *name, char **ret_path, struct brig_err *err)
 {
     _cleanup_free_ char *dir = NULL;
@@ -356,16 +376,21 @@ static int staging_rename(struct brig_staging *s, struct brig_err *err)
 }
 
 /* Move the finished rootfs into place, then record its metadata. */
-int brig_staging_commit(struct brig_staging *s, enum brig_base_kind kind, const char *source,
-                        const char *sha256, struct brig_err *err)
+int brig_staging_commit(struct brig_staging *s, enum brig_base_kind kind, const char *origin,
+                        const char *version, const char *sha256, struct brig_err *err)
 {
+    char tree[65];
+    if (brig_tree_sha256(s->root, tree, err) < 0)
+        return -1;
     struct brig_base b = {
         .name = brig_xstrdup(s->name),
         .kind = kind,
         .size = tree_size(s->root),
         .created = (int64_t)time(NULL),
-        .source = brig_xstrdup(source),
+        .origin = brig_xstrdup(origin),
+        .version = brig_xstrdup(version),
         .sha256 = brig_xstrdup(sha256),
+        .checksum = brig_xasprintf("sha256:%s", tree),
     };
     int r = staging_rename(s, err);
     if (r == 0) {
@@ -376,111 +401,32 @@ int brig_staging_commit(struct brig_staging *s, enum brig_base_kind kind, const 
     return r;
 }
 
+/* "BusyBox v1.35.0" from the first line busybox prints; "" when it prints none. */
+static char *busybox_version(const char *busybox)
+{
+    char *argv[] = {(char *)(uintptr_t)busybox, NULL};
+    _cleanup_free_ char *out = NULL;
+    int status;
+    struct brig_err ignored = BRIG_ERR_INIT;
+    if (brig_run(argv, NULL, &status, &out, &ignored) < 0 || !out ||
+        !brig_startswith(out, "BusyBox v"))
+        return brig_xstrdup("");
+    size_t n = strcspn(out, "\n");
+    const char *paren = strstr(out, " (");
+    if (paren && (size_t)(paren - out) < n)
+        n = (size_t)(paren - out);
+    return brig_xstrndup(out, n > 80 ? 80 : n);
+}
+
 int brig_repo_get_busybox(const char *workdir, const char *name, struct brig_err *err)
 {
     struct brig_staging s;
     int r = -1;
     if (brig_staging_begin(workdir, name, &s, err) == 0 &&
-        brig_busybox_populate(BRIG_BUSYBOX_PATH, s.root, err) == 0)
-        r = brig_staging_commit(&s, BRIG_BASE_BUSYBOX, BRIG_BUSYBOX_PATH, NULL, err);
-    brig_staging_end(&s);
-    return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;
-}
-
-/* A Debian suite or codename: lower-case letters, digits and '-'. */
-static int check_suite(const char *suite, struct brig_err *err)
-{
-    if (!suite || !*suite || strlen(suite) > 64 || !((*suite >= 'a' && *suite <= 'z')) ||
-        strspn(suite, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(suite))
-        return brig_err_set(err, BRIG_EUSAGE,
-                            "suite '%.80s' is not a Debian suite name (e.g. bookworm, stable)",
-                            suite ? suite : "");
-    return 0;
-}
-
-static int check_mirror(const char *mirror, struct brig_err *err)
-{
-    static const char *const schemes[] = {"http://", "https://", "file:///"};
-    bool ok = false;
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(schemes); i++)
-        ok = ok || (brig_startswith(mirror, schemes[i]) && mirror[strlen(schemes[i])]);
-    for (const char *p = mirror; ok && *p; p++)
-        ok = (unsigned char)*p > ' ' && *p != 0x7f;
-    if (!ok)
-        return brig_err_set(err, BRIG_EUSAGE,
-                            "mirror '%.200s' is not an http://, https:// or file:/// url", mirror);
-    return 0;
-}
-
-int brig_repo_debian_argv(const char *suite, const char *mirror, const char *target,
-                          char ***ret_argv, struct brig_err *err)
-{
-    if (!mirror || !*mirror)
-        mirror = BRIG_DEBIAN_MIRROR;
-    if (check_suite(suite, err) < 0 || check_mirror(mirror, err) < 0)
-        return -1;
-    char **argv = NULL;
-    brig_strv_push(&argv, "debootstrap");
-    brig_strv_push(&argv, "--variant=minbase");
-    brig_strv_push(&argv, suite);
-    brig_strv_push(&argv, target);
-    brig_strv_push(&argv, mirror);
-    *ret_argv = argv;
-    return 0;
-}
-
-/* The last non-empty line of a program's output, for an error message. */
-static const char *last_line(char *out)
-{
-    size_t n = out ? strlen(out) : 0;
-    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-        out[--n] = '\0';
-    if (n == 0)
-        return "no output";
-    char *nl = strrchr(out, '\n');
-    return nl ? nl + 1 : out;
-}
-
-static bool debootstrap_installed(void)
-{
-    static const char *const paths[] = {"/usr/sbin/debootstrap", "/usr/bin/debootstrap",
-                                        "/sbin/debootstrap"};
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(paths); i++) {
-        if (access(paths[i], X_OK) == 0)
-            return true;
+        brig_busybox_populate(BRIG_BUSYBOX_PATH, s.root, err) == 0) {
+        _cleanup_free_ char *version = busybox_version(BRIG_BUSYBOX_PATH);
+        r = brig_staging_commit(&s, BRIG_BASE_BUSYBOX, BRIG_BUSYBOX_PATH, version, NULL, err);
     }
-    return false;
-}
-
-int brig_repo_get_debian(const char *workdir, const char *name, const char *suite,
-                         const char *mirror, struct brig_err *err)
-{
-    _cleanup_strv_ char **argv = NULL;
-    if (brig_repo_debian_argv(suite, mirror, "", &argv, err) < 0)
-        return brig_err_wrap(err, "base %s", name);
-    if (!debootstrap_installed())
-        return brig_err_set(err, BRIG_EFAIL,
-                            "base %s: debootstrap is not installed: apt-get install debootstrap",
-                            name);
-    struct brig_staging s;
-    int r = -1;
-    if (brig_staging_begin(workdir, name, &s, err) == 0) {
-        free(argv[DEBIAN_ARGV_TARGET]);
-        argv[DEBIAN_ARGV_TARGET] = brig_xstrdup(s.root);
-        _cleanup_free_ char *out = NULL;
-        _cleanup_free_ char *source =
-            brig_xasprintf("debootstrap %s %s", suite, argv[DEBIAN_ARGV_MIRROR]);
-        int status = 0;
-        if (brig_run(argv, NULL, &status, &out, err) < 0)
-            goto out;
-        if (status != 0) {
-            brig_err_set(err, BRIG_EFAIL, "debootstrap %s failed (status %d): %.300s", suite,
-                         status, last_line(out));
-            goto out;
-        }
-        r = brig_staging_commit(&s, BRIG_BASE_DEBIAN, source, NULL, err);
-    }
-out:
     brig_staging_end(&s);
     return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;
 }

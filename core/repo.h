@@ -5,7 +5,8 @@
  *   <name>/                 the rootfs, exactly as jails see it
  *   <name>.meta             key="value" lines kept beside it, never inside:
  *                           name, kind (busybox|debian|tarball), created (unix
- *                           seconds), size (apparent bytes), source, sha256
+ *                           seconds), size (apparent bytes), origin, version,
+ *                           sha256 (of a tarball), checksum (of the tree)
  *   .tmp-<name>-<pid>/      work in progress: the new rootfs is built in its
  *                           root/ (downloads go to download), then root/ is
  *                           renamed to <name> and the rest removed
@@ -15,6 +16,7 @@
 #ifndef BRIG_REPO_H
 #define BRIG_REPO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,8 +35,10 @@ struct brig_base {
     enum brig_base_kind kind;
     uint64_t size;   /* apparent size in bytes */
     int64_t created; /* unix seconds */
-    char *source; /* busybox binary, file, URL or "debootstrap <suite> <mirror>"; "" if unknown */
-    char *sha256; /* of the imported tarball; "" if none */
+    char *origin;    /* busybox binary, the Debian mirror used, or the tarball's file or URL */
+    char *version;   /* "bookworm 12.11", "BusyBox v1.35.0", os-release's name; "" if unknown */
+    char *sha256;    /* of the imported tarball; "" if none */
+    char *checksum;  /* "sha256:<hex>" of the rootfs tree (see brig_tree_sha256); "" if unknown */
 };
 
 struct brig_base_list {
@@ -42,7 +46,8 @@ struct brig_base_list {
     size_t n;
 };
 
-#define BRIG_DEBIAN_MIRROR "http://deb.debian.org/debian"
+#define BRIG_DEBIAN_MIRROR        "http://deb.debian.org/debian"
+#define BRIG_DEBIAN_DEFAULT_SUITE "bookworm"
 
 /* "busybox", "debian", "tarball" or "unknown". */
 const char *brig_base_kind_name(enum brig_base_kind kind);
@@ -66,12 +71,17 @@ int brig_repo_get_busybox(const char *workdir, const char *name, struct brig_err
 int brig_repo_import(const char *workdir, const char *name, const char *file_or_url,
                      const char *sha256, brig_progress_fn *progress, void *data,
                      struct brig_err *err);
-/* Build base name with debootstrap --variant=minbase (mirror NULL: Debian's). */
+/* Build base name with debootstrap --variant=minbase and an init system
+ * (mirror NULL: Debian's), its progress passed to progress, its output kept
+ * in ${workdir}/var/log/repo/<name>.log. */
 int brig_repo_get_debian(const char *workdir, const char *name, const char *suite,
-                         const char *mirror, struct brig_err *err);
+                         const char *mirror, brig_progress_fn *progress, void *data,
+                         struct brig_err *err);
 /* The debootstrap argv brig_repo_get_debian runs, after checking suite and mirror. */
 int brig_repo_debian_argv(const char *suite, const char *mirror, const char *target,
                           char ***ret_argv, struct brig_err *err);
+/* Whether base name exists. */
+bool brig_repo_exists(const char *workdir, const char *name);
 /* Remove base name. The caller refuses first when a jail uses it. */
 int brig_repo_remove(const char *workdir, const char *name, struct brig_err *err);
 /* Remove what killed imports left behind; every call above does this first. */

@@ -13,6 +13,7 @@
 #include "repo.h"
 #include "repo_archive.h"
 #include "repo_int.h"
+#include "repo_tree.h"
 #include "util.h"
 
 /* Open the tarball: a local file as is, a URL downloaded into the staging dir. */
@@ -60,18 +61,18 @@ int brig_repo_import(const char *workdir, const char *name, const char *file_or_
     struct brig_staging s;
     _cleanup_close_ int fd = -1;
     _cleanup_free_ char *source = NULL;
+    _cleanup_free_ char *version = NULL;
     int r = -1;
     if (brig_staging_begin(workdir, name, &s, err) < 0 ||
         import_open(&s, file_or_url, progress, data, &fd, err) < 0)
         goto out;
-    if (want[0] || brig_fetch_is_url(file_or_url)) {
-        if (brig_sha256_fd(fd, got, want[0] ? progress : NULL, data, err) < 0)
-            goto out;
-        if (want[0] && strcmp(want, got) != 0) {
-            brig_err_set(err, BRIG_EFAIL, "%s: sha256 mismatch: expected %s, got %s", file_or_url,
-                         want, got);
-            goto out;
-        }
+    /* the digest is recorded with the base even when none was given to check */
+    if (brig_sha256_fd(fd, got, want[0] ? progress : NULL, data, err) < 0)
+        goto out;
+    if (want[0] && strcmp(want, got) != 0) {
+        brig_err_set(err, BRIG_EFAIL, "%s: sha256 mismatch: expected %s, got %s", file_or_url, want,
+                     got);
+        goto out;
     }
     if (lseek(fd, 0, SEEK_SET) < 0) {
         brig_err_sys(err, errno, "seek %s", file_or_url);
@@ -82,7 +83,9 @@ int brig_repo_import(const char *workdir, const char *name, const char *file_or_
         goto out;
     }
     source = brig_fetch_is_url(file_or_url) ? NULL : realpath(file_or_url, NULL);
-    r = brig_staging_commit(&s, BRIG_BASE_TARBALL, source ? source : file_or_url, got, err);
+    version = brig_rootfs_version(s.root);
+    r = brig_staging_commit(&s, BRIG_BASE_TARBALL, source ? source : file_or_url, version, got,
+                            err);
 out:
     brig_staging_end(&s);
     return r < 0 ? brig_err_wrap(err, "base %s", name) : 0;

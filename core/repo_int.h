@@ -19,8 +19,8 @@ struct brig_staging {
 int brig_staging_begin(const char *workdir, const char *name, struct brig_staging *s,
                        struct brig_err *err);
 /* Move the finished rootfs into place, then record its metadata. */
-int brig_staging_commit(struct brig_staging *s, enum brig_base_kind kind, const char *source,
-                        const char *sha256, struct brig_err *err);
+int brig_staging_commit(struct brig_staging *s, enum brig_base_kind kind, const char *origin,
+                        const char *version, const char *sha256, struct brig_err *err);
 /* Remove the staging directory and release its lock. */
 void brig_staging_end(struct brig_staging *s);
 

@@ -40,6 +40,27 @@ brig_busybox_base() {
     [ ! -e "$shared/basejail/busybox.meta" ] || cp -a "$shared/basejail/busybox.meta" "$W/basejail/"
 }
 
+# Where tests/fixtures/debian-base.sh keeps base $1 (a brig workdir): under
+# the plain build directory, shared by the plain and the ASan runs.
+brig_fixture_dir() {
+    echo "${BRIG_FIXTURES:-$BATS_TEST_DIRNAME/../../build/fixtures}/$1"
+}
+
+# The Debian base $1 (default debian12) that tests/fixtures/debian-base.sh made
+# once with debootstrap, copied with its record into this test's workdir as
+# basejail/$1: `brig jcreate base=$1` uses it. Fails when it was not made.
+brig_debian_base() {
+    local base=${1:-debian12} fix
+    fix=$(brig_fixture_dir "$base")
+    if [ ! -f "$fix/basejail/$base.meta" ]; then
+        echo "no cached $base: run tests/fixtures/debian-base.sh build $base first (it downloads)" >&2
+        return 1
+    fi
+    mkdir -p "$W/basejail"
+    [ -e "$W/basejail/$base" ] || cp -a --reflink=auto "$fix/basejail/$base" "$W/basejail/$base"
+    cp -a "$fix/basejail/$base.meta" "$W/basejail/"
+}
+
 # Assert that a command failed with exit code $1, one line of output, and that
 # the database did not change. Usage: assert_rejected 2 'message part' brig jcreate ...
 assert_rejected() {

@@ -20,6 +20,7 @@ make_tarball() {
     ln -sf busybox "$r/bin/sh"
     ln -sf busybox "$r/bin/cat"
     echo "from-tarball" >"$r/etc/marker"
+    printf 'NAME="Tarball Linux"\nPRETTY_NAME="Tarball Linux 1.0"\n' >"$r/etc/os-release"
     tar -C "$r" -c"$1"f "$out" .
     echo "$out"
 }
@@ -54,8 +55,8 @@ PY
 @test "repo lists bases as a table and as JSON" {
     ok brig repo action=get sources=base base=busybox
     ok brig repo
-    [[ "${lines[0]}" =~ ^BASE\ +KIND\ +SIZE\ +CREATED\ +SOURCE$ ]]
-    [[ "${lines[1]}" =~ ^busybox\ +busybox\ +[0-9]+\ + ]]
+    [[ "${lines[0]}" =~ ^BASE\ +KIND\ +VERSION\ +SIZE\ +CREATED\ +ORIGIN\ +CHECKSUM$ ]]
+    [[ "${lines[1]}" =~ ^busybox\ +busybox\ +BusyBox\ v[0-9.]+\ +[0-9]+\ +[-0-9T:]+Z\ +/bin/busybox\ +sha256:[0-9a-f]{12}$ ]]
     ok brig repo action=list --json
     same "$(jq -r '.[0].base' <<<"$output")" busybox "json base"
     same "$(jq -r '.[0].kind' <<<"$output")" busybox "json kind"
@@ -93,6 +94,46 @@ PY
     [ ! -e "$W/basejail/bad.meta" ]
     ok brig repo action=list --json
     same "$(jq -r '[.[].base] | join(",")' <<<"$output")" good "bases"
+}
+
+@test "repo file= records the tarball as origin, the system's version, and both checksums" {
+    local xz sum
+    xz=$(make_tarball J xz)
+    sum=$(sha256sum "$xz" | cut -c1-64)
+    ok brig repo action=get base=txz file="$xz"
+    ok brig repo action=list --json
+    same "$(jq -r '.[0].origin' <<<"$output")" "$xz" "origin"
+    same "$(jq -r '.[0].version' <<<"$output")" "Tarball Linux 1.0" "version from os-release"
+    same "$(jq -r '.[0].sha256' <<<"$output")" "$sum" "the tarball's sha256"
+    [[ "$(jq -r '.[0].checksum' <<<"$output")" =~ ^sha256:[0-9a-f]{64}$ ]]
+}
+
+@test "repo file= on a terminal draws bars that reach 100 % and end their lines" {
+    # a plain tar larger than one read: its last entry is read before its end
+    local r="$BATS_TEST_TMPDIR/big" t="$BATS_TEST_TMPDIR/big.tar" sum
+    mkdir -p "$r/etc"
+    head -c 3000000 /dev/urandom >"$r/etc/blob"
+    tar -C "$r" -cf "$t" .
+    script -qec "'$BRIG_BIN' repo action=get base=big file='$t'" "$BATS_TEST_TMPDIR/tty" \
+        </dev/null >/dev/null
+    local tty
+    tty=$(tr -d '\r' <"$BATS_TEST_TMPDIR/tty")
+    [[ "$tty" =~ extract\ +\[#{30}\]\ 100%$'\n'base\ big:\ ready ]]
+    sum=$(sha256sum "$t" | cut -c1-64)
+    script -qec "'$BRIG_BIN' repo action=get base=big2 file='$t' sha256=$sum" \
+        "$BATS_TEST_TMPDIR/tty" </dev/null >/dev/null
+    tty=$(tr -d '\r' <"$BATS_TEST_TMPDIR/tty")
+    [[ "$tty" =~ verify\ +\[#{30}\]\ 100%$'\n'extract ]]
+    [[ "$tty" =~ extract\ +\[#{30}\]\ 100%$'\n'base\ big2:\ ready ]]
+}
+
+@test "repo file= of a base that exists says already present and imports nothing" {
+    local gz
+    gz=$(make_tarball z gz)
+    ok brig repo action=get base=tgz file="$gz"
+    ok brig repo action=get base=tgz file=/nonexistent.tar.gz
+    same "$output" "base tgz: already present" "output"
+    same "$(cat "$W/basejail/tgz/etc/marker")" from-tarball "the base"
 }
 
 @test "repo file= refuses a tarball with a '..' entry and writes nothing outside" {

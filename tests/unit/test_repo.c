@@ -349,7 +349,7 @@ static void import_tar_gz_from_a_file_keeps_modes_links_and_owners(void **state)
     struct brig_base b = {0};
     assert_int_equal(brig_repo_info(f->wd, "tgz", &b, &err), 0);
     assert_string_equal(brig_base_kind_name(b.kind), "tarball");
-    assert_string_equal(b.source, tgz);
+    assert_string_equal(b.origin, tgz);
     assert_true(b.size > 0);
     brig_base_clear(&b);
 }
@@ -733,23 +733,25 @@ static void import_killed_mid_extraction_leaves_no_half_base(void **state)
     assert_good_rootfs(f, "half");
 }
 
-static void debootstrap_argv_is_minbase_with_suite_target_and_mirror(void **state)
+static void debootstrap_argv_is_minbase_with_an_init_system_suite_target_and_mirror(void **state)
 {
     struct brig_err err = BRIG_ERR_INIT;
     char **argv = NULL;
     assert_int_equal(
         brig_repo_debian_argv("bookworm", NULL, "/wd/basejail/.tmp-d-1/root", &argv, &err), 0);
-    assert_int_equal(brig_strv_len(argv), 5);
+    assert_int_equal(brig_strv_len(argv), 7);
     assert_string_equal(argv[0], "debootstrap");
-    assert_string_equal(argv[1], "--variant=minbase");
-    assert_string_equal(argv[2], "bookworm");
-    assert_string_equal(argv[3], "/wd/basejail/.tmp-d-1/root");
-    assert_string_equal(argv[4], "http://deb.debian.org/debian");
+    assert_string_equal(argv[1], "--debian-installer");
+    assert_string_equal(argv[2], "--variant=minbase");
+    assert_string_equal(argv[3], "--include=systemd-sysv,dbus,iproute2,procps");
+    assert_string_equal(argv[4], "bookworm");
+    assert_string_equal(argv[5], "/wd/basejail/.tmp-d-1/root");
+    assert_string_equal(argv[6], "http://deb.debian.org/debian");
     brig_strv_free(argv);
     argv = NULL;
     assert_int_equal(
         brig_repo_debian_argv("stable", "http://mirror.example/debian", "/t", &argv, &err), 0);
-    assert_string_equal(argv[4], "http://mirror.example/debian");
+    assert_string_equal(argv[6], "http://mirror.example/debian");
     brig_strv_free(argv);
     argv = NULL;
 
@@ -825,7 +827,7 @@ static void import_over_http_from_a_local_server(void **state)
     assert_good_rootfs(f, "web");
     struct brig_base b = {0};
     assert_int_equal(brig_repo_info(f->wd, "web", &b, &err), 0);
-    assert_string_equal(b.source, url);
+    assert_string_equal(b.origin, url);
     assert_int_equal(strlen(b.sha256), BRIG_SHA256_HEX_LEN);
     brig_base_clear(&b);
 
@@ -861,7 +863,7 @@ int main(void)
         T(leftovers_of_a_killed_import_are_cleaned),
         T(import_killed_mid_extraction_leaves_no_half_base),
         T(a_leftover_holding_a_mount_does_not_block_other_work),
-        T(debootstrap_argv_is_minbase_with_suite_target_and_mirror),
+        T(debootstrap_argv_is_minbase_with_an_init_system_suite_target_and_mirror),
         T(import_over_http_from_a_local_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
