@@ -109,7 +109,7 @@ static bool parse_u64(const char *s, char **end, uint64_t *ret)
 int brig_dbs_feed(struct brig_dbs *d, const char *line)
 {
     char k = line[0];
-    if (!k || !strchr("PIWE", k))
+    if (!k || !strchr("PIWE", k) || !line[1])
         return 0;
     if (line[1] == ':' && line[2] == ' ') {
         /* a new record: P carries numbers, I/W/E a message name */

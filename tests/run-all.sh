@@ -40,6 +40,13 @@ build() { # $1 dir, rest: meson options
 for variant in build build-asan; do
     if [ "$variant" = build ]; then
         build build || { failed=$((failed + 1)); continue; }
+        # the one step that downloads: a Debian base for the CLI tests, made once
+        echo "== Debian base for the CLI tests"
+        if tests/fixtures/debian-base.sh build debian12; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
     else
         build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dfault_injection=true \
             || { failed=$((failed + 1)); continue; }
