@@ -204,13 +204,19 @@ int brig_repo_debian_argv(const char *suite, const char *mirror, const char *tar
 
 /* Start argv with stdout and stderr on log_fd and fd 3 on info_fd, in a mount
  * namespace of its own: the /proc and /sys debootstrap mounts in the target
- * vanish with it, even when it is killed. */
-static int dbs_spawn(char **argv, int log_fd, int info_fd, pid_t *ret_pid, struct brig_err *err)
+ * vanish with it, even when it is killed. It inherits the staging lock, so a
+ * debootstrap that outlives a killed brig keeps its directory from tidy-ups. */
+static int dbs_spawn(char **argv, int log_fd, int info_fd, int lock_fd, pid_t *ret_pid,
+                     struct brig_err *err)
 {
     pid_t pid = fork();
     if (pid < 0)
         return brig_err_sys(err, errno, "fork");
     if (pid == 0) {
+        /* kept open across exec, above the descriptors set up below */
+        if (lock_fd >= 0 &&
+            (lock_fd <= 3 ? fcntl(lock_fd, F_DUPFD, 4) < 0 : fcntl(lock_fd, F_SETFD, 0) < 0))
+            _exit(127);
         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(log_fd, STDOUT_FILENO) < 0 ||
             dup2(log_fd, STDERR_FILENO) < 0)
@@ -279,14 +285,14 @@ static int log_open(const char *workdir, const char *name, char **ret_path, int 
 }
 
 /* Run debootstrap into s->root. */
-static int dbs_run(char **argv, const char *suite, const char *log_path, int log_fd,
+static int dbs_run(char **argv, const char *suite, const char *log_path, int log_fd, int lock_fd,
                    brig_progress_fn *progress, void *data, struct brig_err *err)
 {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0)
         return brig_err_sys(err, errno, "pipe");
     pid_t pid = -1;
-    int r = dbs_spawn(argv, log_fd, pipefd[1], &pid, err);
+    int r = dbs_spawn(argv, log_fd, pipefd[1], lock_fd, &pid, err);
     close(pipefd[1]);
     if (r < 0) {
         close(pipefd[0]);
@@ -340,7 +346,7 @@ int brig_repo_get_debian(const char *workdir, const char *name, const char *suit
     free(argv[target]);
     argv[target] = brig_xstrdup(s.root);
     dprintf(log_fd, "brig: debootstrap %s %s %s %s\n", argv[2], argv[3], suite, mirror);
-    if (dbs_run(argv, suite, log_path, log_fd, progress, data, err) < 0)
+    if (dbs_run(argv, suite, log_path, log_fd, s.lock_fd, progress, data, err) < 0)
         goto out;
     version = brig_rootfs_version(s.root);
     debver = brig_xasprintf("%s/etc/debian_version", s.root);

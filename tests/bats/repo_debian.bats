@@ -108,6 +108,20 @@ conf_mirror() {
     grep -q "^I: Base system installed successfully.$" "$log"
 }
 
+@test "debootstrap holds the lock of its staging directory, so no tidy-up removes it" {
+    ok fake_brig repo action=get base=debian12
+    grep -Eq "^fake: fd [0-9]+ $W/basejail/\.tmp-debian12-[0-9]+$" "$W/var/log/repo/debian12.log"
+    grep -Eq "^fake: fd 3 pipe:" "$W/var/log/repo/debian12.log"
+}
+
+@test "debootstrap runs in a mount namespace of its own, so its mounts die with it" {
+    ok fake_brig repo action=get base=debian12
+    local ns
+    ns=$(sed -n 's/^fake: mntns //p' "$W/var/log/repo/debian12.log")
+    [[ "$ns" =~ ^mnt:\[[0-9]+\]$ ]]
+    [ "$ns" != "$(readlink /proc/self/ns/mnt)" ]
+}
+
 @test "a failed debootstrap says why, names its log and leaves no base" {
     run env FAKE_DEBOOTSTRAP_FAIL=1 PATH="$FAKES:$PATH" "$BRIG_BIN" repo action=get base=debian12
     same "$status" 1 "exit"
