@@ -9,7 +9,6 @@
 
 #include "cli.h"
 #include "os/freebsd/ops.h"
-#include "os/linux/base_busybox.h"
 #include "progress.h"
 #include "repo.h"
 #include "repo_debian.h"
@@ -156,7 +155,7 @@ static int repo_get(struct cli *cli, struct brig_err *err)
             printf("base %s: would be built with debootstrap %s from %s\n", base, dsuite,
                    cli->ctx.node.debian_mirror);
         else
-            printf("base %s: would be built from %s\n", base, BRIG_BUSYBOX_PATH);
+            printf("base %s: would be built from the host's busybox\n", base);
         return 0;
     }
     int r;
@@ -166,6 +165,11 @@ static int repo_get(struct cli *cli, struct brig_err *err)
         r = repo_get_debian(cli, base, dsuite, err);
     else
         r = brig_repo_get_busybox(cli->ctx.workdir, base, err);
+    /* a brig running beside this one made it first: as good */
+    if (r < 0 && !file && !url && brig_repo_exists(cli->ctx.workdir, base)) {
+        printf("base %s: already present\n", base);
+        return 0;
+    }
     if (r < 0)
         return -1;
     printf("base %s: ready\n", base);

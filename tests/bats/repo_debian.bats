@@ -189,6 +189,19 @@ conf_mirror() {
     same "$output" "base debian12: already present" "dry run"
 }
 
+@test "two repo gets of one base at once both succeed, and one base is made" {
+    fake_brig repo action=get base=debian12 >"$BATS_TEST_TMPDIR/a" 2>&1 &
+    local a=$!
+    fake_brig repo action=get base=debian12 >"$BATS_TEST_TMPDIR/b" 2>&1 &
+    local b=$!
+    wait "$a" || { cat "$BATS_TEST_TMPDIR/a"; return 1; }
+    wait "$b" || { cat "$BATS_TEST_TMPDIR/b"; return 1; }
+    cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" | grep -q "^base debian12: ready$"
+    ok brig repo action=list --json
+    same "$(jq length <<<"$output")" 1 "bases"
+    same "$(ls -A "$W/basejail")" "$(printf 'debian12\ndebian12.meta')" "basejail"
+}
+
 # A private copy of the host's apt sources naming $1, and os-release $2.
 fake_apt() {
     local d="$BATS_TEST_TMPDIR/apt"
