@@ -47,8 +47,10 @@ brig_fixture_dir() {
 }
 
 # The Debian base $1 (default debian12) that tests/fixtures/debian-base.sh made
-# once with debootstrap, copied with its record into this test's workdir as
-# basejail/$1: `brig jcreate base=$1` uses it. Fails when it was not made.
+# once with debootstrap, in this test's workdir as basejail/$1 with its record:
+# `brig jcreate base=$1` uses it. The base is the cache itself, bound read-only
+# (instant; nothing can change the cache), inside the mount namespace of
+# tests/netns-run.sh; life_teardown unmounts it. Fails when it was not made.
 brig_debian_base() {
     local base=${1:-debian12} fix
     fix=$(brig_fixture_dir "$base")
@@ -56,8 +58,11 @@ brig_debian_base() {
         echo "no cached $base: run tests/fixtures/debian-base.sh build $base first (it downloads)" >&2
         return 1
     fi
-    mkdir -p "$W/basejail"
-    [ -e "$W/basejail/$base" ] || cp -a --reflink=auto "$fix/basejail/$base" "$W/basejail/$base"
+    mkdir -p "$W/basejail/$base"
+    mountpoint -q "$W/basejail/$base" || {
+        mount --bind "$fix/basejail/$base" "$W/basejail/$base" &&
+            mount -o remount,bind,ro "$W/basejail/$base"
+    } || return 1
     cp -a "$fix/basejail/$base.meta" "$W/basejail/"
 }
 

@@ -260,3 +260,20 @@ fake_apt() {
     [[ "$tty" =~ Extracting\ packages\ +\[#{30}\]\ 100%$'\n' ]]
     [[ "$tty" =~ Configuring\ base\ system\ +\[#{30}\]\ 100%$'\n'base\ debian12:\ ready ]]
 }
+
+@test "jails are made from the cached Debian base, thin and thick, and the cache stays as it was" {
+    brig_debian_base debian12
+    ok brig repo action=get base=debian12
+    same "$output" "base debian12: already present" "get"
+    ok brig jcreate jname=${P}d1 base=debian12 ip4_addr=0 exec_start= exec_stop=
+    ok brig jcreate jname=${P}d2 base=debian12 baserw=1 ip4_addr=0
+    ok brig jstart jname=${P}d1
+    ok brig jexec jname=${P}d1 -- cat /etc/debian_version
+    same "$output" "$(cat "$W/basejail/debian12/etc/debian_version")" "the thin jail's root"
+    ok brig jstop jname=${P}d1
+    same "$(cat "$W/jails-data/${P}d2-data/etc/debian_version")" \
+        "$(cat "$(brig_fixture_dir debian12)/basejail/debian12/etc/debian_version")" "thick copy"
+    run touch "$W/basejail/debian12/etc/written"
+    [ "$status" -ne 0 ]
+    [ ! -e "$(brig_fixture_dir debian12)/basejail/debian12/etc/written" ]
+}
