@@ -119,12 +119,12 @@ int brig_dbs_feed(struct brig_dbs *d, const char *line)
             return 0;
         uint64_t now, end;
         char *p;
-        if (!parse_u64(line + 3, &p, &now) || *p != ' ' || !parse_u64(p + 1, &p, &end) ||
-            now > end) {
+        if (!parse_u64(line + 3, &p, &now) || *p != ' ' || !parse_u64(p + 1, &p, &end)) {
             d->kind = 0;
             return 0;
         }
-        d->done = now;
+        /* debootstrap counts one past the end at times ("P: 89 88 CONFREQ") */
+        d->done = now > end ? end : now;
         d->total = end;
         /* a phase name: its text follows in PF */
         return *p == ' ' ? 0 : BRIG_DBS_PROGRESS;

@@ -100,6 +100,12 @@ static void debootstrap_stream_gives_phases_progress_and_messages(void **state)
     assert_string_equal(d.phase, "Extracting packages");
     assert_int_equal(d.done, 2);
     assert_int_equal(d.total, 88);
+    /* one past the end, as debootstrap counts configured packages */
+    assert_int_equal(feed_all(&d, "P: 89 88 CONFREQ\nPF: Configuring required packages\n"),
+                     BRIG_DBS_PROGRESS);
+    assert_string_equal(d.phase, "Configuring required packages");
+    assert_int_equal(d.done, 88);
+    assert_int_equal(d.total, 88);
     feed_all(&d, "E: COULDNTDL\nEA: zlib1g\nEF: Couldn't download package %s\n");
     assert_string_equal(d.error, "Couldn't download package zlib1g");
     assert_string_equal(d.message, "E: Couldn't download package zlib1g");
