@@ -340,13 +340,14 @@ int brig_staging_begin(const char *workdir, const char *name, struct brig_stagin
                             "base '%s' already exists: remove it first (repo action=remove)", name);
     s->tmp = brig_xasprintf("%s/" REPO_TMP_PREFIX "%s-%d", s->dir, name, (int)getpid());
     /* Another brig's tidy-up removes unlocked .tmp dirs, and may catch ours between
-     * mkdir and flock: then make it again. */
+     * mkdir and flock: then wait for it to let go (it is removing the empty dir) and
+     * make it again. */
     for (int tries = 0;; tries++) {
         if (mkdir(s->tmp, 0700) < 0 && errno != EEXIST)
             return brig_err_sys(err, errno, "mkdir %s", s->tmp);
         s->lock_fd = open(s->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        bool locked = s->lock_fd >= 0 && flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0;
-        if (s->lock_fd >= 0 && !locked && errno != EWOULDBLOCK)
+        bool locked = s->lock_fd >= 0 && flock(s->lock_fd, LOCK_EX) == 0;
+        if (s->lock_fd >= 0 && !locked)
             return brig_err_sys(err, errno, "lock %s", s->tmp);
         /* locked and still linked: ours; a tidy-up holding it removes it now */
         if (locked && fstat(s->lock_fd, &st) == 0 && st.st_nlink > 0)
