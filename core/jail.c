@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "baseboot.h"
 #include "brig.h"
 #include "cbsd.h"
 #include "idmap.h"
@@ -489,6 +490,25 @@ int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, str
     return 0;
 }
 
+/* A Linux jail whose start and stop are left to their defaults takes its
+ * base's: set all four, or none, so they always agree. */
+static void boot_defaults(struct brig_ctx *c, struct brig_jail *j)
+{
+    static const enum brig_param_id ids[] = {BRIG_P_EXEC_START, BRIG_P_EXEC_STOP, BRIG_P_EXEC_INIT,
+                                             BRIG_P_STOP_SIGNAL};
+    if (c->os != BRIG_K_LINUX)
+        return;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(ids); i++)
+        if (j->v[ids[i]])
+            return;
+    _cleanup_free_ char *basedir = brig_ctx_path(c, "basejail/%s", j->v[BRIG_P_BASE]);
+    const struct brig_base_boot *b = brig_base_boot_detect(basedir);
+    brig_jail_set(j, BRIG_P_EXEC_START, b->exec_start);
+    brig_jail_set(j, BRIG_P_EXEC_STOP, b->exec_stop);
+    brig_jail_set(j, BRIG_P_EXEC_INIT, b->exec_init);
+    brig_jail_set(j, BRIG_P_STOP_SIGNAL, b->stop_signal);
+}
+
 /* Build a validated jail from jcreate's arguments. */
 static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *j,
                           struct brig_err *err)
@@ -510,6 +530,7 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
         return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
     if (!j->v[BRIG_P_BASE])
         brig_jail_set(j, BRIG_P_BASE, c->node.default_base);
+    boot_defaults(c, j);
     brig_jail_fill_defaults(j, c->workdir, c->os);
     return brig_jail_preflight(c, j, err);
 }

@@ -13,6 +13,11 @@
 #include "util.h"
 
 static const char *const emulators[] = {"jail", "linux", NULL};
+/* What a jail's init may be asked to stop with: brig's own init takes SIGTERM,
+ * systemd halts on SIGRTMIN+3, a SysV init powers off on SIGPWR or SIGINT. */
+static const char *const stop_signals[] = {"SIGTERM",    "SIGINT",     "SIGHUP",
+                                           "SIGPWR",     "SIGUSR1",    "SIGUSR2",
+                                           "SIGRTMIN+3", "SIGRTMIN+4", NULL};
 
 #define P(id_, name_, type_, def_, k_, help_)                                                      \
     [id_] = {.name = name_, .type = type_, .def = def_, .kernels = k_, .help = help_}
@@ -185,6 +190,16 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                        .immutable = true,
                        .help = "1: jail root is an unprivileged user of its own id range (user "
                                "namespace); 0: host root (unsafe)"},
+    P(BRIG_P_EXEC_INIT, "exec_init", BRIG_T_PROGRAM, "", BRIG_K_LINUX,
+      "program run as the jail's pid 1 once it is set up (the base's own init, e.g. systemd); "
+      "empty: brig's init stays pid 1 and runs exec_start"),
+    [BRIG_P_STOP_SIGNAL] = {.name = "stop_signal",
+                            .type = BRIG_T_ENUM,
+                            .def = "SIGTERM",
+                            .kernels = BRIG_K_LINUX,
+                            .choices = stop_signals,
+                            .help =
+                                "signal jstop sends the jail's init (SIGRTMIN+3 halts systemd)"},
 };
 
 const char *brig_ptype_name(enum brig_ptype t)
@@ -194,7 +209,7 @@ const char *brig_ptype_name(enum brig_ptype t)
         [BRIG_T_STRING] = "string",   [BRIG_T_BOOL] = "bool",         [BRIG_T_UINT] = "integer",
         [BRIG_T_SIZE] = "size",       [BRIG_T_ADDRS] = "addresses",   [BRIG_T_GATEWAY] = "gateway",
         [BRIG_T_IFACE] = "interface", [BRIG_T_MAC] = "mac",           [BRIG_T_IPLIST] = "addresses",
-        [BRIG_T_CPULIST] = "cpulist", [BRIG_T_ENUM] = "choice",
+        [BRIG_T_CPULIST] = "cpulist", [BRIG_T_ENUM] = "choice",       [BRIG_T_PROGRAM] = "program",
     };
     return names[t];
 }
@@ -559,6 +574,12 @@ int brig_param_check(enum brig_param_id id, const char *v, struct brig_err *err)
         r = check_path(v, err);
         break;
     case BRIG_T_STRING:
+        break;
+    case BRIG_T_PROGRAM:
+        if (*v && (v[0] != '/' || v[strcspn(v, " \t")] != '\0'))
+            r = brig_err_set(err, BRIG_EUSAGE, "'%.80s' is not an absolute path to a program", v);
+        else if (*v)
+            r = check_path(v, err);
         break;
     case BRIG_T_BOOL:
         if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)

@@ -53,6 +53,8 @@ enum brig_param_id {
     BRIG_P_OPENFILES,
     BRIG_P_CPUSET,
     BRIG_P_USERNS,
+    BRIG_P_EXEC_INIT,
+    BRIG_P_STOP_SIGNAL,
     BRIG_P__COUNT
 };
 
@@ -77,6 +79,7 @@ enum brig_ptype {
     BRIG_T_IPLIST,   /* 0 or a comma list of plain addresses */
     BRIG_T_CPULIST,  /* 0 or a CPU list like 0-3,6 */
     BRIG_T_ENUM,     /* one of a fixed list */
+    BRIG_T_PROGRAM,  /* "" or the absolute path of a program, without spaces */
 };
 
 struct brig_param {

@@ -132,7 +132,13 @@ static int migrate_nic_filter(struct brig_store *st, struct brig_err *err)
 }
 
 static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct brig_err *) = {
-    migrate_1, migrate_param_columns, migrate_ipam_hint, migrate_idmap, migrate_nic_filter,
+    migrate_1,
+    migrate_param_columns,
+    migrate_ipam_hint,
+    migrate_idmap,
+    migrate_nic_filter,
+    /* 6: exec_init and stop_signal */
+    migrate_param_columns,
 };
 
 int brig_store_version(struct brig_store *st)

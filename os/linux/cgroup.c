@@ -583,6 +583,56 @@ int brig_cgroup_v2_open(const char *jname, int *ret_fd, struct brig_err *err)
     return 0;
 }
 
+int brig_cgroup_v2_procs_of(const char *jname, pid_t pid, char **ret_path, struct brig_err *err)
+{
+    *ret_path = NULL;
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    struct brig_cg_hier *h = hier_v2();
+    if (!h || !h->has_root_slash)
+        return 0;
+    char file[64];
+    snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+    _cleanup_free_ char *text = NULL;
+    if (brig_read_file(file, 65536, &text, NULL, err) < 0)
+        return -1;
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    const char *rel = leaf + strlen(h->root);
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (!brig_startswith(line, "0::"))
+            continue;
+        const char *p = line + 3;
+        size_t n = strlen(rel);
+        /* only a cgroup below the jail's own: the init's, as its init system placed it */
+        if (strncmp(p, rel, n) != 0 || (p[n] != '/' && p[n] != '\0') || strstr(p, "/.."))
+            return 0;
+        *ret_path = brig_xasprintf("%s%s/cgroup.procs", h->root, p);
+        return 0;
+    }
+    return 0;
+}
+
+int brig_cgroup_delegate(const char *jname, uid_t uid, gid_t gid, struct brig_err *err)
+{
+    static const char *const files[] = {".", "cgroup.procs", "cgroup.threads",
+                                        "cgroup.subtree_control"};
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    struct brig_cg_hier *h = hier_v2();
+    if (!h)
+        return 0;
+    _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(files); i++) {
+        _cleanup_free_ char *path = brig_xasprintf("%s/%s", leaf, files[i]);
+        if (lchown(path, uid, gid) < 0 && errno != ENOENT)
+            return brig_err_sys(err, errno, "delegate cgroup %s", path);
+    }
+    return 0;
+}
+
 /* The hierarchy whose tree tells which processes are in the jail. */
 static struct brig_cg_hier *tracking_hier(void)
 {

@@ -95,6 +95,15 @@ int brig_cgroup_join_paths(const char *jname, const struct brig_cgroup_limits *l
 /* An fd of the jail's v2 cgroup for clone3(CLONE_INTO_CGROUP), or -1 without v2. */
 int brig_cgroup_v2_open(const char *jname, int *ret_fd, struct brig_err *err);
 int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err);
+/* Hand the jail's cgroup2 cgroup to uid:gid, as a delegated subtree: the
+ * directory and the files that create, move and enable in it (a jail whose
+ * own init system manages its cgroups). No cgroup2 hierarchy: nothing to do. */
+int brig_cgroup_delegate(const char *jname, uid_t uid, gid_t gid, struct brig_err *err);
+/* The cgroup.procs file of the cgroup2 cgroup pid is in, when that is the
+ * jail's or one below it (*ret_path NULL otherwise, or without cgroup2):
+ * where jexec joins a jail whose init system enabled controllers in the
+ * jail's cgroup, which then takes no process of its own. */
+int brig_cgroup_v2_procs_of(const char *jname, pid_t pid, char **ret_path, struct brig_err *err);
 /* The cgroup.procs files a process writes "0" to to join the jail (jexec). */
 int brig_cgroup_procs_paths(const char *jname, char ***ret_paths, struct brig_err *err);
 /* The pids in the jail's cgroup and its descendants (*ret_pids malloc'ed). */

@@ -46,12 +46,16 @@ struct brig_jail_spec {
     const char *console_log; /* file for the init's and exec_start's output; NULL: none */
     const char *exec_start;  /* run as /bin/sh -c exec_start in the jail; NULL or "": none */
     const char *exec_stop;   /* run on stop the same way; NULL or "": none */
+    /* exec'd as the jail's pid 1 once it is set up, instead of brig's init
+     * staying there (sysinit.c): the base's own init system. NULL or "": none */
+    const char *exec_init;
     unsigned exec_timeout;   /* seconds exec_start / exec_stop may run; 0: no limit */
     unsigned stop_timeout;   /* seconds between SIGTERM and SIGKILL on stop */
     bool persist;            /* 0: the jail ends when its last process exits */
     bool mount_devfs;        /* a tmpfs /dev with devnodes, /dev/pts, /dev/shm, /dev/mqueue */
     bool mount_procfs;       /* /proc (with /proc/sys read-only) */
     bool mount_fdescfs;      /* /dev/fd -> /proc/self/fd */
+    bool mount_sysfs;        /* /sys, read-only */
     uint64_t openfiles;      /* RLIMIT_NOFILE for the jail; 0: inherit */
     const char *resolv_conf; /* contents for /etc/resolv.conf; NULL: leave it alone */
     const char *hosts;       /* contents for /etc/hosts; NULL: leave it alone */
@@ -95,6 +99,10 @@ void brig_jail_proc_clear(struct brig_jail_proc *p);
  * that is not running is success. */
 int brig_jail_stop(pid_t pid, int64_t starttime, unsigned stop_timeout, unsigned exec_timeout,
                    struct brig_err *err);
+/* Stop a jail whose init is its own init system (exec_init): send it sig,
+ * its request to shut down, wait up to stop_timeout seconds, then SIGKILL. */
+int brig_jail_stop_sig(pid_t pid, int64_t starttime, int sig, unsigned stop_timeout,
+                       struct brig_err *err);
 /* True when pid is alive with this start time (one read of /proc/pid/stat). */
 bool brig_jail_alive(pid_t pid, int64_t starttime);
 

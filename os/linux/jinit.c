@@ -28,6 +28,7 @@
 #include "jail_int.h"
 #include "net.h"
 #include "proc.h"
+#include "sysinit.h"
 #include "util.h"
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one message per read). */
@@ -142,6 +143,7 @@ struct init_state {
     int sigfd;
     int procfd;      /* a private procfs of the jail's pid namespace, or -1 */
     char *exec_stop; /* copied: the caller's strings are gone once the title is set */
+    char *exec_init; /* likewise: what replaces the init once the jail is up */
     bool stop_requested;
 };
 
@@ -519,6 +521,8 @@ static int init_prepare(struct init_state *st, int root_fd, struct brig_err *err
         st->procfd = open_private_proc();
     if (brig_jail_mounts_setup(spec, root_fd, err) < 0 || brig_jail_identity_setup(spec, err) < 0)
         return -1;
+    if (spec->exec_init && *spec->exec_init && brig_sysinit_prepare(spec, err) < 0)
+        return -1;
     /* the last mount: the seccomp filter may forbid the mount calls */
     if (!spec->idmap)
         st->procfd = open_private_proc();
@@ -542,6 +546,8 @@ static int init_setup(struct init_state *st, struct brig_err *err)
         spec->exec_start && *spec->exec_start ? brig_xstrdup(spec->exec_start) : NULL;
     if (spec->exec_stop && *spec->exec_stop)
         st->exec_stop = brig_xstrdup(spec->exec_stop);
+    if (spec->exec_init && *spec->exec_init)
+        st->exec_init = brig_xstrdup(spec->exec_init);
     init_set_title(st->procfd);
     if (exec_start) {
         int status = 0;
@@ -612,6 +618,8 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
         if (send_msg(SYNC_FD, MSG_READY, 0, "ready") < 0)
             _exit(1);
         close(SYNC_FD);
+        if (st.exec_init)
+            brig_sysinit_exec(st.exec_init);
         /* Give back what the set-up used (libcap's and the mounts' buffers, the
          * copies of the spec): the init lives as long as the jail. */
         malloc_trim(0);
@@ -881,8 +889,8 @@ bool brig_jail_alive(pid_t pid, int64_t starttime)
     return brig_proc_alive(pid, starttime);
 }
 
-int brig_jail_stop(pid_t pid, int64_t starttime, unsigned stop_timeout, unsigned exec_timeout,
-                   struct brig_err *err)
+/* Send the init sig, wait up to secs for it to exit, then SIGKILL it. */
+static int stop_wait(pid_t pid, int64_t starttime, int sig, long secs, struct brig_err *err)
 {
     if (pid <= 0)
         return brig_err_set(err, BRIG_EUSAGE, "bad init pid %d", (int)pid);
@@ -895,11 +903,9 @@ int brig_jail_stop(pid_t pid, int64_t starttime, unsigned stop_timeout, unsigned
             reap_if_child(pid);
         return 0;
     }
-    int r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0)
-                       : kill(pid, SIGTERM);
+    int r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) : kill(pid, sig);
     if (r < 0 && errno != ESRCH)
         return brig_err_sys(err, errno, "signal the jail's init (pid %d)", (int)pid);
-    long secs = (long)stop_timeout + (exec_timeout ? (long)exec_timeout : 60) + 2;
     if (!wait_gone(pid, starttime, pidfd, (int)(secs * 1000))) {
         if (pidfd >= 0)
             syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
@@ -911,4 +917,18 @@ int brig_jail_stop(pid_t pid, int64_t starttime, unsigned stop_timeout, unsigned
     }
     reap_if_child(pid);
     return 0;
+}
+
+int brig_jail_stop(pid_t pid, int64_t starttime, unsigned stop_timeout, unsigned exec_timeout,
+                   struct brig_err *err)
+{
+    /* brig's init runs exec_stop, then waits stop_timeout itself */
+    long secs = (long)stop_timeout + (exec_timeout ? (long)exec_timeout : 60) + 2;
+    return stop_wait(pid, starttime, SIGTERM, secs, err);
+}
+
+int brig_jail_stop_sig(pid_t pid, int64_t starttime, int sig, unsigned stop_timeout,
+                       struct brig_err *err)
+{
+    return stop_wait(pid, starttime, sig, (long)stop_timeout, err);
 }

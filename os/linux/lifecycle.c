@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "os/linux/linux.h"
 #include "os/linux/net.h"
 #include "os/linux/rootfs.h"
+#include "os/linux/sysinit.h"
 #include "os/linux/vnet.h"
 #include "util.h"
 
@@ -90,9 +92,13 @@ static int cgroup_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
     if (brig_cgroup_limits_check(&s->lim, err) < 0 ||
-        brig_cgroup_create_for(s->jname, &s->lim, err) < 0)
+        brig_cgroup_create_for(s->jname, &s->lim, err) < 0 ||
+        brig_cgroup_set_limits(s->jname, &s->lim, err) < 0)
         return -1;
-    return brig_cgroup_set_limits(s->jname, &s->lim, err);
+    /* an init system of the jail's own manages the cgroups below the jail's */
+    if (*jv(s, BRIG_P_EXEC_INIT) && s->j->idmap)
+        return brig_cgroup_delegate(s->jname, s->j->idmap, s->j->idmap, err);
+    return 0;
 }
 
 static int cgroup_undo(void *st, struct brig_err *err)
@@ -200,12 +206,14 @@ static int init_apply(void *st, struct brig_err *err)
         .console_log = s->console,
         .exec_start = jv(s, BRIG_P_EXEC_START),
         .exec_stop = jv(s, BRIG_P_EXEC_STOP),
+        .exec_init = jv(s, BRIG_P_EXEC_INIT),
         .exec_timeout = (unsigned)brig_jail_int(s->j, BRIG_P_EXEC_TIMEOUT),
         .stop_timeout = (unsigned)brig_jail_int(s->j, BRIG_P_STOP_TIMEOUT),
         .persist = brig_jail_bool(s->j, BRIG_P_PERSIST),
         .mount_devfs = brig_jail_bool(s->j, BRIG_P_MOUNT_DEVFS),
         .mount_procfs = brig_jail_bool(s->j, BRIG_P_MOUNT_PROCFS),
         .mount_fdescfs = brig_jail_bool(s->j, BRIG_P_MOUNT_FDESCFS),
+        .mount_sysfs = *jv(s, BRIG_P_EXEC_INIT) != '\0',
         .openfiles = (uint64_t)brig_jail_int(s->j, BRIG_P_OPENFILES),
         .resolv_conf = resolv,
         .hosts = hosts,
@@ -273,9 +281,36 @@ static int start_undo(void *st, struct brig_err *err)
     struct lx *s = st;
     if (!s->graceful || s->rt.pid <= 0)
         return 0;
+    if (*jv(s, BRIG_P_EXEC_INIT)) {
+        int sig = brig_sysinit_signal(jv(s, BRIG_P_STOP_SIGNAL));
+        return brig_jail_stop_sig((pid_t)s->rt.pid, s->rt.starttime, sig > 0 ? sig : SIGTERM,
+                                  (unsigned)brig_jail_int(s->j, BRIG_P_STOP_TIMEOUT), err);
+    }
     return brig_jail_stop((pid_t)s->rt.pid, s->rt.starttime,
                           (unsigned)brig_jail_int(s->j, BRIG_P_STOP_TIMEOUT),
                           (unsigned)brig_jail_int(s->j, BRIG_P_EXEC_TIMEOUT), err);
+}
+
+/* A jail whose init system manages its cgroups is joined where its init is
+ * (systemd's init.scope): once it enables controllers in the jail's cgroup,
+ * that cgroup takes no process of its own. */
+static int join_init_cgroup(const struct lx *s, char **procs, struct brig_err *err)
+{
+    _cleanup_free_ char *own = NULL;
+    if (s->rt.pid <= 0 || !brig_jail_alive((pid_t)s->rt.pid, s->rt.starttime) ||
+        brig_cgroup_v2_procs_of(s->jname, (pid_t)s->rt.pid, &own, err) < 0 || !own)
+        return 0;
+    for (size_t i = 0; procs[i]; i++) {
+        /* the v2 entry is the prefix of the init's */
+        size_t n = strlen(procs[i]) - strlen("cgroup.procs");
+        if (strncmp(procs[i], own, n) == 0) {
+            free(procs[i]);
+            procs[i] = own;
+            own = NULL;
+            return 0;
+        }
+    }
+    return 0;
 }
 
 /* What jexec (and the DHCP client) need to enter the jail: its identity,
@@ -284,6 +319,8 @@ static int exec_spec(const struct lx *s, char ***procs, struct brig_jail_exec_sp
                      struct brig_err *err)
 {
     if (brig_cgroup_join_paths(s->jname, &s->lim, procs, err) < 0)
+        return -1;
+    if (*jv(s, BRIG_P_EXEC_INIT) && join_init_cgroup(s, *procs, err) < 0)
         return -1;
     *ret = (struct brig_jail_exec_spec){
         .pid = (pid_t)s->rt.pid,

@@ -194,6 +194,16 @@ static int mount_proc(const char *where, struct brig_err *err)
     return 0;
 }
 
+/* /sys read-only: the kernel's view of the jail's own network namespace,
+ * nothing it can change. */
+static int mount_sys(const char *where, struct brig_err *err)
+{
+    if (ensure_dir(where, 0555, err) < 0)
+        return -1;
+    return do_mount("sysfs", where, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+                    err);
+}
+
 /* After pivot_root, on the jail's mounted /proc. */
 static int restrict_proc(const struct brig_jail_spec *spec, struct brig_err *err)
 {
@@ -240,8 +250,9 @@ static int bind_root(const char *root, struct brig_err *err)
 
 /* An unprivileged jail's root: attach the mount brig made on the working
  * directory (where the init started) and move into it. What a user namespace
- * may mount only while the host's tree is in view comes now: /proc (the
- * kernel wants a procfs it can see unobstructed) and the host's device nodes. */
+ * may mount only while the host's tree is in view comes now: /proc and /sys
+ * (the kernel wants a procfs or sysfs it can see unobstructed) and the host's
+ * device nodes. */
 static int enter_userns_root(const struct brig_jail_spec *spec, int root_fd, struct brig_err *err)
 {
     /* onto the working directory itself: looking "." up would need search
@@ -252,6 +263,8 @@ static int enter_userns_root(const struct brig_jail_spec *spec, int root_fd, str
     if (fchdir(root_fd) < 0)
         return brig_err_sys(err, errno, "chdir into the jail's root");
     if (spec->mount_procfs && mount_proc("proc", err) < 0)
+        return -1;
+    if (spec->mount_sysfs && mount_sys("sys", err) < 0)
         return -1;
     if (spec->mount_devfs && setup_dev(spec, "dev", err) < 0)
         return -1;
@@ -281,6 +294,8 @@ int brig_jail_mounts_setup(const struct brig_jail_spec *spec, int root_fd, struc
     if (root_fd < 0 && spec->mount_devfs && setup_dev(spec, "/dev", err) < 0)
         return -1;
     if (root_fd < 0 && spec->mount_procfs && mount_proc("/proc", err) < 0)
+        return -1;
+    if (root_fd < 0 && spec->mount_sysfs && mount_sys("/sys", err) < 0)
         return -1;
     if (spec->mount_procfs && restrict_proc(spec, err) < 0)
         return -1;
