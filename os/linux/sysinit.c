@@ -8,12 +8,15 @@
 #include "sysinit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +30,82 @@ static int mount_tmpfs(const char *dir, mode_t mode, unsigned long flags, const 
     if (mount("tmpfs", dir, "tmpfs", flags, data) < 0)
         return brig_err_sys(err, errno, "mount %s", dir);
     return 0;
+}
+
+/* The master of the pty bound on the jail's /dev/console, or -1. */
+static int console_master = -1;
+
+/* A pty of the jail's own as its /dev/console, so the init system has a
+ * terminal for its console; a jail whose /dev has no pts gets none. */
+static int console_setup(struct brig_err *err)
+{
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0)
+        return errno == ENOENT ? 0 : brig_err_sys(err, errno, "open /dev/ptmx");
+    int unlock = 0;
+    int slave = -1;
+    if (ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
+        (slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+        int e = errno;
+        close(m);
+        return brig_err_sys(err, e, "a pty for /dev/console");
+    }
+    char src[64];
+    snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+    int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    if (fd < 0 || mount(src, "/dev/console", NULL, MS_BIND, NULL) < 0) {
+        int e = errno;
+        close(slave);
+        close(m);
+        return brig_err_sys(err, e, "bind a pty on /dev/console");
+    }
+    close(slave);
+    console_master = m;
+    return 0;
+}
+
+/* Copy what the init system writes on /dev/console to the console log (fd
+ * 1), in a process of its own beside it: brig is gone once the jail runs.
+ * It holds the console open itself, so the pty never hangs up. */
+static void console_relay_start(void)
+{
+    if (console_master < 0)
+        return;
+    pid_t pid = fork();
+    if (pid != 0) {
+        close(console_master);
+        console_master = -1;
+        return;
+    }
+    prctl(PR_SET_NAME, "brig-console", 0, 0, 0);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    setsid();
+    /* the init system's shutdown ends it with SIGTERM, as any other process */
+    struct sigaction sa = {.sa_handler = SIG_DFL};
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &sa, NULL);
+    int keep = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(console_master, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(1, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                _exit(0);
+            off += w;
+        }
+    }
+    if (keep >= 0)
+        close(keep);
+    _exit(0);
 }
 
 int brig_sysinit_prepare(const struct brig_jail_spec *spec, struct brig_err *err)
@@ -48,7 +127,7 @@ int brig_sysinit_prepare(const struct brig_jail_spec *spec, struct brig_err *err
     if (mount_tmpfs("/run", 0755, fl, "mode=755,size=20%", err) < 0 ||
         mount_tmpfs("/run/lock", 01777, fl | MS_NOEXEC, "mode=1777,size=5m", err) < 0)
         return -1;
-    return 0;
+    return spec->mount_devfs ? console_setup(err) : 0;
 }
 
 _Noreturn void brig_sysinit_exec(const char *init)
@@ -61,6 +140,7 @@ _Noreturn void brig_sysinit_exec(const char *init)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    console_relay_start();
     execve(prog, argv, envp);
     dprintf(2, "brig-init: exec_init %s: %s\n", prog, strerror(errno));
     _exit(127);

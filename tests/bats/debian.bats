@@ -164,6 +164,9 @@ systemctl daemon-reload && systemctl enable --now hello.socket'
     same "$output" root "jexec as root"
     run brig jexec jname=${P}d user=nobody -- id -un
     same "$output" nobody "jexec as nobody"
+    # joined where systemd put its pid 1, not the jail's cgroup it manages
+    run brig jexec jname=${P}d -- grep '^0::' /proc/self/cgroup
+    same "$output" "0::/init.scope" "jexec's cgroup"
     run bash -c "printf 'echo \$0; id -un; systemctl is-system-running; exit 3\n' | '$BRIG_BIN' jlogin jname=${P}d"
     same "$status" 3 "exit status of the login shell: $output"
     has_line -bash
@@ -229,4 +232,25 @@ systemctl daemon-reload && systemctl enable --now slow.service'
     }
     same "$(jstatus ${P}d)" stopped "status"
     [ ! -d "/sys/fs/cgroup/unified/brig/$(node_id)/${P}d" ] && [ ! -d "/sys/fs/cgroup/brig/$(node_id)/${P}d" ]
+}
+
+@test "a Debian jail boots where cgroup2 alone is mounted at /sys/fs/cgroup, as on a pure v2 host" {
+    need_debian_base
+    # this host may be hybrid: a mount namespace of the test's shows brig only
+    # the cgroup2 hierarchy, at /sys/fs/cgroup (it has no pids controller)
+    run unshare --mount --propagation private bash -c '
+        umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup || exit 99
+        "$0" inventory | grep "^cgroup "
+        "$0" jcreate jname=$1 base=debian vnet=1 ip4_addr=0 maxproc=0 >/dev/null &&
+            "$0" jstart jname=$1 || exit 1
+        "$0" jexec jname=$1 -- sh -c "until [ -S /run/systemd/private ]; do sleep 0.1; done
+            timeout 60 systemctl is-system-running --wait"
+        ls -d /sys/fs/cgroup/brig/*/$1/init.scope
+        "$0" jstop jname=$1 || exit 1
+        [ ! -e /sys/fs/cgroup/brig/*/$1 ] && echo gone' "$BRIG_BIN" ${P}d
+    same "$status" 0 "exit status: $output"
+    has_line "cgroup             v2"
+    has_line running
+    output_has "/${P}d/init.scope"
+    has_line gone
 }
