@@ -110,8 +110,11 @@ static void console_relay_start(void)
 
 int brig_sysinit_prepare(const struct brig_jail_spec *spec, struct brig_err *err)
 {
-    if (spec->exec_init[0] != '/' || access(spec->exec_init, X_OK) < 0)
-        return brig_err_sys(err, errno ? errno : ENOENT, "exec_init %s", spec->exec_init);
+    struct stat st;
+    if (stat(spec->exec_init, &st) < 0 || access(spec->exec_init, X_OK) < 0)
+        return brig_err_sys(err, errno, "exec_init %s", spec->exec_init);
+    if (!S_ISREG(st.st_mode))
+        return brig_err_set(err, BRIG_EFAIL, "exec_init %s: not a program", spec->exec_init);
     /* The init was born in the jail's cgroup2 cgroup (CLONE_INTO_CGROUP):
      * a namespace now makes it the root of the hierarchy the jail sees. */
     if (spec->cgroup_fd <= 0)

@@ -105,6 +105,15 @@ debian_up() {
     same "$status" 1 "exit status: $output"
     output_has "exec_init /sbin/no-such-init: No such file or directory"
     same "$(jstatus ${P}b)" stopped "status after the failed start"
+    ok brig jset jname=${P}b exec_init=/etc
+    run brig jstart jname=${P}b
+    same "$status" 1 "exit status: $output"
+    output_has "exec_init /etc: not a program"
+    ok brig jset jname=${P}b exec_init=/etc/passwd
+    run brig jstart jname=${P}b
+    same "$status" 1 "exit status: $output"
+    output_has "exec_init /etc/passwd: Permission denied"
+    same "$(jstatus ${P}b)" stopped "status after the failed starts"
 }
 
 @test "a Debian jail boots systemd as its pid 1 to running, user-namespaced" {
