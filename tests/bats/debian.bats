@@ -5,19 +5,19 @@
 # reached, jexec and jlogin work, and jstop halts it within stop_timeout.
 #
 # The Debian base is a cached root file system, found in this order:
-#   $BRIG_DEBIAN_BASE                 a directory or a tarball of one
-#   <build dir>/debian-base           a directory (tests/fixtures/debian-base.sh)
-#   <build dir>/debian-base.tar.gz    or a tarball of one
-# where <build dir> is the one holding $BRIG (build/cli/brig -> build). The
-# tests that need it skip, saying so, when none is there.
+#   $BRIG_DEBIAN_BASE    a Debian root directory, or a tarball of one
+#   ${BRIG_FIXTURES:-build/fixtures}/debian12/basejail/debian12
+#                        the base tests/fixtures/debian-base.sh makes once
+#                        (debootstrap from the host's mirror)
+# The tests that need it skip, saying so, when neither is there; each test
+# binds it read-only as its workdir's base "debian".
 
 load vnet_helper
 
 # The cached Debian root (a directory), or nothing.
 debian_base_src() {
-    local build cand
-    build=$(cd "$(dirname "$BRIG_BIN")/.." 2>/dev/null && pwd)
-    for cand in "${BRIG_DEBIAN_BASE:-}" "$build/debian-base" "$build/debian-base.tar.gz"; do
+    local fixtures=${BRIG_FIXTURES:-$BATS_TEST_DIRNAME/../../build/fixtures} cand
+    for cand in "${BRIG_DEBIAN_BASE:-}" "$fixtures/debian12/basejail/debian12"; do
         [ -n "$cand" ] || continue
         if [ -d "$cand" ] && [ -e "$cand/etc/debian_version" ]; then
             echo "$cand"
@@ -40,7 +40,7 @@ debian_base_src() {
 # cached root (the test's mount namespace is private; teardown unmounts it).
 need_debian_base() {
     local src
-    src=$(debian_base_src) || skip "no Debian base: set BRIG_DEBIAN_BASE to a Debian root (directory or tarball) or run tests/fixtures/debian-base.sh"
+    src=$(debian_base_src) || skip "no cached Debian base: run tests/fixtures/debian-base.sh build, or set BRIG_DEBIAN_BASE to a Debian root (directory or tarball)"
     mkdir -p "$W/basejail/debian"
     mount --bind "$src" "$W/basejail/debian"
     mount -o remount,bind,ro "$W/basejail/debian"
