@@ -293,13 +293,14 @@ static int start_undo(void *st, struct brig_err *err)
 
 /* A jail whose init system manages its cgroups is joined where its init is
  * (systemd's init.scope): once it enables controllers in the jail's cgroup,
- * that cgroup takes no process of its own. */
-static int join_init_cgroup(const struct lx *s, char **procs, struct brig_err *err)
+ * that cgroup takes no process of its own. Where that cannot be read, the
+ * jail's cgroup stays the one joined. */
+static void join_init_cgroup(const struct lx *s, char **procs)
 {
     _cleanup_free_ char *own = NULL;
     if (s->rt.pid <= 0 || !brig_jail_alive((pid_t)s->rt.pid, s->rt.starttime) ||
-        brig_cgroup_v2_procs_of(s->jname, (pid_t)s->rt.pid, &own, err) < 0 || !own)
-        return 0;
+        brig_cgroup_v2_procs_of(s->jname, (pid_t)s->rt.pid, &own, NULL) < 0 || !own)
+        return;
     for (size_t i = 0; procs[i]; i++) {
         /* the v2 entry is the prefix of the init's */
         size_t n = strlen(procs[i]) - strlen("cgroup.procs");
@@ -307,10 +308,9 @@ static int join_init_cgroup(const struct lx *s, char **procs, struct brig_err *e
             free(procs[i]);
             procs[i] = own;
             own = NULL;
-            return 0;
+            return;
         }
     }
-    return 0;
 }
 
 /* What jexec (and the DHCP client) need to enter the jail: its identity,
@@ -320,8 +320,8 @@ static int exec_spec(const struct lx *s, char ***procs, struct brig_jail_exec_sp
 {
     if (brig_cgroup_join_paths(s->jname, &s->lim, procs, err) < 0)
         return -1;
-    if (*jv(s, BRIG_P_EXEC_INIT) && join_init_cgroup(s, *procs, err) < 0)
-        return -1;
+    if (*jv(s, BRIG_P_EXEC_INIT))
+        join_init_cgroup(s, *procs);
     *ret = (struct brig_jail_exec_spec){
         .pid = (pid_t)s->rt.pid,
         .starttime = s->rt.starttime,

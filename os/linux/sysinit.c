@@ -86,10 +86,15 @@ static void console_relay_start(void)
     struct sigaction sa = {.sa_handler = SIG_DFL};
     for (int sig = 1; sig < NSIG; sig++)
         sigaction(sig, &sa, NULL);
+    /* fd 1 (the log) and the master only: nothing else of the init's */
+    int master = 3;
+    if (dup2(console_master, master) < 0)
+        _exit(1);
+    close_range(master + 1, ~0U, 0);
     int keep = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
     char buf[4096];
     for (;;) {
-        ssize_t n = read(console_master, buf, sizeof(buf));
+        ssize_t n = read(master, buf, sizeof(buf));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
