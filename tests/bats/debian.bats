@@ -10,7 +10,9 @@
 #                        the base tests/fixtures/debian-base.sh makes once
 #                        (debootstrap from the host's mirror)
 # The tests that need it skip, saying so, when neither is there; each test
-# binds it read-only as its workdir's base "debian".
+# binds it read-only as its workdir's base "debian". A Debian root with
+# sysvinit instead of systemd (debootstrap --include=sysvinit-core,sysv-rc)
+# in $BRIG_DEBIAN_SYSV_BASE runs the test of the SysV rc scripts.
 
 load vnet_helper
 
@@ -262,4 +264,23 @@ systemctl daemon-reload && systemctl enable --now slow.service'
     has_line running
     output_has "/${P}d/init.scope"
     has_line gone
+}
+
+@test "a Debian base without systemd runs its SysV rc scripts under brig's init" {
+    [ -d "${BRIG_DEBIAN_SYSV_BASE:-}" ] || skip "no sysvinit Debian base: set BRIG_DEBIAN_SYSV_BASE to one"
+    mkdir -p "$W/basejail/sysv"
+    mount --bind "$BRIG_DEBIAN_SYSV_BASE" "$W/basejail/sysv"
+    mount -o remount,bind,ro "$W/basejail/sysv"
+    ok brig jcreate jname=${P}s base=sysv vnet=1 ip4_addr=0
+    same "$(jparam ${P}s exec_start)" "/etc/init.d/rc 2" "exec_start"
+    same "$(jparam ${P}s exec_stop)" "/etc/init.d/rc 0" "exec_stop"
+    same "$(jparam ${P}s exec_init)" "" "exec_init"
+    ok brig jstart jname=${P}s
+    run brig jexec jname=${P}s cat /proc/1/comm
+    same "$output" brig-init "pid 1"
+    ok brig jstop jname=${P}s
+    same "$(jstatus ${P}s)" stopped "status"
+    run cat "$W/jails-system/${P}s/console.log"
+    output_has "boot in runlevel 2"
+    output_has "boot in runlevel 0"
 }
