@@ -113,6 +113,24 @@ static void console_relay_start(void)
     _exit(0);
 }
 
+/* /etc/hostname says the jail's host name: an init system sets the host
+ * name from it at boot (where it may), and the base's holds the name of the
+ * host it was built on. Written only when it says something else. */
+static int hostname_file(const char *hostname, struct brig_err *err)
+{
+    if (!hostname || !*hostname)
+        return 0;
+    _cleanup_free_ char *want = brig_xasprintf("%s\n", hostname);
+    _cleanup_free_ char *cur = NULL;
+    size_t len = 0;
+    struct stat st;
+    if (lstat("/etc/hostname", &st) == 0 && S_ISREG(st.st_mode) &&
+        brig_read_file("/etc/hostname", strlen(want) + 1, &cur, &len, NULL) == 0 &&
+        len == strlen(want) && memcmp(cur, want, len) == 0)
+        return 0;
+    return brig_write_file_atomic("/etc/hostname", want, strlen(want), 0644, err);
+}
+
 int brig_sysinit_prepare(const struct brig_jail_spec *spec, struct brig_err *err)
 {
     struct stat st;
@@ -134,6 +152,8 @@ int brig_sysinit_prepare(const struct brig_jail_spec *spec, struct brig_err *err
     unsigned long fl = MS_NOSUID | MS_NODEV;
     if (mount_tmpfs("/run", 0755, fl, "mode=755,size=20%", err) < 0 ||
         mount_tmpfs("/run/lock", 01777, fl | MS_NOEXEC, "mode=1777,size=5m", err) < 0)
+        return -1;
+    if (hostname_file(spec->hostname, err) < 0)
         return -1;
     return spec->mount_devfs ? console_setup(err) : 0;
 }

@@ -137,6 +137,29 @@ debian_up() {
     run brig jexec jname=${P}d -- findmnt -no FSTYPE,OPTIONS /sys
     output_has "sysfs"
     output_has "ro,"
+    # the base's /etc/hostname names the host it was built on, not the jail
+    run brig jexec jname=${P}d -- cat /etc/hostname
+    same "$output" "${P}d.my.domain" "/etc/hostname"
+}
+
+@test "with allow_mount=1 a Debian jail's services get systemd's sandboxing, and keep the jail's host name" {
+    need_debian_base
+    debian_up ${P}d 10.199.0.46 allow_mount=1
+    same "$output" running "systemctl is-system-running"
+    run brig jexec jname=${P}d -- hostname
+    same "$output" "${P}d.my.domain" "the host name systemd set from /etc/hostname"
+    ok brig jexec jname=${P}d -- sh -c 'cat >/etc/systemd/system/pt.service <<EOF
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+PrivateTmp=yes
+ProtectSystem=strict
+ExecStart=/usr/bin/findmnt -no TARGET /tmp
+StandardOutput=file:/run/pt.out
+EOF
+systemctl daemon-reload && systemctl start pt.service'
+    run brig jexec jname=${P}d -- cat /run/pt.out
+    same "$output" /tmp "a private /tmp of the service"
 }
 
 @test "a service enabled in a Debian jail answers from the host" {
