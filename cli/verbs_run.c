@@ -183,12 +183,35 @@ static size_t run_parallel(struct cli *cli, const char *exe, char **names, const
 }
 
 typedef int (*jail_fn)(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
-                       struct brig_err *err);
+                       enum brig_outcome *ret, struct brig_err *err);
+
+/* What a verb says it did to one jail: done for BRIG_OUT_DONE, already for
+ * BRIG_OUT_ALREADY, and what recover did otherwise (after already, in
+ * parentheses, when already is not a recover's). */
+struct verb_says {
+    const char *done, *already;
+};
+
+static char *outcome_text(const struct verb_says *says, enum brig_outcome o)
+{
+    static const char *const cleaned[] = {
+        [BRIG_OUT_UNDID_JSTART] = "cleaned up what an interrupted jstart left",
+        [BRIG_OUT_FINISHED_JSTOP] = "finished an interrupted jstop",
+        [BRIG_OUT_ENDED] = "cleaned up after its init, which had ended",
+    };
+    if (o == BRIG_OUT_DONE)
+        return brig_xstrdup(says->done);
+    if (o == BRIG_OUT_ALREADY)
+        return brig_xstrdup(says->already);
+    if (!says->done)
+        return brig_xstrdup(cleaned[o]);
+    return brig_xasprintf("%s (%s)", says->already, cleaned[o]);
+}
 
 /* Apply fn to every target; the first failure is returned after trying the rest.
  * With jobs=N (N > 1) the jails are handled N at a time by brig processes of
  * their own, astart=1 groups of equal b_order one after the other. */
-static int for_each(struct cli *cli, bool reverse, jail_fn fn, const char *done,
+static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb_says *says,
                     struct brig_err *err)
 {
     _cleanup_strv_ char **names = NULL;
@@ -210,16 +233,21 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const char *done,
     for (char **n = names; *n; n++) {
         struct brig_err e = BRIG_ERR_INIT;
         struct brig_buf plan = {0};
-        if (fn(&cli->ctx, *n, cli->ctx.dry_run ? &plan : NULL, &e) < 0) {
+        enum brig_outcome o = BRIG_OUT_DONE;
+        if (fn(&cli->ctx, *n, cli->ctx.dry_run ? &plan : NULL, &o, &e) < 0) {
             if (r == 0)
                 *err = e;
             if (total > 1)
                 fprintf(stderr, "brig: %s: %s\n", cli->verb->name, e.msg);
             r = -1;
-        } else if (cli->ctx.dry_run) {
-            fputs(plan.s ? plan.s : "", stdout);
         } else {
-            printf("%s: %s\n", *n, done);
+            _cleanup_free_ char *said = outcome_text(says, o);
+            if (!cli->ctx.dry_run)
+                printf("%s: %s\n", *n, said);
+            else if (o != BRIG_OUT_DONE)
+                printf("# %s: %s\n", *n, said);
+            else
+                fputs(plan.s ? plan.s : "", stdout);
         }
         brig_buf_free(&plan);
     }
@@ -230,23 +258,27 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const char *done,
 
 int cli_jstart(struct cli *cli, struct brig_err *err)
 {
-    return for_each(cli, false, brig_jstart, "started", err);
+    static const struct verb_says says = {"started", "already running"};
+    return for_each(cli, false, brig_jstart, &says, err);
 }
 
 int cli_jstop(struct cli *cli, struct brig_err *err)
 {
-    return for_each(cli, true, brig_jstop, "stopped", err);
+    static const struct verb_says says = {"stopped", "already stopped"};
+    return for_each(cli, true, brig_jstop, &says, err);
 }
 
 int cli_jrestart(struct cli *cli, struct brig_err *err)
 {
-    return for_each(cli, false, brig_jrestart, "restarted", err);
+    static const struct verb_says says = {"restarted", "restarted"};
+    return for_each(cli, false, brig_jrestart, &says, err);
 }
 
 static int recover_one(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
-                       struct brig_err *err)
+                       enum brig_outcome *ret, struct brig_err *err)
 {
-    return brig_recover(c, jname, err);
+    (void)plan;
+    return brig_recover(c, jname, ret, err);
 }
 
 int cli_recover(struct cli *cli, struct brig_err *err)
@@ -256,10 +288,15 @@ int cli_recover(struct cli *cli, struct brig_err *err)
         brig_kvlist_add(&cli->kv, "jname", "*", 0);
         _cleanup_strv_ char **names = NULL;
         struct brig_err e = BRIG_ERR_INIT;
-        if (brig_jail_match(&cli->ctx, "*", &names, &e) < 0 && e.code == BRIG_EUSAGE)
-            return brig_ctx_open(&cli->ctx, err);
+        if (brig_jail_match(&cli->ctx, "*", &names, &e) < 0 && e.code == BRIG_EUSAGE) {
+            if (brig_ctx_open(&cli->ctx, err) < 0)
+                return -1;
+            printf("no jails: nothing to do\n");
+            return 0;
+        }
     }
-    return for_each(cli, false, recover_one, "recovered", err);
+    static const struct verb_says says = {NULL, "nothing to do"};
+    return for_each(cli, false, recover_one, &says, err);
 }
 
 static int exec_common(struct cli *cli, bool login, struct brig_err *err)

@@ -94,15 +94,31 @@ int brig_jls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, b
              void *ud, struct brig_err *err);
 
 struct brig_buf;
-/* jstart: start a recorded jail; with plan, describe the work there instead. */
-int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err);
-/* jstop: run exec_stop, TERM, wait stop_timeout, KILL, tear down. */
-int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err);
-/* jrestart: check the recorded configuration, stop the jail when it runs, start it. */
+/* What jstart, jstop or recover did to one jail. */
+enum brig_outcome {
+    BRIG_OUT_DONE,           /* started, stopped */
+    BRIG_OUT_ALREADY,        /* nothing to do: already running (jstart), stopped (jstop) */
+    BRIG_OUT_UNDID_JSTART,   /* cleaned up what an interrupted jstart left */
+    BRIG_OUT_FINISHED_JSTOP, /* finished an interrupted jstop */
+    BRIG_OUT_ENDED,          /* cleaned up after an init that had ended by itself */
+};
+/* jstart: start a recorded jail; with plan, describe the work there instead. A
+ * running jail is BRIG_OUT_ALREADY, not an error. */
+int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
+                enum brig_outcome *ret, struct brig_err *err);
+/* jstop: run exec_stop, TERM, wait stop_timeout, KILL, tear down. A jail that
+ * is not running is BRIG_OUT_ALREADY (or BRIG_OUT_ENDED when its init had ended
+ * and what it left was cleaned up), not an error. */
+int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, enum brig_outcome *ret,
+               struct brig_err *err);
+/* jrestart: check the recorded configuration, stop the jail when it runs, start it
+ * (*ret: BRIG_OUT_DONE). */
 int brig_jrestart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
-                  struct brig_err *err);
-/* Finish or undo what a crashed brig left on jname (recover verb). */
-int brig_recover(struct brig_ctx *c, const char *jname, struct brig_err *err);
+                  enum brig_outcome *ret, struct brig_err *err);
+/* Finish or undo what a crashed brig left on jname (recover verb); *ret says
+ * which, BRIG_OUT_ALREADY when there was nothing to do. */
+int brig_recover(struct brig_ctx *c, const char *jname, enum brig_outcome *ret,
+                 struct brig_err *err);
 /* Run argv (NULL: login shell) in the running jail; flags: enum brig_exec_flags;
  * its exit status in *ret_status. */
 int brig_jexec(struct brig_ctx *c, const char *jname, const char *user, char *const *argv,

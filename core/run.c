@@ -47,20 +47,23 @@ static bool op_running(const struct brig_jail_op *op)
 }
 
 /* Tear down what a crashed jstart/jstop or an ended persist=0 jail left behind,
- * then forget its runtime and journal. Call with the lock held. *ret_stopped
- * (may be NULL) tells whether this finished an interrupted jstop. */
-static int settle(struct brig_jail_op *op, bool *ret_stopped, struct brig_err *err)
+ * then forget its runtime and journal. Call with the lock held. *ret (may be
+ * NULL) says what was settled: BRIG_OUT_ALREADY when nothing was left. */
+static int settle(struct brig_jail_op *op, enum brig_outcome *ret, struct brig_err *err)
 {
     struct brig_journal jr;
     bool found;
-    if (ret_stopped)
-        *ret_stopped = false;
+    enum brig_outcome dummy;
+    if (!ret)
+        ret = &dummy;
+    *ret = BRIG_OUT_ALREADY;
     if (brig_store_journal_get(op->c->st, op->j.id, &jr, &found, err) < 0)
         return -1;
-    if (ret_stopped)
-        *ret_stopped = found && strcmp(jr.op, "jstop") == 0;
     if (!found && (op->rt.pid == 0 || op_running(op)))
         return 0;
+    *ret = !found                        ? BRIG_OUT_ENDED
+           : strcmp(jr.op, "jstop") == 0 ? BRIG_OUT_FINISHED_JSTOP
+                                         : BRIG_OUT_UNDID_JSTART;
     if (brig_os_get(op->c->os)->recover(&op->env, &op->rt, err) < 0)
         return brig_err_wrap(err, "%s: recover", op->j.v[BRIG_P_JNAME]);
     op->rt = (struct brig_runtime){0};
@@ -68,15 +71,18 @@ static int settle(struct brig_jail_op *op, bool *ret_stopped, struct brig_err *e
     return record_state(op, NULL, err);
 }
 
-int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err)
+int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
+                enum brig_outcome *ret, struct brig_err *err)
 {
     struct brig_jail_op op;
     int r = -1;
+    *ret = BRIG_OUT_DONE;
     /* a dry run leaves even a crashed jail's leftovers to the real run */
     if (brig_jail_op_open(c, jname, true, &op, err) < 0 || (!plan && settle(&op, NULL, err) < 0))
         goto out;
     if (op_running(&op)) {
-        brig_err_set(err, BRIG_EFAIL, "%s: already running (jid %lld)", jname, (long long)op.j.id);
+        *ret = BRIG_OUT_ALREADY;
+        r = 0;
         goto out;
     }
     op.env.plan = plan;
@@ -124,10 +130,12 @@ int brig_jail_op_stop(struct brig_jail_op *op, struct brig_err *err)
     return 0;
 }
 
-int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, struct brig_err *err)
+int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, enum brig_outcome *ret,
+               struct brig_err *err)
 {
     struct brig_jail_op op;
     int r = -1;
+    *ret = BRIG_OUT_DONE;
     if (brig_jail_op_open(c, jname, true, &op, err) < 0)
         goto out;
     if (plan) {
@@ -135,15 +143,17 @@ int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, str
         r = brig_os_get(c->os)->jstop(&op.env, &op.rt, NULL, err);
         goto out;
     }
-    bool finished, was_running = op_running(&op);
-    if (settle(&op, &finished, err) < 0)
+    bool was_running = op_running(&op);
+    enum brig_outcome settled;
+    if (settle(&op, &settled, err) < 0)
         goto out;
-    if (finished && was_running) {
-        r = 0; /* an interrupted jstop of a jail jls showed running is now complete */
+    if (settled != BRIG_OUT_ALREADY && was_running) {
+        r = 0; /* an interrupted jstart or jstop of a jail jls showed running: now stopped */
         goto out;
     }
     if (!op_running(&op)) {
-        brig_err_set(err, BRIG_EFAIL, "%s: not running", jname);
+        *ret = settled; /* stopped already; settle cleaned up what was left, if anything */
+        r = 0;
         goto out;
     }
     r = brig_jail_op_stop(&op, err);
@@ -153,9 +163,11 @@ out:
 }
 
 int brig_jrestart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
-                  struct brig_err *err)
+                  enum brig_outcome *ret, struct brig_err *err)
 {
     struct brig_jail j = {0};
+    enum brig_outcome o;
+    *ret = BRIG_OUT_DONE;
     int r = brig_jget(c, jname, &j, err);
     /* a configuration that cannot start leaves the running jail alone */
     if (r == 0 && !plan && brig_jail_preflight(c, &j, err) < 0)
@@ -165,12 +177,12 @@ int brig_jrestart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
         return -1;
     bool stopped = false;
     if (brig_jail_is_running(c, jname)) {
-        if (brig_jstop(c, jname, plan, err) < 0)
+        if (brig_jstop(c, jname, plan, &o, err) < 0)
             return -1;
         stopped = !plan;
     }
     struct brig_err e = BRIG_ERR_INIT;
-    if (brig_jstart(c, jname, plan, &e) == 0)
+    if (brig_jstart(c, jname, plan, &o, &e) == 0)
         return 0;
     if (!stopped) {
         *err = e;
@@ -182,12 +194,14 @@ int brig_jrestart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
     return brig_err_set(err, BRIG_EFAIL, "%s: stopped, could not start again: %s", jname, why);
 }
 
-int brig_recover(struct brig_ctx *c, const char *jname, struct brig_err *err)
+int brig_recover(struct brig_ctx *c, const char *jname, enum brig_outcome *ret,
+                 struct brig_err *err)
 {
     struct brig_jail_op op;
     int r = -1;
+    *ret = BRIG_OUT_ALREADY;
     if (brig_jail_op_open(c, jname, true, &op, err) == 0)
-        r = settle(&op, NULL, err);
+        r = settle(&op, ret, err);
     brig_jail_op_free(&op);
     return r;
 }

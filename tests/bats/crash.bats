@@ -141,7 +141,7 @@ crash() {
                 return 1
             }
         else
-            [ "$status" -eq 1 ] && [[ "$output" == *"not running"* ]] || {
+            [ "$status" -eq 0 ] && [[ "$output" == "$J: already stopped"* ]] || {
                 echo "$point: jls showed the jail stopped; the next jstop said (exit $status): $output" >&2
                 return 1
             }
@@ -175,6 +175,26 @@ crash() {
     # the init is up, but brig died before recording it: recover decides
     ok brig recover
     same "$(jstatus $J)" stopped "status after recover"
+    clean "after recover"
+}
+
+@test "recover says per jail what it did" {
+    ok brig jcreate jname=${P}cr2 ip4_addr=0 exec_start=true
+    ok brig jcreate jname=${P}cr3 ip4_addr=0 exec_start=true
+    ok brig jstart jname=${P}cr3
+    crash jstart:8:after jstart jname=$J
+    ok brig recover
+    same "${#lines[@]}" 3 "lines: $output"
+    has_line "$J: cleaned up what an interrupted jstart left"
+    has_line "${P}cr2: nothing to do"
+    has_line "${P}cr3: nothing to do"
+    ok brig jstart jname=$J
+    crash jstop:2 jstop jname=$J
+    ok brig recover jname=$J
+    same "$output" "$J: finished an interrupted jstop" "recover after a killed jstop"
+    ok brig recover jname=$J
+    same "$output" "$J: nothing to do" "recover again"
+    ok brig jstop jname=${P}cr3
     clean "after recover"
 }
 

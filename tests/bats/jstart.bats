@@ -36,12 +36,13 @@ teardown() {
     same "$output" "$(cat "$W/basejail/busybox/etc/os-release")" "os-release"
 }
 
-@test "jstart of a running jail fails with already running and leaves it running" {
+@test "jstart of a running jail says already running, exits 0 and leaves it running" {
     ok brig jcreate jname=${P}sa1 ip4_addr=0
     ok brig jstart jname=${P}sa1
     local pid
     pid=$(jpid ${P}sa1)
-    assert_rejected 1 "${P}sa1: already running" brig jstart jname=${P}sa1
+    ok brig jstart jname=${P}sa1
+    same "$output" "${P}sa1: already running" "output of the second jstart"
     same "$(jpid ${P}sa1)" "$pid" "pid after the second jstart"
     same "$(jstatus ${P}sa1)" running "status"
 }
@@ -71,12 +72,43 @@ teardown() {
 @test "jstart of a list reports the jail that failed and still starts the others" {
     local n
     for n in ${P}sa1 ${P}sa2; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
-    ok brig jstart jname=${P}sa1
+    ok brig jset jname=${P}sa1 exec_start='exit 3'
     run brig jstart jname=${P}sa1,${P}sa2
     same "$status" 1 "exit status"
-    output_has "brig: jstart: ${P}sa1: already running"
+    output_has "brig: jstart: ${P}sa1: exec_start"
     output_has "${P}sa2: started"
     same "$(jstatus ${P}sa2)" running "${P}sa2"
+}
+
+@test "jstart of a list or glob with some jails running starts the others and exits 0" {
+    local n
+    for n in ${P}sa1 ${P}sa2 ${P}sa3; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done
+    ok brig jstart jname=${P}sa2
+    ok brig jstart jname=${P}sa1,${P}sa2
+    has_line "${P}sa1: started"
+    has_line "${P}sa2: already running"
+    ok brig jstart jname="${P}sa*"
+    has_line "${P}sa1: already running"
+    has_line "${P}sa2: already running"
+    has_line "${P}sa3: started"
+    same "$(jstatus ${P}sa1) $(jstatus ${P}sa2) $(jstatus ${P}sa3)" "running running running" "statuses"
+}
+
+@test "jstart astart=1 with some autostart jails running starts the rest and exits 0, with jobs= too" {
+    local n
+    for n in ${P}sa1 ${P}sa2 ${P}sa3 ${P}sa4; do
+        ok brig jcreate jname=$n ip4_addr=0 exec_start=true astart=1
+    done
+    ok brig jstart jname=${P}sa2
+    ok brig jstart astart=1
+    has_line "${P}sa1: started"
+    has_line "${P}sa2: already running"
+    ok brig jstop jname=${P}sa1
+    ok brig jstart astart=1 jobs=0
+    has_line "${P}sa1: started"
+    has_line "${P}sa3: already running"
+    same "$(jstatus ${P}sa1) $(jstatus ${P}sa2) $(jstatus ${P}sa3) $(jstatus ${P}sa4)" \
+        "running running running running" "statuses"
 }
 
 @test "jstart astart=1 starts the autostart jails in b_order, jstop astart=1 in reverse" {

@@ -35,9 +35,30 @@ teardown() {
     assert_nothing_left
 }
 
-@test "jstop of a stopped jail fails with not running" {
+@test "jstop of a stopped jail says already stopped and exits 0" {
     ok brig jcreate jname=${P}so1 ip4_addr=0
-    assert_rejected 1 "${P}so1: not running" brig jstop jname=${P}so1
+    local before
+    before=$(db_dump)
+    ok brig jstop jname=${P}so1
+    same "$output" "${P}so1: already stopped" "jstop output"
+    same "$(db_dump)" "$before" "database"
+}
+
+@test "jstop of a list, glob or astart=1 with some jails stopped stops the others and exits 0" {
+    local n
+    for n in ${P}so1 ${P}so2 ${P}so3; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true astart=1; done
+    ok brig jstart jname=${P}so1,${P}so3
+    ok brig jstop jname=${P}so1,${P}so2
+    has_line "${P}so1: stopped"
+    has_line "${P}so2: already stopped"
+    ok brig jstop jname="${P}so*" jobs=0
+    has_line "${P}so1: already stopped"
+    has_line "${P}so3: stopped"
+    ok brig jstop astart=1
+    same "${#lines[@]}" 3 "lines"
+    has_line "${P}so2: already stopped"
+    same "$(jstatus ${P}so1) $(jstatus ${P}so2) $(jstatus ${P}so3)" "stopped stopped stopped" "statuses"
+    assert_nothing_left
 }
 
 @test "jstop of a VNET jail removes its host-side interface" {

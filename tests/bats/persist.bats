@@ -29,20 +29,37 @@ teardown() {
     ok brig jcreate jname=${P}pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 1'
     ok brig jstart jname=${P}pe1
     same "$(jstatus ${P}pe1)" stopped "status right after jstart"
-    run brig jstop jname=${P}pe1
-    same "$status" 1 "exit status of jstop"
-    output_has "${P}pe1: not running"
+    ok brig jstop jname=${P}pe1
+    output_has "${P}pe1: already stopped"
     assert_nothing_left
 }
 
-@test "persist=0: jstop of a jail that ended by itself says not running and cleans up" {
+@test "persist=0: jstop of a jail that ended by itself says already stopped and cleans up" {
     ok brig jcreate jname=${P}pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 0.3 &'
     ok brig jstart jname=${P}pe1
     wait_status ${P}pe1 50 stopped
-    run brig jstop jname=${P}pe1
-    same "$status" 1 "exit status"
-    output_has "not running"
+    ok brig jstop jname=${P}pe1
+    same "$output" "${P}pe1: already stopped (cleaned up after its init, which had ended)" "jstop output"
     assert_nothing_left
+}
+
+@test "persist=0: recover cleans up after a jail that ended by itself and says so" {
+    ok brig jcreate jname=${P}pe1 ip4_addr=0 persist=0 exec_stop=true exec_start='/bin/sleep 0.3 &'
+    ok brig jcreate jname=${P}pe2 ip4_addr=0 exec_start=true
+    ok brig jstart jname=${P}pe1
+    wait_status ${P}pe1 50 stopped
+    ok brig recover
+    same "${#lines[@]}" 2 "lines: $output"
+    has_line "${P}pe1: cleaned up after its init, which had ended"
+    has_line "${P}pe2: nothing to do"
+    ok brig recover jname=${P}pe1
+    same "$output" "${P}pe1: nothing to do" "recover again"
+    assert_nothing_left
+}
+
+@test "recover without jails says there is nothing to do" {
+    ok brig recover
+    same "$output" "no jails: nothing to do" "recover output"
 }
 
 @test "persist=1: the jail lives on with no process but its init" {
