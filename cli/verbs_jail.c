@@ -300,6 +300,20 @@ int cli_jconfig(struct cli *cli, struct brig_err *err)
     return jconfig_edit(cli, jname, err);
 }
 
+/* Ask on the terminal whether to remove the jails named; true on y or yes. */
+static bool confirm_remove(char **names)
+{
+    fprintf(stderr, "brig: jremove: remove %zu jails (", brig_strv_len(names));
+    for (char **n = names; *n; n++)
+        fprintf(stderr, "%s%s", n == names ? "" : ", ", *n);
+    fprintf(stderr, ") and their data? [y/N] ");
+    char answer[16] = "";
+    if (!fgets(answer, sizeof(answer), stdin))
+        return false;
+    answer[strcspn(answer, "\r\n")] = '\0';
+    return strcmp(answer, "y") == 0 || strcmp(answer, "Y") == 0 || strcmp(answer, "yes") == 0;
+}
+
 int cli_jremove(struct cli *cli, struct brig_err *err)
 {
     const char *pattern;
@@ -307,8 +321,31 @@ int cli_jremove(struct cli *cli, struct brig_err *err)
     _cleanup_strv_ char **names = NULL;
     if (cli_need(cli, "jname", &pattern, err) < 0 || cli_bool(cli, "force", false, &force, err) < 0)
         return -1;
-    if (brig_jail_match(&cli->ctx, pattern, &names, err) < 0)
-        return -1;
+    _cleanup_free_ char *copy = brig_xstrdup(pattern);
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        _cleanup_strv_ char **m = NULL;
+        if (brig_jail_match(&cli->ctx, t, &m, err) < 0)
+            return -1;
+        for (char **n = m; *n; n++)
+            brig_strv_push_unique(&names, *n);
+    }
+    if (!names)
+        return brig_err_set(err, BRIG_EUSAGE, "jname= is empty");
+    size_t total = brig_strv_len(names);
+    /* several jails at once only when the user says so: on a terminal, or force=1 */
+    if (total > 1 && !force && !isatty(STDIN_FILENO))
+        return brig_err_set(
+            err, BRIG_EUSAGE,
+            "'%s' names %zu jails: add force=1 to remove them all (nothing removed)", pattern,
+            total);
+    for (char **n = names; total > 1 && !force && *n; n++) {
+        if (brig_jail_is_running(&cli->ctx, *n))
+            return brig_err_set(err, BRIG_EFAIL,
+                                "%s: is running (stop it first, or force=1); nothing removed", *n);
+    }
+    if (total > 1 && !force && !confirm_remove(names))
+        return brig_err_set(err, BRIG_EFAIL, "not confirmed: nothing removed");
     for (char **n = names; *n; n++) {
         if (brig_jremove(&cli->ctx, *n, force, err) < 0)
             return -1;

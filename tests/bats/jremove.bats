@@ -44,14 +44,70 @@ setup() {
     same "$(sqlite3 "$W/var/db/local.sqlite" "select addr from ipam")" 10.199.0.2 "addresses left"
 }
 
-@test "jremove with a glob removes every matching jail" {
+@test "jremove force=1 with a glob removes every matching jail" {
     ok brig jcreate jname=web2
     ok brig jcreate jname=db1
-    ok brig jremove 'jname=web*'
+    ok brig jremove 'jname=web*' force=1
     has_line "web1: removed"
     has_line "web2: removed"
     ok brig jls display=jname header=0
     same "$output" db1 "jls"
+}
+
+@test "jremove force=1 with a list removes the listed jails" {
+    ok brig jcreate jname=web2
+    ok brig jcreate jname=db1
+    ok brig jremove jname=web1,db1 force=1
+    same "$output" "$(printf 'web1: removed\ndb1: removed')" "jremove"
+    ok brig jls display=jname header=0
+    same "$output" web2 "jls"
+}
+
+@test "jremove of several jails by glob or list without a terminal needs force=1 and removes nothing" {
+    ok brig jcreate jname=web2
+    assert_rejected 2 "'web*' names 2 jails: add force=1 to remove them all (nothing removed)" \
+        brig jremove 'jname=web*' </dev/null
+    assert_rejected 2 "'web1,web2' names 2 jails: add force=1" brig jremove jname=web1,web2 </dev/null
+    same "$(jail_count)" 2 "jails"
+    [ -d "$W/jails-data/web1-data" ] && [ -d "$W/jails-data/web2-data" ]
+}
+
+@test "jremove of a glob that names one jail removes it without asking" {
+    ok brig jcreate jname=db1
+    ok brig jremove 'jname=web*' </dev/null
+    same "$output" "web1: removed" "jremove"
+    same "$(jail_count)" 1 "jails"
+}
+
+# Run jremove $1 on a terminal (script(1)), answering $2.
+jremove_on_tty() {
+    command -v script >/dev/null || skip "script(1) is not installed"
+    run script -qec "'$BRIG_BIN' jremove jname='$1'" /dev/null <<<"$2"
+}
+
+@test "jremove of several jails on a terminal asks and removes them on yes" {
+    ok brig jcreate jname=web2
+    ok brig jcreate jname=db1
+    jremove_on_tty 'web*' y
+    same "$status" 0 "exit status: $output"
+    output_has "remove 2 jails (web1, web2) and their data? [y/N]"
+    output_has "web1: removed"
+    output_has "web2: removed"
+    ok brig jls display=jname header=0
+    same "$output" db1 "jls"
+}
+
+@test "jremove of several jails on a terminal removes nothing unless the answer is yes" {
+    ok brig jcreate jname=web2
+    local before
+    before=$(db_dump)
+    jremove_on_tty 'web1,web2' n
+    same "$status" 1 "exit status: $output"
+    output_has "not confirmed: nothing removed"
+    jremove_on_tty 'web*' ''
+    same "$status" 1 "exit status after an empty answer: $output"
+    same "$(db_dump)" "$before" "database"
+    [ -d "$W/jails-data/web1-data" ] && [ -d "$W/jails-data/web2-data" ]
 }
 
 @test "a jail can be created again under a removed jail's name" {
