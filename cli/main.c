@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cbsd.h"
 #include "cli.h"
@@ -123,6 +124,29 @@ const struct cli_verb cli_verbs[] = {
      opts_repo, .listing = true, .dry_run = true},
 };
 const size_t cli_verbs_count = BRIG_ARRAY_SIZE(cli_verbs);
+
+/* Verbs that act on this kernel's jails, bridges or bases need root (a plan
+ * for --dry-run or another kernel does not); actions: the action= values that
+ * do, NULL for every call. Any other verb needs only a workdir the user can
+ * write. */
+static const struct {
+    const char *verb;
+    const char *const *actions;
+} root_verbs[] = {
+    {"jcreate"},
+    {"jset"},
+    {"jconfig"},
+    {"jremove"},
+    {"jstart"},
+    {"jstop"},
+    {"jrestart"},
+    {"jexec"},
+    {"jlogin"},
+    {"recover"},
+    {"bridge", (const char *const[]){"create", "remove", NULL}},
+    {"jnic", (const char *const[]){"add", "remove", "set", NULL}},
+    {"repo", (const char *const[]){"get", "remove", NULL}},
+};
 
 static const struct cli_verb *verb_find(const char *name)
 {
@@ -322,6 +346,59 @@ static int parse_args(int argc, char **argv, struct cli *cli, bool *ret_help, st
     return 0;
 }
 
+/* Whether this command acts on this kernel in a way only root may. */
+static bool acts_as_root(struct cli *cli)
+{
+    if (cli->ctx.dry_run || cli->ctx.os != brig_os_native())
+        return false;
+    const char *action = cli_get(cli, "action");
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(root_verbs); i++) {
+        if (strcmp(root_verbs[i].verb, cli->verb->name) != 0)
+            continue;
+        for (const char *const *a = root_verbs[i].actions; a && *a; a++) {
+            if (action && strcmp(action, *a) == 0)
+                return true;
+        }
+        return !root_verbs[i].actions;
+    }
+    return false;
+}
+
+/* Whether this user cannot use the workdir: it (or, for initenv, the nearest
+ * directory above it that exists) is not writable, or its database is out of
+ * reach. A workdir that does not exist is initenv's to say. */
+static bool workdir_closed(const struct cli *cli)
+{
+    const char *wd = cli->ctx.workdir;
+    if (access(wd, F_OK) < 0 && errno == ENOENT) {
+        if (strcmp(cli->verb->name, "initenv") != 0)
+            return false;
+        _cleanup_free_ char *up = brig_xstrdup(wd);
+        char *slash;
+        while ((slash = strrchr(up, '/')) && access(up, F_OK) < 0)
+            slash == up ? (void)(slash[1] = '\0') : (void)(*slash = '\0');
+        return access(up, W_OK | X_OK) < 0;
+    }
+    if (access(wd, W_OK | X_OK) < 0)
+        return true;
+    _cleanup_free_ char *db = brig_ctx_path(&cli->ctx, "var/db/local.sqlite");
+    return access(db, R_OK | W_OK) < 0 && errno != ENOENT;
+}
+
+/* Refuse, before anything is touched, what this user may not do: one line
+ * instead of a permission error on a lock or a read-only database. */
+static int check_root(struct cli *cli, struct brig_err *err)
+{
+    if (geteuid() == 0)
+        return 0;
+    if (acts_as_root(cli))
+        return brig_err_set(err, BRIG_EUSAGE, "%s needs root", cli->verb->name);
+    if (workdir_closed(cli))
+        return brig_err_set(err, BRIG_EUSAGE, "%s needs root (this user cannot write workdir %s)",
+                            cli->verb->name, cli->ctx.workdir);
+    return 0;
+}
+
 /* Print "brig: [verb: ]msg" on one line: control characters in the message
  * (from user input echoed back) become '?'. */
 static void print_error(const char *verb, const char *msg)
@@ -361,7 +438,11 @@ int main(int argc, char **argv)
             usage(stdout);
         goto out;
     }
-    if (cli_check_keys(&cli, &err) < 0 || cli.verb->run(&cli, &err) < 0) {
+    bool keys_ok = cli_check_keys(&cli, &err) == 0;
+    if (keys_ok && check_root(&cli, &err) < 0) {
+        print_error(NULL, err.msg); /* "brig: VERB needs root" is one sentence */
+        rc = err.code;
+    } else if (!keys_ok || cli.verb->run(&cli, &err) < 0) {
         if (!cli.quiet_error)
             print_error(cli.verb->name, err.msg);
         /* jexec: a program the jail lacks is 127, as a shell would say */
