@@ -250,6 +250,12 @@ static int jconfig_edit(struct cli *cli, const char *jname, struct brig_err *err
     _cleanup_free_ char *text = NULL;
     if (brig_jconf_render(&cli->ctx, jname, &text, err) < 0)
         return -1;
+    /* an editor with no terminal waits for a user who is not there */
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "%s: no param=value given, and no terminal for an editor (give "
+                            "param=value, or run it on a terminal)",
+                            jname);
     char path[] = "/tmp/brig-jconfig-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0)
@@ -269,11 +275,6 @@ static int jconfig_edit(struct cli *cli, const char *jname, struct brig_err *err
         struct brig_jset_done done = {0};
         if (brig_jconf_apply(&cli->ctx, jname, edited, &done, &e2) == 0) {
             print_done(jname, &done);
-            break;
-        }
-        if (!isatty(STDIN_FILENO)) {
-            *err = e2;
-            r = -1;
             break;
         }
         fprintf(stderr,
