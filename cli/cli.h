@@ -66,6 +66,7 @@ struct cli_table {
     size_t ncols, nrows, cap;
     const char **head; /* column names, lower case (JSON keys) */
     bool *numeric;     /* JSON: print unquoted */
+    bool *boolean;     /* JSON: 0 and 1 as false and true (NULL: none) */
     char **cells;      /* nrows * ncols, owned */
 };
 void cli_table_init(struct cli_table *t, size_t ncols, const char **head, bool *numeric);
@@ -73,6 +74,12 @@ void cli_table_add(struct cli_table *t, const char *const *row);
 void cli_table_print(const struct cli_table *t, FILE *out, bool json, bool header);
 void cli_table_free(struct cli_table *t);
 void cli_json_string(FILE *out, const char *s);
+/* A parameter's value in JSON, typed as jls --json and jget --json show it:
+ * integers as numbers, 0/1 flags as booleans, the rest as strings. */
+void cli_json_param(FILE *out, enum brig_param_id id, const char *v);
+/* Whether a parameter's JSON value is a number, or a boolean. */
+bool cli_param_is_number(enum brig_param_id id);
+bool cli_param_is_boolean(enum brig_param_id id);
 /* A value on one line: backslash, newline, tab and other control bytes escaped
  * (\\, \n, \t, \xHH). */
 void cli_text_value(FILE *out, const char *s);

@@ -73,6 +73,45 @@ static void put_cell(FILE *out, const char *s, size_t width, bool last)
             fputc(' ', out);
 }
 
+/* v unquoted when it is an integer, else as a string. */
+static void json_number(FILE *out, const char *v)
+{
+    const char *d = v + (*v == '-');
+    if (*d && strspn(d, "0123456789") == strlen(d))
+        fputs(v, out);
+    else
+        cli_json_string(out, v);
+}
+
+/* 0 and 1 as false and true, anything else as a string. */
+static void json_boolean(FILE *out, const char *v)
+{
+    if (strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
+        fputs(v[0] == '1' ? "true" : "false", out);
+    else
+        cli_json_string(out, v);
+}
+
+bool cli_param_is_number(enum brig_param_id id)
+{
+    return brig_params[id].type == BRIG_T_UINT;
+}
+
+bool cli_param_is_boolean(enum brig_param_id id)
+{
+    return brig_params[id].type == BRIG_T_BOOL;
+}
+
+void cli_json_param(FILE *out, enum brig_param_id id, const char *v)
+{
+    if (cli_param_is_boolean(id))
+        json_boolean(out, v);
+    else if (cli_param_is_number(id))
+        json_number(out, v);
+    else
+        cli_json_string(out, v);
+}
+
 void cli_table_print(const struct cli_table *t, FILE *out, bool json, bool header)
 {
     if (json) {
@@ -85,8 +124,10 @@ void cli_table_print(const struct cli_table *t, FILE *out, bool json, bool heade
                     fputs(", ", out);
                 cli_json_string(out, t->head[c]);
                 fputs(": ", out);
-                if (t->numeric && t->numeric[c] && *v)
-                    fputs(v, out);
+                if (t->boolean && t->boolean[c])
+                    json_boolean(out, v);
+                else if (t->numeric && t->numeric[c])
+                    json_number(out, v);
                 else
                     cli_json_string(out, v);
             }

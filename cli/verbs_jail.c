@@ -51,7 +51,8 @@ static int jls_row(const struct brig_jls_row *row, void *ud)
 {
     struct jls_out *o = ud;
     char jid[24], pid[24];
-    snprintf(jid, sizeof(jid), "%lld", (long long)row->jid);
+    /* a stopped jail has no jid, as on FreeBSD (and in CBSD's jls): 0 */
+    snprintf(jid, sizeof(jid), "%lld", row->running ? (long long)row->jid : 0LL);
     snprintf(pid, sizeof(pid), "%lld", (long long)row->pid);
     const char *cells[64];
     for (size_t i = 0; i < o->ncols; i++) {
@@ -83,7 +84,7 @@ int cli_jls(struct cli *cli, struct brig_err *err)
         display = "jname,jid,ip4_addr,host_hostname,path,status";
     _cleanup_free_ char *copy = brig_xstrdup(display);
     const char *head[64];
-    bool numeric[64] = {false};
+    bool numeric[64] = {false}, boolean[64] = {false};
     int kind[64];
     size_t slot[64], n = 0, nparams = 0;
     enum brig_param_id params[64];
@@ -103,6 +104,8 @@ int cli_jls(struct cli *cli, struct brig_err *err)
             numeric[n] = true;
         } else if (brig_param_find(t, &id)) {
             kind[n] = COL_PARAM;
+            numeric[n] = cli_param_is_number(id);
+            boolean[n] = cli_param_is_boolean(id);
             slot[n] = nparams;
             params[nparams++] = id;
         } else {
@@ -117,6 +120,7 @@ int cli_jls(struct cli *cli, struct brig_err *err)
         return brig_err_set(err, BRIG_EUSAGE, "display: no columns");
     struct jls_out o = {.ncols = n, .kind = kind, .param_slot = slot};
     cli_table_init(&o.t, n, head, numeric);
+    o.t.boolean = boolean;
     int r = brig_jls(&cli->ctx, params, nparams, jls_row, &o, err);
     if (r == 0)
         cli_table_print(&o.t, stdout, cli->json, header);
@@ -156,7 +160,7 @@ int cli_jget(struct cli *cli, struct brig_err *err)
             fputs(first ? "\n " : ",\n ", stdout);
             cli_json_string(stdout, brig_params[i].name);
             fputs(": ", stdout);
-            cli_json_string(stdout, j.v[i]);
+            cli_json_param(stdout, (enum brig_param_id)i, j.v[i]);
         } else {
             printf("%s: ", brig_params[i].name);
             cli_text_value(stdout, j.v[i]);

@@ -45,9 +45,11 @@ same() {
     return 1
 }
 
-# One parameter of a jail, as `brig jget jname=J PARAM` shows it.
+# One parameter of a jail, as `brig jget jname=J PARAM` shows it (a JSON
+# boolean as 0 or 1).
 jparam() {
-    "$BRIG_BIN" jget jname="$1" "$2" --json | jq -r --arg k "$2" '.[$k]'
+    "$BRIG_BIN" jget jname="$1" "$2" --json |
+        jq -r --arg k "$2" '.[$k] | if type == "boolean" then (if . then 1 else 0 end) else . end'
 }
 
 # Write stdin to a file under the test's temporary directory and print its path.

@@ -21,10 +21,11 @@ teardown() {
         exec_prestop="env >$d/prestop.env; echo prestop >>$d/order" \
         exec_poststop="env >$d/poststop.env; echo poststop >>$d/order"
     ok brig jstart jname=${P}hk1
-    ok brig jstop jname=${P}hk1
-    same "$(cat "$d/order")" "$(printf 'prestart\npoststart\nprestop\npoststop')" "order"
     local jid h
     jid=$(brig jls display=jname,jid header=0 | awk -v j="${P}hk1" '$1 == j { print $2 }')
+    [ "$jid" -gt 0 ]
+    ok brig jstop jname=${P}hk1
+    same "$(cat "$d/order")" "$(printf 'prestart\npoststart\nprestop\npoststop')" "order"
     for h in prestart poststart prestop poststop; do
         grep -qx "jname=${P}hk1" "$d/$h.env" || { echo "$h: no jname" >&2; return 1; }
         grep -qx "jid=$jid" "$d/$h.env" || { echo "$h: no jid=$jid" >&2; return 1; }

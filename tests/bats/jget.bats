@@ -31,12 +31,23 @@ setup() {
     has_line "vnet: 0"
 }
 
-@test "jget --json prints one object of strings" {
+@test "jget --json prints one object: integers as numbers, flags as booleans, the rest as strings" {
+    ok brig jset jname=web1 persist=0 b_order=7
     ok brig jget jname=web1 --json
     same "$(jq -r .jname <<<"$output")" web1 jname
     same "$(jq -r .exec_start <<<"$output")" "/bin/sh /etc/rc" exec_start
-    same "$(jq -r .persist <<<"$output")" 1 persist
-    same "$(jq -r '[.[] | type] | unique | join(",")' <<<"$output")" string "value types"
+    same "$(jq -c '[.persist, .astart, .b_order, .devfs_ruleset, .memoryuse, .ip4_addr]' <<<"$output")" \
+        '[false,false,7,4,"0","10.199.0.2/16"]' "typed values"
+    same "$(jq -r '.mount_devfs | type' <<<"$output")" boolean "mount_devfs type"
+}
+
+@test "jget --json types every parameter as jls --json does" {
+    local all
+    all=$(brig jget jname=web1 --json | jq -r 'keys_unsorted | join(",")')
+    ok brig jget jname=web1 --json
+    local jget=$output
+    ok brig jls display="$all" --json
+    same "$(jq -S .[0] <<<"$output")" "$(jq -S . <<<"$jget")" "jls --json and jget --json"
 }
 
 @test "jget --json with one name prints an object with that key only" {

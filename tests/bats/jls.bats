@@ -23,12 +23,12 @@ setup() {
     ok brig jls
     [ "${#lines[@]}" -eq 3 ]
     [[ "${lines[0]}" =~ ^JNAME\ +JID\ +IP4_ADDR\ +HOST_HOSTNAME\ +PATH\ +STATUS$ ]]
-    [[ "${lines[1]}" =~ ^web1\ +1\ +10\.199\.0\.2/16\ +web1\.my\.domain\ +$W/jails/web1\ +stopped$ ]]
-    [[ "${lines[2]}" =~ ^database2\ +2\ +0\ +database2\.my\.domain\ +$W/jails/database2\ +stopped$ ]]
+    [[ "${lines[1]}" =~ ^web1\ +0\ +10\.199\.0\.2/16\ +web1\.my\.domain\ +$W/jails/web1\ +stopped$ ]]
+    [[ "${lines[2]}" =~ ^database2\ +0\ +0\ +database2\.my\.domain\ +$W/jails/database2\ +stopped$ ]]
     # columns line up: JID starts at the same offset on every line
     local off="${lines[0]%%JID*}"
-    same "${lines[1]:${#off}:1}" 1 "web1's jid column"
-    same "${lines[2]:${#off}:1}" 2 "database2's jid column"
+    same "${lines[1]:${#off}:1}" 0 "web1's jid column"
+    same "${lines[2]:${#off}:1}" 0 "database2's jid column"
 }
 
 @test "jls header=0 prints the rows only" {
@@ -66,7 +66,26 @@ setup() {
 @test "jls format=json with display= keeps only those keys" {
     ok brig jcreate jname=web1
     ok brig jls format=json display=jname,persist
-    same "$(jq -c . <<<"$output")" '[{"jname":"web1","persist":"1"}]' "json"
+    same "$(jq -c . <<<"$output")" '[{"jname":"web1","persist":true}]' "json"
+}
+
+@test "jls shows JID 0 for a stopped jail and its id while it runs" {
+    ok brig jcreate jname=web1
+    ok brig jcreate jname=web2
+    ok brig jls display=jname,jid header=0
+    same "$output" "$(printf 'web1  0\nweb2  0')" "stopped jails"
+    fake_running web2 >/dev/null
+    ok brig jls display=jname,jid,status header=0
+    same "$output" "$(printf 'web1  0  stopped\nweb2  2  running')" "web2 running"
+    ok brig jls display=jid --json
+    same "$(jq -c . <<<"$output")" '[{"jid":0},{"jid":2}]' "json"
+}
+
+@test "jls --json types integer parameters as numbers and flags as booleans" {
+    ok brig jcreate jname=web1 b_order=5 astart=1
+    ok brig jls display=jname,b_order,astart,vnet,memoryuse --json
+    same "$(jq -c . <<<"$output")" \
+        '[{"jname":"web1","b_order":5,"astart":true,"vnet":false,"memoryuse":"0"}]' "json"
 }
 
 @test "jls shows control characters in values as '?' and keeps one line per jail" {
