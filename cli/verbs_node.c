@@ -10,8 +10,8 @@ int cli_initenv(struct cli *cli, struct brig_err *err)
     struct brig_kvlist facts = {0};
     if (brig_initenv(&cli->ctx, &cli->kv, err) < 0 || brig_inventory(&cli->ctx, &facts, err) < 0)
         return -1;
-    printf("brig: workdir %s is ready (node %s, pool %s)\n", cli->ctx.workdir,
-           cli->ctx.node.nodename, cli->ctx.node.nodeippool);
+    printf("workdir %s is ready (node %s, pool %s)\n", cli->ctx.workdir, cli->ctx.node.nodename,
+           cli->ctx.node.nodeippool);
     brig_kvlist_free(&facts);
     return 0;
 }

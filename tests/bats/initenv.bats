@@ -18,10 +18,20 @@ initenv_rejected() {
     same "$(cat "$W/etc/brig.conf")" "$conf_before" "brig.conf"
 }
 
+@test "initenv's success message goes to stdout, without the prefix of an error, and nothing to stderr" {
+    local w="$BATS_TEST_TMPDIR/new"
+    brig initenv workdir="$w" nodename=fresh.test >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+    same "$(cat "$BATS_TEST_TMPDIR/out")" "workdir $w is ready (node fresh.test, pool 10.199.0.0/16)" "stdout"
+    same "$(cat "$BATS_TEST_TMPDIR/err")" "" "stderr"
+    brig initenv workdir="$w" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+    same "$(cat "$BATS_TEST_TMPDIR/out")" "workdir $w is ready (node fresh.test, pool 10.199.0.0/16)" "stdout again"
+    same "$(cat "$BATS_TEST_TMPDIR/err")" "" "stderr again"
+}
+
 @test "initenv creates the workdir layout, brig.conf, devfs.rules and the database" {
     local w="$BATS_TEST_TMPDIR/new"
     ok brig initenv workdir="$w" nodename=fresh.test
-    same "$output" "brig: workdir $w is ready (node fresh.test, pool 10.199.0.0/16)" "message"
+    same "$output" "workdir $w is ready (node fresh.test, pool 10.199.0.0/16)" "message"
     for d in etc var/db basejail jails jails-data jails-system; do
         [ -d "$w/$d" ] || { echo "missing $d" >&2; return 1; }
     done
