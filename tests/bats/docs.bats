@@ -82,6 +82,23 @@ setup() {
     [ -z "$missing" ] || { echo "settings missing from brig.conf.5:$missing" >&2; return 1; }
 }
 
+# brig.conf as written, with the values that differ from host to host
+# (nodeid, debian_mirror) made placeholders.
+conf_normalised() {
+    sed -e 's/^nodeid=".*";$/nodeid="ID";/' -e 's/^debian_mirror=".*";$/debian_mirror="URL";/'
+}
+
+@test "brig.conf.5 documents exactly the settings initenv writes, commented or not, and shows the file as written" {
+    ok brig initenv workdir="$BATS_TEST_TMPDIR/w" nodename=node1
+    local conf="$BATS_TEST_TMPDIR/w/etc/brig.conf" written documented
+    written=$(sed -n 's/^\(# \)\{0,1\}\([a-z_0-9]*\)=.*/\2/p' "$conf" | sort)
+    documented=$(sed -n '/^\.Sh SETTINGS/,/^\.Sh /s/^\.It Cm \([a-z_0-9]*\) Ns = Ns .*/\1/p' "$MAN5" | sort)
+    same "$documented" "$written" "settings documented in brig.conf.5 (one per line) vs written by initenv"
+    local example
+    example=$(sed -n '/writes on a host called/,/^\.Ed/p' "$MAN5" | sed -n '/^\.Bd/,/^\.Ed/p' | sed '1d;$d')
+    same "$(conf_normalised <<<"$example")" "$(conf_normalised <"$conf")" "brig.conf.5's example"
+}
+
 @test "mandoc -Tlint finds no errors or warnings in the manual pages" {
     command -v mandoc >/dev/null || { echo "mandoc is not installed (apt-get install mandoc)" >&2; return 1; }
     run mandoc -Tlint -W warning "$MAN8" "$MAN5"
