@@ -10,32 +10,6 @@ setup() {
     unset VISUAL
 }
 
-# Run a command on a terminal (script(1)); the lines of $TTY_ANSWER are what
-# the user types. Carriage returns are dropped from the output.
-tty_run() {
-    command -v script >/dev/null || skip "script(1) is not installed"
-    local cmd="" a
-    for a in "$@"; do cmd+=" '${a//\'/\'\\\'\'}'"; done
-    if [ -n "${TTY_ANSWER:-}" ]; then
-        run script -qec "$cmd" /dev/null <<<"$TTY_ANSWER"
-    else
-        run script -qec "$cmd" /dev/null </dev/null
-    fi
-    output=${output//$'\r'/}
-    mapfile -t lines <<<"$output"
-}
-
-# Run brig with its arguments on a terminal.
-on_tty() {
-    tty_run "$BRIG_BIN" "$@"
-}
-
-# Run brig on a terminal and fail (showing its output) unless it exits 0.
-on_tty_ok() {
-    on_tty "$@"
-    same "$status" 0 "exit status of brig $*: $output"
-}
-
 # Fail unless jconfig on a terminal exits $1 and says $2, changing nothing.
 rejected_on_tty() {
     local code=$1 want=$2 before

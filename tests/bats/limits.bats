@@ -199,7 +199,7 @@ cg_file() {
 
 @test "jconfig in an editor on a running jail applies a new maxproc at once and says so" {
     jail_up jname=${P}lm1 ip4_addr=0 exec_start=true
-    EDITOR=$(sed_editor 's/^maxproc=.*/maxproc="11";/') ok brig jconfig jname=${P}lm1 </dev/null
+    EDITOR=$(sed_editor 's/^maxproc=.*/maxproc="11";/') on_tty_ok jconfig jname=${P}lm1
     same "$output" "${P}lm1: applied to the running jail: maxproc=11" "jconfig output"
     same "$(cat "$(cg_file ${P}lm1 pids pids.max pids.max)")" 11 "pids.max"
 }
