@@ -423,8 +423,10 @@ int brig_repo_get_busybox(const char *workdir, const char *name, struct brig_err
 {
     struct brig_staging s;
     int r = -1;
+    /* without brig's ping (not installed), busybox's: it needs allow_raw_sockets=1 */
+    _cleanup_free_ char *ping = brig_program_path("brig-ping");
     if (brig_staging_begin(workdir, name, &s, err) == 0 &&
-        brig_busybox_populate(BRIG_BUSYBOX_PATH, s.root, err) == 0) {
+        brig_busybox_populate(BRIG_BUSYBOX_PATH, ping, s.root, err) == 0) {
         _cleanup_free_ char *version = busybox_version(BRIG_BUSYBOX_PATH);
         r = brig_staging_commit(&s, BRIG_BASE_BUSYBOX, BRIG_BUSYBOX_PATH, version, NULL, err);
     }

@@ -138,6 +138,24 @@ char *brig_self_exe(void)
     return brig_xstrdup(path);
 }
 
+char *brig_program_path(const char *name)
+{
+    _cleanup_free_ char *self = brig_self_exe();
+    char *slash = self ? strrchr(self, '/') : NULL;
+    if (slash) {
+        *slash = '\0';
+        char *p = brig_xasprintf("%s/%s", self, name);
+        if (access(p, X_OK) == 0)
+            return p;
+        free(p);
+    }
+    char *p = brig_xasprintf("%s/%s", BRIG_LIBEXECDIR, name);
+    if (access(p, X_OK) == 0)
+        return p;
+    free(p);
+    return NULL;
+}
+
 bool brig_strv_contains(char *const *v, const char *s)
 {
     for (; v && *v; v++)

@@ -48,6 +48,9 @@ void brig_strv_push(char ***v, const char *s);
 bool brig_strv_contains(char *const *v, const char *s);
 /* The path of the running program (malloc'ed), or NULL with errno. */
 char *brig_self_exe(void);
+/* brig's own program name: beside this brig (the build tree), else in its
+ * libexec directory; NULL when neither has it. */
+char *brig_program_path(const char *name);
 /* Push s unless *v has it already. */
 void brig_strv_push_unique(char ***v, const char *s);
 void brig_strv_free(char **v);

@@ -19,8 +19,8 @@ set -x
 "$brig" initenv
 "$brig" inventory
 "$brig" repo action=get sources=base base=busybox
-"$brig" jcreate jname=web1 vnet=1 ip4_addr=DHCP allow_raw_sockets=1
-"$brig" jcreate jname=web2 vnet=1 ip4_addr=DHCP allow_raw_sockets=1
+"$brig" jcreate jname=web1 vnet=1 ip4_addr=DHCP
+"$brig" jcreate jname=web2 vnet=1 ip4_addr=DHCP
 "$brig" jstart jname='web*'
 "$brig" jls
 "$brig" jexec jname=web1 -- /bin/sh -c 'hostname; id; cat /proc/self/uid_map; ip -4 -o addr show eth0; ps'

@@ -133,7 +133,10 @@ static const struct {
     {"etc/profile", 0644,
      "export PATH=/sbin:/bin:/usr/sbin:/usr/bin\n"
      "export PS1='\\u@\\h:\\w\\$ '\n"
-     "umask 022\n"},
+     "umask 022\n"
+     "# busybox's shell runs its own applets before PATH, and its ping needs raw\n"
+     "# sockets: /bin/ping is brig's, which needs none\n"
+     "[ -x /bin/ping ] && [ ! -L /bin/ping ] && ping() { /bin/ping \"$@\"; }\n"},
     {"etc/os-release", 0644,
      "NAME=\"brig busybox\"\nID=busybox\nPRETTY_NAME=\"brig busybox base\"\n"},
     {"etc/rc", 0755, busybox_rc},
@@ -179,12 +182,13 @@ static int busybox_check_static(int fd, const char *path, struct brig_err *err)
     return 0;
 }
 
-static int busybox_copy(int src, int rootfd, struct brig_err *err)
+/* Copy the program open at src to path under rootfd, mode 0755. */
+static int program_copy(int src, int rootfd, const char *path, struct brig_err *err)
 {
     _cleanup_close_ int dst =
-        openat(rootfd, "bin/busybox", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+        openat(rootfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
     if (dst < 0)
-        return brig_err_sys(err, errno, "create bin/busybox");
+        return brig_err_sys(err, errno, "create %s", path);
     char buf[1 << 16];
     off_t off = 0;
     for (;;) {
@@ -192,15 +196,15 @@ static int busybox_copy(int src, int rootfd, struct brig_err *err)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return brig_err_sys(err, errno, "read busybox");
+            return brig_err_sys(err, errno, "read %s", path);
         if (n == 0)
             break;
         if (write_all(dst, buf, (size_t)n) < 0)
-            return brig_err_sys(err, errno, "write bin/busybox");
+            return brig_err_sys(err, errno, "write %s", path);
         off += n;
     }
     if (fchmod(dst, 0755) < 0)
-        return brig_err_sys(err, errno, "chmod bin/busybox");
+        return brig_err_sys(err, errno, "chmod %s", path);
     return 0;
 }
 
@@ -270,7 +274,26 @@ static int busybox_write_file(int rootfd, const char *path, mode_t mode, const c
     return 0;
 }
 
-int brig_busybox_populate(const char *busybox, const char *root, struct brig_err *err)
+/* bin/ping and bin/ping6: copies of ping (statically linked) instead of busybox's applet. */
+static int ping_install(const char *ping, int rootfd, struct brig_err *err)
+{
+    _cleanup_close_ int src = open(ping, O_RDONLY | O_CLOEXEC);
+    if (src < 0)
+        return brig_err_sys(err, errno, "open %s", ping);
+    if (busybox_check_static(src, ping, err) < 0)
+        return -1;
+    static const char *const names[] = {"bin/ping", "bin/ping6"};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(names); i++) {
+        if (unlinkat(rootfd, names[i], 0) < 0 && errno != ENOENT)
+            return brig_err_sys(err, errno, "remove %s", names[i]);
+        if (program_copy(src, rootfd, names[i], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int brig_busybox_populate(const char *busybox, const char *ping, const char *root,
+                          struct brig_err *err)
 {
     _cleanup_close_ int src = open(busybox, O_RDONLY | O_CLOEXEC);
     if (src < 0 && errno == ENOENT)
@@ -296,9 +319,11 @@ int brig_busybox_populate(const char *busybox, const char *root, struct brig_err
         if (fchmodat(rootfd, p, busybox_dirs[i].mode, 0) < 0)
             return brig_err_sys(err, errno, "chmod %s", p);
     }
-    if (busybox_copy(src, rootfd, err) < 0)
+    if (program_copy(src, rootfd, "bin/busybox", err) < 0)
         return -1;
     if (busybox_link_applets(rootfd, busybox, err) < 0)
+        return -1;
+    if (ping && ping_install(ping, rootfd, err) < 0)
         return -1;
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(busybox_files); i++) {
         if (busybox_write_file(rootfd, busybox_files[i].path, busybox_files[i].mode,

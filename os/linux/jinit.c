@@ -516,6 +516,14 @@ static int init_prepare(struct init_state *st, int root_fd, struct brig_err *err
         if (brig_nl_open(&nl, err) < 0 || brig_link_set_up(nl, "lo", err) < 0)
             return -1;
     }
+    /* Every jail has a network namespace of its own, in which every user may
+     * send ICMP echo (ping) over datagram sockets without raw sockets, as on a
+     * Debian or Fedora host (in a user namespace: the groups it maps). Written
+     * through the host's /proc, still in view: it is the caller's namespace
+     * that counts, and the jail's /proc/sys is read-only without VNET. */
+    if (brig_net_sysctl_set("/proc/sys/net/ipv4/ping_group_range",
+                            spec->idmap ? "0 65535" : "0 2147483647", true, err) < 0)
+        return -1;
     /* a user namespace may mount a procfs only while the host's is in view */
     if (spec->idmap)
         st->procfd = open_private_proc();

@@ -329,12 +329,5 @@ int brig_jail_identity_setup(const struct brig_jail_spec *spec, struct brig_err 
         return -1;
     if (spec->hosts && write_etc("/etc/hosts", spec->hosts, err) < 0)
         return -1;
-    /* A VNET jail's own stack lets every user send ICMP echo (ping) without raw
-     * sockets, as a host does; without /proc the jail keeps the kernel default. */
-    /* (in a user namespace, only the groups it maps) */
-    if (spec->policy.vnet &&
-        brig_net_sysctl_set("/proc/sys/net/ipv4/ping_group_range",
-                            spec->idmap ? "0 65535" : "0 2147483647", true, err) < 0)
-        return -1;
     return 0;
 }

@@ -325,7 +325,7 @@ static void busybox_missing_says_which_package_to_install(void **state)
 {
     struct fixture *f = *state;
     struct brig_err err = BRIG_ERR_INIT;
-    assert_int_equal(brig_busybox_populate("/nonexistent/busybox", f->top, &err), -1);
+    assert_int_equal(brig_busybox_populate("/nonexistent/busybox", NULL, f->top, &err), -1);
     assert_string_equal(err.msg, "busybox-static is not installed: apt-get install busybox-static");
 }
 
@@ -333,7 +333,7 @@ static void busybox_dynamically_linked_is_refused(void **state)
 {
     struct fixture *f = *state;
     struct brig_err err = BRIG_ERR_INIT;
-    assert_int_equal(brig_busybox_populate("/bin/true", f->top, &err), -1);
+    assert_int_equal(brig_busybox_populate("/bin/true", NULL, f->top, &err), -1);
     assert_non_null(strstr(err.msg, "dynamically linked: apt-get install busybox-static"));
 }
 
