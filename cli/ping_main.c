@@ -342,8 +342,8 @@ int main(int argc, char **argv)
                 ;
     }
     printf("\n--- %s ping statistics ---\n", o.host);
-    printf("%ld packets transmitted, %ld packets received, %ld%% packet loss\n", s.sent,
-           s.received, s.sent ? (s.sent - s.received) * 100 / s.sent : 0);
+    printf("%ld packets transmitted, %ld packets received, %ld%% packet loss\n", s.sent, s.received,
+           s.sent ? (s.sent - s.received) * 100 / s.sent : 0);
     if (s.received && s.rtt_max > 0)
         printf("round-trip min/avg/max = %.3f/%.3f/%.3f ms\n", s.rtt_min,
                s.rtt_sum / (double)s.received, s.rtt_max);

@@ -249,6 +249,10 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb
             else
                 fputs(plan.s ? plan.s : "", stdout);
         }
+        for (char **l = cli->ctx.notes; l && *l; l++)
+            fprintf(stderr, "brig: %s: %s: note: %s\n", cli->verb->name, *n, *l);
+        brig_strv_free(cli->ctx.notes);
+        cli->ctx.notes = NULL;
         brig_buf_free(&plan);
     }
     if (r < 0 && total > 1)

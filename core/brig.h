@@ -22,8 +22,8 @@ struct brig_ctx {
     struct brig_node node;
     /* the host's registry of id ranges: /etc/subuid and /etc/subgid (idmap.h) */
     const char *const *subid_files;
-    /* what a verb did besides its result, for the CLI to show (jcreate: the
-     * jconf keys it ignored) */
+    /* what a verb did besides its result, for the CLI to show, a line each
+     * (jcreate: the jconf keys it ignored; jstart: what the jail lacks) */
     char **notes;
 };
 

@@ -142,8 +142,9 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                                .help = "which mount points the jail sees (jail(8))"},
     P(BRIG_P_MKHOSTSFILE, "mkhostsfile", BRIG_T_BOOL, "1", BRIG_K_BOTH,
       "1: write the jail's /etc/hosts with its names and addresses"),
-    P(BRIG_P_JNAMESERVER, "jnameserver", BRIG_T_IPLIST, "0", BRIG_K_BOTH,
-      "name servers for the jail's /etc/resolv.conf (0: leave it alone)"),
+    P(BRIG_P_JNAMESERVER, "jnameserver", BRIG_T_IPLIST, "auto", BRIG_K_BOTH,
+      "name servers for the jail's /etc/resolv.conf (auto: the host's that the jail reaches; "
+      "0: leave it alone)"),
     [BRIG_P_EMULATOR] = {.name = "emulator",
                          .type = BRIG_T_ENUM,
                          .def = "jail",
@@ -612,7 +613,7 @@ int brig_param_check(enum brig_param_id id, const char *v, struct brig_err *err)
         r = brig_check_mac(v, err);
         break;
     case BRIG_T_IPLIST:
-        if (strcmp(v, "0") == 0)
+        if (strcmp(v, "0") == 0 || strcmp(v, "auto") == 0)
             break;
         r = check_list(v, check_addr_plain, err);
         break;

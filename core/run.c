@@ -86,6 +86,7 @@ int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
         goto out;
     }
     op.env.plan = plan;
+    op.env.notes = &c->notes;
     struct brig_journal_hook hook = {journal_mark, &op};
     struct brig_runtime rt = {0};
     /* what the configuration says is checked before anything is done */

@@ -25,6 +25,7 @@ struct brig_jail_env {
     const char *basedir;     /* basejail/<base> */
     const char *devfs_rules; /* text of etc/devfs.rules */
     struct brig_buf *plan;   /* dry run: describe the work here instead of doing it */
+    char ***notes;           /* one-line notes for the user are pushed here; may be NULL */
 };
 
 /* A running jail's identity: its init's pid and start time. */

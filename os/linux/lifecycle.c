@@ -22,6 +22,7 @@
 #include "os/linux/jail.h"
 #include "os/linux/linux.h"
 #include "os/linux/net.h"
+#include "os/linux/resolv.h"
 #include "os/linux/rootfs.h"
 #include "os/linux/sysinit.h"
 #include "os/linux/vnet.h"
@@ -177,7 +178,13 @@ static int init_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
     _cleanup_free_ char *resolv = NULL, *hosts = NULL;
-    if (strcmp(jv(s, BRIG_P_JNAMESERVER), "0") != 0) {
+    if (strcmp(jv(s, BRIG_P_JNAMESERVER), "auto") == 0) {
+        _cleanup_free_ char *note = NULL;
+        if (brig_resolv_auto(s->env, &resolv, &note, err) < 0)
+            return -1;
+        if (note && s->env->notes)
+            brig_strv_push(s->env->notes, note);
+    } else if (strcmp(jv(s, BRIG_P_JNAMESERVER), "0") != 0) {
         struct brig_buf b = {0};
         _cleanup_free_ char *copy = brig_xstrdup(jv(s, BRIG_P_JNAMESERVER));
         char *save = NULL;

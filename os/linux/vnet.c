@@ -220,6 +220,43 @@ static int nic_gw4(const struct brig_node *node, const struct brig_nic *nic,
     return 0;
 }
 
+bool brig_vnet_nat_covers(const struct brig_node *node, int family)
+{
+    return node->nat_enable && family == AF_INET;
+}
+
+bool brig_vnet_has_default_route(const struct brig_jail_env *env, int family)
+{
+    const struct brig_jail *j = env->jail;
+    if (!brig_jail_bool(j, BRIG_P_VNET)) {
+        /* without VNET: a default route of each family the jail has an address of */
+        struct brig_addr *a = NULL;
+        size_t n = 0;
+        bool has = false;
+        if (nic_addrs(j->v[BRIG_P_IP4_ADDR], &a, &n, NULL) == 0) {
+            for (size_t i = 0; i < n; i++)
+                has |= a[i].family == family;
+        }
+        free(a);
+        return has;
+    }
+    for (size_t i = 0; i < env->nnics; i++) {
+        const struct brig_nic *nic = &env->nics[i];
+        if (nic->idx != 0)
+            continue;
+        if (family == AF_INET && brig_vnet_wants_dhcp(nic))
+            return true;
+        struct brig_addr *a = NULL, gw;
+        size_t n = 0;
+        bool set = false;
+        if (nic_addrs(nic->addrs, &a, &n, NULL) == 0 && family == AF_INET)
+            nic_gw4(env->node, nic, a, n, &gw, &set, NULL);
+        free(a);
+        return set;
+    }
+    return false;
+}
+
 int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct brig_nic *nics,
                       size_t n, struct brig_err *err)
 {

@@ -20,6 +20,10 @@ const char *brig_vnet_bridge(const struct brig_node *node, const char *parent);
 const char *brig_vnet_nat_uplink(const struct brig_node *node);
 int brig_vnet_nat_add(const struct brig_node *node, const struct brig_addr *bridge_addr,
                       struct brig_err *err);
+/* Whether the jail gets a default route of family (AF_INET, AF_INET6) from brig. */
+bool brig_vnet_has_default_route(const struct brig_jail_env *env, int family);
+/* Whether nat_enable=1 masquerades the default bridge's traffic of family. */
+bool brig_vnet_nat_covers(const struct brig_node *node, int family);
 int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
                            struct brig_err *err);
 /* Create and configure NICs nics[0..n) of the jail whose init is pid; their

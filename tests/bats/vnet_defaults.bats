@@ -5,6 +5,8 @@
 
 load vnet_helper
 
+bats_require_minimum_version 1.5.0
+
 setup() {
     vnet_setup
 }
@@ -55,4 +57,63 @@ teardown() {
     same "$(echo $output)" "0 2147483647" "the range"
     in_jail ${P}z ping -c1 -W2 10.199.0.1
     same "$status" 0 "ping from the privileged jail: $output"
+}
+
+# Give the host (the test's mount namespace) an /etc/resolv.conf of $1.
+host_resolv() {
+    printf '%b' "$1" >"$BATS_TEST_TMPDIR/resolv.conf"
+    mount --bind "$BATS_TEST_TMPDIR/resolv.conf" /etc/resolv.conf
+    HOST_RESOLV=1
+}
+
+host_resolv_undo() {
+    [ -z "${HOST_RESOLV:-}" ] || umount /etc/resolv.conf
+    [ -z "${DNS_PID:-}" ] || kill "$DNS_PID" 2>/dev/null || true
+}
+
+@test "names resolve: jnameserver=auto names the host's name server the jail reaches" {
+    ip link add dns0 type veth peer name dns1
+    ip addr add 192.0.2.53/32 dev dns0
+    ip link set dns0 up
+    ip link set dns1 up
+    dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+        --listen-address=192.0.2.53 --address=/www.example.test/192.0.2.80 \
+        --pid-file="$BATS_TEST_TMPDIR/dns.pid" 2>/dev/null &
+    DNS_PID=$!
+    host_resolv 'search example.test\nnameserver 127.0.0.53\nnameserver 192.0.2.53\n'
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.81/16
+    output_lacks "note"
+    in_jail ${P}a cat /etc/resolv.conf
+    has_line "nameserver 192.0.2.53"
+    output_lacks "127.0.0.53"
+    # (dnsmasq refuses the AAAA query: only the A answer counts)
+    in_jail ${P}a nslookup -type=a www.example.test
+    output_has "Address: 192.0.2.80"
+    host_resolv_undo
+}
+
+@test "with no host name server in reach, jstart says so in one note and the jail has none" {
+    host_resolv 'nameserver 127.0.0.53\nnameserver 198.51.100.53\n'
+    ok brig jcreate jname=${P}a vnet=1 ip4_addr=10.199.0.82/16
+    run --separate-stderr "$BRIG_BIN" jstart jname=${P}a
+    same "$status" 0 "jstart: $output $stderr"
+    same "$stderr" "brig: jstart: ${P}a: note: no name server: the host's (127.0.0.53, 198.51.100.53) are out of the jail's reach; set jnameserver= (or nat_enable=1 in brig.conf)" "the note"
+    in_jail ${P}a grep -c "^nameserver" /etc/resolv.conf
+    same "$output" 0 "name servers in the jail's resolv.conf"
+    host_resolv_undo
+}
+
+@test "jnameserver=auto with nat_enable=1 reaches a name server beyond the host; a list or 0 is kept" {
+    host_resolv 'nameserver 198.51.100.53\nnameserver fe80::1%eth0\n'
+    ok brig initenv nat_enable=1
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.83/16
+    in_jail ${P}a cat /etc/resolv.conf
+    same "$output" "nameserver 198.51.100.53" "resolv.conf"
+    jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.84/16 jnameserver=192.0.2.1,2001:db8::1
+    in_jail ${P}b cat /etc/resolv.conf
+    same "$output" "$(printf 'nameserver 192.0.2.1\nnameserver 2001:db8::1')" "resolv.conf"
+    jail_up jname=${P}c vnet=1 ip4_addr=10.199.0.85/16 jnameserver=0
+    in_jail ${P}c cat /etc/resolv.conf
+    same "$output" "" "the base's resolv.conf"
+    host_resolv_undo
 }
