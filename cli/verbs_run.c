@@ -211,6 +211,13 @@ static char *outcome_text(const struct verb_says *says, enum brig_outcome o)
 /* Apply fn to every target; the first failure is returned after trying the rest.
  * With jobs=N (N > 1) the jails are handled N at a time by brig processes of
  * their own, astart=1 groups of equal b_order one after the other. */
+/* What the verb had to say about jail jname, a note a line, on standard error. */
+static void print_notes(const struct cli *cli, const char *jname)
+{
+    for (char **l = cli->ctx.notes; l && *l; l++)
+        fprintf(stderr, "brig: %s: %s: note: %s\n", cli->verb->name, jname, *l);
+}
+
 static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb_says *says,
                     struct brig_err *err)
 {
@@ -248,9 +255,10 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb
                 printf("# %s: %s\n", *n, said);
             else
                 fputs(plan.s ? plan.s : "", stdout);
+            if (!cli->ctx.dry_run)
+                print_notes(cli, *n);
         }
-        for (char **l = cli->ctx.notes; l && *l; l++)
-            fprintf(stderr, "brig: %s: %s: note: %s\n", cli->verb->name, *n, *l);
+        /* a failed verb's notes are noise beside its error */
         brig_strv_free(cli->ctx.notes);
         cli->ctx.notes = NULL;
         brig_buf_free(&plan);

@@ -87,15 +87,6 @@ int brig_resolv_auto(const struct brig_jail_env *env, char **ret_text, char **re
 {
     *ret_text = NULL;
     *ret_note = NULL;
-    _cleanup_free_ char *host = NULL;
-    size_t len = 0;
-    struct brig_err e = BRIG_ERR_INIT;
-    if (brig_read_file(HOST_RESOLV_CONF, HOST_RESOLV_MAX, &host, &len, &e) < 0) {
-        *ret_note = brig_xasprintf("no name server: the host's %s cannot be read (%s); set "
-                                   "jnameserver=",
-                                   HOST_RESOLV_CONF, e.msg);
-        return 0;
-    }
     struct brig_addr *own = NULL;
     size_t nown = 0;
     if (brig_jail_bool(env->jail, BRIG_P_VNET)) {
@@ -103,6 +94,19 @@ int brig_resolv_auto(const struct brig_jail_env *env, char **ret_text, char **re
             addrs_of(env->nics[i].addrs, &own, &nown);
     } else {
         addrs_of(env->jail->v[BRIG_P_IP4_ADDR], &own, &nown);
+    }
+    /* a jail that configures its network itself (0, REALDHCP) writes its own */
+    if (nown == 0)
+        return 0;
+    _cleanup_free_ char *host = NULL;
+    size_t len = 0;
+    struct brig_err e = BRIG_ERR_INIT;
+    if (brig_read_file(HOST_RESOLV_CONF, HOST_RESOLV_MAX, &host, &len, &e) < 0) {
+        free(own);
+        *ret_note = brig_xasprintf("no name server: the host's %s cannot be read (%s); set "
+                                   "jnameserver=",
+                                   HOST_RESOLV_CONF, e.msg);
+        return 0;
     }
     _cleanup_nl_ struct brig_nl *nl = NULL;
     if (brig_nl_open(&nl, err) < 0) {

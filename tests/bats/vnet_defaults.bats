@@ -117,3 +117,16 @@ host_resolv_undo() {
     same "$output" "" "the base's resolv.conf"
     host_resolv_undo
 }
+
+@test "jnameserver=auto leaves the resolv.conf of a jail that configures itself (ip4_addr=0)" {
+    host_resolv 'nameserver 198.51.100.53\n'
+    ok brig jcreate jname=${P}a vnet=1 ip4_addr=0 exec_start='/bin/sh -c "echo nameserver 192.0.2.9 >/etc/resolv.conf"'
+    run --separate-stderr "$BRIG_BIN" jstart jname=${P}a
+    same "$status" 0 "jstart: $output $stderr"
+    same "$stderr" "" "notes"
+    ok brig jstop jname=${P}a
+    ok brig jstart jname=${P}a
+    in_jail ${P}a cat /etc/resolv.conf
+    same "$output" "nameserver 192.0.2.9" "the jail's own resolv.conf"
+    host_resolv_undo
+}
