@@ -20,6 +20,9 @@ void brig_node_clear(struct brig_node *n)
     free(n->nodeippool);
     free(n->bridge);
     free(n->gateway4);
+    free(n->nodeip6pool);
+    free(n->pool6);
+    free(n->gateway6);
     free(n->uplink);
     free(n->default_base);
     free(n->debian_mirror);

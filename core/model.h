@@ -35,6 +35,9 @@ struct brig_node {
     char *nodeippool;   /* IPv4 pool for DHCP and the default bridge, e.g. 10.0.0.0/16 */
     char *bridge;       /* default bridge name, e.g. brig0 */
     char *gateway4;     /* the default bridge's address with prefix, e.g. 10.0.0.1/16 */
+    char *nodeip6pool;  /* the setting: "auto", "0" or an IPv6 prefix */
+    char *pool6;        /* the IPv6 pool in force, e.g. fd12:3456:789a::/64 (NULL: none) */
+    char *gateway6;     /* the default bridge's IPv6 address, e.g. fd12:3456:789a::1/64 */
     char *uplink;       /* uplink interface for NAT and FreeBSD's auto bridge, or "auto" */
     char *default_base; /* base for jcreate without base= */
     char *debian_mirror;

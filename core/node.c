@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "brig.h"
 #include "devfs_rules.h"
 #include "idmap.h"
@@ -68,6 +70,21 @@ static int check_nodeid(const char *v, struct brig_err *err)
     return 0;
 }
 
+/* nodeip6pool: auto, 0 or an IPv6 prefix of /64 or wider (SLAAC needs a /64). */
+static int check_pool6(const char *v, struct brig_err *err)
+{
+    struct brig_addr a;
+    if (strcmp(v, "auto") == 0 || strcmp(v, "0") == 0)
+        return 0;
+    if (!strchr(v, '/'))
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' has no /prefix", v);
+    if (brig_addr_parse(v, &a, err) < 0)
+        return -1;
+    if (a.family != AF_INET6 || a.prefix > 64 || a.prefix < 8)
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is not an IPv6 prefix of /8 to /64", v);
+    return 0;
+}
+
 static int check_uplink(const char *v, struct brig_err *err)
 {
     return strcmp(v, "auto") == 0 ? 0 : brig_check_ifname(v, err);
@@ -79,6 +96,9 @@ const struct brig_setting brig_settings[] = {
      "this workdir's id on the host, scoping its cgroups (default: random, set once)"},
     {"nodeippool", "10.199.0.0/16", brig_check_cidr4,
      "IPv4 pool for ip4_addr=DHCP and the default bridge"},
+    {"nodeip6pool", "auto", check_pool6,
+     "IPv6 pool for DHCP and the default bridge (auto: a unique local /64 from the node id; 0: "
+     "none)"},
     {"bridge", "brig0", brig_check_ifname, "name of brig's default bridge (interface=auto)"},
     {"gateway4", NULL, check_gateway,
      "the default bridge's address (default: the pool's first address)"},
@@ -143,6 +163,37 @@ static char *pool_gateway(const char *pool)
     return brig_xasprintf("%u.%u.%u.%u/%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255, len);
 }
 
+/* The IPv6 pool in force (NULL: none): auto is a unique local /64 (RFC 4193)
+ * whose global id is a hash of the node id, so two workdirs differ. */
+static char *pool6_of(const char *setting, const char *nodeid, const char *workdir)
+{
+    if (strcmp(setting, "0") == 0)
+        return NULL;
+    struct brig_addr a;
+    if (strcmp(setting, "auto") != 0 && brig_addr_parse(setting, &a, NULL) == 0) {
+        struct brig_addr net;
+        char buf[BRIG_ADDR_STRLEN];
+        brig_addr_network(&a, &net);
+        return brig_xstrdup(brig_addr_format(&net, true, buf));
+    }
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (const char *p = nodeid ? nodeid : workdir; *p; p++)
+        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    return brig_xasprintf("fd%02x:%02x%02x:%02x%02x::/64", (unsigned)(h & 0xff),
+                          (unsigned)(h >> 8 & 0xff), (unsigned)(h >> 16 & 0xff),
+                          (unsigned)(h >> 24 & 0xff), (unsigned)(h >> 32 & 0xff));
+}
+
+/* The pool's host 1 with the pool's prefix: fd00::/64 -> fd00::1/64. */
+static char *pool6_gateway(const char *pool6)
+{
+    struct brig_addr a, gw;
+    char buf[BRIG_ADDR_STRLEN];
+    if (!pool6 || brig_addr_parse(pool6, &a, NULL) < 0 || brig_addr_nth_host(&a, 1, &gw, NULL) < 0)
+        return NULL;
+    return brig_xstrdup(brig_addr_format(&gw, true, buf));
+}
+
 static char *host_nodename(void)
 {
     char host[256] = "";
@@ -180,6 +231,9 @@ static int node_from_kv(const char *workdir, const struct brig_kvlist *kv, struc
     node->bridge = SETTING("bridge");
     node->gateway4 =
         GET("gateway4") ? brig_xstrdup(GET("gateway4")) : pool_gateway(node->nodeippool);
+    node->nodeip6pool = SETTING("nodeip6pool");
+    node->pool6 = pool6_of(node->nodeip6pool, node->nodeid, workdir);
+    node->gateway6 = pool6_gateway(node->pool6);
     node->uplink = SETTING("uplink");
     node->nat_enable = GET("nat_enable") && strcmp(GET("nat_enable"), "1") == 0;
     node->default_base = SETTING("default_base");
@@ -321,6 +375,7 @@ static char *node_render(const struct brig_node *n)
     brig_jconf_format_line(&b, "nodename", n->nodename);
     brig_jconf_format_line(&b, "nodeid", n->nodeid);
     brig_jconf_format_line(&b, "nodeippool", n->nodeippool);
+    brig_jconf_format_line(&b, "nodeip6pool", n->nodeip6pool);
     brig_jconf_format_line(&b, "bridge", n->bridge);
     /* the gateway follows the pool unless it was set apart from it */
     _cleanup_free_ char *derived = pool_gateway(n->nodeippool);

@@ -68,6 +68,9 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
       "bridge for VNET NICs, or interface for aliases; auto: brig's default bridge"),
     P(BRIG_P_CI_GW4, "ci_gw4", BRIG_T_GATEWAY, "auto", BRIG_K_BOTH,
       "default route inside a VNET jail: auto (the bridge's gateway), 0 (none) or an address"),
+    P(BRIG_P_CI_GW6, "ci_gw6", BRIG_T_GATEWAY, "auto", BRIG_K_BOTH,
+      "IPv6 default route inside a VNET jail: auto (the bridge's IPv6 gateway), 0 (none) or an "
+      "IPv6 address"),
     P(BRIG_P_NIC_HWADDR, "nic_hwaddr", BRIG_T_MAC, "0", BRIG_K_BOTH,
       "MAC of eth0: 0 derives a stable locally administered one"),
     P(BRIG_P_NIC_FILTER, "nic_filter", BRIG_T_BOOL, "1", BRIG_K_LINUX,
@@ -749,6 +752,13 @@ int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
     if (!brig_jail_bool(j, BRIG_P_VNET) && j->v[BRIG_P_CI_GW4] &&
         strcmp(j->v[BRIG_P_CI_GW4], "auto") != 0 && strcmp(j->v[BRIG_P_CI_GW4], "0") != 0)
         return brig_err_set(err, BRIG_EUSAGE, "ci_gw4 applies only to vnet=1 jails");
+    const char *gw6 = j->v[BRIG_P_CI_GW6];
+    if (gw6 && strcmp(gw6, "auto") != 0 && strcmp(gw6, "0") != 0) {
+        if (!brig_jail_bool(j, BRIG_P_VNET))
+            return brig_err_set(err, BRIG_EUSAGE, "ci_gw6 applies only to vnet=1 jails");
+        if (!strchr(gw6, ':'))
+            return brig_err_set(err, BRIG_EUSAGE, "ci_gw6: '%.80s' is not an IPv6 address", gw6);
+    }
     if (j->v[BRIG_P_PATH] && j->v[BRIG_P_DATA] && strcmp(j->v[BRIG_P_PATH], j->v[BRIG_P_DATA]) == 0)
         return brig_err_set(err, BRIG_EUSAGE, "path and data must differ");
     return 0;

@@ -21,6 +21,7 @@ enum brig_param_id {
     BRIG_P_VNET,
     BRIG_P_INTERFACE,
     BRIG_P_CI_GW4,
+    BRIG_P_CI_GW6,
     BRIG_P_NIC_HWADDR,
     BRIG_P_NIC_FILTER,
     BRIG_P_DEVFS_RULESET,

@@ -2,6 +2,7 @@
 #include "net.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,43 @@ int brig_nat_remove(const char *subnet, const char *uplink, struct brig_err *err
         cmd = brig_xasprintf("delete rule %s brig postrouting handle %lu", r.family, handle);
     if (cmd && brig_nft_run(c, cmd, err) < 0)
         return brig_err_wrap(err, "remove nat for %s", r.net);
+    return 0;
+}
+
+/* Turning IPv6 forwarding on makes every interface a router that ignores
+ * router advertisements (accept_ra=1): the host would lose the addresses and
+ * default route it takes from them. Those interfaces get accept_ra=2 first. */
+static int keep_accepting_ra(struct brig_err *err)
+{
+    DIR *d = opendir("/proc/sys/net/ipv6/conf");
+    if (!d)
+        return errno == ENOENT ? 0 : brig_err_sys(err, errno, "/proc/sys/net/ipv6/conf");
+    int r = 0;
+    for (struct dirent *e; r == 0 && (e = readdir(d));) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "all") == 0 ||
+            strcmp(e->d_name, "default") == 0)
+            continue;
+        _cleanup_free_ char *path =
+            brig_xasprintf("/proc/sys/net/ipv6/conf/%s/accept_ra", e->d_name);
+        _cleanup_free_ char *v = NULL;
+        size_t n = 0;
+        if (brig_read_file(path, 16, &v, &n, NULL) < 0 || n == 0 || v[0] != '1')
+            continue;
+        r = brig_net_sysctl_set(path, "2", true, err);
+    }
+    closedir(d);
+    return r;
+}
+
+int brig_ip6_forward_enable(struct brig_err *err)
+{
+    _cleanup_free_ char *v = NULL;
+    size_t n = 0;
+    const char *all = "/proc/sys/net/ipv6/conf/all/forwarding";
+    if (brig_read_file(all, 16, &v, &n, NULL) == 0 && n > 0 && v[0] == '1')
+        return 0;
+    if (keep_accepting_ra(err) < 0 || brig_net_sysctl_set(all, "1\n", false, err) < 0)
+        return brig_err_wrap(err, "enable IPv6 forwarding");
     return 0;
 }
 

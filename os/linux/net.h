@@ -183,5 +183,7 @@ int brig_nat_remove(const char *subnet, const char *uplink, struct brig_err *err
 int brig_nat_has(const char *subnet, const char *uplink, bool *ret, struct brig_err *err);
 /* Turn on IPv4 forwarding in the calling thread's network namespace. */
 int brig_ip_forward_enable(struct brig_err *err);
+/* IPv6 forwarding on; interfaces that take router advertisements keep taking them. */
+int brig_ip6_forward_enable(struct brig_err *err);
 
 #endif

@@ -140,7 +140,7 @@ int brig_linux_bridge_create(const struct brig_node *node, const char *name, con
         brig_link_delete(nl, name, NULL);
         return -1;
     }
-    if (!node->nat_enable || !addr || a.family != AF_INET)
+    if (!node->nat_enable || !addr)
         return 0;
     if (brig_vnet_nat_add(node, &a, err) < 0) {
         brig_link_delete(nl, name, NULL);
@@ -149,12 +149,12 @@ int brig_linux_bridge_create(const struct brig_node *node, const char *name, con
     return 0;
 }
 
-/* Remove the NAT rule of one "addr/prefix" (IPv4 only); absent is success. */
+/* Remove the NAT rule of one "addr/prefix"; absent is success. */
 static int nat_remove_for(const struct brig_node *node, const char *addr, struct brig_err *err)
 {
     struct brig_addr a, net;
     char buf[BRIG_ADDR_STRLEN];
-    if (brig_addr_parse(addr, &a, NULL) < 0 || a.family != AF_INET)
+    if (brig_addr_parse(addr, &a, NULL) < 0)
         return 0;
     brig_addr_network(&a, &net);
     /* brig_nat_remove takes an absent rule for done */

@@ -40,7 +40,8 @@ int brig_vnet_nat_add(const struct brig_node *node, const struct brig_addr *brid
     struct brig_addr net;
     char buf[BRIG_ADDR_STRLEN];
     brig_addr_network(bridge_addr, &net);
-    if (brig_ip_forward_enable(err) < 0 ||
+    if ((bridge_addr->family == AF_INET ? brig_ip_forward_enable(err)
+                                        : brig_ip6_forward_enable(err)) < 0 ||
         brig_nat_add(brig_addr_format(&net, true, buf), brig_vnet_nat_uplink(node), err) < 0)
         return -1;
     return 0;
@@ -80,9 +81,11 @@ static int node_bridge_owned(struct brig_nl *nl, const struct brig_node *node,
  * than using a bridge without its NAT. */
 static int node_bridge_make(struct brig_nl *nl, const struct brig_node *node, struct brig_err *err)
 {
-    struct brig_addr gw, pool;
+    struct brig_addr gw, gw6, pool;
     if (brig_addr_parse(node->gateway4, &gw, err) < 0)
         return brig_err_wrap(err, "gateway4");
+    if (node->gateway6 && brig_addr_parse(node->gateway6, &gw6, err) < 0)
+        return brig_err_wrap(err, "nodeip6pool");
     if (brig_addr_parse(node->nodeippool, &pool, err) < 0)
         return brig_err_wrap(err, "nodeippool");
     struct overlap o = {.pool = &pool};
@@ -99,15 +102,18 @@ static int node_bridge_make(struct brig_nl *nl, const struct brig_node *node, st
     _cleanup_free_ char *owner =
         brig_xasprintf(OWNER_PREFIX "%s", node->nodeid ? node->nodeid : "");
     if (brig_bridge_ensure(nl, node->bridge, node->gateway4, 0, err) < 0 ||
+        (node->gateway6 && brig_ifaddr_add(nl, node->bridge, &gw6, err) < 0) ||
         brig_link_set_alias(nl, node->bridge, owner, err) < 0 ||
-        (node->nat_enable && brig_vnet_nat_add(node, &gw, err) < 0)) {
+        (node->nat_enable && brig_vnet_nat_add(node, &gw, err) < 0) ||
+        (node->nat_enable && node->gateway6 && brig_vnet_nat_add(node, &gw6, err) < 0)) {
         brig_link_delete(nl, node->bridge, NULL);
         return -1;
     }
     return 0;
 }
 
-/* Whether bridge name has no member and no address but the node's gateway. */
+/* Whether bridge name has no member and no address but the node's gateway
+ * (and an IPv6 one: another workdir's gateway6, replaced on taking it over). */
 static int bridge_idle(struct brig_nl *nl, const struct brig_node *node, const char *name,
                        bool *ret, struct brig_err *err)
 {
@@ -121,10 +127,35 @@ static int bridge_idle(struct brig_nl *nl, const struct brig_node *node, const c
             continue;
         *ret = v[i].members == 0;
         for (char **a = v[i].addrs; *ret && *a; a++)
-            *ret = strcmp(*a, node->gateway4) == 0;
+            *ret = strcmp(*a, node->gateway4) == 0 || strchr(*a, ':');
     }
     brig_bridge_info_free(v, n);
     return 0;
+}
+
+/* The idle bridge of another workdir: its IPv6 gateway replaced by this node's. */
+static int bridge_v6_take(struct brig_nl *nl, const struct brig_node *node, struct brig_err *err)
+{
+    struct brig_bridge_info *v = NULL;
+    size_t n = 0;
+    int r = 0;
+    if (brig_bridge_list(nl, &v, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (strcmp(v[i].name, node->bridge) != 0)
+            continue;
+        for (char **a = v[i].addrs; r == 0 && *a; a++) {
+            struct brig_addr old;
+            if (strchr(*a, ':') && brig_addr_parse(*a, &old, NULL) == 0 &&
+                (!node->gateway6 || strcmp(*a, node->gateway6) != 0))
+                r = brig_ifaddr_del(nl, node->bridge, &old, err);
+        }
+    }
+    brig_bridge_info_free(v, n);
+    struct brig_addr gw6;
+    if (r == 0 && node->gateway6 && brig_addr_parse(node->gateway6, &gw6, err) == 0)
+        r = brig_ifaddr_add(nl, node->bridge, &gw6, err);
+    return r;
 }
 
 /* The node's bridge exists: refuse it while another workdir's jails use it;
@@ -141,7 +172,8 @@ static int node_bridge_owned(struct brig_nl *nl, const struct brig_node *node, s
     if (bridge_idle(nl, node, node->bridge, &idle, err) < 0)
         return -1;
     if (idle)
-        return brig_link_set_alias(nl, node->bridge, mine, err);
+        return bridge_v6_take(nl, node, err) < 0 ? -1
+                                                 : brig_link_set_alias(nl, node->bridge, mine, err);
     return brig_err_set(err, BRIG_EFAIL,
                         "bridge %s belongs to another brig workdir (node id %.16s): give this "
                         "workdir its own with brig initenv bridge= nodeippool=",
@@ -220,9 +252,37 @@ static int nic_gw4(const struct brig_node *node, const struct brig_nic *nic,
     return 0;
 }
 
+/* The IPv6 default route of NIC 0 (ci_gw6): auto is the node bridge's IPv6
+ * gateway, for a NIC with an IPv6 address that is not link-local. */
+static int nic_gw6(const struct brig_jail_env *env, const struct brig_nic *nic,
+                   const struct brig_addr *addrs, size_t n, struct brig_addr *ret, bool *ret_set,
+                   struct brig_err *err)
+{
+    const struct brig_node *node = env->node;
+    const char *gw = env->jail->v[BRIG_P_CI_GW6] ? env->jail->v[BRIG_P_CI_GW6] : "auto";
+    bool has_v6 = false;
+    *ret_set = false;
+    for (size_t i = 0; i < n; i++)
+        has_v6 |= addrs[i].family == AF_INET6 &&
+                  !(addrs[i].bytes[0] == 0xfe && (addrs[i].bytes[1] & 0xc0) == 0x80);
+    if (nic->idx != 0 || strcmp(gw, "0") == 0 || !has_v6)
+        return 0;
+    if (strcmp(gw, "auto") == 0) {
+        if (!node->gateway6 || strcmp(brig_vnet_bridge(node, nic->parent), node->bridge) != 0)
+            return 0;
+        gw = node->gateway6;
+    }
+    if (brig_addr_parse(gw, ret, err) < 0)
+        return brig_err_wrap(err, "ci_gw6");
+    if (ret->family != AF_INET6)
+        return brig_err_set(err, BRIG_EUSAGE, "ci_gw6: %s is not an IPv6 address", gw);
+    *ret_set = true;
+    return 0;
+}
+
 bool brig_vnet_nat_covers(const struct brig_node *node, int family)
 {
-    return node->nat_enable && family == AF_INET;
+    return node->nat_enable && (family == AF_INET || node->gateway6);
 }
 
 bool brig_vnet_has_default_route(const struct brig_jail_env *env, int family)
@@ -249,8 +309,12 @@ bool brig_vnet_has_default_route(const struct brig_jail_env *env, int family)
         struct brig_addr *a = NULL, gw;
         size_t n = 0;
         bool set = false;
-        if (nic_addrs(nic->addrs, &a, &n, NULL) == 0 && family == AF_INET)
-            nic_gw4(env->node, nic, a, n, &gw, &set, NULL);
+        if (nic_addrs(nic->addrs, &a, &n, NULL) == 0) {
+            if (family == AF_INET)
+                nic_gw4(env->node, nic, a, n, &gw, &set, NULL);
+            else
+                nic_gw6(env, nic, a, n, &gw, &set, NULL);
+        }
         free(a);
         return set;
     }
@@ -412,12 +476,13 @@ int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct
             .mac = p->mac,
             .mtu = nic->mtu,
         };
-        struct brig_addr gw4;
-        bool has_gw;
+        struct brig_addr gw4, gw6;
+        bool has_gw, has_gw6;
         if (brig_veth_create(host, &v, err) < 0 ||
             nic_gw4(env->node, nic, p->addrs, p->naddrs, &gw4, &has_gw, err) < 0 ||
+            nic_gw6(env, nic, p->addrs, p->naddrs, &gw6, &has_gw6, err) < 0 ||
             brig_veth_configure(jail, nic->idx, nic_wants_ipv6(nic, p->addrs, p->naddrs), p->addrs,
-                                p->naddrs, has_gw ? &gw4 : NULL, NULL, err) < 0) {
+                                p->naddrs, has_gw ? &gw4 : NULL, has_gw6 ? &gw6 : NULL, err) < 0) {
             brig_err_wrap(err, "eth%d", nic->idx);
             goto out;
         }

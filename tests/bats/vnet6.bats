@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# IPv6 on brig's bridges: the node's IPv6 pool (nodeip6pool) gives the default
+# bridge an IPv6 gateway, ci_gw6 the jail's IPv6 default route, and with
+# nat_enable=1 jails reach the outside over IPv6 as over IPv4.
+
+load vnet_helper
+
+setup() {
+    vnet_setup
+}
+
+teardown() {
+    vnet_teardown
+    nft delete table ip6 brig 2>/dev/null || true
+}
+
+# An outside host over IPv6: netns $1 joined by a veth ($2 on our side).
+outside_host6() {
+    local ns=$1 here=$2
+    outside_host "$ns" "$here" 192.0.2.1/24 192.0.2.2/24 || return 1
+    ip addr add 2001:db8:1::1/64 dev "$here" nodad
+    ip -n "$ns" addr add 2001:db8:1::2/64 dev eth0 nodad
+}
+
+@test "the default bridge gets the IPv6 gateway of nodeip6pool; a jail's IPv6 default route goes there (ci_gw6=auto)" {
+    ok brig initenv nodeip6pool=fd42:99::/64
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.90/16,fd42:99::90/64
+    run ip -6 -o addr show dev brig0
+    output_has "fd42:99::1/64"
+    in_jail ${P}a ip -6 route show default
+    output_has "default via fd42:99::1 dev eth0"
+    in_jail ${P}a ping -6 -c1 -W2 fd42:99::1
+    same "$status" 0 "the jail pings its IPv6 gateway: $output"
+}
+
+@test "nodeip6pool=auto (the default) is a unique local /64 of the node, written to brig.conf" {
+    run grep '^nodeip6pool=' "$W/etc/brig.conf"
+    same "$output" 'nodeip6pool="auto";' "brig.conf"
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.91/16
+    run ip -6 -o addr show dev brig0 scope global
+    [[ "$output" =~ inet6\ (fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4})::1/64 ]] || {
+        echo "no unique local gateway on brig0: $output" >&2
+        return 1
+    }
+    local prefix=${BASH_REMATCH[1]}
+    jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.92/16,$prefix::92/64
+    in_jail ${P}b ip -6 route show default
+    output_has "default via $prefix::1 dev eth0"
+}
+
+@test "a dual-stack jail reaches an outside host over IPv6 and IPv4 through the bridge with nat_enable=1" {
+    outside_host6 "out$P" up0
+    ok brig initenv nat_enable=1 uplink=up0 nodeip6pool=fd42:98::/64
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.93/16,fd42:98::93/64
+    run ip -n "out$P" -6 route get fd42:98::93
+    [ "$status" -ne 0 ] # the outside host has no way back but the masquerade
+    in_jail ${P}a ping -6 -c1 -W2 2001:db8:1::2
+    same "$status" 0 "IPv6 ping through NAT: $output"
+    in_jail ${P}a ping -c1 -W2 192.0.2.2
+    same "$status" 0 "IPv4 ping through NAT: $output"
+    run nft list table ip6 brig
+    same "$status" 0 "brig's ip6 table"
+    output_has "fd42:98::/64"
+    output_has "masquerade"
+    same "$(cat /proc/sys/net/ipv6/conf/all/forwarding)" 1 "IPv6 forwarding"
+}
+
+@test "enabling IPv6 forwarding keeps the host's interfaces taking router advertisements" {
+    outside_host6 "out$P" up0
+    sysctl -qw net.ipv6.conf.up0.accept_ra=1
+    sysctl -qw net.ipv6.conf.all.forwarding=0
+    ok brig initenv nat_enable=1 uplink=up0 nodeip6pool=fd42:97::/64
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.94/16,fd42:97::94/64
+    same "$(cat /proc/sys/net/ipv6/conf/up0/accept_ra)" 2 "accept_ra of up0"
+}
+
+@test "ci_gw6=0 sets no IPv6 default route; ci_gw6=<addr> sets that one" {
+    ok brig initenv nodeip6pool=fd42:96::/64
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.95/16,fd42:96::95/64 ci_gw6=0
+    in_jail ${P}a ip -6 route show default
+    same "$output" "" "IPv6 default routes"
+    in_jail ${P}a ip route show default
+    has_line "default via 10.199.0.1 dev eth0 "
+    jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.96/16,fd42:96::96/64 ci_gw6=fd42:96::fe
+    in_jail ${P}b ip -6 route show default
+    output_has "default via fd42:96::fe dev eth0"
+}
+
+@test "nodeip6pool=0 gives the bridge no IPv6 address and jails no IPv6 default route" {
+    ok brig initenv nodeip6pool=0
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.97/16,fd00::97/64
+    run ip -6 -o addr show dev brig0 scope global
+    same "$output" "" "global IPv6 addresses on brig0"
+    in_jail ${P}a ip -6 route show default
+    same "$output" "" "IPv6 default routes"
+}
+
+@test "bad ci_gw6 and nodeip6pool values are refused and change nothing" {
+    assert_rejected 2 "ci_gw6: '10.0.0.1' is not an IPv6 address" \
+        brig jcreate jname=${P}a vnet=1 ci_gw6=10.0.0.1
+    assert_rejected 2 "ci_gw6 applies only to vnet=1 jails" \
+        brig jcreate jname=${P}a vnet=0 ci_gw6=fd00::1
+    assert_rejected 2 "ci_gw6" brig jcreate jname=${P}a vnet=1 ci_gw6=nonsense
+    local before
+    before=$(cat "$W/etc/brig.conf")
+    run "$BRIG_BIN" initenv nodeip6pool=fd00::/96
+    same "$status" 2 "exit status: $output"
+    output_has "is not an IPv6 prefix of /8 to /64"
+    run "$BRIG_BIN" initenv nodeip6pool=10.0.0.0/16
+    same "$status" 2 "exit status: $output"
+    run "$BRIG_BIN" initenv nodeip6pool=fd00::
+    same "$status" 2 "exit status: $output"
+    same "$(cat "$W/etc/brig.conf")" "$before" "brig.conf"
+}
