@@ -117,6 +117,67 @@ static int pool_edge(const struct brig_addr *pool, const char *host, struct brig
     return 0;
 }
 
+/* ip4_addr=DHCP: the lowest free address of nodeippool (host 2 up to the top
+ * quarter, which is the DHCP server's for REALDHCP jails), with its prefix. */
+static int ipam_pick4(struct brig_ctx *c, int64_t jail_id, int nic_idx, char **ret,
+                      struct brig_err *err)
+{
+    struct brig_addr pool, lo, hi;
+    if (brig_addr_parse(c->node.nodeippool, &pool, err) < 0)
+        return brig_err_wrap(err, "nodeippool");
+    /* host 1 is the bridge's gateway; jails start at host 2 */
+    if (brig_addr_nth_host(&pool, 2, &lo, err) < 0)
+        return brig_err_wrap(err, "nodeippool %s is too small", c->node.nodeippool);
+    uint64_t count = brig_addr_host_count(&pool);
+    if (brig_addr_nth_host(&pool, count - count / 4, &hi, err) < 0)
+        return -1;
+    uint32_t l, h, got;
+    memcpy(&l, lo.bytes, 4);
+    memcpy(&h, hi.bytes, 4);
+    if (brig_store_ipam_alloc(c->st, ntohl(l), ntohl(h), jail_id, nic_idx, &got, err) < 0)
+        return brig_err_wrap(err, "ip4_addr=DHCP from %s", c->node.nodeippool);
+    struct brig_addr a = pool;
+    got = htonl(got);
+    memcpy(a.bytes, &got, 4);
+    char buf[BRIG_ADDR_STRLEN];
+    *ret = brig_xstrdup(brig_addr_format(&a, true, buf));
+    return 0;
+}
+
+/* Host numbers DHCPv6 hands out from the IPv6 pool: 2 (1 is the bridge's) up to this. */
+#define IPAM6_LAST 0xffff
+
+/* ip4_addr=DHCPv6: the lowest free host number of the node's IPv6 pool, with its prefix. */
+static int ipam_pick6(struct brig_ctx *c, int64_t jail_id, int nic_idx, char **ret,
+                      struct brig_err *err)
+{
+    struct brig_addr pool, a;
+    if (!c->node.pool6)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "ip4_addr=DHCPv6: the node has no IPv6 pool (nodeip6pool=0)");
+    if (brig_addr_parse(c->node.pool6, &pool, err) < 0)
+        return brig_err_wrap(err, "nodeip6pool");
+    for (uint64_t n = 2; n <= IPAM6_LAST; n++) {
+        char host[BRIG_ADDR_STRLEN];
+        struct brig_err e = BRIG_ERR_INIT;
+        if (brig_addr_nth_host(&pool, n, &a, err) < 0)
+            return brig_err_wrap(err, "nodeip6pool %s", c->node.pool6);
+        brig_addr_format(&a, false, host);
+        if (brig_store_ipam_reserve(c->st, host, jail_id, nic_idx, "dhcp6", &e) == 0) {
+            char buf[BRIG_ADDR_STRLEN];
+            *ret = brig_xstrdup(brig_addr_format(&a, true, buf));
+            return 0;
+        }
+        if (e.code != BRIG_EUSAGE) {
+            *err = e;
+            return -1;
+        }
+    }
+    return brig_err_set(err, BRIG_EFAIL,
+                        "ip4_addr=DHCPv6 from %s: the pool's %u addresses are taken", c->node.pool6,
+                        IPAM6_LAST - 1);
+}
+
 int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const char *ip, char **ret,
                      struct brig_err *err)
 {
@@ -127,51 +188,61 @@ int brig_ipam_assign(struct brig_ctx *c, int64_t jail_id, int nic_idx, const cha
         *ret = brig_xstrdup(ip);
         return 0;
     }
-    if (brig_strcaseeq(ip, "DHCP")) {
-        struct brig_addr pool, lo, hi;
-        if (brig_addr_parse(c->node.nodeippool, &pool, err) < 0)
-            return brig_err_wrap(err, "nodeippool");
-        /* host 1 is the bridge's gateway; jails start at host 2; the top quarter
-         * is for the DHCP server of REALDHCP jails */
-        if (brig_addr_nth_host(&pool, 2, &lo, err) < 0)
-            return brig_err_wrap(err, "nodeippool %s is too small", c->node.nodeippool);
-        uint64_t count = brig_addr_host_count(&pool);
-        if (brig_addr_nth_host(&pool, count - count / 4, &hi, err) < 0)
-            return -1;
-        uint32_t l, h, got;
-        memcpy(&l, lo.bytes, 4);
-        memcpy(&h, hi.bytes, 4);
-        if (brig_store_ipam_alloc(c->st, ntohl(l), ntohl(h), jail_id, nic_idx, &got, err) < 0)
-            return brig_err_wrap(err, "ip4_addr=DHCP from %s", c->node.nodeippool);
-        struct brig_addr a = pool;
-        got = htonl(got);
-        memcpy(a.bytes, &got, 4);
-        char buf[BRIG_ADDR_STRLEN];
-        *ret = brig_xstrdup(brig_addr_format(&a, true, buf));
-        return 0;
-    }
-    char gw[BRIG_ADDR_STRLEN] = "";
+    char gw[BRIG_ADDR_STRLEN] = "", gw6[BRIG_ADDR_STRLEN] = "";
     addr_host(c->node.gateway4, gw, NULL);
+    if (c->node.gateway6)
+        addr_host(c->node.gateway6, gw6, NULL);
     struct brig_addr pool;
     bool have_pool = brig_addr_parse(c->node.nodeippool, &pool, NULL) == 0;
-    _cleanup_free_ struct brig_addr_item *items = NULL;
-    size_t n = 0;
-    if (brig_addr_list_parse(ip, BRIG_ADDR_VNET, &items, &n, err) < 0)
-        return brig_err_wrap(err, "ip4_addr");
-    for (size_t i = 0; i < n; i++) {
-        char host[BRIG_ADDR_STRLEN];
-        brig_addr_format(&items[i].addr, false, host);
-        if (strcmp(host, gw) == 0)
-            return brig_err_set(err, BRIG_EUSAGE,
-                                "ip4_addr: %s is the gateway of bridge %s (gateway4)", host,
-                                c->node.bridge);
-        if (have_pool && pool_edge(&pool, host, err) < 0)
-            return brig_err_wrap(err, "ip4_addr");
-        if (brig_store_ipam_reserve(c->st, host, jail_id, nic_idx, "static", err) < 0)
-            return brig_err_wrap(err, "ip4_addr");
+    /* the static elements are checked as one list (duplicates too); DHCP and
+     * DHCPv6 stand for IPAM's picks, in their place */
+    _cleanup_free_ char *copy = brig_xstrdup(ip);
+    struct brig_buf statics = {0}, out = {0};
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (!brig_strcaseeq(t, "DHCP") && !brig_strcaseeq(t, "DHCPv6"))
+            brig_buf_addf(&statics, "%s%s", statics.s ? "," : "", t);
     }
-    *ret = brig_xstrdup(ip);
+    _cleanup_free_ struct brig_addr_item *items = NULL;
+    size_t n = 0, k = 0;
+    int r = brig_addr_list_parse(statics.s ? statics.s : "0", BRIG_ADDR_VNET, &items, &n, err);
+    brig_buf_free(&statics);
+    if (r < 0)
+        return brig_err_wrap(err, "ip4_addr");
+    free(copy);
+    copy = brig_xstrdup(ip);
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        _cleanup_free_ char *picked = NULL;
+        if (brig_strcaseeq(t, "DHCP") || brig_strcaseeq(t, "DHCPv6")) {
+            bool v6 = brig_strcaseeq(t, "DHCPv6");
+            if ((v6 ? ipam_pick6 : ipam_pick4)(c, jail_id, nic_idx, &picked, err) < 0)
+                goto fail;
+            brig_buf_addf(&out, "%s%s", out.s ? "," : "", picked);
+            continue;
+        }
+        char host[BRIG_ADDR_STRLEN];
+        if (k >= n) {
+            brig_err_set(err, BRIG_EUSAGE, "ip4_addr: bad element '%.80s'", t);
+            goto fail;
+        }
+        brig_addr_format(&items[k++].addr, false, host);
+        if (strcmp(host, gw) == 0 || strcmp(host, gw6) == 0) {
+            brig_err_set(err, BRIG_EUSAGE, "ip4_addr: %s is the gateway of bridge %s (%s)", host,
+                         c->node.bridge, strcmp(host, gw) == 0 ? "gateway4" : "nodeip6pool");
+            goto fail;
+        }
+        if ((have_pool && pool_edge(&pool, host, err) < 0) ||
+            brig_store_ipam_reserve(c->st, host, jail_id, nic_idx, "static", err) < 0) {
+            brig_err_wrap(err, "ip4_addr");
+            goto fail;
+        }
+        brig_buf_addf(&out, "%s%s", out.s ? "," : "", t);
+    }
+    *ret = brig_buf_steal(&out);
     return 0;
+fail:
+    brig_buf_free(&out);
+    return -1;
 }
 
 /* Record the jail's own addresses (NIC 0) in IPAM and write DHCP's pick back into ip4_addr. */

@@ -296,6 +296,18 @@ static int parse_idx(const char *s, int *ret, struct brig_err *err)
     return 0;
 }
 
+/* Whether an address list asks brig's IPAM for an address (DHCP, DHCPv6). */
+static bool list_has_ipam(const char *list)
+{
+    _cleanup_free_ char *copy = brig_xstrdup(list);
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (brig_strcaseeq(t, "DHCP") || brig_strcaseeq(t, "DHCPv6"))
+            return true;
+    }
+    return false;
+}
+
 /* Check the values jnic was given (NULL ones are not checked). */
 static int check_args(const struct brig_node *node, const struct brig_jnic_args *a,
                       const char *parent, struct brig_err *err)
@@ -316,8 +328,7 @@ static int check_args(const struct brig_node *node, const struct brig_jnic_args 
     if (brig_param_check(BRIG_P_IP4_ADDR, a->ip4_addr, err) < 0 ||
         brig_check_nic_addrs(a->ip4_addr, err) < 0)
         return -1;
-    if (brig_strcaseeq(a->ip4_addr, "DHCP") &&
-        strcmp(resolve_bridge(node, parent), node->bridge) != 0)
+    if (list_has_ipam(a->ip4_addr) && strcmp(resolve_bridge(node, parent), node->bridge) != 0)
         return brig_err_set(err, BRIG_EUSAGE,
                             "ip4_addr=DHCP takes addresses from nodeippool, which only the "
                             "default bridge %s serves: give %s a static address",

@@ -519,10 +519,31 @@ static int check_addr_prefix(const char *s, struct brig_err *err)
     return brig_addr_check_usable(s, false, err);
 }
 
+/* One item of an address list: an address, or DHCP / DHCPv6 (IPAM's picks). */
+static int check_addr_item(const char *s, struct brig_err *err)
+{
+    if (brig_strcaseeq(s, "DHCP") || brig_strcaseeq(s, "DHCPv6"))
+        return 0;
+    return check_addr_prefix(s, err);
+}
+
+/* How many items of list are tok (case-insensitive). */
+static int count_items(const char *list, const char *tok)
+{
+    _cleanup_free_ char *copy = brig_xstrdup(list);
+    char *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        n += brig_strcaseeq(t, tok);
+    return n;
+}
+
 /* A non-VNET jail's addresses are aliases on a host interface: no link-local. */
 static int check_alias(const char *s, struct brig_err *err)
 {
     const char *bar = strchr(s, '|');
+    if (brig_strcaseeq(s, "DHCP") || brig_strcaseeq(s, "DHCPv6"))
+        return 0;
     return brig_addr_check_usable(bar ? bar + 1 : s, true, err);
 }
 
@@ -598,7 +619,9 @@ int brig_param_check(enum brig_param_id id, const char *v, struct brig_err *err)
     case BRIG_T_ADDRS:
         if (strcmp(v, "0") == 0 || brig_strcaseeq(v, "DHCP") || brig_strcaseeq(v, "REALDHCP"))
             break;
-        r = check_list(v, check_addr_prefix, err);
+        r = check_list(v, check_addr_item, err);
+        if (r == 0 && (count_items(v, "DHCP") > 1 || count_items(v, "DHCPv6") > 1))
+            r = brig_err_set(err, BRIG_EUSAGE, "DHCP and DHCPv6 may each appear once");
         break;
     case BRIG_T_GATEWAY:
         if (strcmp(v, "0") == 0 || strcmp(v, "auto") == 0)

@@ -112,3 +112,36 @@ outside_host6() {
     same "$status" 2 "exit status: $output"
     same "$(cat "$W/etc/brig.conf")" "$before" "brig.conf"
 }
+
+@test "ip4_addr=DHCP,DHCPv6 picks an IPv4 and an IPv6 address from the node's pools; a jail reaches the other over IPv6" {
+    ok brig initenv nodeip6pool=fd42:94::/64
+    ok brig jcreate jname=${P}a vnet=1 ip4_addr=DHCP,DHCPv6
+    ok brig jcreate jname=${P}b vnet=1 ip4_addr=DHCPv6,10.199.0.98/16
+    ok brig jget jname=${P}a ip4_addr
+    output_has "fd42:94::2/64"
+    output_has "10.199.0."
+    ok brig jget jname=${P}b ip4_addr
+    output_has "fd42:94::3/64,10.199.0.98/16"
+    ok brig jstart jname=${P}a
+    ok brig jstart jname=${P}b
+    in_jail ${P}b ping -6 -c1 -W2 fd42:94::2
+    same "$status" 0 "b pings a over IPv6: $output"
+    in_jail ${P}a ip -6 route show default
+    output_has "default via fd42:94::1 dev eth0"
+    # a static address in the pool is taken as given, and the picks skip it
+    ok brig jcreate jname=${P}c vnet=1 ip4_addr=fd42:94::4/64
+    ok brig jcreate jname=${P}d vnet=1 ip4_addr=DHCPv6
+    ok brig jget jname=${P}d ip4_addr
+    output_has "fd42:94::5/64"
+    # the IPv6 gateway is nobody's address
+    assert_rejected 2 "fd42:94::1 is the gateway of bridge brig0 (nodeip6pool)" \
+        brig jcreate jname=${P}e vnet=1 ip4_addr=fd42:94::1/64
+    assert_rejected 2 "DHCP and DHCPv6 may each appear once" \
+        brig jcreate jname=${P}e vnet=1 ip4_addr=DHCPv6,DHCPv6
+}
+
+@test "ip4_addr=DHCPv6 without an IPv6 pool is refused" {
+    ok brig initenv nodeip6pool=0
+    assert_rejected 2 "ip4_addr=DHCPv6: the node has no IPv6 pool (nodeip6pool=0)" \
+        brig jcreate jname=${P}a vnet=1 ip4_addr=DHCPv6
+}
