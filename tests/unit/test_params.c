@@ -266,7 +266,12 @@ static void test_addresses_v4_v6_prefixes_and_keywords(void **state)
     refuses(BRIG_P_IP4_ADDR, "10.0.0.5,", "empty element in list");
     refuses(BRIG_P_IP4_ADDR, ",10.0.0.5", "empty element in list");
     refuses(BRIG_P_IP4_ADDR, "10.0.0.5,,10.0.0.6", "empty element in list");
-    refuses(BRIG_P_IP4_ADDR, "10.0.0.5,DHCP", "bad IPv4 address 'DHCP'");
+    /* DHCP and DHCPv6 stand for IPAM's picks, each at most once, beside static addresses */
+    accepts(BRIG_P_IP4_ADDR, "10.0.0.5,DHCPv6");
+    accepts(BRIG_P_IP4_ADDR, "DHCP,DHCPv6");
+    refuses(BRIG_P_IP4_ADDR, "DHCP,10.0.0.5,dhcp", "DHCP and DHCPv6 may each appear once");
+    refuses(BRIG_P_IP4_ADDR, "DHCPv6,DHCPv6", "DHCP and DHCPv6 may each appear once");
+    refuses(BRIG_P_IP4_ADDR, "10.0.0.5,DHCPv7", "bad IPv4 address 'DHCPv7'");
     refuses(BRIG_P_IP4_ADDR, "bad if|10.0.0.5", "bad interface name");
     refuses(BRIG_P_IP4_ADDR, "|10.0.0.5", "must be 1 to 15 characters");
 }
