@@ -143,6 +143,18 @@ int brig_dhcpd_start(const struct brig_dhcpd *d, pid_t *ret_pid, struct brig_err
                             d->lease_time);
     if ((d->range_start == NULL) != (d->range_end == NULL))
         return brig_err_set(err, BRIG_EUSAGE, "dhcp range needs both a start and an end");
+    if (d->gateway6) {
+        struct brig_addr g6, s6, e6;
+        if (brig_addr_parse(d->gateway6, &g6, err) < 0 || !d->range6_start || !d->range6_end ||
+            brig_addr_parse_host(d->range6_start, &s6, err) < 0 ||
+            brig_addr_parse_host(d->range6_end, &e6, err) < 0)
+            return brig_err_wrap(err, "dhcp server for %s: IPv6", d->bridge);
+        if (g6.family != AF_INET6 || g6.prefix != 64 || !brig_addr_contains(&g6, &s6) ||
+            !brig_addr_contains(&g6, &e6))
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "dhcp server for %s: IPv6 needs a /64 holding the range",
+                                d->bridge);
+    }
 
     pid_t pid;
     if (dhcpd_pid(d->rundir, d->bridge, &pid, err) < 0)
@@ -197,6 +209,19 @@ int brig_dhcpd_start(const struct brig_dhcpd *d, pid_t *ret_pid, struct brig_err
     for (size_t i = 0; ends[i] && ends[i + 1]; i += 2) {
         a = brig_xasprintf("--dhcp-range=%s,%s,%s,%s", ends[i], ends[i + 1], mask,
                            d->lease_time ? d->lease_time : "1h");
+        brig_strv_push(&argv, a);
+        free(a);
+    }
+    if (d->gateway6) {
+        /* advertised with the autonomous flag (SLAAC), and leased by DHCPv6 */
+        brig_strv_push(&argv, "--enable-ra");
+        a = brig_xasprintf("--dhcp-range=%s,%s,slaac,64,%s", d->range6_start, d->range6_end,
+                           d->lease_time ? d->lease_time : "1h");
+        brig_strv_push(&argv, a);
+        free(a);
+        /* the bridge is the jails' router (as gateway4 is) whether or not the host
+         * has an IPv6 default route, without which dnsmasq would advertise none */
+        a = brig_xasprintf("--ra-param=%s,10,1800", d->bridge);
         brig_strv_push(&argv, a);
         free(a);
     }

@@ -343,11 +343,14 @@ static int dhcp_apply(void *st, struct brig_err *err)
     struct lx *s = st;
     _cleanup_strv_ char **procs = NULL;
     struct brig_jail_exec_spec spec;
-    bool any = false;
-    for (size_t i = 0; i < s->env->nnics; i++)
+    bool any = false, ra = false;
+    for (size_t i = 0; i < s->env->nnics; i++) {
         any |= brig_vnet_wants_dhcp(&s->env->nics[i]);
+        ra |= brig_vnet_wants_ra(s->env->node, &s->env->nics[i]);
+    }
+    /* SLAAC for ip4_addr=0: router advertisements from brig's dnsmasq */
     if (!any)
-        return 0;
+        return ra ? brig_vnet_ra_up(s->env, err) : 0;
     if (exec_spec(s, &procs, &spec, err) < 0)
         return -1;
     return brig_vnet_dhcp_up(s->env, &spec, s->console, err);

@@ -34,6 +34,8 @@ int brig_netns_open_pid(pid_t pid, int *ret_fd, struct brig_err *err);
 /* Write value to the sysctl file path (under /proc/sys/net: the caller's
  * network namespace). missing_ok: a missing file is not an error. */
 int brig_net_sysctl_set(const char *path, const char *value, bool missing_ok, struct brig_err *err);
+/* The same in the network namespace nsfd (the calling thread visits it). */
+int brig_netns_sysctl_set(int nsfd, const char *path, const char *value, struct brig_err *err);
 
 /* Links. */
 
@@ -161,7 +163,12 @@ struct brig_dhcpd {
     const char *range_start; /* NULL: the whole subnet except the gateway */
     const char *range_end;
     const char *lease_time; /* NULL: "1h" */
-    const char *rundir;     /* pid and lease files go here (the workdir's var/run) */
+    /* the bridge's IPv6 address with a /64 prefix (NULL: no IPv6): router
+     * advertisements for SLAAC, and DHCPv6 from range6_start to range6_end */
+    const char *gateway6;
+    const char *range6_start;
+    const char *range6_end;
+    const char *rundir; /* pid and lease files go here (the workdir's var/run) */
 };
 
 /* Start dnsmasq for d->bridge unless it already runs; its pid in *ret_pid (may be NULL). */

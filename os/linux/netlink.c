@@ -139,6 +139,20 @@ int brig_net_sysctl_set(const char *path, const char *value, bool missing_ok, st
     return 0;
 }
 
+int brig_netns_sysctl_set(int nsfd, const char *path, const char *value, struct brig_err *err)
+{
+    _cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (self < 0)
+        return brig_err_sys(err, errno, "open this thread's network namespace");
+    if (setns(nsfd, CLONE_NEWNET) < 0)
+        return brig_err_sys(err, errno, "enter the jail's network namespace");
+    int r = brig_net_sysctl_set(path, value, false, err);
+    /* a thread left in the jail's namespace would make everything after it there */
+    if (setns(self, CLONE_NEWNET) < 0)
+        abort();
+    return r;
+}
+
 /* Fetch one link by name; a missing link leaves *ret NULL and returns 0. */
 static int link_get(struct brig_nl *nl, const char *name, struct rtnl_link **ret,
                     struct brig_err *err)

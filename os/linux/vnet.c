@@ -28,6 +28,19 @@ bool brig_vnet_wants_dhcp(const struct brig_nic *nic)
     return brig_strcaseeq(nic->addrs, "REALDHCP");
 }
 
+bool brig_vnet_serves_ra(const struct brig_node *node)
+{
+    struct brig_addr g;
+    return node->gateway6 && brig_addr_parse(node->gateway6, &g, NULL) == 0 && g.prefix == 64;
+}
+
+bool brig_vnet_wants_ra(const struct brig_node *node, const struct brig_nic *nic)
+{
+    return brig_vnet_serves_ra(node) &&
+           strcmp(brig_vnet_bridge(node, nic->parent), node->bridge) == 0 &&
+           (!nic->addrs || strcmp(nic->addrs, "0") == 0 || brig_vnet_wants_dhcp(nic));
+}
+
 /* NAT for the default bridge's subnet, out of the uplink (auto: any interface). */
 const char *brig_vnet_nat_uplink(const struct brig_node *node)
 {
@@ -221,7 +234,7 @@ static int nic_addrs(const char *list, struct brig_addr **ret, size_t *ret_n, st
  * net.ipv6.conf.ethN.addr_gen_mode=0). */
 static bool nic_wants_ipv6(const struct brig_nic *nic, const struct brig_addr *addrs, size_t n)
 {
-    if (!nic->addrs || strcmp(nic->addrs, "0") == 0)
+    if (!nic->addrs || strcmp(nic->addrs, "0") == 0 || brig_vnet_wants_dhcp(nic))
         return true;
     for (size_t i = 0; i < n; i++)
         if (addrs[i].family == AF_INET6)
@@ -445,6 +458,22 @@ static const struct brig_nic **nic_set(const struct brig_jail_env *env, const st
     return set;
 }
 
+/* A NIC with a static IPv6 address takes nothing from router advertisements
+ * (set before it is up): a SLAAC address beside it would be one its port
+ * filter drops, and a second default route. Jail root may turn it on again. */
+static int nic_ra_off(int nsfd, const struct brig_nic *nic, const struct brig_addr *addrs, size_t n,
+                      struct brig_err *err)
+{
+    bool v6 = false;
+    for (size_t i = 0; i < n; i++)
+        v6 |= addrs[i].family == AF_INET6;
+    if (!v6)
+        return 0;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/eth%d/accept_ra", nic->idx);
+    return brig_netns_sysctl_set(nsfd, path, "0", err);
+}
+
 int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct brig_nic *nics,
                          size_t n, struct brig_err *err)
 {
@@ -479,6 +508,7 @@ int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct
         struct brig_addr gw4, gw6;
         bool has_gw, has_gw6;
         if (brig_veth_create(host, &v, err) < 0 ||
+            nic_ra_off(nsfd, nic, p->addrs, p->naddrs, err) < 0 ||
             nic_gw4(env->node, nic, p->addrs, p->naddrs, &gw4, &has_gw, err) < 0 ||
             nic_gw6(env, nic, p->addrs, p->naddrs, &gw6, &has_gw6, err) < 0 ||
             brig_veth_configure(jail, nic->idx, nic_wants_ipv6(nic, p->addrs, p->naddrs), p->addrs,
@@ -550,7 +580,24 @@ static int dhcpd_ensure(const struct brig_jail_env *env, struct brig_err *err)
         .range_end = brig_addr_format(&hi, false, his),
         .rundir = rundir,
     };
+    /* DHCPv6 leases host numbers 0x10000-0x1ffff: IPAM's DHCPv6 picks are below */
+    struct brig_addr p6, lo6, hi6;
+    char lo6s[BRIG_ADDR_STRLEN], hi6s[BRIG_ADDR_STRLEN];
+    if (brig_vnet_serves_ra(node) && brig_addr_parse(node->gateway6, &p6, err) == 0 &&
+        brig_addr_nth_host(&p6, 0x10000, &lo6, NULL) == 0 &&
+        brig_addr_nth_host(&p6, 0x1ffff, &hi6, NULL) == 0) {
+        d.gateway6 = node->gateway6;
+        d.range6_start = brig_addr_format(&lo6, false, lo6s);
+        d.range6_end = brig_addr_format(&hi6, false, hi6s);
+    }
     return brig_dhcpd_start(&d, NULL, err);
+}
+
+int brig_vnet_ra_up(const struct brig_jail_env *env, struct brig_err *err)
+{
+    if (dhcpd_ensure(env, err) < 0)
+        return brig_err_wrap(err, "DHCP server on %s", env->node->bridge);
+    return 0;
 }
 
 /* The DHCP client the jail's userland has, as an argv for NIC idx. */

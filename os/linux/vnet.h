@@ -24,6 +24,13 @@ int brig_vnet_nat_add(const struct brig_node *node, const struct brig_addr *brid
 bool brig_vnet_has_default_route(const struct brig_jail_env *env, int family);
 /* Whether nat_enable=1 masquerades the default bridge's traffic of family. */
 bool brig_vnet_nat_covers(const struct brig_node *node, int family);
+/* Whether brig's dnsmasq sends router advertisements on the node's bridge
+ * (an IPv6 pool of /64), and whether nic takes its IPv6 address from them
+ * (ip4_addr=0 or REALDHCP on that bridge). */
+bool brig_vnet_serves_ra(const struct brig_node *node);
+bool brig_vnet_wants_ra(const struct brig_node *node, const struct brig_nic *nic);
+/* Make sure brig's dnsmasq serves the node's bridge (DHCP, router advertisements). */
+int brig_vnet_ra_up(const struct brig_jail_env *env, struct brig_err *err);
 int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
                            struct brig_err *err);
 /* Create and configure NICs nics[0..n) of the jail whose init is pid; their

@@ -145,3 +145,68 @@ outside_host6() {
     assert_rejected 2 "ip4_addr=DHCPv6: the node has no IPv6 pool (nodeip6pool=0)" \
         brig jcreate jname=${P}a vnet=1 ip4_addr=DHCPv6
 }
+
+# The global IPv6 address of interface $2 inside jail $1, waiting up to 10 s
+# for SLAAC (the jail solicits a router every 4 s until one answers) and for
+# its duplicate address detection (a tentative address answers nobody).
+jail_slaac6() {
+    local i a
+    for i in $(seq 1 50); do
+        a=$("$BRIG_BIN" jexec jname="$1" -- ip -6 -o addr show dev "$2" scope global 2>/dev/null |
+            awk '!/tentative/ { for (i = 1; i <= NF; i++) if ($i == "inet6") { sub(/\/.*/, "", $(i + 1)); print $(i + 1) } }' |
+            head -n1)
+        [ -n "$a" ] && { echo "$a"; return 0; }
+        sleep 0.2
+    done
+    return 1
+}
+
+@test "SLAAC: an ip4_addr=0 jail takes an IPv6 address and route from the bridge's router advertisements" {
+    ok brig initenv nodeip6pool=fd42:93::/64
+    jail_up jname=${P}s vnet=1 ip4_addr=0
+    local a
+    a=$(jail_slaac6 ${P}s eth0) || {
+        echo "no address from router advertisements" >&2
+        return 1
+    }
+    [[ "$a" == fd42:93::* ]]
+    in_jail ${P}s ip -6 route show default
+    output_has "default via fe80::"
+    jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.99/16,fd42:93::99/64
+    in_jail ${P}b ping -6 -c1 -W2 "$a"
+    same "$status" 0 "a static jail pings the SLAAC jail: $output"
+    # the static jail takes nothing from the advertisements: its address alone
+    sleep 5
+    in_jail ${P}b ip -6 -o addr show dev eth0 scope global
+    same "$(wc -l <<<"$output")" 1 "global addresses of the static jail: $output"
+    output_has "fd42:93::99/64"
+    in_jail ${P}b ip -6 route show default
+    same "${#lines[@]}" 1 "default routes: $output"
+    output_has "default via fd42:93::1 dev eth0"
+}
+
+@test "SLAAC: a REALDHCP jail gets an IPv6 address from the router advertisements beside its DHCP lease" {
+    devfs_rules_dhcp
+    ok brig initenv nodeip6pool=fd42:92::/64
+    ok brig jcreate jname=${P}d vnet=1 ip4_addr=REALDHCP
+    ok brig jconfig jname=${P}d devfs_ruleset=7
+    ok brig jstart jname=${P}d
+    [ -n "$(jail_ipv4 ${P}d eth0)" ]
+    local a
+    a=$(jail_slaac6 ${P}d eth0) || {
+        echo "no IPv6 address" >&2
+        return 1
+    }
+    [[ "$a" == fd42:92::* ]]
+    run ps -o args= -p "$(cat "$W/var/run/dnsmasq-brig0.pid")"
+    output_has "--enable-ra"
+    output_has "--dhcp-range=fd42:92::1:0,fd42:92::1:ffff,slaac,64,1h"
+}
+
+@test "nodeip6pool=0: no router advertisements, an ip4_addr=0 jail has no global IPv6 address" {
+    ok brig initenv nodeip6pool=0
+    jail_up jname=${P}s vnet=1 ip4_addr=0
+    sleep 1
+    in_jail ${P}s ip -6 -o addr show dev eth0 scope global
+    same "$output" "" "global IPv6 addresses"
+}
