@@ -5,7 +5,9 @@
  * leaves the caller out it falls back to a raw socket. Linked statically: it
  * runs in bases that have no C library.
  *
- * usage: ping [-4|-6] [-c COUNT] [-i SECONDS] [-W SECONDS] [-w SECONDS] [-s SIZE] [-q] HOST */
+ * usage: ping [-4|-6] [-c COUNT] [-i SECONDS] [-W SECONDS] [-w SECONDS] [-s SIZE] [-t TTL]
+ *             [-I IFACE|ADDR] [-p HEXBYTE] [-A] [-q] HOST
+ * (busybox's options and output, so scripts written for it keep working) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +36,10 @@ struct opts {
     double wait;     /* -W: how long to wait for the last reply */
     double deadline; /* -w: 0 for none */
     size_t size;
+    int ttl;           /* 0: the kernel's */
+    const char *iface; /* -I: an interface or a source address */
+    int pattern;       /* -p: the payload's byte after the time stamp (-1: a counter) */
+    bool adaptive;     /* -A: the next request as soon as a reply arrives */
     bool quiet;
     const char *host;
 };
@@ -66,8 +72,8 @@ static double now(void)
 
 static void usage(void)
 {
-    fputs("usage: ping [-4|-6] [-c COUNT] [-i SECONDS] [-W SECONDS] [-w SECONDS] [-s SIZE] [-q] "
-          "HOST\n",
+    fputs("usage: ping [-4|-6] [-c COUNT] [-i SECONDS] [-W SECONDS] [-w SECONDS] [-s SIZE] "
+          "[-t TTL] [-I IFACE|ADDR] [-p HEXBYTE] [-A] [-q] HOST\n",
           stderr);
     exit(2);
 }
@@ -103,9 +109,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
     *o = (struct opts){.family = strcmp(prog, "ping6") == 0 ? AF_INET6 : AF_UNSPEC,
                        .interval = 1,
                        .wait = 10,
-                       .size = 56};
+                       .size = 56,
+                       .pattern = -1};
     int c;
-    while ((c = getopt(argc, argv, "46c:i:W:w:s:q")) != -1) {
+    char *end;
+    while ((c = getopt(argc, argv, "46c:i:W:w:s:t:I:p:Aq")) != -1) {
         switch (c) {
         case '4':
             o->family = AF_INET;
@@ -131,6 +139,29 @@ static void parse_args(int argc, char **argv, struct opts *o)
             break;
         case 's':
             o->size = (size_t)parse_count(optarg, 's', MAX_PAYLOAD);
+            break;
+        case 't':
+            o->ttl = (int)parse_count(optarg, 't', 255);
+            if (o->ttl == 0) {
+                fputs("ping: -t: a TTL is 1 to 255\n", stderr);
+                exit(2);
+            }
+            break;
+        case 'I':
+            if (!*optarg || strlen(optarg) >= 64)
+                usage();
+            o->iface = optarg;
+            break;
+        case 'p':
+            errno = 0;
+            o->pattern = (int)strtol(optarg, &end, 16);
+            if (errno || end == optarg || *end || o->pattern < 0 || o->pattern > 255) {
+                fprintf(stderr, "ping: -p: bad byte '%s'\n", optarg);
+                exit(2);
+            }
+            break;
+        case 'A':
+            o->adaptive = true;
             break;
         case 'q':
             o->quiet = true;
@@ -162,8 +193,29 @@ static void resolve(const struct opts *o, struct state *s)
     freeaddrinfo(res);
 }
 
+/* -I: bind to a source address of the destination's family, or to an interface. */
+static void bind_source(struct state *s, const char *iface)
+{
+    struct sockaddr_storage src = {.ss_family = s->dst.ss_family};
+    socklen_t len =
+        s->dst.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    void *a = s->dst.ss_family == AF_INET ? (void *)&((struct sockaddr_in *)&src)->sin_addr
+                                          : (void *)&((struct sockaddr_in6 *)&src)->sin6_addr;
+    if (inet_pton(s->dst.ss_family, iface, a) == 1) {
+        if (bind(s->fd, (struct sockaddr *)&src, len) < 0) {
+            fprintf(stderr, "ping: bind %s: %s\n", iface, strerror(errno));
+            exit(2);
+        }
+        return;
+    }
+    if (setsockopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, iface, (socklen_t)strlen(iface) + 1) < 0) {
+        fprintf(stderr, "ping: -I %s: %s\n", iface, strerror(errno));
+        exit(2);
+    }
+}
+
 /* An ICMP datagram socket, else a raw one (needs CAP_NET_RAW). */
-static void open_socket(struct state *s)
+static void open_socket(struct state *s, const struct opts *o)
 {
     int fam = s->dst.ss_family;
     int proto = fam == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
@@ -185,6 +237,12 @@ static void open_socket(struct state *s)
         setsockopt(s->fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
     else
         setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
+    if (o->ttl && fam == AF_INET)
+        setsockopt(s->fd, IPPROTO_IP, IP_TTL, &o->ttl, sizeof(o->ttl));
+    else if (o->ttl)
+        setsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &o->ttl, sizeof(o->ttl));
+    if (o->iface)
+        bind_source(s, o->iface);
     if (s->raw && fam == AF_INET6) {
         struct icmp6_filter f;
         ICMP6_FILTER_SETBLOCKALL(&f);
@@ -220,7 +278,7 @@ static void send_echo(struct state *s, const struct opts *o, uint16_t seq)
     if (o->size >= sizeof(t))
         memcpy(pkt + 8, &t, sizeof(t));
     for (size_t i = 8 + sizeof(t); i < len; i++)
-        pkt[i] = (uint8_t)i;
+        pkt[i] = o->pattern >= 0 ? (uint8_t)o->pattern : (uint8_t)i;
     if (s->dst.ss_family == AF_INET) {
         uint16_t ck = checksum(pkt, len);
         memcpy(pkt + 2, &ck, 2);
@@ -307,7 +365,7 @@ int main(int argc, char **argv)
     struct state s = {.fd = -1};
     parse_args(argc, argv, &o);
     resolve(&o, &s);
-    open_socket(&s);
+    open_socket(&s, &o);
     s.ident = (uint16_t)getpid();
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
@@ -337,9 +395,13 @@ int main(int argc, char **argv)
             until = start + o.deadline;
         int ms = (int)((until - t) * 1000) + 1;
         struct pollfd p = {.fd = s.fd, .events = POLLIN};
-        if (poll(&p, 1, ms < 0 ? 0 : ms) > 0)
+        if (poll(&p, 1, ms < 0 ? 0 : ms) > 0) {
+            long before = s.received;
             while (recv_reply(&s, &o) >= 0 && (p.revents = 0, poll(&p, 1, 0) > 0))
                 ;
+            if (o.adaptive && s.received > before)
+                next = now();
+        }
     }
     printf("\n--- %s ping statistics ---\n", o.host);
     printf("%ld packets transmitted, %ld packets received, %ld%% packet loss\n", s.sent, s.received,

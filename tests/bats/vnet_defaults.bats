@@ -130,3 +130,22 @@ host_resolv_undo() {
     same "$output" "nameserver 192.0.2.9" "the jail's own resolv.conf"
     host_resolv_undo
 }
+
+@test "the base's ping takes busybox's options and refuses bad ones with exit 2" {
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.77/16
+    in_jail ${P}a ping -c2 -i 0.2 -A -t 9 -s 100 -p ab -I 10.199.0.77 -q 10.199.0.1
+    same "$status" 0 "ping with options: $output"
+    output_has "2 packets received"
+    output_lacks "bytes from"
+    in_jail ${P}a ping -c1 -W1 -I eth0 10.199.0.1
+    same "$status" 0 "ping -I eth0: $output"
+    local bad
+    for bad in "-t 0" "-p zz" "-c -1" "-s 70000" "-x" "-I 192.0.2.9"; do
+        # shellcheck disable=SC2086
+        in_jail ${P}a ping $bad -c1 10.199.0.1
+        same "$status" 2 "ping $bad: $output"
+    done
+    in_jail ${P}a ping -c1 -W1 name.invalid
+    same "$status" 2 "ping of a name that does not resolve: $output"
+    output_has "bad address 'name.invalid'"
+}
