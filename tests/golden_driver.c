@@ -111,6 +111,7 @@ static int load(struct gcase *g, const char *text, struct brig_err *err)
     g->node.nodename = xdup(get(g, "node_nodename", "node1.example.org"));
     g->node.bridge = xdup(get(g, "node_bridge", "brig0"));
     g->node.gateway4 = xdup(get(g, "node_gateway4", "10.0.0.1/16"));
+    g->node.gateway6 = xdup(brig_kvlist_get(&g->kv, "node_gateway6"));
     g->node.freebsd_mirror = xdup(brig_kvlist_get(&g->kv, "node_freebsd_mirror"));
     g->jail.id = atoll(get(g, "test_jail_id", "5"));
     brig_jail_fill_defaults(&g->jail, g->node.workdir, BRIG_K_FREEBSD);

@@ -425,6 +425,24 @@ static void nic_gateway(struct ctx *c, const struct brig_nic *nic, const char *b
         snprintf(buf, len, "%.*s", (int)strcspn(g, "/"), g);
 }
 
+/* NIC 0's IPv6 default route (ci_gw6): "auto" is the node bridge's IPv6
+ * gateway when the NIC is on the node's bridge. Empty string: none. */
+static void nic_gateway6(struct ctx *c, const struct brig_nic *nic, const char *bridge, char *buf,
+                         size_t len)
+{
+    buf[0] = '\0';
+    const char *gw = c->j->v[BRIG_P_CI_GW6] ? c->j->v[BRIG_P_CI_GW6] : "auto";
+    if (nic->idx != 0 || strcmp(gw, "0") == 0)
+        return;
+    if (strcmp(gw, "auto") != 0) {
+        snprintf(buf, len, "%s", gw);
+        return;
+    }
+    const char *g = c->in->node->gateway6;
+    if (g && g[0] && brig_streq(bridge, c->in->node->bridge))
+        snprintf(buf, len, "%.*s", (int)strcspn(g, "/"), g);
+}
+
 /* Host side of one NIC, before the jail exists. */
 static int add_nic_host(struct ctx *c, const struct brig_nic *nic, struct brig_err *err)
 {
@@ -514,7 +532,7 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
     size_t n = 0;
     if (!realdhcp && brig_addr_list_parse(addrs, BRIG_ADDR_VNET, &list, &n, err) < 0)
         return brig_err_wrap(err, "eth%d", nic->idx);
-    bool has_v4 = false, has_v6 = false;
+    bool has_v4 = false, has_v6 = false, has_v6_global = false;
     for (size_t i = 0; i < n; i++) {
         if (list[i].iface[0])
             return brig_err_set(err, BRIG_EUSAGE,
@@ -522,6 +540,8 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
                                 nic->idx);
         has_v4 |= list[i].addr.family == AF_INET;
         has_v6 |= list[i].addr.family == AF_INET6;
+        has_v6_global |= list[i].addr.family == AF_INET6 &&
+                         !(list[i].addr.bytes[0] == 0xfe && (list[i].addr.bytes[1] & 0xc0) == 0x80);
     }
     if (linux_jail && realdhcp)
         return brig_err_set(err, BRIG_EUSAGE,
@@ -568,6 +588,18 @@ static int add_nic_jail(struct ctx *c, const struct brig_nic *nic, struct brig_e
         else
             brig_plan_addv(c->plan, "default route", "jexec", c->name, "route", "add", "default",
                            gw, (char *)NULL);
+    }
+    char gw6[64];
+    nic_gateway6(c, nic, bridge, gw6, sizeof(gw6));
+    if (gw6[0] && has_v6_global) {
+        if (brig_check_addr(gw6, false, err) < 0)
+            return brig_err_wrap(err, "eth%d: IPv6 gateway", nic->idx);
+        if (c->jail_ifconfig)
+            brig_plan_addv(c->plan, "IPv6 default route", "route", "-j", c->name, "add", "-inet6",
+                           "default", gw6, (char *)NULL);
+        else
+            brig_plan_addv(c->plan, "IPv6 default route", "jexec", c->name, "route", "add",
+                           "-inet6", "default", gw6, (char *)NULL);
     }
     if (realdhcp) {
         _cleanup_free_ char *d4 = brig_xasprintf("%s: DHCP client inside the jail", ifn);
