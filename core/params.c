@@ -720,6 +720,8 @@ static int check_vnet_addr(const char *s, struct brig_err *err)
 {
     struct brig_addr a;
     char buf[BRIG_ADDR_STRLEN];
+    if (brig_strcaseeq(s, "DHCP") || brig_strcaseeq(s, "DHCPv6"))
+        return 0; /* IPAM's pick, checked when it is made */
     if (brig_addr_parse(s, &a, err) < 0)
         return -1;
     return brig_addr_check_usable(brig_addr_format(&a, true, buf), false, err);
