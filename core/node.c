@@ -97,8 +97,8 @@ const struct brig_setting brig_settings[] = {
     {"nodeippool", "10.199.0.0/16", brig_check_cidr4,
      "IPv4 pool for ip4_addr=DHCP and the default bridge"},
     {"nodeip6pool", "auto", check_pool6,
-     "IPv6 pool for DHCP and the default bridge (auto: a unique local /64 from the node id; 0: "
-     "none)"},
+     "IPv6 pool for DHCPv6 and the default bridge (auto: a unique local /64 of this host and "
+     "bridge; 0: none)"},
     {"bridge", "brig0", brig_check_ifname, "name of brig's default bridge (interface=auto)"},
     {"gateway4", NULL, check_gateway,
      "the default bridge's address (default: the pool's first address)"},
@@ -164,8 +164,10 @@ static char *pool_gateway(const char *pool)
 }
 
 /* The IPv6 pool in force (NULL: none): auto is a unique local /64 (RFC 4193)
- * whose global id is a hash of the node id, so two workdirs differ. */
-static char *pool6_of(const char *setting, const char *nodeid, const char *workdir)
+ * whose global id hashes the host's machine id and the bridge's name: hosts
+ * differ, and so do the bridges of one host, while the workdirs that share a
+ * bridge (one after another) share its address, as they share gateway4. */
+static char *pool6_of(const char *setting, const char *bridge, const char *nodename)
 {
     if (strcmp(setting, "0") == 0)
         return NULL;
@@ -176,9 +178,15 @@ static char *pool6_of(const char *setting, const char *nodeid, const char *workd
         brig_addr_network(&a, &net);
         return brig_xstrdup(brig_addr_format(&net, true, buf));
     }
+    _cleanup_free_ char *machine = NULL;
+    if (brig_read_file("/etc/machine-id", 64, &machine, NULL, NULL) < 0)
+        machine = brig_xstrdup(nodename);
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-    for (const char *p = nodeid ? nodeid : workdir; *p; p++)
-        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    const char *parts[] = {machine, "\n", bridge};
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(parts); i++) {
+        for (const char *p = parts[i]; *p; p++)
+            h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    }
     return brig_xasprintf("fd%02x:%02x%02x:%02x%02x::/64", (unsigned)(h & 0xff),
                           (unsigned)(h >> 8 & 0xff), (unsigned)(h >> 16 & 0xff),
                           (unsigned)(h >> 24 & 0xff), (unsigned)(h >> 32 & 0xff));
@@ -232,7 +240,7 @@ static int node_from_kv(const char *workdir, const struct brig_kvlist *kv, struc
     node->gateway4 =
         GET("gateway4") ? brig_xstrdup(GET("gateway4")) : pool_gateway(node->nodeippool);
     node->nodeip6pool = SETTING("nodeip6pool");
-    node->pool6 = pool6_of(node->nodeip6pool, node->nodeid, workdir);
+    node->pool6 = pool6_of(node->nodeip6pool, node->bridge, node->nodename);
     node->gateway6 = pool6_gateway(node->pool6);
     node->uplink = SETTING("uplink");
     node->nat_enable = GET("nat_enable") && strcmp(GET("nat_enable"), "1") == 0;
