@@ -33,7 +33,7 @@ outside_host6() {
     same "$status" 0 "the jail pings its IPv6 gateway: $output"
 }
 
-@test "nodeip6pool=auto (the default) is a unique local /64 of the node, written to brig.conf" {
+@test "nodeip6pool=auto (the default) is a unique local /64 of this host and bridge, written to brig.conf" {
     run grep '^nodeip6pool=' "$W/etc/brig.conf"
     same "$output" 'nodeip6pool="auto";' "brig.conf"
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.91/16
