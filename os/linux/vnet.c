@@ -171,6 +171,26 @@ static int bridge_v6_take(struct brig_nl *nl, const struct brig_node *node, stru
     return r;
 }
 
+/* Take over another workdir's idle bridge: this node's IPv6 gateway, its NAT
+ * (nat_enable=1) and its mark. */
+static int bridge_take(struct brig_nl *nl, const struct brig_node *node, const char *mine,
+                       struct brig_err *err)
+{
+    struct brig_addr gw, gw6;
+    if (bridge_v6_take(nl, node, err) < 0)
+        return -1;
+    if (node->nat_enable) {
+        if (brig_addr_parse(node->gateway4, &gw, err) < 0)
+            return brig_err_wrap(err, "gateway4");
+        if (brig_vnet_nat_add(node, &gw, err) < 0)
+            return -1;
+        if (node->gateway6 && (brig_addr_parse(node->gateway6, &gw6, err) < 0 ||
+                               brig_vnet_nat_add(node, &gw6, err) < 0))
+            return -1;
+    }
+    return brig_link_set_alias(nl, node->bridge, mine, err);
+}
+
 /* The node's bridge exists: refuse it while another workdir's jails use it;
  * one left idle by another workdir (removed, or initialised again) is taken over. */
 static int node_bridge_owned(struct brig_nl *nl, const struct brig_node *node, struct brig_err *err)
@@ -185,8 +205,7 @@ static int node_bridge_owned(struct brig_nl *nl, const struct brig_node *node, s
     if (bridge_idle(nl, node, node->bridge, &idle, err) < 0)
         return -1;
     if (idle)
-        return bridge_v6_take(nl, node, err) < 0 ? -1
-                                                 : brig_link_set_alias(nl, node->bridge, mine, err);
+        return bridge_take(nl, node, mine, err);
     return brig_err_set(err, BRIG_EFAIL,
                         "bridge %s belongs to another brig workdir (node id %.16s): give this "
                         "workdir its own with brig initenv bridge= nodeippool=",

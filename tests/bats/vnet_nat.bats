@@ -27,6 +27,25 @@ teardown() {
     output_has "masquerade"
 }
 
+@test "with nat_enable=1 a workdir that takes over another's idle bridge masquerades too" {
+    outside_host "out$P" up0 192.0.2.1/24 192.0.2.2/24
+    # another workdir, without NAT, makes the node's bridge and leaves it idle
+    local mine=$W
+    W="$BATS_TEST_TMPDIR/other"
+    BRIG_WORKDIR=$W
+    ok brig initenv uplink=up0
+    brig_busybox_base
+    jail_up jname=${P}o vnet=1 ip4_addr=10.199.0.41/16
+    ok brig jstop jname=${P}o
+    ok brig jremove jname=${P}o
+    W=$mine
+    BRIG_WORKDIR=$W
+    ok brig initenv nat_enable=1 uplink=up0
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.40/16
+    in_jail ${P}a ping -c1 -W2 192.0.2.2
+    same "$status" 0 "ping through NAT on the bridge taken over: $output"
+}
+
 @test "without nat_enable the same ping gets no answer" {
     outside_host "out$P" up0 192.0.2.1/24 192.0.2.2/24
     ok brig initenv uplink=up0
