@@ -4,6 +4,9 @@
 #include "benchlib.h"
 
 #include <arpa/inet.h>
+#include <linux/perf_event.h>
+#include <stddef.h>
+#include <sys/syscall.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -449,4 +452,294 @@ double bench_ping_until(const char *addr, uint64_t t0, unsigned interval_us, uns
             }
         }
     }
+}
+
+/* Counting: perf_event_open counters bound to cgroups (every task of the
+ * cgroup and its descendants, on every CPU), read before and after a run
+ * while the benchmark itself sits in the counted cgroup. */
+
+enum { CNT_FAULTS, CNT_CSW, CNT_TASK_CLOCK, CNT_FORKS, CNT_EXECS, CNT_SYSCALLS, CNT_KINDS };
+
+static struct {
+    bool on;
+    char *v2root; /* mount point of cgroup v2 */
+    char *home;   /* the benchmark's own cgroup, relative */
+    char *cmd;    /* the counted cgroup, absolute */
+    int *fd;      /* [ncg][ncpu][CNT_KINDS], -1 where unavailable */
+    size_t nfd;
+    int ncpu;
+    long tp[CNT_KINDS]; /* tracepoint ids, 0 when unknown */
+} cnt;
+
+static long tracepoint_id(const char *name)
+{
+    _cleanup_free_ char *p = brig_xasprintf("/sys/kernel/tracing/events/%s/id", name);
+    _cleanup_free_ char *text = NULL;
+    if (brig_read_file(p, 64, &text, NULL, NULL) < 0)
+        return 0;
+    return strtol(text, NULL, 10);
+}
+
+static int perf_open(struct perf_event_attr *a, int cgfd, int cpu)
+{
+    return (int)syscall(SYS_perf_event_open, a, cgfd, cpu, -1,
+                        PERF_FLAG_PID_CGROUP | PERF_FLAG_FD_CLOEXEC);
+}
+
+static void count_open(const char *dir)
+{
+    _cleanup_free_ char *path = brig_xasprintf("%s/%s", cnt.v2root, dir);
+    _cleanup_close_ int cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgfd < 0)
+        bench_die("open %s: %s", path, strerror(errno));
+    cnt.fd = brig_xrealloc(cnt.fd, (cnt.nfd + (size_t)cnt.ncpu * CNT_KINDS) * sizeof(int));
+    for (int cpu = 0; cpu < cnt.ncpu; cpu++) {
+        for (int k = 0; k < CNT_KINDS; k++) {
+            struct perf_event_attr a = {.size = sizeof(a)};
+            static const unsigned long long sw[] = {
+                [CNT_FAULTS] = PERF_COUNT_SW_PAGE_FAULTS,
+                [CNT_CSW] = PERF_COUNT_SW_CONTEXT_SWITCHES,
+                [CNT_TASK_CLOCK] = PERF_COUNT_SW_TASK_CLOCK,
+            };
+            if (k <= CNT_TASK_CLOCK) {
+                a.type = PERF_TYPE_SOFTWARE;
+                a.config = sw[k];
+            } else {
+                a.type = PERF_TYPE_TRACEPOINT;
+                a.config = (unsigned long long)cnt.tp[k];
+            }
+            int fd = -1;
+            if (a.type == PERF_TYPE_SOFTWARE || a.config != 0) {
+                fd = perf_open(&a, cgfd, cpu);
+                if (fd < 0)
+                    bench_die("perf_event_open on %s, cpu %d: %s", path, cpu, strerror(errno));
+            }
+            cnt.fd[cnt.nfd++] = fd;
+        }
+    }
+}
+
+static char *own_cgroup(void)
+{
+    _cleanup_free_ char *text = NULL;
+    if (brig_read_file("/proc/self/cgroup", 1 << 16, &text, NULL, NULL) < 0)
+        return NULL;
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (strncmp(line, "0::", 3) == 0)
+            return brig_xstrdup(line + 3);
+        line = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+static char *cgroup2_mount(void)
+{
+    _cleanup_free_ char *text = NULL;
+    if (brig_read_file("/proc/self/mounts", 1 << 20, &text, NULL, NULL) < 0)
+        return NULL;
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        char dev[64], dir[512], type[64];
+        if (sscanf(line, "%63s %511s %63s", dev, dir, type) == 3 && strcmp(type, "cgroup2") == 0)
+            return brig_xstrdup(dir);
+        line = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+static void count_cleanup(void)
+{
+    for (size_t i = 0; i < cnt.nfd; i++)
+        if (cnt.fd[i] >= 0)
+            close(cnt.fd[i]);
+    if (cnt.cmd)
+        rmdir(cnt.cmd);
+}
+
+bool bench_count_init(void)
+{
+    cnt.v2root = cgroup2_mount();
+    cnt.home = own_cgroup();
+    if (!cnt.v2root || !cnt.home) {
+        printf("counts: off (no cgroup v2)\n");
+        return false;
+    }
+    if (access("/sys/kernel/tracing/events", F_OK) < 0 &&
+        mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+            0)
+        printf("counts: no tracefs (%s): forks, execs and syscalls not counted\n", strerror(errno));
+    cnt.tp[CNT_FORKS] = tracepoint_id("sched/sched_process_fork");
+    cnt.tp[CNT_EXECS] = tracepoint_id("sched/sched_process_exec");
+    cnt.tp[CNT_SYSCALLS] = tracepoint_id("raw_syscalls/sys_enter");
+    cnt.ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
+    cnt.cmd = brig_xasprintf("%s/bench-count-XXXXXX", cnt.v2root);
+    if (!mkdtemp(cnt.cmd))
+        bench_die("mkdir %s: %s", cnt.cmd, strerror(errno));
+    atexit(count_cleanup);
+    count_open(cnt.cmd + strlen(cnt.v2root) + 1);
+    cnt.on = true;
+    return true;
+}
+
+void bench_count_add_cgroup(const char *dir)
+{
+    if (cnt.on)
+        count_open(dir);
+}
+
+char *bench_jail_cgroup_parent(const char *jname)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return NULL;
+    _cleanup_free_ char *tail = brig_xasprintf("/%s", jname);
+    char *found = NULL;
+    struct dirent *de;
+    while (!found && (de = readdir(d))) {
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        _cleanup_free_ char *p = brig_xasprintf("/proc/%s/cgroup", de->d_name);
+        _cleanup_free_ char *text = NULL;
+        if (brig_read_file(p, 1 << 16, &text, NULL, NULL) < 0)
+            continue;
+        char *line = strstr(text, "0::/");
+        if (!line)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        size_t len = strlen(line), tl = strlen(tail);
+        if (len > tl + 3 && strcmp(line + len - tl, tail) == 0)
+            found = brig_xstrndup(line + 4, len - tl - 4);
+    }
+    closedir(d);
+    return found;
+}
+
+static void count_read(double *v)
+{
+    for (int k = 0; k < CNT_KINDS; k++)
+        v[k] = 0;
+    for (size_t i = 0; i < cnt.nfd; i++) {
+        int k = (int)(i % CNT_KINDS);
+        uint64_t x = 0;
+        if (cnt.fd[i] < 0) {
+            v[k] = -1;
+            continue;
+        }
+        if (read(cnt.fd[i], &x, sizeof(x)) != (ssize_t)sizeof(x))
+            bench_die("read a counter: %s", strerror(errno));
+        if (v[k] >= 0)
+            v[k] += (double)x;
+    }
+}
+
+static void count_move(const char *dir)
+{
+    _cleanup_free_ char *p = brig_xasprintf("%s/cgroup.procs", dir);
+    int fd = open(p, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1)
+        bench_die("join %s: %s", dir, strerror(errno));
+    close(fd);
+}
+
+static double count_before[CNT_KINDS];
+
+void bench_count_begin(void)
+{
+    if (!cnt.on)
+        return;
+    count_read(count_before);
+    count_move(cnt.cmd);
+}
+
+void bench_count_end(struct bench_counts *ret)
+{
+    if (!cnt.on)
+        return;
+    _cleanup_free_ char *home = brig_xasprintf("%s%s", cnt.v2root, cnt.home);
+    double after[CNT_KINDS], d[CNT_KINDS];
+    count_move(home);
+    count_read(after);
+    for (int k = 0; k < CNT_KINDS; k++)
+        d[k] = count_before[k] < 0 ? -1 : after[k] - count_before[k];
+    *ret = (struct bench_counts){
+        .faults = d[CNT_FAULTS],
+        .csw = d[CNT_CSW],
+        .forks = d[CNT_FORKS],
+        .execs = d[CNT_EXECS],
+        .syscalls = d[CNT_SYSCALLS],
+        .cpu_ms = d[CNT_TASK_CLOCK] / 1e6,
+    };
+}
+
+double bench_run_counted(const char *const *argv, struct bench_counts *ret)
+{
+    bench_count_begin();
+    double ms = bench_run(argv);
+    bench_count_end(ret);
+    return ms;
+}
+
+static double median_of(const struct bench_counts *c, size_t n, size_t off)
+{
+    double *v = brig_xcalloc(n ? n : 1, sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        memcpy(&v[i], (const char *)&c[i] + off, sizeof(double));
+    struct bench_stats s = bench_stats(v, n);
+    free(v);
+    return s.median;
+}
+
+struct bench_counts bench_counts_median(const struct bench_counts *c, size_t n)
+{
+    return (struct bench_counts){
+        .faults = median_of(c, n, offsetof(struct bench_counts, faults)),
+        .csw = median_of(c, n, offsetof(struct bench_counts, csw)),
+        .forks = median_of(c, n, offsetof(struct bench_counts, forks)),
+        .execs = median_of(c, n, offsetof(struct bench_counts, execs)),
+        .syscalls = median_of(c, n, offsetof(struct bench_counts, syscalls)),
+        .cpu_ms = median_of(c, n, offsetof(struct bench_counts, cpu_ms)),
+    };
+}
+
+const char *bench_counts_str(const struct bench_counts *c, char *buf, size_t size)
+{
+    if (!cnt.on) {
+        snprintf(buf, size, "counts off");
+        return buf;
+    }
+    snprintf(buf, size, "faults %.0f, csw %.0f, forks %.0f, execs %.0f, syscalls %.0f, cpu %.2f ms",
+             c->faults, c->csw, c->forks, c->execs, c->syscalls, c->cpu_ms);
+    return buf;
+}
+
+double bench_print_floor(const char *brig, int runs)
+{
+    double *ms = brig_xcalloc((size_t)runs, sizeof(double));
+    struct bench_counts *c = brig_xcalloc((size_t)runs, sizeof(*c));
+    double brig_median = 0;
+    static const char *const what[] = {"/bin/true", "brig --version"};
+    for (size_t w = 0; w < BRIG_ARRAY_SIZE(what); w++) {
+        for (int i = 0; i < runs; i++) {
+            if (w == 0)
+                ms[i] = bench_run_counted((const char *const[]){"/bin/true", NULL}, &c[i]);
+            else
+                ms[i] = bench_run_counted((const char *const[]){brig, "--version", NULL}, &c[i]);
+        }
+        struct bench_stats s = bench_stats(ms, (size_t)runs);
+        struct bench_counts m = bench_counts_median(c, (size_t)runs);
+        char buf[160];
+        printf("floor: %-15s median %6.2f ms, p90 %6.2f (%d runs); %s\n", what[w], s.median, s.p90,
+               runs, bench_counts_str(&m, buf, sizeof(buf)));
+        if (w == 1)
+            brig_median = s.median;
+    }
+    fflush(stdout);
+    free(ms);
+    free(c);
+    return brig_median;
 }

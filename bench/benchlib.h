@@ -84,4 +84,52 @@ void bench_lxc_create(const char *lxcpath, const char *name, const char *bridge,
 double bench_ping_until(const char *addr, uint64_t t0, unsigned interval_us, unsigned timeout_ms,
                         pid_t pid, int *ret_status, double *ret_exit_ms);
 
+/* Machine-independent counts of a run: what the kernel did for the command
+ * and every process it made (a jail's init included, until the reading). */
+struct bench_counts {
+    double faults;   /* page faults */
+    double csw;      /* context switches */
+    double forks;    /* forks, clones and new threads */
+    double execs;    /* execve */
+    double syscalls; /* system calls entered */
+    double cpu_ms;   /* CPU time (task clock), for reference: not machine-independent */
+};
+
+/* Count what runs in a cgroup of the benchmark's own (perf_event_open, one
+ * counter per CPU and kind over the cgroup and its descendants). Prints why
+ * and returns false when the kernel cannot (no cgroup v2, no tracefs: then
+ * forks, execs and syscalls read -1). Call after bench_enter_namespaces. */
+bool bench_count_init(void);
+
+/* Also count the tasks of the cgroup v2 directory dir (relative to the v2
+ * root, e.g. the one brig puts its jails in) and its descendants. */
+void bench_count_add_cgroup(const char *dir);
+
+/* The cgroup v2 directory (relative to the v2 root) that holds the cgroup of
+ * the running jail jname (a process in ".../jname"), or NULL: where brig keeps
+ * this workdir's jails. */
+char *bench_jail_cgroup_parent(const char *jname);
+
+/* Count from here (the benchmark joins the counted cgroup: what it starts
+ * until bench_count_end is counted) ... */
+void bench_count_begin(void);
+
+/* ... to here: the counts since bench_count_begin into *ret (not touched
+ * when counting is off). */
+void bench_count_end(struct bench_counts *ret);
+
+/* As bench_run, counting the command and what it made into *ret (not
+ * touched when counting is off). */
+double bench_run_counted(const char *const *argv, struct bench_counts *ret);
+
+/* The medians of each count over c[0..n). */
+struct bench_counts bench_counts_median(const struct bench_counts *c, size_t n);
+
+/* "faults F, csw C, forks K, execs E, syscalls S" into buf. */
+const char *bench_counts_str(const struct bench_counts *c, char *buf, size_t size);
+
+/* Time and count /bin/true and `brig --version` runs times each and print
+ * them as the machine's floor; returns the median of `brig --version`. */
+double bench_print_floor(const char *brig, int runs);
+
 #endif

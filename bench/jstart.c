@@ -42,6 +42,21 @@ static double brig_verb(const char *verb, const char *jname)
     return bench_run((const char *const[]){brig, verb, arg, NULL});
 }
 
+/* As brig_verb, counting brig and what it made (the jail's init until the
+ * verb returned, or until it exited for jstop) into *ret. */
+static double brig_verb_counted(const char *verb, const char *jname, struct bench_counts *ret)
+{
+    _cleanup_free_ char *arg = brig_xasprintf("jname=%s", jname);
+    return bench_run_counted((const char *const[]){brig, verb, arg, NULL}, ret);
+}
+
+static void print_counts(const char *what, const struct bench_counts *c, int n)
+{
+    struct bench_counts m = bench_counts_median(c, (size_t)n);
+    char buf[160];
+    printf("counts: %-16s %s\n", what, bench_counts_str(&m, buf, sizeof(buf)));
+}
+
 static double lxc_verb(const char *tool, const char *flag)
 {
     return bench_run((const char *const[]){tool, "-P", lxcpath, "-n", LXC_NAME, flag, NULL});
@@ -81,6 +96,8 @@ int main(int argc, char **argv)
 
     bench_print_machine();
     bench_print_versions(brig);
+    bool counting = bench_count_init();
+    double floor_ms = bench_print_floor(brig, 20);
     printf("runs: %d (+%d warm-up each), %d ms pause between operations\n\n", n, WARMUP_RUNS,
            SETTLE_MS);
     fflush(stdout);
@@ -98,6 +115,13 @@ int main(int argc, char **argv)
         brig_verb("jstart", BRIG_JAIL);
         if (i == 0 && bench_ping_until(BRIG_ADDR, brig_now_ns(), 1000, 3000, 0, NULL, NULL) < 0)
             bench_die("the brig jail does not answer ping at %s", BRIG_ADDR);
+        if (i == 0 && counting) {
+            /* Count the jails' cgroups too: the init's work until ready. */
+            _cleanup_free_ char *jcg = bench_jail_cgroup_parent(BRIG_JAIL);
+            if (!jcg)
+                bench_die("no cgroup holds the jail %s", BRIG_JAIL);
+            bench_count_add_cgroup(jcg);
+        }
         bench_sleep_ms(SETTLE_MS);
         brig_verb("jstop", BRIG_JAIL);
         bench_sleep_ms(SETTLE_MS);
@@ -121,14 +145,18 @@ int main(int argc, char **argv)
     double *lt = brig_xcalloc((size_t)n, sizeof(double));
     double *ps = brig_xcalloc((size_t)n, sizeof(double));
     double *pt = brig_xcalloc((size_t)n, sizeof(double));
+    struct bench_counts *cbs = brig_xcalloc((size_t)n, sizeof(*cbs));
+    struct bench_counts *cbt = brig_xcalloc((size_t)n, sizeof(*cbt));
+    struct bench_counts *cps = brig_xcalloc((size_t)n, sizeof(*cps));
+    struct bench_counts *cpt = brig_xcalloc((size_t)n, sizeof(*cpt));
     for (int i = 0; i < n; i++) {
-        bs[i] = brig_verb("jstart", BRIG_JAIL);
+        bs[i] = brig_verb_counted("jstart", BRIG_JAIL, &cbs[i]);
         bench_sleep_ms(SETTLE_MS);
-        bt[i] = brig_verb("jstop", BRIG_JAIL);
+        bt[i] = brig_verb_counted("jstop", BRIG_JAIL, &cbt[i]);
         bench_sleep_ms(SETTLE_MS);
-        ps[i] = brig_verb("jstart", PRIV_JAIL);
+        ps[i] = brig_verb_counted("jstart", PRIV_JAIL, &cps[i]);
         bench_sleep_ms(SETTLE_MS);
-        pt[i] = brig_verb("jstop", PRIV_JAIL);
+        pt[i] = brig_verb_counted("jstop", PRIV_JAIL, &cpt[i]);
         bench_sleep_ms(SETTLE_MS);
         ls[i] = lxc_verb("lxc-start", "-d");
         bench_sleep_ms(SETTLE_MS);
@@ -145,7 +173,19 @@ int main(int argc, char **argv)
            "userns=0", "p90", "min", "ratio");
     print_row("start", bs, ps, n, 1.10);
     print_row("stop", bt, pt, n, 1.10);
-    printf("\nthe default (unprivileged) jail against one with userns=0 (ms)\n");
+    printf("\nthe default (unprivileged) jail against one with userns=0 (ms)\n\n");
+    printf("floor: brig --version %.2f ms (above); medians of the counts of one run, brig and\n"
+           "every process it made (the jail's init until jstart returned; until it exited for\n"
+           "jstop):\n",
+           floor_ms);
+    print_counts("jstart userns=1", cbs, n);
+    print_counts("jstop userns=1", cbt, n);
+    print_counts("jstart userns=0", cps, n);
+    print_counts("jstop userns=0", cpt, n);
+    free(cbs);
+    free(cbt);
+    free(cps);
+    free(cpt);
 
     struct brig_err err = BRIG_ERR_INIT;
     if (getenv("BENCH_KEEP"))

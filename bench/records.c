@@ -12,10 +12,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,7 +32,9 @@ extern char **environ;
 #define RUNS_RECORD 50
 
 static const char *brig_bin;
-static char *workdir_arg; /* "workdir=..." */
+static char *workdir_arg;                           /* "workdir=..." */
+static struct bench_counts counts[RUNS_RECORD * 2]; /* of each run of the current row */
+static int nrun;                                    /* runs of the current row so far */
 
 static void die(const char *what, const struct brig_err *err)
 {
@@ -52,6 +56,7 @@ static double run_brig(const char *const *args)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     pid_t pid;
+    bench_count_begin();
     uint64_t t0 = brig_now_ns();
     int r = posix_spawn(&pid, brig_bin, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -67,6 +72,7 @@ static double run_brig(const char *const *args)
         }
     }
     uint64_t t1 = brig_now_ns();
+    bench_count_end(&counts[nrun++]);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "bench-records: brig");
         for (size_t i = 1; argv[i]; i++)
@@ -87,7 +93,8 @@ struct result {
     const char *what;
     int runs;
     double median, p90, min;
-    double target; /* 0: none */
+    double target;              /* 0: none */
+    struct bench_counts counts; /* medians */
 };
 
 static struct result summarise(const char *what, double *ms, int n, double target)
@@ -95,7 +102,9 @@ static struct result summarise(const char *what, double *ms, int n, double targe
     qsort(ms, (size_t)n, sizeof(double), cmp_double);
     double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
     int rank = (9 * n + 9) / 10; /* nearest rank: ceil(0.9 n) */
-    return (struct result){what, n, median, ms[rank - 1], ms[0], target};
+    struct bench_counts c = bench_counts_median(counts, (size_t)nrun);
+    nrun = 0;
+    return (struct result){what, n, median, ms[rank - 1], ms[0], target, c};
 }
 
 /* Insert n jails named bulkNNNNN with static addresses, as jcreate records them. */
@@ -152,6 +161,12 @@ int main(int argc, char **argv)
     _cleanup_free_ char *workdir = brig_xasprintf("%s/wd", top);
     workdir_arg = brig_xasprintf("workdir=%s", workdir);
     bench_print_machine();
+    /* Counting mounts tracefs: in a mount namespace of the benchmark's own. */
+    bool counting = geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
+                    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && bench_count_init();
+    if (!counting)
+        printf("counts: off (needs root)\n");
+    double floor_ms = bench_print_floor(brig_bin, RUNS_LIST);
     printf("brig: %s, workdir: %s, records: %d\n\n", brig_bin, workdir, n);
     fflush(stdout);
 
@@ -204,8 +219,8 @@ int main(int argc, char **argv)
     res[nres++] = summarise("jset astart=0|1", ms, RUNS_RECORD, 0);
 
     printf("bulk insert of %d records through the store API: %.0f ms\n\n", n, bulk_ms);
-    printf("%-36s %5s %10s %10s %10s  %s\n", "operation", "runs", "median ms", "p90 ms", "min ms",
-           "target");
+    printf("%-36s %5s %10s %10s %10s  %-16s %s\n", "operation", "runs", "median ms", "p90 ms",
+           "min ms", "target", "counts of one run (medians)");
     int missed = 0;
     for (size_t i = 0; i < nres; i++) {
         char target[32] = "-";
@@ -214,9 +229,13 @@ int main(int argc, char **argv)
             snprintf(target, sizeof(target), "<= %.0f ms %s", res[i].target, ok ? "ok" : "MISSED");
             missed += !ok;
         }
-        printf("%-36s %5d %10.2f %10.2f %10.2f  %s\n", res[i].what, res[i].runs, res[i].median,
-               res[i].p90, res[i].min, target);
+        char cbuf[160];
+        printf("%-36s %5d %10.2f %10.2f %10.2f  %-16s %s\n", res[i].what, res[i].runs,
+               res[i].median, res[i].p90, res[i].min, target,
+               bench_counts_str(&res[i].counts, cbuf, sizeof(cbuf)));
     }
+    printf("\nfloor in this run: brig --version %.2f ms (the row above is the same figure)\n",
+           floor_ms);
     struct brig_err err = BRIG_ERR_INIT;
     if (getenv("BENCH_KEEP"))
         printf("\nworkdir kept (BENCH_KEEP): %s\n", workdir);
