@@ -375,12 +375,82 @@ static int check_dir_place(const struct brig_ctx *c, const char *what, const cha
                         what, p);
 }
 
+/* A directory that holds other jails' paths or data (jails/, jails-data/):
+ * resolved once, with the names in it that are symbolic links (or of an
+ * unknown type), so that resolving an entry costs no system call. */
+struct parent_dir {
+    char *text;   /* as written in the records */
+    char *real;   /* dir_resolve(text) */
+    char **links; /* sorted; entries that need a full dir_resolve */
+    size_t nlinks;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void parent_dir_load(struct parent_dir *pd, const char *text)
+{
+    pd->text = brig_xstrdup(text);
+    pd->real = dir_resolve(text);
+    DIR *d = opendir(pd->real);
+    if (!d)
+        return;
+    struct dirent *de;
+    char **links = NULL;
+    while ((de = readdir(d)))
+        if (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN)
+            brig_strv_push(&links, de->d_name);
+    closedir(d);
+    pd->links = links;
+    pd->nlinks = links ? brig_strv_len(links) : 0;
+    if (pd->nlinks)
+        qsort(pd->links, pd->nlinks, sizeof(*pd->links), cmp_str);
+}
+
 /* The new jail's resolved path and data, against another jail's. */
 struct dirs_walk {
     const char *jname;
     const char *dirs[2]; /* path, data */
     struct brig_err err;
+    struct parent_dir parents[4];
+    size_t nparents;
 };
+
+/* dir_resolve(p), without a system call when p's parent was seen before
+ * (every jail's path is in jails/ and its data in jails-data/ by default). */
+static char *row_dir_resolve(struct dirs_walk *w, const char *p)
+{
+    const char *slash = strrchr(p, '/');
+    const char *last = slash ? slash + 1 : p;
+    if (!slash || slash == p || !*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+        return dir_resolve(p);
+    size_t plen = (size_t)(slash - p);
+    struct parent_dir *pd = NULL;
+    for (size_t i = 0; i < w->nparents && !pd; i++)
+        if (strlen(w->parents[i].text) == plen && strncmp(w->parents[i].text, p, plen) == 0)
+            pd = &w->parents[i];
+    if (!pd) {
+        if (w->nparents == BRIG_ARRAY_SIZE(w->parents))
+            return dir_resolve(p);
+        _cleanup_free_ char *parent = brig_xstrndup(p, plen);
+        pd = &w->parents[w->nparents++];
+        parent_dir_load(pd, parent);
+    }
+    if (pd->nlinks && bsearch(&last, pd->links, pd->nlinks, sizeof(*pd->links), cmp_str))
+        return dir_resolve(p);
+    return brig_xasprintf("%s/%s", strcmp(pd->real, "/") == 0 ? "" : pd->real, last);
+}
+
+static void dirs_walk_clear(struct dirs_walk *w)
+{
+    for (size_t i = 0; i < w->nparents; i++) {
+        free(w->parents[i].text);
+        free(w->parents[i].real);
+        brig_strv_free(w->parents[i].links);
+    }
+}
 
 static int dirs_clash(const struct brig_jail_row *row, void *ud)
 {
@@ -389,7 +459,7 @@ static int dirs_clash(const struct brig_jail_row *row, void *ud)
     if (strcmp(row->v[0], w->jname) == 0)
         return 0;
     for (int k = 0; k < 2; k++) {
-        _cleanup_free_ char *theirs = dir_resolve(row->v[1 + k]);
+        _cleanup_free_ char *theirs = row_dir_resolve(w, row->v[1 + k]);
         for (int m = 0; m < 2; m++) {
             if (dir_within(w->dirs[m], theirs) || dir_within(theirs, w->dirs[m])) {
                 brig_err_set(&w->err, BRIG_EUSAGE, "%s %s overlaps jail %s's %s %s", names[m],
@@ -416,8 +486,10 @@ static int check_dirs(struct brig_ctx *c, const struct brig_jail *j, struct brig
     if (dir_within(path, data) || dir_within(data, path))
         return brig_err_set(err, BRIG_EUSAGE, "path %s and data %s overlap", path, data);
     static const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_PATH, BRIG_P_DATA};
-    struct dirs_walk w = {j->v[BRIG_P_JNAME], {path, data}, BRIG_ERR_INIT};
-    if (brig_store_jail_list(c->st, cols, BRIG_ARRAY_SIZE(cols), dirs_clash, &w, err) < 0) {
+    struct dirs_walk w = {j->v[BRIG_P_JNAME], {path, data}, BRIG_ERR_INIT, {{0}}, 0};
+    int rc = brig_store_jail_list(c->st, cols, BRIG_ARRAY_SIZE(cols), dirs_clash, &w, err);
+    dirs_walk_clear(&w);
+    if (rc < 0) {
         if (w.err.code)
             *err = w.err;
         return -1;

@@ -591,3 +591,13 @@ b"
     assert_rejected 2 "cannot be used" brig jcreate jname=bad data="/srv/a,upperdir=/etc"
     [ ! -e "$W/jails/bad" ] && [ ! -e "$W/jails-system/bad" ]
 }
+
+@test "another jail's path that is a symbolic link in jails/ is followed when checking for overlaps" {
+    ok brig jcreate jname=web1
+    mkdir -p "$BATS_TEST_TMPDIR/elsewhere" "$W/jails"
+    rmdir "$W/jails/web1" 2>/dev/null || true
+    ln -s "$BATS_TEST_TMPDIR/elsewhere" "$W/jails/web1"
+    assert_rejected 2 "overlaps jail web1's path $(realpath "$BATS_TEST_TMPDIR/elsewhere")" \
+        brig jcreate jname=bad path="$BATS_TEST_TMPDIR/elsewhere/sub"
+    ok brig jcreate jname=web2
+}
