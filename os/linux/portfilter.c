@@ -7,6 +7,7 @@
 
 #include "core/mac.h"
 #include "os/linux/net.h"
+#include "os/linux/nfnl.h"
 #include "os/linux/nft.h"
 
 #define T "bridge " BRIG_PORT_FILTER_TABLE
@@ -136,41 +137,6 @@ void brig_port_filter_render_add(struct brig_buf *out, const struct brig_jail_fi
     }
 }
 
-void brig_port_filter_render_remove(struct brig_buf *out, const char *chain,
-                                    const char *const *ports)
-{
-    /* nothing is added, not even for a moment: a jump added to the table
-     * makes the kernel check every chain of it */
-    for (const char *const *p = ports; p && *p; p++)
-        brig_buf_addf(out,
-                      "delete element " T " ports { \"%s\" }\n"
-                      "flush chain " T " %s\n"
-                      "delete chain " T " %s\n",
-                      *p, *p, *p);
-    /* last: the ports' chains jumped to it */
-    if (chain)
-        brig_buf_addf(out, "flush chain " T " %s\ndelete chain " T " %s\n", chain, chain);
-}
-
-char **brig_port_filter_chains_parse(const char *listing)
-{
-    char **v = brig_xcalloc(1, sizeof(char *));
-    bool in = false;
-    for (const char *line = listing; line && *line;) {
-        const char *eol = strchr(line, '\n');
-        size_t n = eol ? (size_t)(eol - line) : strlen(line);
-        _cleanup_free_ char *l = brig_xstrndup(line, n);
-        const char *t = l + strspn(l, " \t");
-        char name[64];
-        if (brig_startswith(t, "table "))
-            in = strcmp(t, "table " T " {") == 0;
-        else if (in && sscanf(t, "chain %63s {", name) == 1)
-            brig_strv_push(&v, name);
-        line = eol ? eol + 1 : NULL;
-    }
-    return v;
-}
-
 /* Only brig's names become chains: host ends "bj<id>n<idx>", jails "bj<id>". */
 static int check_name(const char *name, bool port, struct brig_err *err)
 {
@@ -228,15 +194,13 @@ int brig_port_filter_remove(const char *chain, const char *const *ports, struct 
         if (check_name(*p, true, err) < 0)
             return -1;
     }
-    /* without libnftables no filter was ever added */
-    _cleanup_nft_ struct nft_ctx *c = brig_nft_open(NULL);
-    if (!c)
-        return 0;
-    /* a kernel whose nftables cannot list chains never held a filter either */
-    if (brig_nft_run(c, "list chains bridge", NULL) < 0)
+    /* Plain netlink, not libnftables: a stop would spend more on loading it
+     * and on its cache of the whole table than on the deletion. A kernel
+     * that cannot list the chains never held a filter either. */
+    _cleanup_strv_ char **have = NULL;
+    if (brig_nfnl_bridge_chains(BRIG_PORT_FILTER_TABLE, &have, NULL) < 0)
         return 0;
     /* a port's chain and map element come and go in one transaction */
-    _cleanup_strv_ char **have = brig_port_filter_chains_parse(brig_nft_output(c));
     _cleanup_strv_ char **gone = brig_xcalloc(1, sizeof(char *));
     for (const char *const *p = ports; p && *p; p++) {
         if (strv_has(have, *p))
@@ -245,10 +209,11 @@ int brig_port_filter_remove(const char *chain, const char *const *ports, struct 
     bool chain_there = chain && strv_has(have, chain);
     if (!*gone && !chain_there)
         return 0;
-    struct brig_buf cmd = {0};
-    brig_port_filter_render_remove(&cmd, chain_there ? chain : NULL, (const char *const *)gone);
-    int r = brig_nft_run(c, cmd.s, err);
-    brig_buf_free(&cmd);
+    struct brig_buf batch = {0};
+    unsigned n = brig_nfnl_render_remove(&batch, BRIG_PORT_FILTER_TABLE, "ports",
+                                         chain_there ? chain : NULL, (const char *const *)gone, 1);
+    int r = brig_nfnl_commit(&batch, n, err);
+    brig_buf_free(&batch);
     if (r < 0)
         return brig_err_wrap(err, "remove the port filter of %s", chain ? chain : ports[0]);
     return 0;

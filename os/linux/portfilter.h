@@ -44,17 +44,11 @@ void brig_port_filter_jail_chain(int64_t jail_id, char out[BRIG_PORT_FILTER_NAME
 /* The nft commands (one transaction) that make brig's table ready and put the
  * filters in place, each chain replacing an older one of its name. Pure. */
 void brig_port_filter_render_add(struct brig_buf *out, const struct brig_jail_filter *jf);
-/* The nft commands that remove the filters of ports (NULL-terminated) and then
- * the address chain (NULL: keep it), all of which exist. Pure. */
-void brig_port_filter_render_remove(struct brig_buf *out, const char *chain,
-                                    const char *const *ports);
-/* The names of the chains of table "bridge brig" in the text of
- * `nft list chains bridge` (NULL-terminated, never NULL). Pure. */
-char **brig_port_filter_chains_parse(const char *listing);
 /* Put the filters in place in one transaction. Names must be brig's. */
 int brig_port_filter_add(const struct brig_jail_filter *jf, struct brig_err *err);
-/* Remove the filters of ports and the address chain (may be NULL); absent ones
- * (or no table, or no libnftables) are success, so any later process can run it. */
+/* Remove the filters of ports and the address chain (may be NULL), over plain
+ * netlink (no libnftables); absent ones (or no table, or no nftables in the
+ * kernel) are success, so any later process can run it. */
 int brig_port_filter_remove(const char *chain, const char *const *ports, struct brig_err *err);
 
 #endif

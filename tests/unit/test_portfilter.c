@@ -8,10 +8,18 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <stdlib.h>
+
 #include <cmocka.h>
 
 #include "core/addr.h"
 #include "core/util.h"
+#include "os/linux/nfnl.h"
 #include "os/linux/portfilter.h"
 
 #define TABLE                                                                                      \
@@ -123,50 +131,119 @@ static void test_one_transaction_sets_up_the_table_once_for_all_nics(void **stat
     assert_non_null(strstr(s, "ports { \"bj3n1\" : jump bj3n1 }"));
 }
 
+/* The message types of a netlink batch, and each message's first string
+ * attribute of type attr (or ""), as "TYPE:name" words. */
+static char *batch_words(const struct brig_buf *b)
+{
+    struct brig_buf out = {0};
+    size_t off = 0;
+    while (off + sizeof(struct nlmsghdr) <= b->len) {
+        const struct nlmsghdr *h = (const struct nlmsghdr *)(b->s + off);
+        assert_true(h->nlmsg_len >= NLMSG_HDRLEN && off + h->nlmsg_len <= b->len);
+        uint16_t t = h->nlmsg_type;
+        const char *word = t == NFNL_MSG_BATCH_BEGIN                                 ? "begin"
+                           : t == NFNL_MSG_BATCH_END                                 ? "end"
+                           : t == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELSETELEM) ? "delelem"
+                           : t == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELRULE)    ? "flush"
+                           : t == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELCHAIN)   ? "delchain"
+                                                                                     : "?";
+        brig_buf_addf(&out, "%s%s", out.len ? " " : "", word);
+        /* the name after the table: chain (rule, chain) or the key (element) */
+        size_t a = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
+        int strings = 0;
+        while (a + NLA_HDRLEN <= h->nlmsg_len) {
+            const struct nlattr *at = (const struct nlattr *)((const char *)h + a);
+            assert_true(at->nla_len >= NLA_HDRLEN);
+            if (at->nla_type & NLA_F_NESTED) {
+                /* element list > element > key > value: the ifname, 16 bytes */
+                const char *v = (const char *)at + 4 * NLA_HDRLEN;
+                assert_int_equal(at->nla_len, 4 * NLA_HDRLEN + 16);
+                brig_buf_addf(&out, ":%s", v);
+            } else if (++strings == 2 && strcmp(word, "delelem") != 0) {
+                brig_buf_addf(&out, ":%s", (const char *)at + NLA_HDRLEN);
+            } else if (strings == 2) {
+                assert_string_equal((const char *)at + NLA_HDRLEN, "ports");
+            } else {
+                assert_string_equal((const char *)at + NLA_HDRLEN, "brig");
+            }
+            a += NLA_ALIGN(at->nla_len);
+        }
+        off += NLMSG_ALIGN(h->nlmsg_len);
+    }
+    assert_int_equal(off, b->len);
+    return brig_buf_steal(&out);
+}
+
 static void test_removal_deletes_ports_before_the_chain_they_jump_to(void **state)
 {
     const char *ports[] = {"bj4n0", "bj4n2", NULL};
     struct brig_buf b = {0};
-    brig_port_filter_render_remove(&b, "bj4", ports);
-    assert_string_equal(b.s, "delete element bridge brig ports { \"bj4n0\" }\n"
-                             "flush chain bridge brig bj4n0\n"
-                             "delete chain bridge brig bj4n0\n"
-                             "delete element bridge brig ports { \"bj4n2\" }\n"
-                             "flush chain bridge brig bj4n2\n"
-                             "delete chain bridge brig bj4n2\n"
-                             "flush chain bridge brig bj4\n"
-                             "delete chain bridge brig bj4\n");
+    assert_int_equal(brig_nfnl_render_remove(&b, "brig", "ports", "bj4", ports, 1), 8);
+    char *w = batch_words(&b);
+    assert_string_equal(w, "begin delelem:bj4n0 flush:bj4n0 delchain:bj4n0 delelem:bj4n2 "
+                           "flush:bj4n2 delchain:bj4n2 flush:bj4 delchain:bj4 end");
+    free(w);
     brig_buf_free(&b);
+    /* the address chain kept */
+    assert_int_equal(brig_nfnl_render_remove(&b, "brig", "ports", NULL, ports + 1, 7), 3);
+    w = batch_words(&b);
+    assert_string_equal(w, "begin delelem:bj4n2 flush:bj4n2 delchain:bj4n2 end");
+    free(w);
+    brig_buf_free(&b);
+}
+
+/* Append a NEWCHAIN message of table and chain to b, as a dump answers. */
+static void add_chain_msg(struct brig_buf *b, const char *table, const char *chain)
+{
+    size_t off = b->len;
+    struct nlmsghdr h = {.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWCHAIN,
+                         .nlmsg_flags = NLM_F_MULTI};
+    struct nfgenmsg g = {.nfgen_family = NFPROTO_BRIDGE};
+    brig_buf_addn(b, (const char *)&h, sizeof(h));
+    brig_buf_addn(b, (const char *)&g, sizeof(g));
+    const char *v[] = {table, chain};
+    const uint16_t types[] = {NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME};
+    for (int i = 0; i < 2; i++) {
+        struct nlattr a = {.nla_len = (uint16_t)(NLA_HDRLEN + strlen(v[i]) + 1),
+                           .nla_type = types[i]};
+        brig_buf_addn(b, (const char *)&a, sizeof(a));
+        brig_buf_addn(b, v[i], strlen(v[i]) + 1);
+        while (b->len % 4)
+            brig_buf_addc(b, '\0');
+    }
+    uint32_t len = (uint32_t)(b->len - off);
+    memcpy(b->s + off, &len, sizeof(len));
 }
 
 static void test_chains_are_read_from_brigs_table_only(void **state)
 {
-    const char *listing = "table bridge other {\n"
-                          "\tchain bj9n0 {\n"
-                          "\t}\n"
-                          "}\n"
-                          "table bridge brig {\n"
-                          "\tchain prerouting {\n"
-                          "\t\ttype filter hook prerouting priority filter; policy accept;\n"
-                          "\t}\n"
-                          "\tchain bj4n0 {\n"
-                          "\t}\n"
-                          "\tchain bj4 {\n"
-                          "\t}\n"
-                          "}\n"
-                          "table bridge brig2 {\n"
-                          "\tchain bj5n0 {\n"
-                          "\t}\n"
-                          "}\n";
-    char **v = brig_port_filter_chains_parse(listing);
+    struct brig_buf b = {0};
+    add_chain_msg(&b, "other", "bj9n0");
+    add_chain_msg(&b, "brig", "prerouting");
+    add_chain_msg(&b, "brig", "bj4n0");
+    add_chain_msg(&b, "brig2", "bj5n0");
+    add_chain_msg(&b, "brig", "bj4");
+    char **v = brig_xcalloc(1, sizeof(char *));
+    assert_int_equal(brig_nfnl_chains_parse(b.s, b.len, "brig", &v), 0);
     assert_int_equal(brig_strv_len(v), 3);
     assert_string_equal(v[0], "prerouting");
     assert_string_equal(v[1], "bj4n0");
     assert_string_equal(v[2], "bj4");
+    /* the end of the dump */
+    struct nlmsghdr done = {.nlmsg_len = NLMSG_LENGTH(4), .nlmsg_type = NLMSG_DONE};
+    char msg[NLMSG_LENGTH(4)] = {0};
+    memcpy(msg, &done, sizeof(done));
+    assert_int_equal(brig_nfnl_chains_parse(msg, sizeof(msg), "brig", &v), 1);
+    /* an error answer, and a message longer than what was received */
+    struct {
+        struct nlmsghdr h;
+        struct nlmsgerr e;
+    } err = {{.nlmsg_len = sizeof(err), .nlmsg_type = NLMSG_ERROR}, {.error = -EPERM}};
+    assert_int_equal(brig_nfnl_chains_parse(&err, sizeof(err), "brig", &v), -EPERM);
+    assert_int_equal(brig_nfnl_chains_parse(b.s, 20, "brig", &v), -EBADMSG);
+    assert_int_equal(brig_strv_len(v), 3);
     brig_strv_free(v);
-    v = brig_port_filter_chains_parse("");
-    assert_null(v[0]);
-    brig_strv_free(v);
+    brig_buf_free(&b);
 }
 
 static void test_only_brig_names_become_chains(void **state)
