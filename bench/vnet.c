@@ -236,9 +236,12 @@ static void phase_scale(int n, const char *data, const char *png)
     double total = bench_ms(t0, brig_now_ns());
 
     double jls[20];
+    struct bench_counts cj[20];
     for (int i = 0; i < 20; i++)
-        jls[i] = bench_run((const char *const[]){brig, "jls", NULL});
+        jls[i] = bench_run_counted((const char *const[]){brig, "jls", NULL}, &cj[i]);
     struct bench_stats sj = bench_stats(jls, 20);
+    struct bench_counts mj = bench_counts_median(cj, 20);
+    double floor_ms = bench_print_floor(brig, 20);
     char addr[32];
     jail_addr(addr, sizeof(addr), "10.199", 0);
     double p0 = bench_ping_until(addr, brig_now_ns(), 1000, 3000, 0, NULL, NULL);
@@ -262,8 +265,11 @@ static void phase_scale(int n, const char *data, const char *png)
            mean(st, 0, w), f100.median, w, mean(st, n - w, n), l100.median);
     printf("ratio last/first (means): %.3f, target <= 1.5: %s\n", ratio,
            ratio <= 1.5 ? "met" : "missed");
+    char cbuf[160];
     printf("jls with %d running (20 runs): median %.2f p90 %.2f ms, target <= 20 ms: %s\n", n,
            sj.median, sj.p90, sj.median <= 20 ? "met" : "missed");
+    printf("jls with %d running: floor (brig --version) %.2f ms; counts: %s\n", n, floor_ms,
+           bench_counts_str(&mj, cbuf, sizeof(cbuf)));
     printf("ping first jail: %s, last jail: %s\n", p0 < 0 ? "no answer" : "answers",
            p1 < 0 ? "no answer" : "answers");
     printf("jstop: total %.1f s; median %.2f p90 %.2f max %.2f ms; first %d mean %.2f, last %d "
@@ -444,6 +450,8 @@ int main(int argc, char **argv)
 
     bench_print_machine();
     bench_print_versions(brig);
+    bench_count_init();
+    bench_print_floor(brig, 20);
     printf("\n");
     fflush(stdout);
     bench_run((const char *const[]){brig, "initenv", "nodename=bench", NULL});
