@@ -87,11 +87,15 @@ void bench_enter_namespaces(const char *prog)
     /* LXC's locks and state stay in this namespace. */
     mkdir("/run/lxc", 0755);
     xmount("tmpfs", "/run/lxc", "tmpfs", MS_NOSUID | MS_NODEV);
-    /* The id ranges of the benchmark's unprivileged jails are registered in
-     * private copies of /etc/subuid and /etc/subgid, left with the namespace. */
+    bench_private_subids("/run/lxc");
+    bench_run((const char *const[]){"ip", "link", "set", "lo", "up", NULL});
+}
+
+void bench_private_subids(const char *dir)
+{
     static const char *const subids[] = {"/etc/subuid", "/etc/subgid"};
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(subids); i++) {
-        _cleanup_free_ char *copy = brig_xasprintf("/run/lxc/%s", subids[i] + 5);
+        _cleanup_free_ char *copy = brig_xasprintf("%s/%s", dir, subids[i] + 5);
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
         struct brig_err err = BRIG_ERR_INIT;
@@ -106,7 +110,6 @@ void bench_enter_namespaces(const char *prog)
             close(fd);
         xmount(copy, subids[i], NULL, MS_BIND);
     }
-    bench_run((const char *const[]){"ip", "link", "set", "lo", "up", NULL});
 }
 
 static char **dup_argv(const char *const *argv)

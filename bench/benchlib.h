@@ -19,6 +19,11 @@ _Noreturn void bench_die(const char *fmt, ...) BRIG_PRINTF(1, 2);
  * When the benchmark exits, every process it left behind is killed. */
 void bench_enter_namespaces(const char *prog);
 
+/* In a mount namespace of the caller's own: bind private copies (kept in
+ * dir) over /etc/subuid and /etc/subgid, where brig registers the id ranges
+ * of the benchmark's unprivileged jails, so the host's stay as they were. */
+void bench_private_subids(const char *dir);
+
 /* Run argv[0] (searched in PATH), output to the log file; returns wall ms.
  * A non-zero exit prints the command and the end of the log and exits. */
 double bench_run(const char *const *argv);

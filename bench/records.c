@@ -161,11 +161,19 @@ int main(int argc, char **argv)
     _cleanup_free_ char *workdir = brig_xasprintf("%s/wd", top);
     workdir_arg = brig_xasprintf("workdir=%s", workdir);
     bench_print_machine();
-    /* Counting mounts tracefs: in a mount namespace of the benchmark's own. */
-    bool counting = geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
-                    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && bench_count_init();
-    if (!counting)
-        printf("counts: off (needs root)\n");
+    /* A mount namespace of its own: the jails' id ranges are registered in
+     * private copies of /etc/subuid and /etc/subgid, and counting mounts
+     * tracefs. */
+    if (geteuid() != 0) {
+        fprintf(stderr, "bench-records: must run as root (jcreate registers id ranges)\n");
+        return 2;
+    }
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+        perror("bench-records: a mount namespace");
+        return 1;
+    }
+    bench_private_subids(top);
+    bench_count_init();
     double floor_ms = bench_print_floor(brig_bin, RUNS_LIST);
     printf("brig: %s, workdir: %s, records: %d\n\n", brig_bin, workdir, n);
     fflush(stdout);
