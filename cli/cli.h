@@ -102,5 +102,6 @@ int cli_recover(struct cli *cli, struct brig_err *err);
 int cli_repo(struct cli *cli, struct brig_err *err);
 int cli_bridge(struct cli *cli, struct brig_err *err);
 int cli_jnic(struct cli *cli, struct brig_err *err);
+int cli_jfstab(struct cli *cli, struct brig_err *err);
 
 #endif

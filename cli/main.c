@@ -82,6 +82,14 @@ static const struct cli_opt opts_jnic[] = {
     {"nic_filter", "bool", "1",
      "1: send only from its MAC and the jail's addresses; 0: any (routers)"},
     {NULL}};
+static const struct cli_opt opts_jfstab[] = {
+    {"jname", "name", "", "the jail"},
+    {"action", "list|add|remove|import", "list", "what to do"},
+    {"src", "path", "", "add: the host directory or file (absolute, existing)"},
+    {"dst", "path", "", "add, remove: where it appears in the jail (made when missing)"},
+    {"ro", "bool", "0", "add: 1 mounts it read-only"},
+    {"file", "path", "", "import: a CBSD fstab file (src dst nullfs rw|ro [0 0])"},
+    {NULL}};
 static const struct cli_opt opts_inventory[] = {
     {"format", "text|json", "text", "json: same as --json"}, {NULL}};
 
@@ -121,6 +129,9 @@ const struct cli_verb cli_verbs[] = {
     {"jnic", cli_jnic, "list, add, remove and change a VNET jail's NICs",
      "jname=NAME action=list|add|remove|set [nic=N] [parent=] [hwaddr=] [mtu=] [ip4_addr=]",
      opts_jnic, .listing = true},
+    {"jfstab", cli_jfstab, "list, add and remove host directories mounted in a jail",
+     "jname=NAME action=list|add|remove|import [src=] [dst=] [ro=1] [file=]", opts_jfstab,
+     .listing = true},
     {"repo", cli_repo, "list, get and remove bases", "action=list|get|remove [base=NAME] ...",
      opts_repo, .listing = true, .dry_run = true},
 };
@@ -146,6 +157,7 @@ static const struct {
     {"recover"},
     {"bridge", (const char *const[]){"create", "remove", NULL}},
     {"jnic", (const char *const[]){"add", "remove", "set", NULL}},
+    {"jfstab", (const char *const[]){"add", "remove", "import", NULL}},
     {"repo", (const char *const[]){"get", "remove", NULL}},
 };
 

@@ -198,4 +198,20 @@ int brig_jnic_remove(struct brig_ctx *c, const char *jname, const struct brig_jn
 int brig_jnic_set(struct brig_ctx *c, const char *jname, const struct brig_jnic_args *a,
                   struct brig_jnic_done *ret, struct brig_err *err);
 
+/* jfstab: host directories mounted in a jail (core/fstab.h). */
+typedef int (*brig_jfstab_cb)(const struct brig_fstab *e, bool running, void *ud);
+/* One callback per entry of jname, by dst. */
+int brig_jfstab_list(struct brig_ctx *c, const char *jname, brig_jfstab_cb cb, void *ud,
+                     struct brig_err *err);
+/* Mount host path src at dst in jname (read-only with ro) from its next start, and at
+ * once when it runs (*ret_live). Bad input or a failed live mount changes nothing. */
+int brig_jfstab_add(struct brig_ctx *c, const char *jname, const char *src, const char *dst,
+                    bool ro, bool *ret_live, struct brig_err *err);
+/* Forget the entry at dst, unmounting it from the running jail (*ret_live). */
+int brig_jfstab_remove(struct brig_ctx *c, const char *jname, const char *dst, bool *ret_live,
+                       struct brig_err *err);
+/* Add every line of a CBSD fstab file; all or nothing. */
+int brig_jfstab_import(struct brig_ctx *c, const char *jname, const char *file, size_t *ret_n,
+                       bool *ret_live, struct brig_err *err);
+
 #endif

@@ -16,6 +16,7 @@ void brig_jail_op_free(struct brig_jail_op *op)
 {
     brig_jail_clear(&op->j);
     brig_nics_free(op->nics, op->nnics);
+    brig_fstabs_free(op->fstab, op->nfstab);
     if (op->lock_fd >= 0)
         close(op->lock_fd);
     free(op->sysdir);
@@ -54,6 +55,8 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
     }
     if (brig_store_nic_list(c->st, op->j.id, &op->nics, &op->nnics, err) < 0)
         return brig_err_wrap(err, "%s", jname);
+    if (brig_store_fstab_list(c->st, op->j.id, &op->fstab, &op->nfstab, err) < 0)
+        return brig_err_wrap(err, "%s", jname);
     op->basedir = brig_ctx_path(c, "basejail/%s", op->j.v[BRIG_P_BASE]);
     _cleanup_free_ char *rules = brig_ctx_path(c, "etc/devfs.rules");
     if (brig_read_file(rules, 1 << 20, &op->rules, NULL, err) < 0)
@@ -62,6 +65,8 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
         .jail = &op->j,
         .nics = op->nics,
         .nnics = brig_jail_bool(&op->j, BRIG_P_VNET) ? op->nnics : 0,
+        .fstab = op->fstab,
+        .nfstab = op->nfstab,
         .node = &c->node,
         .sysdir = op->sysdir,
         .basedir = op->basedir,

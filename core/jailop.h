@@ -13,6 +13,8 @@ struct brig_jail_op {
     struct brig_jail j;
     struct brig_nic *nics;
     size_t nnics;
+    struct brig_fstab *fstab;
+    size_t nfstab;
     int lock_fd;
     char *sysdir, *basedir, *rules;
     struct brig_jail_env env;

@@ -27,6 +27,15 @@ struct brig_nic {
     bool no_filter; /* nic_filter=0: no bridge port filter (zero, the default, filters) */
 };
 
+/* One host directory (or file) mounted in a jail, as a line of CBSD's fstab:
+ * "src dst type options". dst is a path inside the jail's root. */
+struct brig_fstab {
+    char *src;     /* absolute host path */
+    char *dst;     /* absolute path inside the jail */
+    char *type;    /* "nullfs" (a bind) */
+    char *options; /* "rw" or "ro" */
+};
+
 /* The node's settings, read from etc/brig.conf. */
 struct brig_node {
     char *workdir;

@@ -6,6 +6,7 @@
 #include "os/freebsd/freebsd.h"
 #include "os/freebsd/ops.h"
 #include "os/linux/linux.h"
+#include "os/linux/fstab.h"
 #include "os/linux/netops.h"
 #include "os/linux/proc.h"
 
@@ -71,6 +72,8 @@ static const struct brig_os_ops linux_ops = {
     .bridge_remove = brig_linux_bridge_remove,
     .check_host = brig_linux_check_host,
     .limits_set = brig_linux_limits_set,
+    .fstab_attach = brig_linux_fstab_attach,
+    .fstab_detach = brig_linux_fstab_detach,
 };
 
 static const struct brig_os_ops freebsd_ops = {

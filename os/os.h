@@ -20,6 +20,8 @@ struct brig_jail_env {
     const struct brig_jail *jail;
     const struct brig_nic *nics; /* VNET NICs, by idx (NIC 0 mirrors the jail's columns) */
     size_t nnics;
+    const struct brig_fstab *fstab; /* host directories mounted in the jail (jfstab) */
+    size_t nfstab;
     const struct brig_node *node;
     const char *sysdir;      /* jails-system/<jname>: console log, run files */
     const char *basedir;     /* basejail/<base> */
@@ -92,6 +94,12 @@ struct brig_os_ops {
      * kernel where limits change only at the next start. */
     int (*limits_set)(const struct brig_jail_env *env, const struct brig_runtime *rt,
                       struct brig_err *err);
+    /* Mount host directory e in the running jail rt now / unmount it (nothing
+     * there is success). NULL: a kernel where they change only at the next start. */
+    int (*fstab_attach)(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                        const struct brig_fstab *e, struct brig_err *err);
+    int (*fstab_detach)(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                        const struct brig_fstab *e, struct brig_err *err);
 };
 
 /* The ops of kernel k (BRIG_K_LINUX or BRIG_K_FREEBSD). */

@@ -131,6 +131,18 @@ static int migrate_nic_filter(struct brig_store *st, struct brig_err *err)
     return migrate_param_columns(st, err);
 }
 
+/* Migration 7: host directories mounted in jails (jfstab), one row per
+ * line of the jail's fstab; a jail's dst is unique. */
+static int migrate_fstab(struct brig_store *st, struct brig_err *err)
+{
+    return exec_sql(st,
+                    "CREATE TABLE jailfstab (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                    " jail_id INTEGER NOT NULL REFERENCES jails(id) ON DELETE CASCADE,"
+                    " src TEXT NOT NULL, dst TEXT NOT NULL, type TEXT NOT NULL,"
+                    " options TEXT NOT NULL, UNIQUE (jail_id, dst));",
+                    err);
+}
+
 static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct brig_err *) = {
     migrate_1,
     migrate_param_columns,
@@ -139,6 +151,7 @@ static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct b
     migrate_nic_filter,
     /* 6: exec_init and stop_signal */
     migrate_param_columns,
+    migrate_fstab,
 };
 
 int brig_store_version(struct brig_store *st)
@@ -837,5 +850,83 @@ int brig_store_journal_list(struct brig_store *st, struct brig_journal **ret, si
     }
     *ret = v;
     *ret_n = n;
+    return 0;
+}
+
+void brig_fstabs_free(struct brig_fstab *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].src);
+        free(v[i].dst);
+        free(v[i].type);
+        free(v[i].options);
+    }
+    free(v);
+}
+
+int brig_store_fstab_list(struct brig_store *st, int64_t jail_id, struct brig_fstab **ret,
+                          size_t *ret_n, struct brig_err *err)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st, "SELECT src, dst, type, options FROM jailfstab WHERE jail_id = ?1 ORDER BY dst",
+                &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, jail_id);
+    struct brig_fstab *v = NULL;
+    size_t n = 0;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        v = brig_xrealloc(v, (n + 1) * sizeof(*v));
+        v[n++] = (struct brig_fstab){
+            .src = brig_xstrdup((const char *)sqlite3_column_text(s, 0)),
+            .dst = brig_xstrdup((const char *)sqlite3_column_text(s, 1)),
+            .type = brig_xstrdup((const char *)sqlite3_column_text(s, 2)),
+            .options = brig_xstrdup((const char *)sqlite3_column_text(s, 3)),
+        };
+    }
+    if (r != SQLITE_DONE) {
+        brig_fstabs_free(v, n);
+        return db_fail(st, err, "list fstab");
+    }
+    *ret = v;
+    *ret_n = n;
+    return 0;
+}
+
+int brig_store_fstab_insert(struct brig_store *st, int64_t jail_id, const struct brig_fstab *e,
+                            struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st,
+                "INSERT INTO jailfstab (jail_id, src, dst, type, options) "
+                "VALUES (?1, ?2, ?3, ?4, ?5)",
+                &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, jail_id);
+    sqlite3_bind_text(s, 2, e->src, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, e->dst, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, e->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, e->options, -1, SQLITE_STATIC);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_CONSTRAINT)
+        return brig_err_set(err, BRIG_EUSAGE, "%s is already mounted from the host", e->dst);
+    if (r != SQLITE_DONE)
+        return db_fail(st, err, "add fstab entry");
+    return 0;
+}
+
+int brig_store_fstab_delete(struct brig_store *st, int64_t jail_id, const char *dst,
+                            bool *ret_found, struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st, "DELETE FROM jailfstab WHERE jail_id = ?1 AND dst = ?2", &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, jail_id);
+    sqlite3_bind_text(s, 2, dst, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return db_fail(st, err, "remove fstab entry");
+    *ret_found = sqlite3_changes(st->db) > 0;
     return 0;
 }

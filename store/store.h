@@ -14,7 +14,7 @@
 
 struct brig_store;
 
-#define BRIG_STORE_VERSION 6
+#define BRIG_STORE_VERSION 7
 
 /* Open (and with create, make and migrate) the database at path. */
 int brig_store_open(const char *path, bool create, struct brig_store **ret, struct brig_err *err);
@@ -67,6 +67,17 @@ int brig_store_nic_insert(struct brig_store *st, struct brig_nic *nic, struct br
 int brig_store_nic_update(struct brig_store *st, const struct brig_nic *nic, struct brig_err *err);
 int brig_store_nic_delete(struct brig_store *st, int64_t jail_id, int idx, struct brig_err *err);
 void brig_nics_free(struct brig_nic *nics, size_t n);
+
+/* Host directories of a jail (jfstab), ordered by dst. */
+int brig_store_fstab_list(struct brig_store *st, int64_t jail_id, struct brig_fstab **ret,
+                          size_t *ret_n, struct brig_err *err);
+/* Record e for the jail; a dst already recorded is BRIG_EUSAGE. */
+int brig_store_fstab_insert(struct brig_store *st, int64_t jail_id, const struct brig_fstab *e,
+                            struct brig_err *err);
+/* Forget the entry at dst; *ret_found says whether there was one. */
+int brig_store_fstab_delete(struct brig_store *st, int64_t jail_id, const char *dst,
+                            bool *ret_found, struct brig_err *err);
+void brig_fstabs_free(struct brig_fstab *v, size_t n);
 
 /* IPAM. Addresses are stored without prefix; v4 ones also as a number. */
 int brig_store_ipam_reserve(struct brig_store *st, const char *addr, int64_t jail_id, int nic_idx,

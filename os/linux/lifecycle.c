@@ -17,6 +17,7 @@
 #include "devfs_rules.h"
 #include "mac.h"
 #include "os/linux/cgroup.h"
+#include "os/linux/fstab.h"
 #include "os/linux/hook.h"
 #include "os/linux/hostnet.h"
 #include "os/linux/jail.h"
@@ -75,8 +76,14 @@ static int mount_apply(void *st, struct brig_err *err)
     /* an unprivileged jail's root is made once its user namespace exists (init_apply) */
     if (s->j->idmap)
         return brig_rootfs_prepare_target(jv(s, BRIG_P_PATH), err);
-    return brig_rootfs_mount(s->env->basedir, jv(s, BRIG_P_DATA), jv(s, BRIG_P_PATH),
-                             brig_jail_bool(s->j, BRIG_P_BASERW), err);
+    if (brig_rootfs_mount(s->env->basedir, jv(s, BRIG_P_DATA), jv(s, BRIG_P_PATH),
+                          brig_jail_bool(s->j, BRIG_P_BASERW), err) < 0)
+        return -1;
+    /* host root's jail: its init copies the mounts under its root */
+    _cleanup_close_ int root = open(jv(s, BRIG_P_PATH), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return brig_err_sys(err, errno, "open %s", jv(s, BRIG_P_PATH));
+    return brig_fstab_attach_all(root, s->env->fstab, s->env->nfstab, 0, err);
 }
 
 static int mount_undo(void *st, struct brig_err *err)
@@ -170,6 +177,8 @@ static int give_root(struct lx *s, struct brig_err *err)
     if (brig_rootfs_mount_userns(s->env->basedir, jv(s, BRIG_P_DATA), jv(s, BRIG_P_PATH),
                                  brig_jail_bool(s->j, BRIG_P_BASERW), s->j->idmap, userns, &root,
                                  err) < 0)
+        return -1;
+    if (brig_fstab_attach_all(root, s->env->fstab, s->env->nfstab, s->j->idmap, err) < 0)
         return -1;
     return brig_jail_proc_give_root(&s->proc, root, err);
 }
