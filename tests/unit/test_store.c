@@ -513,6 +513,52 @@ static void test_node_facts_set_get_overwrite(void **state)
     free(v);
 }
 
+static void test_fstab_rows_by_dst_unique_and_removed_with_the_jail(void **state)
+{
+    struct fixture *f = *state;
+    struct brig_store *st = open_new(f);
+    struct brig_err err = BRIG_ERR_INIT;
+    int64_t id = insert_jail(st, "f1");
+    char src[] = "/srv/a", d1[] = "/usr/home", d2[] = "/opt", ty[] = "nullfs", rw[] = "rw",
+         ro[] = "ro";
+    struct brig_fstab a = {.src = src, .dst = d1, .type = ty, .options = rw};
+    struct brig_fstab b = {.src = src, .dst = d2, .type = ty, .options = ro};
+    assert_int_equal(brig_store_fstab_insert(st, id, &a, &err), 0);
+    assert_int_equal(brig_store_fstab_insert(st, id, &b, &err), 0);
+    assert_int_equal(brig_store_fstab_insert(st, id, &a, &err), -1);
+    assert_int_equal(err.code, BRIG_EUSAGE);
+    assert_string_equal(err.msg, "/usr/home is already mounted from the host");
+    struct brig_fstab *v = NULL;
+    size_t n = 0;
+    assert_int_equal(brig_store_fstab_list(st, id, &v, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].dst, "/opt");
+    assert_string_equal(v[0].options, "ro");
+    assert_string_equal(v[1].dst, "/usr/home");
+    assert_string_equal(v[1].src, "/srv/a");
+    brig_fstabs_free(v, n);
+    bool found = false;
+    assert_int_equal(brig_store_fstab_delete(st, id, "/opt", &found, &err), 0);
+    assert_true(found);
+    assert_int_equal(brig_store_fstab_delete(st, id, "/opt", &found, &err), 0);
+    assert_false(found);
+    assert_int_equal(brig_store_jail_delete(st, id, &err), 0);
+    _cleanup_free_ char *left = raw_query(f->db, "SELECT count(*) FROM jailfstab");
+    assert_string_equal(left, "0");
+}
+
+static void test_version_6_database_gains_the_fstab_table(void **state)
+{
+    struct fixture *f = *state;
+    struct brig_err err = BRIG_ERR_INIT;
+    brig_store_close(open_new(f));
+    f->st = NULL;
+    raw_sql(f->db, "DROP TABLE jailfstab; PRAGMA user_version = 6;");
+    assert_int_equal(brig_store_open(f->db, true, &f->st, &err), 0);
+    assert_int_equal(brig_store_version(f->st), BRIG_STORE_VERSION);
+    assert_true(has_column(f->db, "jailfstab", "dst"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +579,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_runtime_records_pid_and_start_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_set_get_list_clear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_facts_set_get_overwrite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fstab_rows_by_dst_unique_and_removed_with_the_jail,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_6_database_gains_the_fstab_table, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
