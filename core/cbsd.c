@@ -39,7 +39,8 @@ const struct brig_cbsd_key brig_cbsd_keys[] = {
     TAKEN("allow_mount"),
     IGNORED("allow_devfs", "lets the jail mount devfs; brig mounts the jail's /dev itself"),
     IGNORED("allow_nullfs", "lets the jail mount nullfs; brig offers no nullfs to jails"),
-    IGNORED("mount_fstab", "CBSD's fstab file for extra mounts; brig has no fstab mounts"),
+    IGNORED("mount_fstab", "CBSD's fstab file for extra mounts; read it into brig with jfstab "
+                           "action=import file="),
     TAKEN("mkhostsfile"),
     TAKEN("devfs_ruleset"),
     TAKEN("baserw"),
