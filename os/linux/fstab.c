@@ -30,14 +30,22 @@ static bool fstab_ro(const struct brig_fstab *e)
  * Taken before anything enters the jail, so a jail never names a host path. */
 static int fstab_tree(const struct brig_fstab *e, bool *ret_dir, struct brig_err *err)
 {
+    /* src was recorded as its real path: a symlink on it now is a change
+     * behind brig's back (perhaps by a jail that can write its parent) */
+    struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
+    _cleanup_close_ int src = (int)syscall(SYS_openat2, AT_FDCWD, e->src, &how, sizeof(how));
+    if (src < 0 && errno == ELOOP)
+        return brig_err_set(err, BRIG_EFAIL, "%s: a symbolic link is on its path now", e->src);
+    if (src < 0)
+        return brig_err_sys(err, errno, "%s", e->src);
     struct stat st;
-    if (stat(e->src, &st) < 0)
+    if (fstat(src, &st) < 0)
         return brig_err_sys(err, errno, "%s", e->src);
     if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
         return brig_err_set(err, BRIG_EFAIL, "%s: not a directory or a regular file", e->src);
     *ret_dir = S_ISDIR(st.st_mode);
     _cleanup_close_ int fd =
-        (int)open_tree(AT_FDCWD, e->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        (int)open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
     if (fd < 0)
         return brig_err_sys(err, errno, "bind %s", e->src);
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};

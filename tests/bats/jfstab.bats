@@ -108,6 +108,36 @@ $S /srv/share nullfs rw" "rows, by dst, canonical"
     [ -z "$(jail_mount_opts ${P}l /etc/single)" ]
 }
 
+@test "a live add that fails in the running jail records nothing" {
+    jail_up jname=${P}f exec_start=true
+    ok brig jexec jname=${P}f -- sh -c 'echo mine > /etc/keep'
+    local before
+    before=$(db_dump)
+    run brig jfstab jname=${P}f action=add src="$S" dst=/etc/keep
+    [ "$status" -eq 1 ]
+    output_has "/etc/keep: not a directory in the jail"
+    same "$(db_dump)" "$before" "the database"
+    run brig jfstab jname=${P}f action=add src="$S" dst=/etc/keep/sub
+    [ "$status" -eq 1 ]
+    output_has "Not a directory"
+    same "$(db_dump)" "$before" "the database"
+    ok brig jexec jname=${P}f -- cat /etc/keep
+    same "$output" "mine" "the jail's file"
+}
+
+@test "a symlink put in place of src after add is refused at jstart" {
+    mkdir "$S/sub"
+    ok brig jcreate jname=${P}y exec_start=true
+    ok brig jfstab jname=${P}y action=add src="$S/sub" dst=/srv/in
+    rmdir "$S/sub"
+    ln -s /etc "$S/sub"
+    run brig jstart jname=${P}y
+    [ "$status" -eq 1 ]
+    output_has "fstab: $S/sub: a symbolic link is on its path now"
+    same "$(jstatus ${P}y)" "stopped" "status"
+    assert_nothing_left "after the refused start"
+}
+
 @test "a symlink planted by jail root cannot send dst onto a host path" {
     echo planted > "$S/f"
     jail_up jname=${P}h exec_start=true
