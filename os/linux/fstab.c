@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -179,6 +180,8 @@ static int in_jail_mntns(const struct brig_runtime *rt,
     if (pid == 0) {
         struct brig_err cerr = BRIG_ERR_INIT;
         close(pipefd[0]);
+        /* in the jail's mount namespace with host root's rights: not to be traced */
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         int r;
         if (setns(pfd, CLONE_NEWNS) < 0) {
             r = brig_err_sys(&cerr, errno, "join the jail's mount namespace");
