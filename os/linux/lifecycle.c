@@ -79,6 +79,8 @@ static int mount_apply(void *st, struct brig_err *err)
     if (brig_rootfs_mount(s->env->basedir, jv(s, BRIG_P_DATA), jv(s, BRIG_P_PATH),
                           brig_jail_bool(s->j, BRIG_P_BASERW), err) < 0)
         return -1;
+    if (s->env->nfstab == 0)
+        return 0;
     /* host root's jail: its init copies the mounts under its root */
     _cleanup_close_ int root = open(jv(s, BRIG_P_PATH), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
