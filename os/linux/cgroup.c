@@ -23,6 +23,9 @@
 #define CG_FREEZE_WAIT_NS (1ULL * 1000 * 1000 * 1000)
 #define CG_POLL_NS        (10 * 1000 * 1000)
 #define CG_JNAME_MAX      200
+/* How deep an init system of the jail's own may nest cgroups below the
+ * jail's: systemd's slices, services and a user's session need a handful. */
+#define CG_DELEGATED_DEPTH "32"
 
 static struct {
     char node[16]; /* the workdir's node id: jails live in brig/<node>/<jname> */
@@ -625,6 +628,10 @@ int brig_cgroup_delegate(const char *jname, uid_t uid, gid_t gid, struct brig_er
     if (!h)
         return 0;
     _cleanup_free_ char *leaf = brig_cg_leaf_path(h, jname);
+    /* the limit is the host's file: jail root cannot raise it */
+    _cleanup_free_ char *depth = brig_xasprintf("%s/cgroup.max.depth", leaf);
+    if (brig_path_exists(depth) && brig_cg_write(depth, CG_DELEGATED_DEPTH, err) < 0)
+        return -1;
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(files); i++) {
         _cleanup_free_ char *path = brig_xasprintf("%s/%s", leaf, files[i]);
         if (lchown(path, uid, gid) < 0 && errno != ENOENT)
@@ -653,13 +660,40 @@ static void pids_push(pid_t **v, size_t *n, pid_t p)
     (*v)[(*n)++] = p;
 }
 
-static int collect_pids(const char *dir, pid_t **v, size_t *n, struct brig_err *err)
+/* A subdirectory of the cgroup open as dir, or -1 (errno). */
+static int open_sub(int dir, const char *name)
 {
-    _cleanup_free_ char *procs = brig_xasprintf("%s/cgroup.procs", dir);
-    _cleanup_free_ char *s = NULL;
-    if (brig_read_file(procs, 64 * BRIG_CG_FILE_MAX, &s, NULL, err) < 0)
+    return openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* The pids of cgroup.procs in the cgroup open as dir. */
+static int read_procs_at(int dir, pid_t **v, size_t *n)
+{
+    _cleanup_close_ int fd = openat(dir, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    for (char *p = s; *p;) {
+    struct brig_buf b = {0};
+    char chunk[4096];
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof(chunk));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            brig_buf_free(&b);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        if (b.len + (size_t)r > 64 * BRIG_CG_FILE_MAX) {
+            brig_buf_free(&b);
+            errno = EFBIG;
+            return -1;
+        }
+        brig_buf_addn(&b, chunk, (size_t)r);
+    }
+    for (char *p = b.s; p && *p;) {
         char *end;
         long pid = strtol(p, &end, 10);
         if (end == p)
@@ -668,18 +702,48 @@ static int collect_pids(const char *dir, pid_t **v, size_t *n, struct brig_err *
             pids_push(v, n, (pid_t)pid);
         p = end + strspn(end, "\n");
     }
-    DIR *d = opendir(dir);
-    if (!d)
-        return brig_err_sys(err, errno, "open %s", dir);
+    brig_buf_free(&b);
+    return 0;
+}
+
+/* The pids of the cgroup open as dir and of every cgroup below it. The walk
+ * goes by file descriptor: an init system of the jail's own may nest its
+ * cgroups deeper than a path can name. */
+static int collect_pids_at(int dir, const char *top, pid_t **v, size_t *n, struct brig_err *err)
+{
+    if (read_procs_at(dir, v, n) < 0)
+        return brig_err_sys(err, errno, "read the processes of the cgroups in %s", top);
+    int dup = fcntl(dir, F_DUPFD_CLOEXEC, 3);
+    DIR *d = dup < 0 ? NULL : fdopendir(dup);
+    if (!d) {
+        int e = errno;
+        if (dup >= 0)
+            close(dup);
+        return brig_err_sys(err, e, "list the cgroups in %s", top);
+    }
     int rc = 0;
     for (struct dirent *de; rc == 0 && (de = readdir(d));) {
         if (de->d_type != DT_DIR || de->d_name[0] == '.')
             continue;
-        _cleanup_free_ char *sub = brig_xasprintf("%s/%s", dir, de->d_name);
-        rc = collect_pids(sub, v, n, err);
+        _cleanup_close_ int sub = open_sub(dir, de->d_name);
+        if (sub < 0) {
+            if (errno == ENOENT)
+                continue;
+            rc = brig_err_sys(err, errno, "open a cgroup in %s", top);
+            break;
+        }
+        rc = collect_pids_at(sub, top, v, n, err);
     }
     closedir(d);
     return rc;
+}
+
+static int collect_pids(const char *dir, pid_t **v, size_t *n, struct brig_err *err)
+{
+    _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open %s", dir);
+    return collect_pids_at(fd, dir, v, n, err);
 }
 
 int brig_cgroup_pids(const char *jname, pid_t **ret_pids, size_t *ret_n, struct brig_err *err)
@@ -783,31 +847,46 @@ int brig_cgroup_kill(const char *jname, struct brig_err *err)
     return rc < 0 ? brig_err_wrap(err, "kill cgroup %s", jname) : 0;
 }
 
-/* rmdir a cgroup and its children, waiting a bounded time for busy ones. */
-static int remove_tree(const char *dir, uint64_t deadline, struct brig_err *err)
+/* rmdir the cgroup name of parent and its children, waiting a bounded time
+ * for busy ones. By file descriptor, as collect_pids_at: however deep an init
+ * system of the jail's own nested its cgroups, they are removed. */
+static int remove_tree_at(int parent, const char *name, const char *top, uint64_t deadline,
+                          struct brig_err *err)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : brig_err_sys(err, errno, "open %s", dir);
+    int dir = open_sub(parent, name);
+    if (dir < 0)
+        return errno == ENOENT ? 0 : brig_err_sys(err, errno, "open a cgroup in %s", top);
+    DIR *d = fdopendir(dir);
+    if (!d) {
+        int e = errno;
+        close(dir);
+        return brig_err_sys(err, e, "list the cgroups in %s", top);
+    }
     int rc = 0;
     for (struct dirent *de; rc == 0 && (de = readdir(d));) {
         if (de->d_type != DT_DIR || de->d_name[0] == '.')
             continue;
-        _cleanup_free_ char *sub = brig_xasprintf("%s/%s", dir, de->d_name);
-        rc = remove_tree(sub, deadline, err);
+        rc = remove_tree_at(dirfd(d), de->d_name, top, deadline, err);
     }
     closedir(d);
     if (rc < 0)
         return -1;
-    while (rmdir(dir) < 0) {
+    while (unlinkat(parent, name, AT_REMOVEDIR) < 0) {
         if (errno == ENOENT)
             return 0;
         if (errno != EBUSY || brig_now_ns() >= deadline)
-            return brig_err_sys(err, errno, "rmdir %s%s", dir,
+            return brig_err_sys(err, errno, "rmdir %s%s%s%s", top, name == top ? "" : "/.../",
+                                name == top ? "" : name,
                                 errno == EBUSY ? " (processes still in it)" : "");
         sleep_ns(CG_POLL_NS);
     }
     return 0;
+}
+
+/* rmdir a cgroup and its children, waiting a bounded time for busy ones. */
+static int remove_tree(const char *dir, uint64_t deadline, struct brig_err *err)
+{
+    return remove_tree_at(AT_FDCWD, dir, dir, deadline, err);
 }
 
 int brig_cgroup_remove(const char *jname, struct brig_err *err)

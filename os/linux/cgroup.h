@@ -97,7 +97,8 @@ int brig_cgroup_v2_open(const char *jname, int *ret_fd, struct brig_err *err);
 int brig_cgroup_attach(const char *jname, pid_t pid, struct brig_err *err);
 /* Hand the jail's cgroup2 cgroup to uid:gid, as a delegated subtree: the
  * directory and the files that create, move and enable in it (a jail whose
- * own init system manages its cgroups). No cgroup2 hierarchy: nothing to do. */
+ * own init system manages its cgroups), at most 32 levels deep. No cgroup2
+ * hierarchy: nothing to do. */
 int brig_cgroup_delegate(const char *jname, uid_t uid, gid_t gid, struct brig_err *err);
 /* The cgroup.procs file of the cgroup2 cgroup pid is in, when that is the
  * jail's or one below it (*ret_path NULL otherwise, or without cgroup2):
