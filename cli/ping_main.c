@@ -53,6 +53,8 @@ struct state {
     char dststr[INET6_ADDRSTRLEN];
     long sent, received;
     double rtt_min, rtt_max, rtt_sum;
+    bool multicast;          /* replies come from the group's members */
+    uint8_t seen[65536 / 8]; /* the sequence numbers of the replies received */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -190,6 +192,9 @@ static void resolve(const struct opts *o, struct state *s)
                         ? (const void *)&((struct sockaddr_in *)res->ai_addr)->sin_addr
                         : (const void *)&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
     inet_ntop(res->ai_family, a, s->dststr, sizeof(s->dststr));
+    s->multicast = res->ai_family == AF_INET
+                       ? IN_MULTICAST(ntohl(((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr))
+                       : IN6_IS_ADDR_MULTICAST(&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr);
     freeaddrinfo(res);
 }
 
@@ -283,6 +288,7 @@ static void send_echo(struct state *s, const struct opts *o, uint16_t seq)
         uint16_t ck = checksum(pkt, len);
         memcpy(pkt + 2, &ck, 2);
     }
+    s->seen[seq / 8] &= (uint8_t) ~(1u << (seq % 8));
     if (sendto(s->fd, pkt, len, 0, (struct sockaddr *)&s->dst, s->dstlen) < 0) {
         fprintf(stderr, "ping: sendto %s: %s\n", s->dststr, strerror(errno));
         exit(1);
@@ -290,7 +296,24 @@ static void send_echo(struct state *s, const struct opts *o, uint16_t seq)
     s->sent++;
 }
 
-/* Read one packet: 1 when it is a reply of ours (counted and shown), 0 otherwise. */
+/* Whether from is the destination. Replies to a multicast echo come from
+ * its members; any other reply comes from the address pinged, whatever a
+ * third host sends with the right id. */
+static bool from_destination(const struct state *s, const struct sockaddr_storage *from)
+{
+    if (from->ss_family != s->dst.ss_family)
+        return false;
+    if (s->multicast)
+        return true;
+    if (s->dst.ss_family == AF_INET)
+        return ((const struct sockaddr_in *)&s->dst)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)from)->sin_addr.s_addr;
+    return memcmp(&((const struct sockaddr_in6 *)&s->dst)->sin6_addr,
+                  &((const struct sockaddr_in6 *)from)->sin6_addr, sizeof(struct in6_addr)) == 0;
+}
+
+/* Read one packet: 1 when it is a reply of ours (counted and shown), 0 when
+ * it is none, -1 when there is nothing to read. */
 static int recv_reply(struct state *s, const struct opts *o)
 {
     static uint8_t buf[60 + 8 + MAX_PAYLOAD];
@@ -308,7 +331,7 @@ static int recv_reply(struct state *s, const struct opts *o)
                         .msg_controllen = sizeof(ctl)};
     ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT);
     if (n < 0)
-        return 0;
+        return errno == EINTR ? 0 : -1;
     double t = now();
     const uint8_t *icmp = buf;
     int ttl = -1;
@@ -327,8 +350,14 @@ static int recv_reply(struct state *s, const struct opts *o)
     memcpy(&id, icmp + 4, 2);
     memcpy(&seq, icmp + 6, 2);
     /* datagram sockets see only their own replies (the kernel sets and checks the id) */
-    if (icmp[0] != want || (s->raw && ntohs(id) != s->ident))
+    if (icmp[0] != want || (s->raw && ntohs(id) != s->ident) || !from_destination(s, &from))
         return 0;
+    /* a sequence number not sent yet is no reply; one seen before is a duplicate */
+    seq = ntohs(seq);
+    if (s->sent <= 65535 && seq >= s->sent)
+        return 0;
+    bool dup = !s->multicast && (s->seen[seq / 8] & (1u << (seq % 8)));
+    s->seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
             (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT))
@@ -341,22 +370,30 @@ static int recv_reply(struct state *s, const struct opts *o)
         if (rtt < 0 || rtt > 1e7)
             rtt = -1;
     }
-    s->received++;
-    if (rtt >= 0) {
+    if (!dup)
+        s->received++;
+    if (rtt >= 0 && !dup) {
         s->rtt_sum += rtt;
         s->rtt_min = s->received == 1 || rtt < s->rtt_min ? rtt : s->rtt_min;
         s->rtt_max = rtt > s->rtt_max ? rtt : s->rtt_max;
     }
     if (!o->quiet) {
-        printf("%zd bytes from %s: seq=%u", n, s->dststr, ntohs(seq));
+        char fromstr[INET6_ADDRSTRLEN] = "?";
+        const void *a = from.ss_family == AF_INET
+                            ? (const void *)&((struct sockaddr_in *)&from)->sin_addr
+                            : (const void *)&((struct sockaddr_in6 *)&from)->sin6_addr;
+        inet_ntop(from.ss_family, a, fromstr, sizeof(fromstr));
+        printf("%zd bytes from %s: seq=%u", n, fromstr, seq);
         if (ttl >= 0)
             printf(" ttl=%d", ttl);
         if (rtt >= 0)
             printf(" time=%.3f ms", rtt);
+        if (dup)
+            fputs(" (DUP!)", stdout);
         putchar('\n');
         fflush(stdout);
     }
-    return 1;
+    return !dup;
 }
 
 int main(int argc, char **argv)
@@ -397,7 +434,9 @@ int main(int argc, char **argv)
         struct pollfd p = {.fd = s.fd, .events = POLLIN};
         if (poll(&p, 1, ms < 0 ? 0 : ms) > 0) {
             long before = s.received;
-            while (recv_reply(&s, &o) >= 0 && (p.revents = 0, poll(&p, 1, 0) > 0))
+            /* a bounded drain: a flood of packets never holds off the
+             * next request, the deadline or an interrupt */
+            for (int k = 0; k < 64 && !interrupted && recv_reply(&s, &o) >= 0; k++)
                 ;
             if (o.adaptive && s.received > before)
                 next = now();

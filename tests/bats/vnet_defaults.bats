@@ -149,3 +149,76 @@ host_resolv_undo() {
     same "$status" 2 "ping of a name that does not resolve: $output"
     output_has "bad address 'name.invalid'"
 }
+
+# Send ICMP echo replies from the host to jail address $1, with the id of
+# the ICMP socket of jail $2 (its ping's), sequence numbers 0 to $3-1, each
+# $4 times, for at least $5 seconds (0: once).
+forge_replies() {
+    local port
+    port=$("$BRIG_BIN" jexec jname="$2" -- cat /proc/net/icmp | awk 'NR == 2 { split($2, a, ":"); print a[2] }')
+    [ -n "$port" ] || return 1
+    python3 - "$1" "$((16#$port))" "$3" "$4" "$5" <<'PY'
+import socket, struct, sys, time
+dst, ident, nseq, times, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+sk = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+end = time.time() + secs
+while True:
+    for seq in range(nseq):
+        body = struct.pack("!BBHHH", 0, 0, 0, ident, seq) + b"\0" * 56
+        pkt = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+        for _ in range(times):
+            sk.sendto(pkt, (dst, 0))
+    if time.time() >= end:
+        break
+PY
+}
+
+@test "the base's ping counts no reply from a host it did not ping, and no duplicate" {
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.78/16
+    # 10.199.0.99 is nobody's: every reply the jail gets is the host's forgery
+    "$BRIG_BIN" jexec jname=${P}a -- sh -c '/bin/ping -c3 -i 0.5 -W2 10.199.0.99 >/tmp/ping.out 2>&1; echo "exit $?" >>/tmp/ping.out' &
+    local bg=$!
+    sleep 0.4
+    forge_replies 10.199.0.78 ${P}a 3 2 0
+    wait "$bg"
+    in_jail ${P}a cat /tmp/ping.out
+    output_has "3 packets transmitted, 0 packets received"
+    output_has "exit 1"
+    output_lacks "bytes from"
+}
+
+@test "a flood of replies holds off neither the base's ping's deadline nor its next request" {
+    jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.79/16
+    "$BRIG_BIN" jexec jname=${P}a -- sh -c '/bin/ping -q -c1000 -i 0.2 -w 2 10.199.0.99 >/tmp/ping.out 2>&1; echo "exit $?" >>/tmp/ping.out' &
+    local bg=$! t0=$SECONDS
+    sleep 0.3
+    forge_replies 10.199.0.79 ${P}a 1 1 6 &
+    local flood=$!
+    wait "$bg"
+    local took=$((SECONDS - t0))
+    wait "$flood" || true
+    in_jail ${P}a cat /tmp/ping.out
+    [ "$took" -le 4 ] || {
+        echo "ping -w 2 took $took s under the flood: $output" >&2
+        return 1
+    }
+    # a request every 0.2 s for 2 s: about ten, not one
+    local sent
+    sent=$(echo "$output" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+    [ "$sent" -ge 8 ] || {
+        echo "sent $sent requests under the flood: $output" >&2
+        return 1
+    }
+}
+
+@test "the base's ping is a plain program: not setuid, not setgid" {
+    local f
+    for f in "$W/basejail/busybox/bin/ping" "$W/basejail/busybox/bin/ping6"; do
+        same "$(stat -c %a "$f")" 755 "mode of $f"
+    done
+}
