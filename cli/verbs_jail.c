@@ -20,6 +20,19 @@ int cli_jcreate(struct cli *cli, struct brig_err *err)
         return -1;
     for (char **n = cli->ctx.notes; n && *n; n++)
         fprintf(stderr, "brig: jcreate: %s: jconf: ignored %s\n", j.v[BRIG_P_JNAME], *n);
+    /* A jconf written elsewhere may carry commands brig will run as the
+     * host's root: each is named, so that the user reads them before jstart. */
+    static const int host_cmds[] = {BRIG_P_EXEC_PRESTART, BRIG_P_EXEC_POSTSTART,
+                                    BRIG_P_EXEC_PRESTOP, BRIG_P_EXEC_POSTSTOP};
+    for (size_t i = 0; cli_get(cli, "jconf") && i < BRIG_ARRAY_SIZE(host_cmds); i++) {
+        const char *name = brig_params[host_cmds[i]].name, *v = j.v[host_cmds[i]];
+        if (!v || !*v || cli_get(cli, name))
+            continue;
+        fprintf(stderr,
+                "brig: jcreate: %s: jconf: %s runs on the host as root: ", j.v[BRIG_P_JNAME], name);
+        cli_text_value(stderr, v);
+        fputc('\n', stderr);
+    }
     if (cli->ctx.dry_run) {
         struct brig_buf b = {0};
         printf("# %s would be created as:\n", j.v[BRIG_P_JNAME]);

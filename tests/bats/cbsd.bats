@@ -112,6 +112,30 @@ EOF
     [ ! -e "$W/jails/${P}b1" ]
 }
 
+@test "jcreate from a jconf names each command it will run on the host as root, control bytes escaped" {
+    local f
+    f=$(jconf_file host.jconf <<EOF
+jname="${P}h1";
+ip4_addr="0";
+exec_master_prestart="touch /tmp/x";
+exec_poststop="echo a\nrm -rf /srv";
+exec_prestop="true";
+exec_start="/bin/sh /etc/rc";
+EOF
+)
+    printf 'exec_poststart="a\033[2K\rb";\n' >>"$f"
+    run -0 --separate-stderr "$BRIG_BIN" jcreate jconf="$f" exec_prestop=/bin/true
+    has_line "${P}h1: created (ip4_addr=0)"
+    local notes
+    notes=$(grep 'on the host' <<<"$stderr")
+    same "$notes" "brig: jcreate: ${P}h1: jconf: exec_prestart runs on the host as root: touch /tmp/x
+brig: jcreate: ${P}h1: jconf: exec_poststart runs on the host as root: a\\x1b[2K\\x0db
+brig: jcreate: ${P}h1: jconf: exec_poststop runs on the host as root: echo a\\nrm -rf /srv" "the notes"
+    # what the command line gives is the user's own, and exec_start runs in the jail
+    [[ "$stderr" != *exec_prestop* ]]
+    [[ "$stderr" != *exec_start* ]]
+}
+
 @test "a CBSD key on the command line says what it is to CBSD instead of a wrong did-you-mean" {
     assert_rejected 2 "brig: jcreate: unknown parameter 'pkglist' (a CBSD key: packages CBSD installs at jcreate; brig installs no packages)" \
         brig jcreate jname=a pkglist=nginx
