@@ -105,3 +105,46 @@ cg2_leaf() {
     ok brig jstart jname=${P}h
     ok brig jstop jname=${P}h
 }
+
+@test "links and FIFOs jail root leaves for resolv.conf, hosts and hostname make brig write nothing outside the jail" {
+    init_script ''
+    echo host-resolv >"$W/host-resolv"
+    echo host-hosts >"$W/host-hosts"
+    echo host-name >"$W/host-name"
+    jail_up jname=${P}r ip4_addr=0 jnameserver=192.0.2.9 host_hostname=r.example exec_init=/sbin/hostile-init
+    # links to the host's paths (which inside are the jail's own), and a FIFO
+    ok brig jexec jname=${P}r -- sh -c "ln -sf $W/host-resolv /etc/resolv.conf &&
+        ln -sf $W/host-hosts /etc/hosts && rm -f /etc/hostname && mkfifo /etc/hostname"
+    ok brig jstop jname=${P}r
+    run timeout 30 "$BRIG_BIN" jstart jname=${P}r
+    same "$status" 0 "jstart: $output"
+    same "$(cat "$W/host-resolv")" host-resolv "the host's file the resolv.conf link named"
+    same "$(cat "$W/host-hosts")" host-hosts "the host's file the hosts link named"
+    same "$(cat "$W/host-name")" host-name "the host's file"
+    ok brig jexec jname=${P}r -- sh -c '[ -f /etc/resolv.conf ] && [ ! -L /etc/resolv.conf ] && cat /etc/resolv.conf /etc/hostname'
+    has_line "nameserver 192.0.2.9"
+    has_line "r.example"
+    # /etc itself a link out of the jail
+    ok brig jexec jname=${P}r -- sh -c "mv /etc /etc.real && ln -s $W /etc"
+    ok brig jstop jname=${P}r
+    run timeout 30 "$BRIG_BIN" jstart jname=${P}r
+    [ ! -e "$W/resolv.conf" ] && [ ! -e "$W/hosts" ] && [ ! -e "$W/hostname" ]
+}
+
+
+
+@test "nodeip6pool and bridge names that would carry more dnsmasq options are refused" {
+    local v
+    cp "$W/etc/brig.conf" "$BATS_TEST_TMPDIR/brig.conf"
+    for v in 'fd00::/64,ra-names' 'fd00::/64 --dhcp-script=/bin/sh' '--dhcp-script=/bin/sh'; do
+        cp "$BATS_TEST_TMPDIR/brig.conf" "$W/etc/brig.conf"
+        echo "nodeip6pool=\"$v\";" >>"$W/etc/brig.conf"
+        run brig jls
+        same "$status" 2 "jls with nodeip6pool=$v: $output"
+        output_has "nodeip6pool"
+    done
+    cp "$BATS_TEST_TMPDIR/brig.conf" "$W/etc/brig.conf"
+    for v in 'br0,x' 'br0 --x' '--dhcp-script=/x'; do
+        assert_rejected 2 "interface name" brig bridge action=create name="$v" addr=10.77.0.1/24
+    done
+}
