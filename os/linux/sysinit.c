@@ -77,6 +77,15 @@ static void console_relay_start(void)
     if (pid != 0) {
         close(console_master);
         console_master = -1;
+        /* The init system writes on its console, which the copier logs:
+         * it holds no fd of the host's log, whose path the jail would read
+         * in /proc/1/fd (pid 1 is the jail's own program, dumpable). */
+        int con = pid > 0 ? open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+        if (con >= 0) {
+            dup2(con, 1);
+            dup2(con, 2);
+            close(con);
+        }
         return;
     }
     prctl(PR_SET_NAME, "brig-console", 0, 0, 0);

@@ -148,3 +148,18 @@ cg2_leaf() {
         assert_rejected 2 "interface name" brig bridge action=create name="$v" addr=10.77.0.1/24
     done
 }
+
+@test "an init system of the jail's own holds no file of the host: what it writes reaches the console log through the console" {
+    init_script 'echo boot-line; echo boot-error >&2'
+    jail_up jname=${P}c ip4_addr=0 exec_init=/sbin/hostile-init
+    ok brig jexec jname=${P}c -- sh -c 'for f in /proc/1/fd/*; do readlink $f; done'
+    output_lacks "$W"
+    output_lacks "console.log"
+    local i=0
+    until grep -q boot-error "$W/jails-system/${P}c/console.log" || [ $i -ge 50 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    grep -q boot-line "$W/jails-system/${P}c/console.log"
+    grep -q boot-error "$W/jails-system/${P}c/console.log"
+}
