@@ -18,6 +18,24 @@
 #define RECV_BUF      (64 * 1024)
 
 /* Start a message; returns its offset in b. */
+/* The payload of a received message. */
+static const void *msg_data(const struct nlmsghdr *h)
+{
+    return (const char *)h + NLMSG_HDRLEN;
+}
+
+/* The next whole message in buf[0..len) from *off on, or NULL. */
+static const struct nlmsghdr *msg_next(const char *buf, size_t len, size_t *off)
+{
+    if (*off + sizeof(struct nlmsghdr) > len)
+        return NULL;
+    const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + *off);
+    if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - *off)
+        return NULL;
+    *off += NLMSG_ALIGN(h->nlmsg_len);
+    return h;
+}
+
 static size_t msg_begin(struct brig_buf *b, uint16_t type, uint16_t flags, uint32_t seq,
                         uint8_t family, uint16_t res_id)
 {
@@ -146,7 +164,7 @@ int brig_nfnl_chains_parse(const void *buf, size_t len, const char *table, char 
         if (h->nlmsg_type == NLMSG_ERROR) {
             if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
                 return -EBADMSG;
-            const struct nlmsgerr *e = NLMSG_DATA(h);
+            const struct nlmsgerr *e = msg_data(h);
             return e->error < 0 ? e->error : -EBADMSG;
         }
         if (h->nlmsg_type == NFT_TYPE(NFT_MSG_NEWCHAIN) &&
@@ -214,9 +232,8 @@ int brig_nfnl_bridge_chains(const char *table, char ***ret, struct brig_err *err
                 r = n < 0 ? -errno : -EIO;
                 break;
             }
-            int left = (int)n; /* NLMSG_NEXT counts it down */
-            for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf; NLMSG_OK(h, left);
-                 h = NLMSG_NEXT(h, left))
+            size_t off = 0;
+            for (const struct nlmsghdr *h; (h = msg_next(buf, (size_t)n, &off));)
                 intr |= (h->nlmsg_flags & NLM_F_DUMP_INTR) != 0;
             r = brig_nfnl_chains_parse(buf, (size_t)n, table, &v);
         }
@@ -254,14 +271,13 @@ int brig_nfnl_commit(const struct brig_buf *batch, unsigned nmsgs, struct brig_e
             continue;
         if (n <= 0)
             return brig_err_sys(err, n < 0 ? errno : EIO, "nftables: receive");
-        int left = (int)n;
-        for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf; NLMSG_OK(h, left);
-             h = NLMSG_NEXT(h, left)) {
+        size_t off = 0;
+        for (const struct nlmsghdr *h; (h = msg_next(buf, (size_t)n, &off));) {
             if (h->nlmsg_type != NLMSG_ERROR)
                 continue;
             if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
                 return brig_err_set(err, BRIG_EFAIL, "nftables: a malformed answer");
-            const struct nlmsgerr *e = NLMSG_DATA(h);
+            const struct nlmsgerr *e = msg_data(h);
             acks++;
             if (e->error < 0 && !first_error)
                 first_error = -e->error;
