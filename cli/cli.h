@@ -100,6 +100,8 @@ int cli_jexec(struct cli *cli, struct brig_err *err);
 int cli_jlogin(struct cli *cli, struct brig_err *err);
 int cli_recover(struct cli *cli, struct brig_err *err);
 int cli_repo(struct cli *cli, struct brig_err *err);
+int cli_jexport(struct cli *cli, struct brig_err *err);
+int cli_jimport(struct cli *cli, struct brig_err *err);
 int cli_bridge(struct cli *cli, struct brig_err *err);
 int cli_jnic(struct cli *cli, struct brig_err *err);
 int cli_jfstab(struct cli *cli, struct brig_err *err);

@@ -90,6 +90,17 @@ static const struct cli_opt opts_jfstab[] = {
     {"ro", "bool", "0", "add: 1 mounts it read-only"},
     {"file", "path", "", "import: a CBSD fstab file (src dst nullfs rw|ro [0 0])"},
     {NULL}};
+static const struct cli_opt opts_jexport[] = {
+    {"jname", "name", "", "the stopped jail"},
+    {"out", "path|-", "export/JNAME.tar.zst", "the archive (-: stdout; default under workdir)"},
+    {"compress", "zstd|xz|none", "zstd", "compression of the archive"},
+    {"full", "bool", "0", "1: also the base (not supported yet)"},
+    {NULL}};
+static const struct cli_opt opts_jimport[] = {
+    {"in", "path|-", "", "the archive (-: stdin)"},
+    {"jname", "name", "the archive's", "the new jail's name"},
+    {"ip4_addr", "addresses", "the archive's", "the new jail's addresses"},
+    {NULL}};
 static const struct cli_opt opts_inventory[] = {
     {"format", "text|json", "text", "json: same as --json"}, {NULL}};
 
@@ -134,6 +145,10 @@ const struct cli_verb cli_verbs[] = {
      .listing = true},
     {"repo", cli_repo, "list, get and remove bases", "action=list|get|remove [base=NAME] ...",
      opts_repo, .listing = true, .dry_run = true},
+    {"jexport", cli_jexport, "write a stopped jail to an archive", "jname=NAME [out=FILE|-]",
+     opts_jexport},
+    {"jimport", cli_jimport, "make a new jail from an archive", "in=FILE|- [jname=] [ip4_addr=]",
+     opts_jimport},
 };
 const size_t cli_verbs_count = BRIG_ARRAY_SIZE(cli_verbs);
 
@@ -159,6 +174,8 @@ static const struct {
     {"jnic", (const char *const[]){"add", "remove", "set", NULL}},
     {"jfstab", (const char *const[]){"add", "remove", "import", NULL}},
     {"repo", (const char *const[]){"get", "remove", NULL}},
+    {"jexport"},
+    {"jimport"},
 };
 
 static const struct cli_verb *verb_find(const char *name)

@@ -61,6 +61,13 @@ int brig_inventory(struct brig_ctx *c, struct brig_kvlist *ret, struct brig_err 
  * and addresses, and create its directories. On failure nothing is left. */
 int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
                  struct brig_err *err);
+/* Fill a new jail's empty data directory (jimport: from an archive); j is
+ * recorded, its id range and directories made. */
+typedef int brig_jail_fill_fn(const struct brig_jail *j, void *data, struct brig_err *err);
+/* jcreate whose data directory is filled by fill instead of from its base;
+ * when fill fails nothing is left, as for any failed jcreate. */
+int brig_jcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, brig_jail_fill_fn *fill,
+                        void *data, struct brig_jail *ret, struct brig_err *err);
 /* What a jset did to a running jail: the changes applied to it at once
  * ("name=value") and the parameters that apply at its next start. Both NULL
  * when the jail is not running. */

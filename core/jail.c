@@ -681,6 +681,12 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
 int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
                  struct brig_err *err)
 {
+    return brig_jcreate_filled(c, args, NULL, NULL, ret, err);
+}
+
+int brig_jcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, brig_jail_fill_fn *fill,
+                        void *data, struct brig_jail *ret, struct brig_err *err)
+{
     struct brig_jail j = {0};
     if (brig_ctx_open(c, err) < 0)
         return -1;
@@ -704,7 +710,7 @@ int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
         goto rollback;
     if (make_dirs(c, &j, err) < 0)
         goto rollback;
-    if (prepare_data(c, &j, err) < 0) {
+    if ((fill ? fill(&j, data, err) : prepare_data(c, &j, err)) < 0) {
         remove_dirs_quiet(c, &j);
         goto rollback;
     }

@@ -716,6 +716,22 @@ int brig_store_ipam_alloc(struct brig_store *st, uint32_t lo, uint32_t hi, int64
     return 0;
 }
 
+int brig_store_ipam_dhcp(struct brig_store *st, int64_t jail_id, int nic_idx, bool *ret,
+                         struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st, "SELECT 1 FROM ipam WHERE jail_id = ?1 AND nic_idx = ?2 AND kind = 'dhcp'", &s,
+                err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, jail_id);
+    sqlite3_bind_int(s, 2, nic_idx);
+    int r = sqlite3_step(s);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return db_fail(st, err, "read addresses");
+    *ret = r == SQLITE_ROW;
+    return 0;
+}
+
 int brig_store_ipam_release(struct brig_store *st, int64_t jail_id, int nic_idx,
                             struct brig_err *err)
 {

@@ -85,6 +85,9 @@ int brig_store_ipam_reserve(struct brig_store *st, const char *addr, int64_t jai
 /* Allocate the lowest free IPv4 in [lo, hi] for jail_id; returns it in *ret. */
 int brig_store_ipam_alloc(struct brig_store *st, uint32_t lo, uint32_t hi, int64_t jail_id,
                           int nic_idx, uint32_t *ret, struct brig_err *err);
+/* Whether NIC nic_idx of jail_id holds an address IPAM picked (ip4_addr=DHCP). */
+int brig_store_ipam_dhcp(struct brig_store *st, int64_t jail_id, int nic_idx, bool *ret,
+                         struct brig_err *err);
 /* Release a jail's addresses (nic_idx < 0: all of its NICs). */
 int brig_store_ipam_release(struct brig_store *st, int64_t jail_id, int nic_idx,
                             struct brig_err *err);

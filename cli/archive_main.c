@@ -1,0 +1,85 @@
+/* brig-archive: jexport and jimport, run by brig(8). With brig-import it is
+ * the only program that links libarchive, so every other brig command starts
+ * without loading it. usage: brig-archive jexport|jimport WORKDIR [key=value ...] */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "brig.h"
+#include "jarchive.h"
+#include "kv.h"
+#include "os/os.h"
+#include "progress.h"
+#include "util.h"
+
+static int run(const char *verb, struct brig_ctx *c, const struct brig_kvlist *kv,
+               struct cli_progress *bar, struct brig_err *err)
+{
+    brig_progress_fn *progress = bar->tty ? cli_progress_update : NULL;
+    const char *jname = brig_kvlist_get(kv, "jname");
+    _cleanup_free_ char *done = NULL;
+    if (strcmp(verb, "jexport") == 0) {
+        if (!jname || !*jname)
+            return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
+        const char *full = brig_kvlist_get(kv, "full");
+        if (full && strcmp(full, "0") != 0)
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "full=1 is not supported yet: export the "
+                                "jail's own files and get its base with repo");
+        if (brig_jexport(c, jname, brig_kvlist_get(kv, "out"), brig_kvlist_get(kv, "compress"),
+                         progress, bar, &done, err) < 0)
+            return -1;
+        cli_progress_end(bar, true);
+        if (strcmp(done, "-") != 0)
+            fprintf(stderr, "%s: exported to %s\n", jname, done);
+        return 0;
+    }
+    const char *in = brig_kvlist_get(kv, "in");
+    if (!in || !*in)
+        return brig_err_set(err, BRIG_EUSAGE, "in= is required");
+    if (brig_jimport(c, in, jname && *jname ? jname : NULL, brig_kvlist_get(kv, "ip4_addr"),
+                     progress, bar, &done, err) < 0)
+        return -1;
+    cli_progress_end(bar, true);
+    printf("%s: imported\n", done);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct brig_err err = BRIG_ERR_INIT;
+    struct brig_kvlist kv = {0};
+    struct brig_ctx c = {0};
+    struct cli_progress bar;
+    if (argc < 3 || (strcmp(argv[1], "jexport") != 0 && strcmp(argv[1], "jimport") != 0) ||
+        argv[2][0] != '/') {
+        fputs("usage: brig-archive jexport|jimport WORKDIR [key=value ...]\n", stderr);
+        return BRIG_EUSAGE;
+    }
+    for (int i = 3; i < argc; i++) {
+        struct brig_kv one;
+        if (brig_kv_parse_arg(argv[i], &one, &err) < 0) {
+            fprintf(stderr, "brig: %s: %s\n", argv[1], err.msg);
+            return BRIG_EUSAGE;
+        }
+        brig_kvlist_add(&kv, one.key, one.value, 0);
+        free(one.key);
+        free(one.value);
+    }
+    brig_ctx_init(&c, argv[2], brig_os_native());
+    cli_progress_init(&bar, stderr, argv[1], 8, false);
+    int r = run(argv[1], &c, &kv, &bar, &err);
+    if (r < 0) {
+        cli_progress_end(&bar, false);
+        fputs("brig: ", stderr);
+        fprintf(stderr, "%s: ", argv[1]);
+        for (const unsigned char *p = (const unsigned char *)err.msg; *p; p++)
+            fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+        fputc('\n', stderr);
+    }
+    brig_kvlist_free(&kv);
+    brig_ctx_free(&c);
+    return r < 0 ? (err.code ? err.code : BRIG_EFAIL) : 0;
+}

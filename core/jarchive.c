@@ -1,0 +1,784 @@
+/* Jail archives with libarchive: export of a stopped jail, import into a new
+ * one. Owners are shifted in the archive's headers, never on disk: export
+ * subtracts the jail's first id, import adds the new jail's. */
+#define _GNU_SOURCE
+#include "jarchive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "idmap.h"
+#include "jailop.h"
+#include "manifest.h"
+#include "repo.h"
+#include "repo_archive.h"
+#include "sha256.h"
+#include "store/store.h"
+#include "util.h"
+
+#define BLOCK_SIZE  (64 * 1024)
+#define DIGEST_MAX  128
+#define NOBODY_ID   65534u
+#define OVERLAY_OPQ "trusted.overlay.opaque"
+
+struct xattr_ref {
+    const char *name;
+    const void *val;
+    size_t size;
+};
+
+static int xattr_ref_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct xattr_ref *)a)->name, ((const struct xattr_ref *)b)->name);
+}
+
+/* The digest over every entry of root/: its header as the archive holds it
+ * (name, type, mode, owner, size, device, link targets, xattrs), then its data. */
+static void digest_header(struct brig_sha256 *d, struct archive_entry *e)
+{
+    const char *hl = archive_entry_hardlink(e), *sl = archive_entry_symlink(e);
+    /* a hard link's type and size are not kept by tar; a device's number is its own */
+    unsigned type = hl ? 0 : (unsigned)archive_entry_filetype(e);
+    bool dev = type == AE_IFCHR || type == AE_IFBLK;
+    char head[256];
+    int n = snprintf(head, sizeof(head), "%o %o %lld %lld %lld %u:%u %d %d", type,
+                     (unsigned)archive_entry_perm(e), (long long)archive_entry_uid(e),
+                     (long long)archive_entry_gid(e),
+                     type == AE_IFREG ? (long long)archive_entry_size(e) : 0LL,
+                     dev ? (unsigned)archive_entry_rdevmajor(e) : 0,
+                     dev ? (unsigned)archive_entry_rdevminor(e) : 0, hl ? 1 : 0, sl ? 1 : 0);
+    /* names as normalised (tar writes a directory's with a trailing '/') */
+    _cleanup_free_ char *name = NULL;
+    brig_archive_entry_path(archive_entry_pathname(e), &name, NULL);
+    brig_sha256_update(d, name ? name : "", name ? strlen(name) + 1 : 1);
+    brig_sha256_update(d, head, (size_t)n + 1);
+    if (hl)
+        brig_sha256_update(d, hl, strlen(hl) + 1);
+    if (sl)
+        brig_sha256_update(d, sl, strlen(sl) + 1);
+    /* xattrs by name, each once: pax keeps them under two keys that a reader may both return */
+    struct xattr_ref *x = NULL;
+    size_t nx = 0;
+    const char *xname;
+    const void *xval;
+    size_t xsize;
+    archive_entry_xattr_reset(e);
+    while (archive_entry_xattr_next(e, &xname, &xval, &xsize) == ARCHIVE_OK) {
+        x = brig_xrealloc(x, (nx + 1) * sizeof(*x));
+        x[nx++] = (struct xattr_ref){xname, xval, xsize};
+    }
+    if (nx)
+        qsort(x, nx, sizeof(*x), xattr_ref_cmp);
+    for (size_t i = 0; i < nx; i++) {
+        if (i && strcmp(x[i].name, x[i - 1].name) == 0)
+            continue;
+        char len[32];
+        int m = snprintf(len, sizeof(len), "%zu", x[i].size);
+        brig_sha256_update(d, x[i].name, strlen(x[i].name) + 1);
+        brig_sha256_update(d, len, (size_t)m + 1);
+        brig_sha256_update(d, x[i].val, x[i].size);
+    }
+    free(x);
+}
+
+/* An overlay whiteout: a character device 0:0. */
+static bool is_whiteout(struct archive_entry *e)
+{
+    return archive_entry_filetype(e) == AE_IFCHR && archive_entry_rdev(e) == 0;
+}
+
+/* Keep the xattrs a jail's file carries to another host: user.*, security.*
+ * but file capabilities (ids of another range), and the overlay's opaque mark
+ * (other trusted.overlay.* name file handles of this host's base). */
+static bool xattr_kept(const char *name)
+{
+    if (strcmp(name, "security.capability") == 0)
+        return false;
+    return brig_startswith(name, "user.") || brig_startswith(name, "security.") ||
+           strcmp(name, OVERLAY_OPQ) == 0;
+}
+
+static void xattrs_filter(struct archive_entry *e)
+{
+    struct xattr {
+        char *name;
+        void *val;
+        size_t size;
+    } *keep = NULL;
+    size_t n = 0;
+    bool dropped = false;
+    const char *xname;
+    const void *xval;
+    size_t xsize;
+    archive_entry_xattr_reset(e);
+    while (archive_entry_xattr_next(e, &xname, &xval, &xsize) == ARCHIVE_OK) {
+        if (!xattr_kept(xname)) {
+            dropped = true;
+            continue;
+        }
+        keep = brig_xrealloc(keep, (n + 1) * sizeof(*keep));
+        keep[n].name = brig_xstrdup(xname);
+        keep[n].val = brig_xmalloc(xsize ? xsize : 1);
+        memcpy(keep[n].val, xval, xsize);
+        keep[n].size = xsize;
+        n++;
+    }
+    if (dropped) {
+        archive_entry_xattr_clear(e);
+        for (size_t i = 0; i < n; i++)
+            archive_entry_xattr_add_entry(e, keep[i].name, keep[i].val, keep[i].size);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(keep[i].name);
+        free(keep[i].val);
+    }
+    free(keep);
+}
+
+/* An owner of the jail's data as the jail sees it: ids of its range shifted
+ * to 0..65535; any other id is no one to the jail (the overflow id), but a
+ * whiteout's, which the jail never sees. */
+static la_int64_t id_relative(la_int64_t id, uint32_t idmap, bool whiteout)
+{
+    if (!idmap)
+        return id;
+    if (id >= (la_int64_t)idmap && id < (la_int64_t)idmap + BRIG_IDMAP_COUNT)
+        return id - idmap;
+    return whiteout ? 0 : NOBODY_ID;
+}
+
+struct export_state {
+    struct archive *out;
+    struct brig_sha256 digest;
+    uint64_t bytes;
+    brig_progress_fn *progress;
+    void *data;
+};
+
+static int write_memory_entry(struct archive *out, const char *name, const char *text,
+                              struct brig_err *err)
+{
+    struct archive_entry *e = archive_entry_new();
+    size_t len = strlen(text);
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0600);
+    archive_entry_set_mtime(e, time(NULL), 0);
+    archive_entry_set_size(e, (la_int64_t)len);
+    int r = archive_write_header(out, e);
+    archive_entry_free(e);
+    if (r < ARCHIVE_WARN || archive_write_data(out, text, len) != (la_ssize_t)len)
+        return brig_err_set(err, BRIG_EFAIL, "write %s: %s", name, archive_error_string(out));
+    return 0;
+}
+
+/* Copy one file's data from the disk reader into the archive, holes as zeros. */
+static int export_data(struct export_state *s, struct archive *disk, struct archive_entry *e,
+                       struct brig_err *err)
+{
+    static const char zeros[4096];
+    la_int64_t pos = 0, size = archive_entry_size(e);
+    for (;;) {
+        const void *buf;
+        size_t n;
+        la_int64_t off;
+        int r = archive_read_data_block(disk, &buf, &n, &off);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN)
+            return brig_err_set(err, BRIG_EFAIL, "read %s: %s", archive_entry_pathname(e),
+                                archive_error_string(disk));
+        while (pos < off) {
+            size_t z = (size_t)(off - pos) < sizeof(zeros) ? (size_t)(off - pos) : sizeof(zeros);
+            brig_sha256_update(&s->digest, zeros, z);
+            if (archive_write_data(s->out, zeros, z) < 0)
+                return brig_err_set(err, BRIG_EFAIL, "write: %s", archive_error_string(s->out));
+            pos += (la_int64_t)z;
+        }
+        brig_sha256_update(&s->digest, buf, n);
+        if (n && archive_write_data(s->out, buf, n) < 0)
+            return brig_err_set(err, BRIG_EFAIL, "write: %s", archive_error_string(s->out));
+        pos += (la_int64_t)n;
+        s->bytes += n;
+        if (s->progress)
+            s->progress("export", s->bytes, 0, s->data);
+    }
+    while (pos < size) {
+        size_t z = (size_t)(size - pos) < sizeof(zeros) ? (size_t)(size - pos) : sizeof(zeros);
+        brig_sha256_update(&s->digest, zeros, z);
+        if (archive_write_data(s->out, zeros, z) < 0)
+            return brig_err_set(err, BRIG_EFAIL, "write: %s", archive_error_string(s->out));
+        pos += (la_int64_t)z;
+    }
+    return 0;
+}
+
+/* Write the tree under src as root/..., owners made relative to idmap. */
+static int export_tree(struct export_state *s, const char *src, uint32_t idmap,
+                       struct brig_err *err)
+{
+    struct archive *disk = archive_read_disk_new();
+    struct archive_entry_linkresolver *links = archive_entry_linkresolver_new();
+    if (!disk || !links) {
+        archive_read_free(disk);
+        archive_entry_linkresolver_free(links);
+        return brig_err_set(err, BRIG_EFAIL, "cannot initialise libarchive");
+    }
+    archive_entry_linkresolver_set_strategy(links, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+    archive_read_disk_set_symlink_physical(disk);
+    archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS |
+                                             ARCHIVE_READDISK_NO_ACL | ARCHIVE_READDISK_NO_FFLAGS |
+                                             ARCHIVE_READDISK_NO_SPARSE);
+    int r = -1;
+    size_t srclen = strlen(src);
+    if (archive_read_disk_open(disk, src) != ARCHIVE_OK) {
+        brig_err_set(err, BRIG_EFAIL, "read %s: %s", src, archive_error_string(disk));
+        goto out;
+    }
+    for (;;) {
+        struct archive_entry *e = archive_entry_new();
+        int rr = archive_read_next_header2(disk, e);
+        if (rr == ARCHIVE_EOF) {
+            archive_entry_free(e);
+            break;
+        }
+        if (rr < ARCHIVE_WARN) {
+            brig_err_set(err, BRIG_EFAIL, "read %s: %s", src, archive_error_string(disk));
+            archive_entry_free(e);
+            goto out;
+        }
+        archive_read_disk_descend(disk);
+        const char *full = archive_entry_pathname(e);
+        if (!full || strncmp(full, src, srclen) != 0) {
+            brig_err_set(err, BRIG_EFAIL, "read %s: unexpected entry", src);
+            archive_entry_free(e);
+            goto out;
+        }
+        if (archive_entry_filetype(e) == AE_IFSOCK) {
+            archive_entry_free(e);
+            continue; /* a socket is a live process's, not a file to move */
+        }
+        _cleanup_free_ char *name = brig_xasprintf("%s%s", BRIG_ARCHIVE_ROOT, full + srclen);
+        bool wo = is_whiteout(e);
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_uid(e, id_relative(archive_entry_uid(e), idmap, wo));
+        archive_entry_set_gid(e, id_relative(archive_entry_gid(e), idmap, wo));
+        archive_entry_set_uname(e, NULL);
+        archive_entry_set_gname(e, NULL);
+        xattrs_filter(e);
+        struct archive_entry *spare = NULL;
+        archive_entry_linkify(links, &e, &spare);
+        digest_header(&s->digest, e);
+        if (archive_write_header(s->out, e) < ARCHIVE_WARN) {
+            brig_err_set(err, BRIG_EFAIL, "write %s: %s", name, archive_error_string(s->out));
+            archive_entry_free(e);
+            goto out;
+        }
+        bool has_data = archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 &&
+                        !archive_entry_hardlink(e);
+        int dr = has_data ? export_data(s, disk, e, err) : 0;
+        archive_entry_free(e);
+        archive_entry_free(spare);
+        if (dr < 0)
+            goto out;
+    }
+    r = 0;
+out:
+    archive_read_close(disk);
+    archive_read_free(disk);
+    archive_entry_linkresolver_free(links);
+    return r;
+}
+
+/* The manifest of jail j: its parameters but where it lives, and its base's record. */
+static int export_manifest(struct brig_ctx *c, const struct brig_jail_op *op, char **ret,
+                           struct brig_err *err)
+{
+    struct brig_manifest m = {.format = BRIG_MANIFEST_FORMAT};
+    struct brig_base base = {0};
+    const struct brig_jail *j = &op->j;
+    m.brig_version = brig_xstrdup(BRIG_VERSION);
+    if (brig_repo_info(c->workdir, j->v[BRIG_P_BASE], &base, NULL) == 0) {
+        m.base_version = brig_xstrdup(base.version ? base.version : "");
+        m.base_checksum = brig_xstrdup(base.checksum ? base.checksum : "");
+        brig_base_clear(&base);
+    }
+    if (brig_store_ipam_dhcp(c->st, j->id, 0, &m.dhcp, err) < 0) {
+        brig_manifest_clear(&m);
+        return -1;
+    }
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        if (j->v[i] && i != BRIG_P_PATH && i != BRIG_P_DATA)
+            brig_kvlist_add(&m.params, brig_params[i].name, j->v[i], 0);
+    }
+    *ret = brig_manifest_render(&m);
+    brig_manifest_clear(&m);
+    return 0;
+}
+
+static int add_filter(struct archive *a, const char *compress, struct brig_err *err)
+{
+    int r;
+    if (strcmp(compress, "zstd") == 0)
+        r = archive_write_add_filter_zstd(a);
+    else if (strcmp(compress, "xz") == 0)
+        r = archive_write_add_filter_xz(a);
+    else
+        r = archive_write_add_filter_none(a);
+    if (r != ARCHIVE_OK)
+        return brig_err_set(err, BRIG_EFAIL, "compress=%s: %s", compress, archive_error_string(a));
+    return 0;
+}
+
+static const char *compress_suffix(const char *compress)
+{
+    return strcmp(compress, "zstd") == 0 ? ".tar.zst"
+           : strcmp(compress, "xz") == 0 ? ".tar.xz"
+                                         : ".tar";
+}
+
+int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const char *compress,
+                 brig_progress_fn *progress, void *data, char **ret_out, struct brig_err *err)
+{
+    struct brig_jail_op op;
+    _cleanup_free_ char *manifest = NULL, *path = NULL, *part = NULL, *src = NULL;
+    _cleanup_close_ int fd = -1;
+    struct archive *a = NULL;
+    int r = -1;
+    if (!compress)
+        compress = "zstd";
+    if (strcmp(compress, "zstd") && strcmp(compress, "xz") && strcmp(compress, "none"))
+        return brig_err_set(err, BRIG_EUSAGE, "compress: '%.40s' is not zstd, xz or none",
+                            compress);
+    if (brig_check_name("jname", jname, err) < 0)
+        return -1;
+    if (brig_jail_op_open(c, jname, true, &op, err) < 0)
+        return -1;
+    if (op.running) {
+        brig_err_set(err, BRIG_EFAIL, "%s is running (stop it first)", jname);
+        goto out;
+    }
+    if (export_manifest(c, &op, &manifest, err) < 0)
+        goto out;
+    bool thick = brig_jail_bool(&op.j, BRIG_P_BASERW);
+    src =
+        thick ? brig_xstrdup(op.j.v[BRIG_P_DATA]) : brig_xasprintf("%s/upper", op.j.v[BRIG_P_DATA]);
+    if (!thick && !brig_path_exists(src) && brig_mkdir_p(src, 0755, err) < 0)
+        goto out;
+    if (!out) {
+        _cleanup_free_ char *dir = brig_ctx_path(c, "export");
+        if (brig_mkdir_p(dir, 0700, err) < 0)
+            goto out;
+        path = brig_xasprintf("%s/%s%s", dir, jname, compress_suffix(compress));
+    } else if (strcmp(out, "-") != 0) {
+        path = brig_xstrdup(out);
+    }
+    if (path) {
+        if (brig_path_exists(path)) {
+            brig_err_set(err, BRIG_EUSAGE, "%s exists", path);
+            goto out;
+        }
+        part = brig_xasprintf("%s.part-%d", path, (int)getpid());
+        fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0) {
+            brig_err_sys(err, errno, "create %s", part);
+            goto out;
+        }
+    }
+    struct export_state s = {.progress = progress, .data = data};
+    brig_sha256_init(&s.digest);
+    a = s.out = archive_write_new();
+    if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+        add_filter(a, compress, err) < 0) {
+        brig_err_set(err, BRIG_EFAIL, "cannot initialise libarchive");
+        goto out;
+    }
+    if (archive_write_open_fd(a, path ? fd : STDOUT_FILENO) != ARCHIVE_OK) {
+        brig_err_set(err, BRIG_EFAIL, "open archive: %s", archive_error_string(a));
+        goto out;
+    }
+    char hex[65], line[DIGEST_MAX];
+    if (write_memory_entry(a, BRIG_ARCHIVE_MANIFEST, manifest, err) < 0 ||
+        export_tree(&s, src, op.j.idmap, err) < 0)
+        goto out;
+    brig_sha256_final_hex(&s.digest, hex);
+    snprintf(line, sizeof(line), "sha256:%s\n", hex);
+    if (write_memory_entry(a, BRIG_ARCHIVE_DIGEST, line, err) < 0)
+        goto out;
+    if (archive_write_close(a) != ARCHIVE_OK) {
+        brig_err_set(err, BRIG_EFAIL, "write archive: %s", archive_error_string(a));
+        goto out;
+    }
+    if (path && (fsync(fd) < 0 || rename(part, path) < 0)) {
+        brig_err_sys(err, errno, "write %s", path);
+        goto out;
+    }
+    *ret_out = path ? brig_steal(&path) : brig_xstrdup("-");
+    r = 0;
+out:
+    if (a)
+        archive_write_free(a);
+    if (r < 0 && part)
+        unlink(part);
+    brig_jail_op_free(&op);
+    return r < 0 ? brig_err_wrap(err, "%s", jname) : 0;
+}
+
+struct import_state {
+    struct archive *in;
+    const struct brig_manifest *m;
+    uint64_t total;
+    brig_progress_fn *progress;
+    void *data;
+};
+
+/* Whether a symlink at name (normalised, under root/) with a relative target
+ * climbs above the jail's root. Absolute targets are the jail's own paths. */
+static bool symlink_escapes(const char *name, const char *target)
+{
+    if (target[0] == '/')
+        return false;
+    int depth = -1; /* the root/ component itself */
+    for (const char *p = name; *p; p++)
+        depth += *p == '/';
+    for (const char *p = target; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            depth--;
+        else if (n > 0 && !(n == 1 && p[0] == '.'))
+            depth++;
+        if (depth < 0)
+            return true;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return false;
+}
+
+/* A path of the archive made relative to the jail's root (extraction runs
+ * there, so libarchive refuses anything absolute): root or under root/. */
+static int import_path(const char *name, char **ret, struct brig_err *err)
+{
+    _cleanup_free_ char *norm = NULL;
+    if (brig_archive_entry_path(name, &norm, err) < 0)
+        return err ? (err->code = BRIG_EUSAGE, -1) : -1;
+    size_t rl = strlen(BRIG_ARCHIVE_ROOT);
+    if (strncmp(norm, BRIG_ARCHIVE_ROOT, rl) != 0 || (norm[rl] != '\0' && norm[rl] != '/'))
+        return brig_err_set(err, BRIG_EUSAGE, "unexpected entry '%.200s'", name);
+    *ret = brig_xasprintf(".%s", norm + rl);
+    return 0;
+}
+
+/* Check one entry of root/ and rewrite it for dest with owners shifted by idmap. */
+static int import_entry(struct archive_entry *e, uint32_t idmap, struct brig_err *err)
+{
+    _cleanup_free_ char *name = brig_xstrdup(archive_entry_pathname(e));
+    _cleanup_free_ char *path = NULL, *link = NULL, *norm = NULL;
+    if (import_path(name, &path, err) < 0)
+        return -1;
+    mode_t type = archive_entry_filetype(e);
+    const char *hl = archive_entry_hardlink(e);
+    if (hl)
+        type = AE_IFREG; /* a link to an entry checked before */
+    if (type == AE_IFBLK || type == AE_IFSOCK || (type == AE_IFCHR && !is_whiteout(e)))
+        return brig_err_set(err, BRIG_EUSAGE, "entry '%.200s' is a device node", name);
+    if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && type != AE_IFIFO &&
+        type != AE_IFCHR)
+        return brig_err_set(err, BRIG_EUSAGE, "entry '%.200s' is of an unknown type", name);
+    if (type == AE_IFLNK) {
+        const char *t = archive_entry_symlink(e);
+        brig_archive_entry_path(name, &norm, NULL);
+        if (!t || !*t || !norm || symlink_escapes(norm, t))
+            return brig_err_set(err, BRIG_EUSAGE, "symlink '%.200s' points out of the jail's root",
+                                name);
+    }
+    if (hl) {
+        if (import_path(hl, &link, err) < 0)
+            return brig_err_wrap(err, "hard link %.200s", name);
+        archive_entry_set_hardlink(e, link);
+    }
+    la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
+    la_int64_t limit = idmap ? BRIG_IDMAP_COUNT : 0xfffffffeLL;
+    if (uid < 0 || gid < 0 || uid >= limit || gid >= limit)
+        return brig_err_set(err, BRIG_EUSAGE, "entry '%.200s' has an owner outside the jail's ids",
+                            name);
+    archive_entry_set_uid(e, uid + idmap);
+    archive_entry_set_gid(e, gid + idmap);
+    archive_entry_set_uname(e, NULL);
+    archive_entry_set_gname(e, NULL);
+    xattrs_filter(e);
+    archive_entry_set_pathname(e, path);
+    return 0;
+}
+
+static int read_error(struct archive *in, struct brig_err *err)
+{
+    return brig_err_set(err, BRIG_EUSAGE, "damaged or truncated archive: %s",
+                        archive_error_string(in) ? archive_error_string(in) : "read error");
+}
+
+/* Read the digest entry's text into buf. */
+static int read_digest(struct archive *in, struct archive_entry *e, char buf[DIGEST_MAX],
+                       struct brig_err *err)
+{
+    la_int64_t size = archive_entry_size(e);
+    if (archive_entry_filetype(e) != AE_IFREG || size <= 0 || size >= DIGEST_MAX)
+        return brig_err_set(err, BRIG_EUSAGE, "bad %s entry", BRIG_ARCHIVE_DIGEST);
+    la_ssize_t n = archive_read_data(in, buf, (size_t)size);
+    if (n != size)
+        return read_error(in, err);
+    buf[n] = '\0';
+    return 0;
+}
+
+/* Extract root/ into the new jail j (its fill step), checking the digest. */
+static int import_fill(const struct brig_jail *j, void *data, struct brig_err *err)
+{
+    struct import_state *s = data;
+    bool thick = brig_jail_bool(j, BRIG_P_BASERW);
+    _cleanup_free_ char *dest =
+        thick ? brig_xstrdup(j->v[BRIG_P_DATA]) : brig_xasprintf("%s/upper", j->v[BRIG_P_DATA]);
+    if (!thick && brig_mkdir_p(dest, 0755, err) < 0)
+        return -1;
+    _cleanup_close_ int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cwd < 0 || chdir(dest) < 0)
+        return brig_err_sys(err, errno, "enter %s", dest);
+    struct archive *out = archive_write_disk_new();
+    if (!out) {
+        brig_err_set(err, BRIG_EFAIL, "cannot initialise libarchive");
+        goto out;
+    }
+    archive_write_disk_set_options(
+        out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
+                 ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                 ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+    struct brig_sha256 d;
+    brig_sha256_init(&d);
+    char want[DIGEST_MAX] = "", got[65];
+    int r = -1;
+    for (;;) {
+        struct archive_entry *e;
+        int rr = archive_read_next_header(s->in, &e);
+        if (rr == ARCHIVE_EOF) {
+            brig_err_set(err, BRIG_EUSAGE, "truncated archive: no %s entry", BRIG_ARCHIVE_DIGEST);
+            goto out;
+        }
+        if (rr < ARCHIVE_WARN) {
+            read_error(s->in, err);
+            goto out;
+        }
+        const char *name = archive_entry_pathname(e);
+        if (name && strcmp(name, BRIG_ARCHIVE_DIGEST) == 0) {
+            if (read_digest(s->in, e, want, err) < 0)
+                goto out;
+            break;
+        }
+        if (!name) {
+            brig_err_set(err, BRIG_EUSAGE, "entry without a name%s", "");
+            goto out;
+        }
+        digest_header(&d, e);
+        if (import_entry(e, j->idmap, err) < 0)
+            goto out;
+        if (archive_write_header(out, e) < ARCHIVE_WARN) {
+            brig_err_set(err, BRIG_EUSAGE, "extract %s: %s", archive_entry_pathname(e),
+                         archive_error_string(out));
+            goto out;
+        }
+        for (;;) {
+            const void *buf;
+            size_t n;
+            la_int64_t off;
+            int dr = archive_read_data_block(s->in, &buf, &n, &off);
+            if (dr == ARCHIVE_EOF)
+                break;
+            if (dr < ARCHIVE_WARN) {
+                read_error(s->in, err);
+                goto out;
+            }
+            brig_sha256_update(&d, buf, n);
+            if (archive_write_data_block(out, buf, n, off) < ARCHIVE_WARN) {
+                brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
+                goto out;
+            }
+        }
+        if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
+            brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
+            goto out;
+        }
+        if (s->progress)
+            s->progress("import", (uint64_t)archive_filter_bytes(s->in, -1), s->total, s->data);
+    }
+    struct archive_entry *e;
+    int rr = archive_read_next_header(s->in, &e);
+    if (rr != ARCHIVE_EOF) {
+        rr < ARCHIVE_WARN
+            ? read_error(s->in, err)
+            : brig_err_set(err, BRIG_EUSAGE, "entry '%.200s' after the digest",
+                           archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+        goto out;
+    }
+    brig_sha256_final_hex(&d, got);
+    want[strcspn(want, "\n")] = '\0';
+    if (!brig_startswith(want, "sha256:") || strcmp(want + 7, got) != 0) {
+        brig_err_set(err, BRIG_EUSAGE,
+                     "content checksum mismatch: the archive says %.80s, its "
+                     "content is sha256:%s",
+                     want, got);
+        goto out;
+    }
+    if (archive_write_close(out) != ARCHIVE_OK) {
+        brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
+        goto out;
+    }
+    r = 0;
+out:
+    archive_write_free(out);
+    if (fchdir(cwd) < 0 && r == 0)
+        r = brig_err_sys(err, errno, "leave %s", dest);
+    return r;
+}
+
+/* Read the first entry, the manifest, into m. */
+static int import_manifest(struct archive *in, struct brig_manifest *m, struct brig_err *err)
+{
+    struct archive_entry *e;
+    int r = archive_read_next_header(in, &e);
+    if (r == ARCHIVE_EOF)
+        return brig_err_set(err, BRIG_EUSAGE, "empty archive");
+    if (r < ARCHIVE_WARN)
+        return brig_err_set(err, BRIG_EUSAGE, "not a brig jail archive: %s",
+                            archive_error_string(in));
+    const char *name = archive_entry_pathname(e);
+    if (!name || strcmp(name, BRIG_ARCHIVE_MANIFEST) != 0 || archive_entry_filetype(e) != AE_IFREG)
+        return brig_err_set(err, BRIG_EUSAGE, "not a brig jail archive (no %s first)",
+                            BRIG_ARCHIVE_MANIFEST);
+    la_int64_t size = archive_entry_size(e);
+    if (size < 0 || size > BRIG_MANIFEST_MAX)
+        return brig_err_set(err, BRIG_EUSAGE, "manifest is larger than %d bytes",
+                            BRIG_MANIFEST_MAX);
+    _cleanup_free_ char *text = brig_xmalloc((size_t)size + 1);
+    la_ssize_t n = archive_read_data(in, text, (size_t)size);
+    if (n != size)
+        return read_error(in, err);
+    text[n] = '\0';
+    return brig_manifest_parse(text, (size_t)n, m, err);
+}
+
+/* The base a thin jail of the archive needs: here, and the same as the exporter's. */
+static int import_check_base(struct brig_ctx *c, const struct brig_manifest *m,
+                             struct brig_err *err)
+{
+    const char *name = brig_kvlist_get(&m->params, "base");
+    const char *baserw = brig_kvlist_get(&m->params, "baserw");
+    struct brig_base base = {0};
+    if (brig_repo_info(c->workdir, name, &base, NULL) < 0)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "base %s is not in this workdir (get it first: brig repo action=get "
+                            "base=%s)",
+                            name, name);
+    int r = 0;
+    bool thin = !baserw || strcmp(baserw, "1") != 0;
+    if (thin && *m->base_checksum && base.checksum && *base.checksum &&
+        strcmp(base.checksum, m->base_checksum) != 0)
+        r = brig_err_set(err, BRIG_EUSAGE,
+                         "base %s differs from the one the jail was made on (checksum %.23s, "
+                         "the archive's %.23s)",
+                         name, base.checksum, m->base_checksum);
+    brig_base_clear(&base);
+    return r;
+}
+
+/* jcreate's arguments for the archive's jail: new name and address where given,
+ * a fresh DHCP address where IPAM picked the old one, a MAC of its own. */
+static void import_args(struct brig_ctx *c, const struct brig_manifest *m, const char *jname,
+                        const char *ip4_addr, struct brig_kvlist *ret)
+{
+    const char *old = brig_kvlist_get(&m->params, "jname");
+    struct brig_jail dj = {0};
+    brig_jail_set(&dj, BRIG_P_JNAME, old);
+    brig_jail_fill_defaults(&dj, c->workdir, c->os);
+    _cleanup_free_ char *old_host = brig_xstrdup(dj.v[BRIG_P_HOST_HOSTNAME]);
+    brig_jail_clear(&dj);
+    for (size_t i = 0; i < m->params.n; i++) {
+        const char *k = m->params.items[i].key, *v = m->params.items[i].value;
+        if (strcmp(k, "jname") == 0 && jname)
+            v = jname;
+        else if (strcmp(k, "ip4_addr") == 0 && (ip4_addr || m->dhcp))
+            v = ip4_addr ? ip4_addr : "DHCP";
+        else if (strcmp(k, "nic_hwaddr") == 0)
+            v = "0";
+        else if (strcmp(k, "host_hostname") == 0 && jname && strcmp(jname, old) != 0 &&
+                 strcmp(v, old_host) == 0)
+            continue; /* the old name's default: the new name's applies */
+        brig_kvlist_add(ret, k, v, 0);
+    }
+    if (ip4_addr && !brig_kvlist_get(ret, "ip4_addr"))
+        brig_kvlist_add(ret, "ip4_addr", ip4_addr, 0);
+}
+
+int brig_jimport(struct brig_ctx *c, const char *in, const char *jname, const char *ip4_addr,
+                 brig_progress_fn *progress, void *data, char **ret_jname, struct brig_err *err)
+{
+    struct brig_manifest m = {0};
+    struct brig_kvlist args = {0};
+    struct brig_jail j = {0};
+    _cleanup_close_ int fd = -1;
+    struct stat st = {0};
+    int r = -1;
+    if (jname && brig_check_name("jname", jname, err) < 0)
+        return -1;
+    if (strcmp(in, "-") == 0) {
+        fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+            return brig_err_sys(err, errno, "stdin");
+    } else {
+        fd = open(in, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            brig_err_sys(err, errno, "open %s", in);
+            if (err)
+                err->code = BRIG_EUSAGE;
+            return -1;
+        }
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+            return brig_err_set(err, BRIG_EUSAGE, "%s is not a regular file", in);
+    }
+    struct archive *a = archive_read_new();
+    if (!a)
+        return brig_err_set(err, BRIG_EFAIL, "cannot initialise libarchive");
+    archive_read_support_filter_zstd(a);
+    archive_read_support_filter_xz(a);
+    archive_read_support_filter_none(a);
+    archive_read_support_format_tar(a);
+    if (archive_read_open_fd(a, fd, BLOCK_SIZE) != ARCHIVE_OK) {
+        brig_err_set(err, BRIG_EUSAGE, "not a brig jail archive: %s", archive_error_string(a));
+        goto out;
+    }
+    if (import_manifest(a, &m, err) < 0 || brig_ctx_open(c, err) < 0 ||
+        import_check_base(c, &m, err) < 0)
+        goto out;
+    import_args(c, &m, jname, ip4_addr, &args);
+    struct import_state s = {
+        .in = a, .m = &m, .total = (uint64_t)st.st_size, .progress = progress, .data = data};
+    if (brig_jcreate_filled(c, &args, import_fill, &s, &j, err) < 0)
+        goto out;
+    *ret_jname = brig_xstrdup(j.v[BRIG_P_JNAME]);
+    r = 0;
+out:
+    archive_read_free(a);
+    brig_manifest_clear(&m);
+    brig_kvlist_free(&args);
+    brig_jail_clear(&j);
+    return r < 0 ? brig_err_wrap(err, "%s", in) : 0;
+}
