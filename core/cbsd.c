@@ -214,8 +214,6 @@ static const struct brig_cbsd_verb cbsd_verbs[] = {
     SAME("version", "--version"),
     NONE("jrename", "a jail's name is fixed at jcreate"),
     NONE("jclone", "create a jail from the same base with jcreate"),
-    NONE("jexport", "a jail cannot be packed into an image yet"),
-    NONE("jimport", "a jail cannot be unpacked from an image yet"),
     NONE("jsnapshot", "brig takes no snapshots"),
     NONE("jbackup", "brig takes no backups"),
     NONE("jmigrate", "brig manages one node"),
