@@ -24,12 +24,10 @@ static int run(const char *verb, struct brig_ctx *c, const struct brig_kvlist *k
         if (!jname || !*jname)
             return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
         const char *full = brig_kvlist_get(kv, "full");
-        if (full && strcmp(full, "0") != 0)
-            return brig_err_set(err, BRIG_EUSAGE,
-                                "full=1 is not supported yet: export the "
-                                "jail's own files and get its base with repo");
+        if (full && strcmp(full, "0") != 0 && strcmp(full, "1") != 0)
+            return brig_err_set(err, BRIG_EUSAGE, "full: '%.40s' is not 0 or 1", full);
         if (brig_jexport(c, jname, brig_kvlist_get(kv, "out"), brig_kvlist_get(kv, "compress"),
-                         progress, bar, &done, err) < 0)
+                         full && full[0] == '1', progress, bar, &done, err) < 0)
             return -1;
         cli_progress_end(bar, true);
         if (strcmp(done, "-") != 0)

@@ -94,7 +94,7 @@ static const struct cli_opt opts_jexport[] = {
     {"jname", "name", "", "the stopped jail"},
     {"out", "path|-", "export/JNAME.tar.zst", "the archive (-: stdout; default under workdir)"},
     {"compress", "zstd|xz|none", "zstd", "compression of the archive"},
-    {"full", "bool", "0", "1: also the base (not supported yet)"},
+    {"full", "bool", "0", "1: a thin jail's base goes along"},
     {NULL}};
 static const struct cli_opt opts_jimport[] = {
     {"in", "path|-", "", "the archive (-: stdin)"},

@@ -22,6 +22,8 @@
 #include "manifest.h"
 #include "repo.h"
 #include "repo_archive.h"
+#include "repo_int.h"
+#include "repo_tree.h"
 #include "sha256.h"
 #include "store/store.h"
 #include "util.h"
@@ -223,8 +225,8 @@ static int export_data(struct export_state *s, struct archive *disk, struct arch
     return 0;
 }
 
-/* Write the tree under src as root/..., owners made relative to idmap. */
-static int export_tree(struct export_state *s, const char *src, uint32_t idmap,
+/* Write the tree under src as top/..., owners made relative to idmap. */
+static int export_tree(struct export_state *s, const char *src, const char *top, uint32_t idmap,
                        struct brig_err *err)
 {
     struct archive *disk = archive_read_disk_new();
@@ -264,12 +266,14 @@ static int export_tree(struct export_state *s, const char *src, uint32_t idmap,
             archive_entry_free(e);
             goto out;
         }
-        if (archive_entry_filetype(e) == AE_IFSOCK) {
-            archive_entry_free(e);
-            continue; /* a socket is a live process's, not a file to move */
-        }
-        _cleanup_free_ char *name = brig_xasprintf("%s%s", BRIG_ARCHIVE_ROOT, full + srclen);
         bool wo = is_whiteout(e);
+        mode_t type = archive_entry_filetype(e);
+        /* a socket is a live process's; device nodes are brig's to make in /dev */
+        if (type == AE_IFSOCK || type == AE_IFBLK || (type == AE_IFCHR && !wo)) {
+            archive_entry_free(e);
+            continue;
+        }
+        _cleanup_free_ char *name = brig_xasprintf("%s%s", top, full + srclen);
         archive_entry_set_pathname(e, name);
         archive_entry_set_uid(e, id_relative(archive_entry_uid(e), idmap, wo));
         archive_entry_set_gid(e, id_relative(archive_entry_gid(e), idmap, wo));
@@ -301,10 +305,10 @@ out:
 }
 
 /* The manifest of jail j: its parameters but where it lives, and its base's record. */
-static int export_manifest(struct brig_ctx *c, const struct brig_jail_op *op, char **ret,
+static int export_manifest(struct brig_ctx *c, const struct brig_jail_op *op, bool full, char **ret,
                            struct brig_err *err)
 {
-    struct brig_manifest m = {.format = BRIG_MANIFEST_FORMAT};
+    struct brig_manifest m = {.format = BRIG_MANIFEST_FORMAT, .full = full};
     struct brig_base base = {0};
     const struct brig_jail *j = &op->j;
     m.brig_version = brig_xstrdup(BRIG_VERSION);
@@ -348,7 +352,8 @@ static const char *compress_suffix(const char *compress)
 }
 
 int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const char *compress,
-                 brig_progress_fn *progress, void *data, char **ret_out, struct brig_err *err)
+                 bool full, brig_progress_fn *progress, void *data, char **ret_out,
+                 struct brig_err *err)
 {
     struct brig_jail_op op;
     _cleanup_free_ char *manifest = NULL, *path = NULL, *part = NULL, *src = NULL;
@@ -368,9 +373,14 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
         brig_err_set(err, BRIG_EFAIL, "%s is running (stop it first)", jname);
         goto out;
     }
-    if (export_manifest(c, &op, &manifest, err) < 0)
-        goto out;
     bool thick = brig_jail_bool(&op.j, BRIG_P_BASERW);
+    full = full && !thick; /* a thick jail's root is whole already */
+    if (full && !brig_path_exists(op.basedir)) {
+        brig_err_set(err, BRIG_EFAIL, "its base %s is missing", op.j.v[BRIG_P_BASE]);
+        goto out;
+    }
+    if (export_manifest(c, &op, full, &manifest, err) < 0)
+        goto out;
     src =
         thick ? brig_xstrdup(op.j.v[BRIG_P_DATA]) : brig_xasprintf("%s/upper", op.j.v[BRIG_P_DATA]);
     if (!thick && !brig_path_exists(src) && brig_mkdir_p(src, 0755, err) < 0)
@@ -409,7 +419,8 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
     }
     char hex[65], line[DIGEST_MAX];
     if (write_memory_entry(a, BRIG_ARCHIVE_MANIFEST, manifest, err) < 0 ||
-        export_tree(&s, src, op.j.idmap, err) < 0)
+        (full && export_tree(&s, op.basedir, BRIG_ARCHIVE_BASE, 0, err) < 0) ||
+        export_tree(&s, src, BRIG_ARCHIVE_ROOT, op.j.idmap, err) < 0)
         goto out;
     brig_sha256_final_hex(&s.digest, hex);
     snprintf(line, sizeof(line), "sha256:%s\n", hex);
@@ -437,18 +448,20 @@ out:
 struct import_state {
     struct archive *in;
     const struct brig_manifest *m;
+    struct brig_sha256 digest;
+    struct archive_entry *pending; /* read, not yet handled: the next part's first */
     uint64_t total;
     brig_progress_fn *progress;
     void *data;
 };
 
-/* Whether a symlink at name (normalised, under root/) with a relative target
- * climbs above the jail's root. Absolute targets are the jail's own paths. */
+/* Whether a symlink at name (normalised, under a part's top) with a relative
+ * target climbs above the jail's root. Absolute targets are the jail's own paths. */
 static bool symlink_escapes(const char *name, const char *target)
 {
     if (target[0] == '/')
         return false;
-    int depth = -1; /* the root/ component itself */
+    int depth = -1; /* the part's top component itself */
     for (const char *p = name; *p; p++)
         depth += *p == '/';
     for (const char *p = target; *p;) {
@@ -466,26 +479,33 @@ static bool symlink_escapes(const char *name, const char *target)
     return false;
 }
 
-/* A path of the archive made relative to the jail's root (extraction runs
- * there, so libarchive refuses anything absolute): root or under root/. */
-static int import_path(const char *name, char **ret, struct brig_err *err)
+/* Whether name, normalised, is top or under top/. */
+static bool in_part(const char *norm, const char *top)
+{
+    size_t n = strlen(top);
+    return strncmp(norm, top, n) == 0 && (norm[n] == '\0' || norm[n] == '/');
+}
+
+/* A path of the archive made relative to the extraction's root (extraction
+ * runs there, so libarchive refuses anything absolute): top or under top/. */
+static int import_path(const char *top, const char *name, char **ret, struct brig_err *err)
 {
     _cleanup_free_ char *norm = NULL;
     if (brig_archive_entry_path(name, &norm, err) < 0)
         return err ? (err->code = BRIG_EUSAGE, -1) : -1;
-    size_t rl = strlen(BRIG_ARCHIVE_ROOT);
-    if (strncmp(norm, BRIG_ARCHIVE_ROOT, rl) != 0 || (norm[rl] != '\0' && norm[rl] != '/'))
+    if (!in_part(norm, top))
         return brig_err_set(err, BRIG_EUSAGE, "unexpected entry '%.200s'", name);
-    *ret = brig_xasprintf(".%s", norm + rl);
+    *ret = brig_xasprintf(".%s", norm + strlen(top));
     return 0;
 }
 
-/* Check one entry of root/ and rewrite it for dest with owners shifted by idmap. */
-static int import_entry(struct archive_entry *e, uint32_t idmap, struct brig_err *err)
+/* Check one entry of part top and rewrite it for extraction with owners shifted by idmap. */
+static int import_entry(struct archive_entry *e, const char *top, uint32_t idmap,
+                        struct brig_err *err)
 {
     _cleanup_free_ char *name = brig_xstrdup(archive_entry_pathname(e));
     _cleanup_free_ char *path = NULL, *link = NULL, *norm = NULL;
-    if (import_path(name, &path, err) < 0)
+    if (import_path(top, name, &path, err) < 0)
         return -1;
     mode_t type = archive_entry_filetype(e);
     const char *hl = archive_entry_hardlink(e);
@@ -504,12 +524,13 @@ static int import_entry(struct archive_entry *e, uint32_t idmap, struct brig_err
                                 name);
     }
     if (hl) {
-        if (import_path(hl, &link, err) < 0)
+        if (import_path(top, hl, &link, err) < 0)
             return brig_err_wrap(err, "hard link %.200s", name);
         archive_entry_set_hardlink(e, link);
     }
     la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
-    la_int64_t limit = idmap ? BRIG_IDMAP_COUNT : 0xfffffffeLL;
+    la_int64_t limit =
+        idmap || strcmp(top, BRIG_ARCHIVE_BASE) == 0 ? BRIG_IDMAP_COUNT : 0xfffffffeLL;
     if (uid < 0 || gid < 0 || uid >= limit || gid >= limit)
         return brig_err_set(err, BRIG_EUSAGE, "entry '%.200s' has an owner outside the jail's ids",
                             name);
@@ -528,17 +549,135 @@ static int read_error(struct archive *in, struct brig_err *err)
                         archive_error_string(in) ? archive_error_string(in) : "read error");
 }
 
-/* Read the digest entry's text into buf. */
-static int read_digest(struct archive *in, struct archive_entry *e, char buf[DIGEST_MAX],
+/* The next entry: the pending one, else the next header; EOF is a truncation. */
+static int next_entry(struct import_state *s, struct archive_entry **ret, struct brig_err *err)
+{
+    if (s->pending) {
+        *ret = brig_steal(&s->pending);
+        return 0;
+    }
+    int r = archive_read_next_header(s->in, ret);
+    if (r == ARCHIVE_EOF)
+        return brig_err_set(err, BRIG_EUSAGE, "truncated archive: no %s entry",
+                            BRIG_ARCHIVE_DIGEST);
+    if (r < ARCHIVE_WARN || !archive_entry_pathname(*ret))
+        return read_error(s->in, err);
+    return 0;
+}
+
+/* Copy (or, with out NULL, only read) the entry's data, into the digest. */
+static int import_data(struct import_state *s, struct archive *out, struct brig_err *err)
+{
+    for (;;) {
+        const void *buf;
+        size_t n;
+        la_int64_t off;
+        int r = archive_read_data_block(s->in, &buf, &n, &off);
+        if (r == ARCHIVE_EOF)
+            return 0;
+        if (r < ARCHIVE_WARN)
+            return read_error(s->in, err);
+        brig_sha256_update(&s->digest, buf, n);
+        if (out && archive_write_data_block(out, buf, n, off) < ARCHIVE_WARN)
+            return brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
+    }
+}
+
+/* The entries of part top (root or base), extracted under dest with owners
+ * shifted by idmap, or with dest NULL only read; the first entry of another
+ * part is left pending. */
+static int import_part(struct import_state *s, const char *top, const char *dest, uint32_t idmap,
                        struct brig_err *err)
 {
+    _cleanup_close_ int cwd = -1;
+    struct archive *out = NULL;
+    int r = -1;
+    if (dest) {
+        cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cwd < 0 || chdir(dest) < 0)
+            return brig_err_sys(err, errno, "enter %s", dest);
+        out = archive_write_disk_new();
+        if (!out) {
+            brig_err_set(err, BRIG_EFAIL, "cannot initialise libarchive");
+            goto out;
+        }
+        archive_write_disk_set_options(
+            out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
+                     ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                     ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+    }
+    for (;;) {
+        struct archive_entry *e;
+        if (next_entry(s, &e, err) < 0)
+            goto out;
+        _cleanup_free_ char *norm = NULL;
+        if (brig_archive_entry_path(archive_entry_pathname(e), &norm, err) < 0) {
+            err->code = BRIG_EUSAGE;
+            goto out;
+        }
+        if (strcmp(norm, BRIG_ARCHIVE_DIGEST) == 0 ||
+            (!in_part(norm, top) &&
+             (in_part(norm, BRIG_ARCHIVE_ROOT) || in_part(norm, BRIG_ARCHIVE_BASE)))) {
+            s->pending = e;
+            break;
+        }
+        digest_header(&s->digest, e);
+        if (import_entry(e, top, idmap, err) < 0)
+            goto out;
+        if (out && archive_write_header(out, e) < ARCHIVE_WARN) {
+            brig_err_set(err, BRIG_EUSAGE, "extract %s: %s", archive_entry_pathname(e),
+                         archive_error_string(out));
+            goto out;
+        }
+        if (import_data(s, out, err) < 0)
+            goto out;
+        if (out && archive_write_finish_entry(out) < ARCHIVE_WARN) {
+            brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
+            goto out;
+        }
+        if (s->progress)
+            s->progress("import", (uint64_t)archive_filter_bytes(s->in, -1), s->total, s->data);
+    }
+    /* closing the writer applies the deferred directory modes and times */
+    if (out && archive_write_close(out) != ARCHIVE_OK) {
+        brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
+        goto out;
+    }
+    r = 0;
+out:
+    if (out)
+        archive_write_free(out);
+    if (cwd >= 0 && fchdir(cwd) < 0 && r == 0)
+        r = brig_err_sys(err, errno, "leave %s", dest);
+    return r;
+}
+
+/* The last entry: the digest, which must match what was read, and nothing after it. */
+static int import_digest(struct import_state *s, struct brig_err *err)
+{
+    struct archive_entry *e;
+    char want[DIGEST_MAX] = "", got[65];
+    if (next_entry(s, &e, err) < 0)
+        return -1;
     la_int64_t size = archive_entry_size(e);
+    if (strcmp(archive_entry_pathname(e), BRIG_ARCHIVE_DIGEST) != 0)
+        return brig_err_set(err, BRIG_EUSAGE, "unexpected entry '%.200s'",
+                            archive_entry_pathname(e));
     if (archive_entry_filetype(e) != AE_IFREG || size <= 0 || size >= DIGEST_MAX)
         return brig_err_set(err, BRIG_EUSAGE, "bad %s entry", BRIG_ARCHIVE_DIGEST);
-    la_ssize_t n = archive_read_data(in, buf, (size_t)size);
-    if (n != size)
-        return read_error(in, err);
-    buf[n] = '\0';
+    if (archive_read_data(s->in, want, (size_t)size) != size)
+        return read_error(s->in, err);
+    int r = archive_read_next_header(s->in, &e);
+    if (r != ARCHIVE_EOF)
+        return r < ARCHIVE_WARN ? read_error(s->in, err)
+                                : brig_err_set(err, BRIG_EUSAGE, "an entry after the digest");
+    brig_sha256_final_hex(&s->digest, got);
+    want[strcspn(want, "\n")] = '\0';
+    if (!brig_startswith(want, "sha256:") || strcmp(want + 7, got) != 0)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "content checksum mismatch: the archive says %.80s, its content is "
+                            "sha256:%s",
+                            want, got);
     return 0;
 }
 
@@ -551,103 +690,9 @@ static int import_fill(const struct brig_jail *j, void *data, struct brig_err *e
         thick ? brig_xstrdup(j->v[BRIG_P_DATA]) : brig_xasprintf("%s/upper", j->v[BRIG_P_DATA]);
     if (!thick && brig_mkdir_p(dest, 0755, err) < 0)
         return -1;
-    _cleanup_close_ int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cwd < 0 || chdir(dest) < 0)
-        return brig_err_sys(err, errno, "enter %s", dest);
-    struct archive *out = archive_write_disk_new();
-    if (!out) {
-        brig_err_set(err, BRIG_EFAIL, "cannot initialise libarchive");
-        goto out;
-    }
-    archive_write_disk_set_options(
-        out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
-                 ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                 ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
-    struct brig_sha256 d;
-    brig_sha256_init(&d);
-    char want[DIGEST_MAX] = "", got[65];
-    int r = -1;
-    for (;;) {
-        struct archive_entry *e;
-        int rr = archive_read_next_header(s->in, &e);
-        if (rr == ARCHIVE_EOF) {
-            brig_err_set(err, BRIG_EUSAGE, "truncated archive: no %s entry", BRIG_ARCHIVE_DIGEST);
-            goto out;
-        }
-        if (rr < ARCHIVE_WARN) {
-            read_error(s->in, err);
-            goto out;
-        }
-        const char *name = archive_entry_pathname(e);
-        if (name && strcmp(name, BRIG_ARCHIVE_DIGEST) == 0) {
-            if (read_digest(s->in, e, want, err) < 0)
-                goto out;
-            break;
-        }
-        if (!name) {
-            brig_err_set(err, BRIG_EUSAGE, "entry without a name%s", "");
-            goto out;
-        }
-        digest_header(&d, e);
-        if (import_entry(e, j->idmap, err) < 0)
-            goto out;
-        if (archive_write_header(out, e) < ARCHIVE_WARN) {
-            brig_err_set(err, BRIG_EUSAGE, "extract %s: %s", archive_entry_pathname(e),
-                         archive_error_string(out));
-            goto out;
-        }
-        for (;;) {
-            const void *buf;
-            size_t n;
-            la_int64_t off;
-            int dr = archive_read_data_block(s->in, &buf, &n, &off);
-            if (dr == ARCHIVE_EOF)
-                break;
-            if (dr < ARCHIVE_WARN) {
-                read_error(s->in, err);
-                goto out;
-            }
-            brig_sha256_update(&d, buf, n);
-            if (archive_write_data_block(out, buf, n, off) < ARCHIVE_WARN) {
-                brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
-                goto out;
-            }
-        }
-        if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
-            brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
-            goto out;
-        }
-        if (s->progress)
-            s->progress("import", (uint64_t)archive_filter_bytes(s->in, -1), s->total, s->data);
-    }
-    struct archive_entry *e;
-    int rr = archive_read_next_header(s->in, &e);
-    if (rr != ARCHIVE_EOF) {
-        rr < ARCHIVE_WARN
-            ? read_error(s->in, err)
-            : brig_err_set(err, BRIG_EUSAGE, "entry '%.200s' after the digest",
-                           archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
-        goto out;
-    }
-    brig_sha256_final_hex(&d, got);
-    want[strcspn(want, "\n")] = '\0';
-    if (!brig_startswith(want, "sha256:") || strcmp(want + 7, got) != 0) {
-        brig_err_set(err, BRIG_EUSAGE,
-                     "content checksum mismatch: the archive says %.80s, its "
-                     "content is sha256:%s",
-                     want, got);
-        goto out;
-    }
-    if (archive_write_close(out) != ARCHIVE_OK) {
-        brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
-        goto out;
-    }
-    r = 0;
-out:
-    archive_write_free(out);
-    if (fchdir(cwd) < 0 && r == 0)
-        r = brig_err_sys(err, errno, "leave %s", dest);
-    return r;
+    if (import_part(s, BRIG_ARCHIVE_ROOT, dest, j->idmap, err) < 0)
+        return -1;
+    return import_digest(s, err);
 }
 
 /* Read the first entry, the manifest, into m. */
@@ -676,14 +721,20 @@ static int import_manifest(struct archive *in, struct brig_manifest *m, struct b
     return brig_manifest_parse(text, (size_t)n, m, err);
 }
 
-/* The base a thin jail of the archive needs: here, and the same as the exporter's. */
-static int import_check_base(struct brig_ctx *c, const struct brig_manifest *m,
+/* The base a thin jail of the archive needs: here, and the same as the
+ * exporter's; a full archive's may be missing (*ret_missing), it brings it. */
+static int import_check_base(struct brig_ctx *c, const struct brig_manifest *m, bool *ret_missing,
                              struct brig_err *err)
 {
     const char *name = brig_kvlist_get(&m->params, "base");
     const char *baserw = brig_kvlist_get(&m->params, "baserw");
     struct brig_base base = {0};
-    if (brig_repo_info(c->workdir, name, &base, NULL) < 0)
+    *ret_missing = false;
+    if (brig_repo_info(c->workdir, name, &base, NULL) < 0 && m->full) {
+        *ret_missing = true;
+        return 0;
+    }
+    if (!base.name)
         return brig_err_set(err, BRIG_EUSAGE,
                             "base %s is not in this workdir (get it first: brig repo action=get "
                             "base=%s)",
@@ -697,6 +748,38 @@ static int import_check_base(struct brig_ctx *c, const struct brig_manifest *m,
                          "the archive's %.23s)",
                          name, base.checksum, m->base_checksum);
     brig_base_clear(&base);
+    return r;
+}
+
+/* A full archive's base/ part: installed as the base when this workdir lacks
+ * it (its tree's checksum must be the manifest's), else only read. */
+static int import_base(struct brig_ctx *c, struct import_state *s, bool missing, const char *in,
+                       bool *ret_installed, struct brig_err *err)
+{
+    const char *name = brig_kvlist_get(&s->m->params, "base");
+    struct brig_staging stg;
+    _cleanup_free_ char *origin = NULL;
+    char sum[65];
+    *ret_installed = false;
+    if (!missing)
+        return import_part(s, BRIG_ARCHIVE_BASE, NULL, 0, err);
+    if (brig_staging_begin(c->workdir, name, &stg, err) < 0)
+        return -1;
+    int r = -1;
+    if (import_part(s, BRIG_ARCHIVE_BASE, stg.root, 0, err) < 0 ||
+        brig_tree_sha256(stg.root, sum, err) < 0)
+        goto out;
+    if (strcmp(s->m->base_checksum + 7, sum) != 0) {
+        brig_err_set(err, BRIG_EUSAGE, "base %s in the archive does not match its checksum", name);
+        goto out;
+    }
+    origin = brig_xasprintf("jimport %s", in);
+    if (brig_staging_commit(&stg, BRIG_BASE_TARBALL, origin, s->m->base_version, "", err) < 0)
+        goto out;
+    *ret_installed = true;
+    r = 0;
+out:
+    brig_staging_end(&stg);
     return r;
 }
 
@@ -765,14 +848,21 @@ int brig_jimport(struct brig_ctx *c, const char *in, const char *jname, const ch
         brig_err_set(err, BRIG_EUSAGE, "not a brig jail archive: %s", archive_error_string(a));
         goto out;
     }
+    bool missing = false, installed = false;
     if (import_manifest(a, &m, err) < 0 || brig_ctx_open(c, err) < 0 ||
-        import_check_base(c, &m, err) < 0)
+        import_check_base(c, &m, &missing, err) < 0)
         goto out;
     import_args(c, &m, jname, ip4_addr, &args);
     struct import_state s = {
         .in = a, .m = &m, .total = (uint64_t)st.st_size, .progress = progress, .data = data};
-    if (brig_jcreate_filled(c, &args, import_fill, &s, &j, err) < 0)
+    brig_sha256_init(&s.digest);
+    if (m.full && import_base(c, &s, missing, in, &installed, err) < 0)
         goto out;
+    if (brig_jcreate_filled(c, &args, import_fill, &s, &j, err) < 0) {
+        if (installed)
+            brig_base_remove(c, brig_kvlist_get(&m.params, "base"), NULL);
+        goto out;
+    }
     *ret_jname = brig_xstrdup(j.v[BRIG_P_JNAME]);
     r = 0;
 out:

@@ -13,15 +13,19 @@
 /* Export stopped jail jname to out (a path, or "-" for stdout; NULL: the
  * workdir's export/<jname>.tar[.zst|.xz]) compressed with compress (zstd,
  * xz or none; NULL: zstd). An existing file is refused; a failed export
- * leaves no file. *ret_out gets the path written ("-" for stdout). */
+ * leaves no file. With full, a thin jail's base goes along (under base/), so
+ * a host without it can import the jail. *ret_out gets the path written
+ * ("-" for stdout). */
 int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const char *compress,
-                 brig_progress_fn *progress, void *data, char **ret_out, struct brig_err *err);
+                 bool full, brig_progress_fn *progress, void *data, char **ret_out,
+                 struct brig_err *err);
 
 /* Import the archive in ("-": stdin) as a new jail; jname and ip4_addr
  * (NULL: the archive's) override the archive's. Anything wrong with the
  * archive (damaged, truncated, a digest mismatch, an entry that would land
  * outside the jail's root, a device node) is BRIG_EUSAGE, and nothing is
- * left: no record, no directory, no id range. *ret_jname gets the name. */
+ * left: no record, no directory, no id range, no base. A full archive
+ * installs its base when this workdir lacks it. *ret_jname gets the name. */
 int brig_jimport(struct brig_ctx *c, const char *in, const char *jname, const char *ip4_addr,
                  brig_progress_fn *progress, void *data, char **ret_jname, struct brig_err *err);
 

@@ -14,6 +14,7 @@
 #define KEY_BASE_VERSION  "export_base_version"
 #define KEY_BASE_CHECKSUM "export_base_checksum"
 #define KEY_DHCP          "export_dhcp"
+#define KEY_FULL          "export_full"
 
 void brig_manifest_clear(struct brig_manifest *m)
 {
@@ -35,6 +36,7 @@ char *brig_manifest_render(const struct brig_manifest *m)
     brig_jconf_format_line(&b, KEY_BASE_VERSION, m->base_version ? m->base_version : "");
     brig_jconf_format_line(&b, KEY_BASE_CHECKSUM, m->base_checksum ? m->base_checksum : "");
     brig_jconf_format_line(&b, KEY_DHCP, m->dhcp ? "1" : "0");
+    brig_jconf_format_line(&b, KEY_FULL, m->full ? "1" : "0");
     brig_buf_add(&b, "# the jail's parameters\n");
     for (size_t i = 0; i < m->params.n; i++)
         brig_jconf_format_line(&b, m->params.items[i].key, m->params.items[i].value);
@@ -92,10 +94,10 @@ static int manifest_key(struct brig_manifest *m, const struct brig_kv *kv, bool 
         m->base_checksum = brig_xstrdup(v);
         return 0;
     }
-    if (strcmp(k, KEY_DHCP) == 0) {
+    if (strcmp(k, KEY_DHCP) == 0 || strcmp(k, KEY_FULL) == 0) {
         if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
             return brig_err_set(err, BRIG_EUSAGE, "line %d: %s: not 0 or 1", kv->line, k);
-        m->dhcp = v[0] == '1';
+        *(strcmp(k, KEY_DHCP) == 0 ? &m->dhcp : &m->full) = v[0] == '1';
         return 0;
     }
     enum brig_param_id id;
@@ -137,6 +139,10 @@ int brig_manifest_parse(const char *text, size_t len, struct brig_manifest *ret,
     }
     if (!brig_kvlist_get(&m.params, "jname") || !brig_kvlist_get(&m.params, "base")) {
         brig_err_set(err, BRIG_EUSAGE, "the jail's jname and base are missing");
+        goto fail;
+    }
+    if (m.full && (!m.base_checksum || !*m.base_checksum)) {
+        brig_err_set(err, BRIG_EUSAGE, "a full archive without its base's checksum");
         goto fail;
     }
     if (!m.brig_version)

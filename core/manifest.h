@@ -1,6 +1,8 @@
 /* The manifest of a jail archive (jexport/jimport): the first entry of the
  * archive, jconf text (`key="value";` lines) holding the archive's own keys
  * (brig_archive_format, brig_version, export_*) and the jail's parameters.
+ * Entries: the manifest, base/ (full=1 only: the thin jail's base), root/
+ * (the jail's own files), the digest.
  * The archive is outside input: the parser checks every key and value and has
  * no side effects (fuzzed by tests/fuzz/fuzz_manifest.c). */
 #ifndef BRIG_MANIFEST_H
@@ -20,6 +22,7 @@
  * content digest last. */
 #define BRIG_ARCHIVE_MANIFEST "brig-manifest"
 #define BRIG_ARCHIVE_ROOT     "root"
+#define BRIG_ARCHIVE_BASE     "base"
 #define BRIG_ARCHIVE_DIGEST   "brig-digest"
 
 struct brig_manifest {
@@ -28,6 +31,7 @@ struct brig_manifest {
     char *base_version;        /* of the jail's base where it was exported ("" unknown) */
     char *base_checksum;       /* "sha256:<hex>" of that base's tree ("" unknown) */
     bool dhcp;                 /* the jail's ip4_addr was picked by brig's IPAM (DHCP) */
+    bool full;                 /* the base's tree is in the archive too, under base/ */
     struct brig_kvlist params; /* the jail's parameters, checked against the table */
 };
 

@@ -58,7 +58,7 @@ idmap_in() {
 # Everything an import could leave behind in workdir $1.
 leftovers() {
     sqlite3 "$1/var/db/local.sqlite" .dump
-    ls -a "$1/jails" "$1/jails-data" "$1/jails-system" 2>/dev/null
+    ls -a "$1/jails" "$1/jails-data" "$1/jails-system" "$1/basejail" 2>/dev/null
     cat /etc/subuid /etc/subgid
 }
 
@@ -123,6 +123,31 @@ import_refused() {
     output_has hello
     BRIG_WORKDIR=$W2 ok "$BRIG_BIN" jexec jname=${P}c -- hostname
     output_has "${P}c"
+}
+
+@test "a full=1 archive brings the thin jail's base: a workdir without it gets the base and the jail starts" {
+    make_source ${P}f
+    ok brig jexport jname=${P}f full=1 out="$BATS_TEST_TMPDIR/f.tar.zst"
+    rm -rf "$W2/basejail/busybox" "$W2/basejail/busybox.meta"
+    ok brig2 jimport in="$BATS_TEST_TMPDIR/f.tar.zst"
+    same "$(sed -n 's/^checksum=//p' "$W2/basejail/busybox.meta")" \
+        "$(sed -n 's/^checksum=//p' "$W1/basejail/busybox.meta")" "the base's checksum"
+    BRIG_WORKDIR=$W2 ok "$BRIG_BIN" jstart jname=${P}f
+    BRIG_WORKDIR=$W2 ok "$BRIG_BIN" jexec jname=${P}f -- cat /srv/f
+    output_has hello
+    # a workdir that has the base reads the archive's copy and keeps its own
+    ok brig jimport in="$BATS_TEST_TMPDIR/f.tar.zst" jname=${P}g
+}
+
+@test "a full=1 archive whose base was altered is refused, and no base is left" {
+    make_source ${P}x
+    ok brig jexport jname=${P}x full=1 compress=none out="$BATS_TEST_TMPDIR/x.tar"
+    rm -rf "$W2/basejail/busybox" "$W2/basejail/busybox.meta"
+    local off
+    off=$(grep -abo 'ELF' "$BATS_TEST_TMPDIR/x.tar" | head -1 | cut -d: -f1)
+    printf 'X' | dd of="$BATS_TEST_TMPDIR/x.tar" bs=1 seek="$((off + 40))" conv=notrunc 2>/dev/null
+    import_refused "does not match its checksum" "$BATS_TEST_TMPDIR/x.tar"
+    [ ! -e "$W2/basejail/busybox" ]
 }
 
 @test "jexport refuses a running jail, an unknown compression and an existing out file" {
@@ -287,4 +312,16 @@ EOF
     import_refused "unknown key 'exec_evil'" "$BATS_TEST_TMPDIR/unknown.tar"
     import_refused "archive format 2 is not one this brig reads" "$BATS_TEST_TMPDIR/newer.tar"
     import_refused "path is not part of an archive" "$BATS_TEST_TMPDIR/path.tar"
+}
+
+@test "jexport and jimport show their progress on a terminal, and nothing of it elsewhere" {
+    make_source ${P}g
+    on_tty_ok jexport jname=${P}g out="$BATS_TEST_TMPDIR/g.tar.zst"
+    output_has "export"
+    output_has "MiB"
+    BRIG_WORKDIR=$W2 on_tty_ok jimport in="$BATS_TEST_TMPDIR/g.tar.zst"
+    output_has "import"
+    output_has "100%"
+    ok brig jexport jname=${P}g out="$BATS_TEST_TMPDIR/g2.tar.zst"
+    output_lacks "MiB"
 }

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = brig_manifest_render(&m);
     if (brig_manifest_parse(text, strlen(text), &again, &err) < 0)
         abort();
-    if (again.dhcp != m.dhcp || strcmp(again.brig_version, m.brig_version) != 0 ||
+    if (again.dhcp != m.dhcp || again.full != m.full ||
+        strcmp(again.brig_version, m.brig_version) != 0 ||
         strcmp(again.base_version, m.base_version) != 0 ||
         strcmp(again.base_checksum, m.base_checksum) != 0 || again.params.n != m.params.n)
         abort();
