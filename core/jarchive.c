@@ -16,6 +16,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
 
 #include "idmap.h"
 #include "jailop.h"
@@ -24,7 +25,6 @@
 #include "repo_archive.h"
 #include "repo_int.h"
 #include "repo_tree.h"
-#include "sha256.h"
 #include "store/store.h"
 #include "util.h"
 
@@ -32,6 +32,41 @@
 #define DIGEST_MAX  128
 #define NOBODY_ID   65534u
 #define OVERLAY_OPQ "trusted.overlay.opaque"
+
+/* The archive's digest: SHA-256 from libcrypto, which brig-archive links
+ * anyway, at the speed of the machine's SHA instructions. */
+struct digest {
+    EVP_MD_CTX *ctx;
+};
+
+static void digest_init(struct digest *d)
+{
+    d->ctx = EVP_MD_CTX_new();
+    if (!d->ctx || EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1)
+        abort();
+}
+
+static void digest_update(struct digest *d, const void *p, size_t n)
+{
+    if (n && EVP_DigestUpdate(d->ctx, p, n) != 1)
+        abort();
+}
+
+static void digest_final_hex(struct digest *d, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    if (EVP_DigestFinal_ex(d->ctx, md, &len) != 1 || len != 32)
+        abort();
+    for (unsigned i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    EVP_MD_CTX_free(brig_steal(&d->ctx));
+}
+
+static void digest_free(struct digest *d)
+{
+    EVP_MD_CTX_free(brig_steal(&d->ctx));
+}
 
 struct xattr_ref {
     const char *name;
@@ -46,7 +81,7 @@ static int xattr_ref_cmp(const void *a, const void *b)
 
 /* The digest over every entry of root/: its header as the archive holds it
  * (name, type, mode, owner, size, device, link targets, xattrs), then its data. */
-static void digest_header(struct brig_sha256 *d, struct archive_entry *e)
+static void digest_header(struct digest *d, struct archive_entry *e)
 {
     const char *hl = archive_entry_hardlink(e), *sl = archive_entry_symlink(e);
     /* a hard link's type and size are not kept by tar; a device's number is its own */
@@ -62,12 +97,12 @@ static void digest_header(struct brig_sha256 *d, struct archive_entry *e)
     /* names as normalised (tar writes a directory's with a trailing '/') */
     _cleanup_free_ char *name = NULL;
     brig_archive_entry_path(archive_entry_pathname(e), &name, NULL);
-    brig_sha256_update(d, name ? name : "", name ? strlen(name) + 1 : 1);
-    brig_sha256_update(d, head, (size_t)n + 1);
+    digest_update(d, name ? name : "", name ? strlen(name) + 1 : 1);
+    digest_update(d, head, (size_t)n + 1);
     if (hl)
-        brig_sha256_update(d, hl, strlen(hl) + 1);
+        digest_update(d, hl, strlen(hl) + 1);
     if (sl)
-        brig_sha256_update(d, sl, strlen(sl) + 1);
+        digest_update(d, sl, strlen(sl) + 1);
     /* xattrs by name, each once: pax keeps them under two keys that a reader may both return */
     struct xattr_ref *x = NULL;
     size_t nx = 0;
@@ -86,9 +121,9 @@ static void digest_header(struct brig_sha256 *d, struct archive_entry *e)
             continue;
         char len[32];
         int m = snprintf(len, sizeof(len), "%zu", x[i].size);
-        brig_sha256_update(d, x[i].name, strlen(x[i].name) + 1);
-        brig_sha256_update(d, len, (size_t)m + 1);
-        brig_sha256_update(d, x[i].val, x[i].size);
+        digest_update(d, x[i].name, strlen(x[i].name) + 1);
+        digest_update(d, len, (size_t)m + 1);
+        digest_update(d, x[i].val, x[i].size);
     }
     free(x);
 }
@@ -161,7 +196,7 @@ static la_int64_t id_relative(la_int64_t id, uint32_t idmap, bool whiteout)
 
 struct export_state {
     struct archive *out;
-    struct brig_sha256 digest;
+    struct digest digest;
     uint64_t bytes;
     brig_progress_fn *progress;
     void *data;
@@ -202,12 +237,12 @@ static int export_data(struct export_state *s, struct archive *disk, struct arch
                                 archive_error_string(disk));
         while (pos < off) {
             size_t z = (size_t)(off - pos) < sizeof(zeros) ? (size_t)(off - pos) : sizeof(zeros);
-            brig_sha256_update(&s->digest, zeros, z);
+            digest_update(&s->digest, zeros, z);
             if (archive_write_data(s->out, zeros, z) < 0)
                 return brig_err_set(err, BRIG_EFAIL, "write: %s", archive_error_string(s->out));
             pos += (la_int64_t)z;
         }
-        brig_sha256_update(&s->digest, buf, n);
+        digest_update(&s->digest, buf, n);
         if (n && archive_write_data(s->out, buf, n) < 0)
             return brig_err_set(err, BRIG_EFAIL, "write: %s", archive_error_string(s->out));
         pos += (la_int64_t)n;
@@ -217,7 +252,7 @@ static int export_data(struct export_state *s, struct archive *disk, struct arch
     }
     while (pos < size) {
         size_t z = (size_t)(size - pos) < sizeof(zeros) ? (size_t)(size - pos) : sizeof(zeros);
-        brig_sha256_update(&s->digest, zeros, z);
+        digest_update(&s->digest, zeros, z);
         if (archive_write_data(s->out, zeros, z) < 0)
             return brig_err_set(err, BRIG_EFAIL, "write: %s", archive_error_string(s->out));
         pos += (la_int64_t)z;
@@ -356,6 +391,7 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
                  struct brig_err *err)
 {
     struct brig_jail_op op;
+    struct export_state s = {0};
     _cleanup_free_ char *manifest = NULL, *path = NULL, *part = NULL, *src = NULL;
     _cleanup_close_ int fd = -1;
     struct archive *a = NULL;
@@ -405,8 +441,9 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
             goto out;
         }
     }
-    struct export_state s = {.progress = progress, .data = data};
-    brig_sha256_init(&s.digest);
+    s.progress = progress;
+    s.data = data;
+    digest_init(&s.digest);
     a = s.out = archive_write_new();
     if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
         add_filter(a, compress, err) < 0) {
@@ -422,7 +459,7 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
         (full && export_tree(&s, op.basedir, BRIG_ARCHIVE_BASE, 0, err) < 0) ||
         export_tree(&s, src, BRIG_ARCHIVE_ROOT, op.j.idmap, err) < 0)
         goto out;
-    brig_sha256_final_hex(&s.digest, hex);
+    digest_final_hex(&s.digest, hex);
     snprintf(line, sizeof(line), "sha256:%s\n", hex);
     if (write_memory_entry(a, BRIG_ARCHIVE_DIGEST, line, err) < 0)
         goto out;
@@ -437,6 +474,7 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
     *ret_out = path ? brig_steal(&path) : brig_xstrdup("-");
     r = 0;
 out:
+    digest_free(&s.digest);
     if (a)
         archive_write_free(a);
     if (r < 0 && part)
@@ -448,7 +486,7 @@ out:
 struct import_state {
     struct archive *in;
     const struct brig_manifest *m;
-    struct brig_sha256 digest;
+    struct digest digest;
     struct archive_entry *pending; /* read, not yet handled: the next part's first */
     uint64_t total;
     brig_progress_fn *progress;
@@ -577,7 +615,7 @@ static int import_data(struct import_state *s, struct archive *out, struct brig_
             return 0;
         if (r < ARCHIVE_WARN)
             return read_error(s->in, err);
-        brig_sha256_update(&s->digest, buf, n);
+        digest_update(&s->digest, buf, n);
         if (out && archive_write_data_block(out, buf, n, off) < ARCHIVE_WARN)
             return brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
     }
@@ -671,7 +709,7 @@ static int import_digest(struct import_state *s, struct brig_err *err)
     if (r != ARCHIVE_EOF)
         return r < ARCHIVE_WARN ? read_error(s->in, err)
                                 : brig_err_set(err, BRIG_EUSAGE, "an entry after the digest");
-    brig_sha256_final_hex(&s->digest, got);
+    digest_final_hex(&s->digest, got);
     want[strcspn(want, "\n")] = '\0';
     if (!brig_startswith(want, "sha256:") || strcmp(want + 7, got) != 0)
         return brig_err_set(err, BRIG_EUSAGE,
@@ -817,6 +855,7 @@ int brig_jimport(struct brig_ctx *c, const char *in, const char *jname, const ch
     struct brig_manifest m = {0};
     struct brig_kvlist args = {0};
     struct brig_jail j = {0};
+    struct import_state s = {0};
     _cleanup_close_ int fd = -1;
     struct stat st = {0};
     int r = -1;
@@ -853,9 +892,9 @@ int brig_jimport(struct brig_ctx *c, const char *in, const char *jname, const ch
         import_check_base(c, &m, &missing, err) < 0)
         goto out;
     import_args(c, &m, jname, ip4_addr, &args);
-    struct import_state s = {
+    s = (struct import_state){
         .in = a, .m = &m, .total = (uint64_t)st.st_size, .progress = progress, .data = data};
-    brig_sha256_init(&s.digest);
+    digest_init(&s.digest);
     if (m.full && import_base(c, &s, missing, in, &installed, err) < 0)
         goto out;
     if (brig_jcreate_filled(c, &args, import_fill, &s, &j, err) < 0) {
@@ -866,6 +905,7 @@ int brig_jimport(struct brig_ctx *c, const char *in, const char *jname, const ch
     *ret_jname = brig_xstrdup(j.v[BRIG_P_JNAME]);
     r = 0;
 out:
+    digest_free(&s.digest);
     archive_read_free(a);
     brig_manifest_clear(&m);
     brig_kvlist_free(&args);
