@@ -241,3 +241,43 @@ gateway_mac() {
     same "$(count_links)" 0 "bj links"
     same "$(nft list table bridge other)" "$others" "the other table"
 }
+
+# brig's table as nft lists it, each jail's ids and MACs replaced by its name
+# ($P dropped): "bj<id>" -> "bj-<name>", the MAC of its NIC n -> "mac-<name>-n".
+listed_filters() {
+    local out j id n mac
+    out=$(nft list table bridge brig)
+    for j in "$@"; do
+        id=$(host_end "$j" 0)
+        id=${id%n0}
+        out=$(printf '%s\n' "$out" | sed -E "s/\\b${id}(n[0-9]+)?\\b/bj-${j#"$P"}\\1/g")
+        for n in $("$BRIG_BIN" jnic jname="$j" --json | jq -r '.[].idx'); do
+            mac=$(jail_mac "$j" "eth$n")
+            out=$(printf '%s\n' "$out" | sed "s/\\b$mac\\b/mac-${j#"$P"}-$n/g")
+        done
+    done
+    printf '%s\n' "$out"
+}
+
+@test "the port filters of single-NIC, multi-NIC, IPv4, IPv6 and MAC-only jails are the ruleset brig has always made" {
+    jail_up jname=${P}four vnet=1 ip4_addr=10.199.0.11/16
+    jail_up jname=${P}dual vnet=1 ip4_addr=10.199.0.12/16,fd00::12/64,fd00::13/64
+    jail_up jname=${P}six vnet=1 ip4_addr=fd00::14/64
+    jail_up jname=${P}any vnet=1 ip4_addr=0
+    ok brig jcreate jname=${P}multi vnet=1 ip4_addr=10.199.0.21/16
+    ok brig jnic action=add jname=${P}multi nic=1 ip4_addr=10.199.0.22/16,fd00::22/64
+    ok brig jnic action=add jname=${P}multi nic=2 ip4_addr=0
+    ok brig jnic action=add jname=${P}multi nic=3 ip4_addr=10.199.0.23/16 nic_filter=0
+    ok brig jstart jname=${P}multi
+    local got
+    got=$(listed_filters ${P}four ${P}dual ${P}six ${P}any ${P}multi)
+    same "$got" "$(cat "$BATS_TEST_DIRNAME/golden/port_filters.nft")" "brig's table"
+    # starting again over what is there changes nothing
+    ok brig jstop jname=${P}dual
+    ok brig jstart jname=${P}dual
+    ok brig jstop jname=${P}multi
+    ok brig jstart jname=${P}multi
+    got=$(listed_filters ${P}four ${P}dual ${P}six ${P}any ${P}multi)
+    same "$(printf '%s\n' "$got" | sort)" "$(sort "$BATS_TEST_DIRNAME/golden/port_filters.nft")" \
+        "brig's table after restarts"
+}
