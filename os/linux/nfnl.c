@@ -2,6 +2,7 @@
 #include "nfnl.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -292,4 +293,247 @@ int brig_nfnl_commit(const struct brig_buf *batch, unsigned nmsgs, struct brig_e
     if (first_error)
         return brig_err_sys(err, first_error, "nftables: transaction");
     return 0;
+}
+
+static void attr_u32(struct brig_buf *b, uint16_t type, uint32_t v)
+{
+    uint32_t be = htonl(v);
+    attr_put(b, type, &be, sizeof(be));
+}
+
+/* Start a message of the transaction that asks for an acknowledgement. */
+static size_t tx_msg(struct brig_nfnl_tx *tx, uint8_t type, uint16_t flags)
+{
+    tx->nmsgs++;
+    return msg_begin(&tx->b, NFT_TYPE(type), NLM_F_REQUEST | NLM_F_ACK | flags, tx->seq++,
+                     NFPROTO_BRIDGE, 0);
+}
+
+void brig_nfnl_tx_begin(struct brig_nfnl_tx *tx, uint32_t seq)
+{
+    *tx = (struct brig_nfnl_tx){.seq = seq};
+    size_t m = msg_begin(&tx->b, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, tx->seq++, AF_UNSPEC,
+                         NFNL_SUBSYS_NFTABLES);
+    msg_end(&tx->b, m);
+}
+
+void brig_nfnl_tx_end(struct brig_nfnl_tx *tx)
+{
+    size_t m = msg_begin(&tx->b, NFNL_MSG_BATCH_END, NLM_F_REQUEST, tx->seq++, AF_UNSPEC,
+                         NFNL_SUBSYS_NFTABLES);
+    msg_end(&tx->b, m);
+}
+
+void brig_nfnl_tx_free(struct brig_nfnl_tx *tx)
+{
+    brig_buf_free(&tx->b);
+}
+
+void brig_nfnl_table(struct brig_nfnl_tx *tx, const char *table)
+{
+    size_t m = tx_msg(tx, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+    attr_str(&tx->b, NFTA_TABLE_NAME, table);
+    attr_u32(&tx->b, NFTA_TABLE_FLAGS, 0);
+    msg_end(&tx->b, m);
+}
+
+void brig_nfnl_chain(struct brig_nfnl_tx *tx, const char *table, const char *chain, int hook,
+                     int32_t prio)
+{
+    size_t m = tx_msg(tx, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+    attr_str(&tx->b, NFTA_CHAIN_TABLE, table);
+    attr_str(&tx->b, NFTA_CHAIN_NAME, chain);
+    if (hook >= 0) {
+        attr_str(&tx->b, NFTA_CHAIN_TYPE, "filter");
+        attr_u32(&tx->b, NFTA_CHAIN_POLICY, NF_ACCEPT);
+        size_t h = attr_begin(&tx->b, NLA_F_NESTED | NFTA_CHAIN_HOOK);
+        attr_u32(&tx->b, NFTA_HOOK_HOOKNUM, (uint32_t)hook);
+        attr_u32(&tx->b, NFTA_HOOK_PRIORITY, (uint32_t)prio);
+        attr_end(&tx->b, h);
+    }
+    msg_end(&tx->b, m);
+}
+
+void brig_nfnl_flush(struct brig_nfnl_tx *tx, const char *table, const char *chain)
+{
+    size_t m = tx_msg(tx, NFT_MSG_DELRULE, 0);
+    attr_str(&tx->b, NFTA_RULE_TABLE, table);
+    attr_str(&tx->b, NFTA_RULE_CHAIN, chain);
+    msg_end(&tx->b, m);
+}
+
+uint32_t brig_nfnl_set(struct brig_nfnl_tx *tx, const char *table, const struct brig_nfnl_set *s)
+{
+    struct brig_buf *b = &tx->b;
+    size_t m = tx_msg(tx, NFT_MSG_NEWSET, NLM_F_CREATE);
+    attr_str(b, NFTA_SET_TABLE, table);
+    attr_str(b, NFTA_SET_NAME, s->name);
+    attr_u32(b, NFTA_SET_FLAGS, s->flags);
+    attr_u32(b, NFTA_SET_KEY_TYPE, s->key_type);
+    attr_u32(b, NFTA_SET_KEY_LEN, s->key_len);
+    if (s->flags & NFT_SET_MAP) {
+        attr_u32(b, NFTA_SET_DATA_TYPE, s->data_type);
+        attr_u32(b, NFTA_SET_DATA_LEN, 0);
+    }
+    attr_u32(b, NFTA_SET_ID, ++tx->set_id);
+    if (s->size) {
+        size_t d = attr_begin(b, NLA_F_NESTED | NFTA_SET_DESC);
+        attr_u32(b, NFTA_SET_DESC_SIZE, s->size);
+        attr_end(b, d);
+    }
+    if (s->udata_len)
+        attr_put(b, NFTA_SET_USERDATA, s->udata, s->udata_len);
+    msg_end(b, m);
+    return tx->set_id;
+}
+
+void brig_nfnl_elems_begin(struct brig_nfnl_tx *tx, const char *table, const char *set, uint32_t id)
+{
+    tx->msg = tx_msg(tx, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+    attr_str(&tx->b, NFTA_SET_ELEM_LIST_TABLE, table);
+    attr_str(&tx->b, NFTA_SET_ELEM_LIST_SET, set);
+    if (id)
+        attr_u32(&tx->b, NFTA_SET_ELEM_LIST_SET_ID, id);
+    tx->list = attr_begin(&tx->b, NLA_F_NESTED | NFTA_SET_ELEM_LIST_ELEMENTS);
+    tx->nelems = 0;
+}
+
+/* A verdict, as an immediate's data or a map element's. */
+static void verdict_data(struct brig_buf *b, uint16_t type, int32_t code, const char *chain)
+{
+    size_t d = attr_begin(b, NLA_F_NESTED | type);
+    size_t v = attr_begin(b, NLA_F_NESTED | NFTA_DATA_VERDICT);
+    attr_u32(b, NFTA_VERDICT_CODE, (uint32_t)code);
+    if (chain)
+        attr_str(b, NFTA_VERDICT_CHAIN, chain);
+    attr_end(b, v);
+    attr_end(b, d);
+}
+
+void brig_nfnl_elem(struct brig_nfnl_tx *tx, const void *key, size_t len, uint32_t flags,
+                    const char *jump, const void *udata, size_t udata_len)
+{
+    struct brig_buf *b = &tx->b;
+    size_t e = attr_begin(b, NLA_F_NESTED | (uint16_t)++tx->nelems);
+    if (flags)
+        attr_u32(b, NFTA_SET_ELEM_FLAGS, flags);
+    size_t k = attr_begin(b, NLA_F_NESTED | NFTA_SET_ELEM_KEY);
+    attr_put(b, NFTA_DATA_VALUE, key, len);
+    attr_end(b, k);
+    if (jump)
+        verdict_data(b, NFTA_SET_ELEM_DATA, NFT_JUMP, jump);
+    if (udata_len)
+        attr_put(b, NFTA_SET_ELEM_USERDATA, udata, udata_len);
+    attr_end(b, e);
+}
+
+void brig_nfnl_elems_end(struct brig_nfnl_tx *tx)
+{
+    attr_end(&tx->b, tx->list);
+    msg_end(&tx->b, tx->msg);
+}
+
+void brig_nfnl_rule_begin(struct brig_nfnl_tx *tx, const char *table, const char *chain)
+{
+    tx->msg = tx_msg(tx, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+    attr_str(&tx->b, NFTA_RULE_TABLE, table);
+    attr_str(&tx->b, NFTA_RULE_CHAIN, chain);
+    tx->list = attr_begin(&tx->b, NLA_F_NESTED | NFTA_RULE_EXPRESSIONS);
+}
+
+void brig_nfnl_rule_end(struct brig_nfnl_tx *tx)
+{
+    attr_end(&tx->b, tx->list);
+    msg_end(&tx->b, tx->msg);
+}
+
+/* Start an expression of the open rule; returns the offsets to close. */
+static void expr_begin(struct brig_nfnl_tx *tx, const char *name, size_t at[2])
+{
+    at[0] = attr_begin(&tx->b, NLA_F_NESTED | NFTA_LIST_ELEM);
+    attr_str(&tx->b, NFTA_EXPR_NAME, name);
+    at[1] = attr_begin(&tx->b, NLA_F_NESTED | NFTA_EXPR_DATA);
+}
+
+static void expr_end(struct brig_nfnl_tx *tx, const size_t at[2])
+{
+    attr_end(&tx->b, at[1]);
+    attr_end(&tx->b, at[0]);
+}
+
+static void data_value(struct brig_buf *b, uint16_t type, const void *data, size_t len)
+{
+    size_t d = attr_begin(b, NLA_F_NESTED | type);
+    attr_put(b, NFTA_DATA_VALUE, data, len);
+    attr_end(b, d);
+}
+
+void brig_nfnl_payload(struct brig_nfnl_tx *tx, uint32_t base, uint32_t offset, uint32_t len)
+{
+    size_t at[2];
+    expr_begin(tx, "payload", at);
+    attr_u32(&tx->b, NFTA_PAYLOAD_DREG, NFT_REG_1);
+    attr_u32(&tx->b, NFTA_PAYLOAD_BASE, base);
+    attr_u32(&tx->b, NFTA_PAYLOAD_OFFSET, offset);
+    attr_u32(&tx->b, NFTA_PAYLOAD_LEN, len);
+    expr_end(tx, at);
+}
+
+void brig_nfnl_meta(struct brig_nfnl_tx *tx, uint32_t key)
+{
+    size_t at[2];
+    expr_begin(tx, "meta", at);
+    attr_u32(&tx->b, NFTA_META_KEY, key);
+    attr_u32(&tx->b, NFTA_META_DREG, NFT_REG_1);
+    expr_end(tx, at);
+}
+
+void brig_nfnl_cmp(struct brig_nfnl_tx *tx, uint32_t op, const void *data, size_t len)
+{
+    size_t at[2];
+    expr_begin(tx, "cmp", at);
+    attr_u32(&tx->b, NFTA_CMP_SREG, NFT_REG_1);
+    attr_u32(&tx->b, NFTA_CMP_OP, op);
+    data_value(&tx->b, NFTA_CMP_DATA, data, len);
+    expr_end(tx, at);
+}
+
+void brig_nfnl_mask(struct brig_nfnl_tx *tx, const void *mask, size_t len, bool op)
+{
+    assert(len <= 16);
+    static const uint8_t zero[16] = {0};
+    size_t at[2];
+    expr_begin(tx, "bitwise", at);
+    attr_u32(&tx->b, NFTA_BITWISE_SREG, NFT_REG_1);
+    attr_u32(&tx->b, NFTA_BITWISE_DREG, NFT_REG_1);
+    if (op)
+        attr_u32(&tx->b, NFTA_BITWISE_OP, NFT_BITWISE_BOOL);
+    attr_u32(&tx->b, NFTA_BITWISE_LEN, (uint32_t)len);
+    data_value(&tx->b, NFTA_BITWISE_MASK, mask, len);
+    data_value(&tx->b, NFTA_BITWISE_XOR, zero, len);
+    expr_end(tx, at);
+}
+
+void brig_nfnl_lookup(struct brig_nfnl_tx *tx, const char *set, uint32_t id, bool inv, bool verdict)
+{
+    size_t at[2];
+    expr_begin(tx, "lookup", at);
+    attr_u32(&tx->b, NFTA_LOOKUP_SREG, NFT_REG_1);
+    if (verdict)
+        attr_u32(&tx->b, NFTA_LOOKUP_DREG, NFT_REG_VERDICT);
+    attr_str(&tx->b, NFTA_LOOKUP_SET, set);
+    if (id)
+        attr_u32(&tx->b, NFTA_LOOKUP_SET_ID, id);
+    if (inv)
+        attr_u32(&tx->b, NFTA_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+    expr_end(tx, at);
+}
+
+void brig_nfnl_verdict(struct brig_nfnl_tx *tx, int32_t code, const char *chain)
+{
+    size_t at[2];
+    expr_begin(tx, "immediate", at);
+    attr_u32(&tx->b, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+    verdict_data(&tx->b, NFTA_IMMEDIATE_DATA, code, chain);
+    expr_end(tx, at);
 }

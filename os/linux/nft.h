@@ -1,5 +1,5 @@
-/* libnftables, opened with dlopen at the first use: NAT (nat.c) and bridge port
- * filters (portfilter.c) run their commands through it. */
+/* libnftables, opened with dlopen at the first use: NAT (nat.c) runs its
+ * commands through it, once per bridge. Port filters speak netlink (nfnl.c). */
 #ifndef BRIG_LINUX_NFT_H
 #define BRIG_LINUX_NFT_H
 

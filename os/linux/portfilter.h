@@ -15,6 +15,7 @@
 #include "core/addr.h"
 #include "core/err.h"
 #include "core/util.h"
+#include "os/linux/nfnl.h"
 
 #define BRIG_PORT_FILTER_TABLE "brig"
 /* "bj" and a 20-digit id */
@@ -41,9 +42,10 @@ struct brig_jail_filter {
 /* The name of jail jail_id's address chain, "bj<id>". */
 void brig_port_filter_jail_chain(int64_t jail_id, char out[BRIG_PORT_FILTER_NAMELEN]);
 
-/* The nft commands (one transaction) that make brig's table ready and put the
- * filters in place, each chain replacing an older one of its name. Pure. */
-void brig_port_filter_render_add(struct brig_buf *out, const struct brig_jail_filter *jf);
+/* Append to tx the messages (one transaction) that make brig's table ready and
+ * put the filters in place, each chain replacing an older one of its name: the
+ * rules nft would make of the text the comments in portfilter.c show. Pure. */
+void brig_port_filter_render_add(struct brig_nfnl_tx *tx, const struct brig_jail_filter *jf);
 /* Put the filters in place in one transaction. Names must be brig's. */
 int brig_port_filter_add(const struct brig_jail_filter *jf, struct brig_err *err);
 /* Remove the filters of ports and the address chain (may be NULL), over plain

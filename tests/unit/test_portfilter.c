@@ -1,5 +1,6 @@
-/* The nft text of bridge port filters: what each kind of NIC is held to, and
- * the removal that works whether the filter is there or not. */
+/* The netlink transactions of bridge port filters: what each kind of NIC is
+ * held to, the same rules nft would make of their text, and the removal that
+ * works whether the filter is there or not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -22,14 +24,6 @@
 #include "os/linux/nfnl.h"
 #include "os/linux/portfilter.h"
 
-#define TABLE                                                                                      \
-    "add table bridge brig\n"                                                                      \
-    "add chain bridge brig prerouting { type filter hook prerouting priority filter; policy "      \
-    "accept; }\n"                                                                                  \
-    "add map bridge brig ports { type ifname : verdict; }\n"                                       \
-    "flush chain bridge brig prerouting\n"                                                         \
-    "add rule bridge brig prerouting iifname vmap @ports\n"
-
 static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 
 static void parse(const char *s, struct brig_addr *a)
@@ -37,12 +31,211 @@ static void parse(const char *s, struct brig_addr *a)
     assert_int_equal(brig_addr_parse(s, a, NULL), 0);
 }
 
+/* Walk the attributes in [p, p + len). */
+#define FOR_ATTR(a, p, len)                                                                        \
+    for (const struct nlattr *a = (const struct nlattr *)(p);                                      \
+         (const char *)a + NLA_HDRLEN <= (const char *)(p) + (len) && a->nla_len >= NLA_HDRLEN;    \
+         a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len)))
+#define ATTR_TYPE(a) ((a)->nla_type & NLA_TYPE_MASK)
+#define ATTR_DATA(a) ((const char *)(a) + NLA_HDRLEN)
+#define ATTR_LEN(a)  ((size_t)((a)->nla_len - NLA_HDRLEN))
+
+static uint32_t attr_u32(const struct nlattr *a)
+{
+    uint32_t v;
+    assert_int_equal(ATTR_LEN(a), 4);
+    memcpy(&v, ATTR_DATA(a), 4);
+    return ntohl(v);
+}
+
+/* The attribute type in [p, p + len), or NULL. */
+static const struct nlattr *attr_opt(const void *p, size_t len, uint16_t type)
+{
+    FOR_ATTR(a, p, len)
+    {
+        if (ATTR_TYPE(a) == type)
+            return a;
+    }
+    return NULL;
+}
+
+/* The same, which must be there. */
+static const struct nlattr *attr_get(const void *p, size_t len, uint16_t type)
+{
+    const struct nlattr *a = attr_opt(p, len, type);
+    if (!a) {
+        fail_msg("no attribute %u", type);
+        abort();
+    }
+    return a;
+}
+
+static void add_hex(struct brig_buf *out, const struct nlattr *a)
+{
+    brig_buf_add(out, "0x");
+    for (size_t i = 0; i < ATTR_LEN(a); i++)
+        brig_buf_addf(out, "%02x", (uint8_t)ATTR_DATA(a)[i]);
+}
+
+/* The value of data attribute a (a nested NFTA_DATA_VALUE or a verdict). */
+static void add_data(struct brig_buf *out, const struct nlattr *a)
+{
+    const struct nlattr *v = attr_opt(ATTR_DATA(a), ATTR_LEN(a), NFTA_DATA_VALUE);
+    if (v) {
+        add_hex(out, v);
+        return;
+    }
+    v = attr_get(ATTR_DATA(a), ATTR_LEN(a), NFTA_DATA_VERDICT);
+    int32_t code = (int32_t)attr_u32(attr_get(ATTR_DATA(v), ATTR_LEN(v), NFTA_VERDICT_CODE));
+    const struct nlattr *c = attr_opt(ATTR_DATA(v), ATTR_LEN(v), NFTA_VERDICT_CHAIN);
+    brig_buf_add(out, code == NF_DROP ? "drop" : code == NF_ACCEPT ? "accept" : "jump");
+    if (c)
+        brig_buf_addf(out, " %s", ATTR_DATA(c));
+}
+
+/* One expression, in a few words: "payload <base>+<offset>/<len>", "meta
+ * <key>", "== <hex>" (cmp), "& <mask>", "in @<set id>" or "vmap @<set>"
+ * (lookup, "!in" inverted), the verdict. */
+static void add_expr(struct brig_buf *out, const struct nlattr *e)
+{
+    const char *name = ATTR_DATA(attr_get(ATTR_DATA(e), ATTR_LEN(e), NFTA_EXPR_NAME));
+    const struct nlattr *d = attr_get(ATTR_DATA(e), ATTR_LEN(e), NFTA_EXPR_DATA);
+    const char *p = ATTR_DATA(d);
+    size_t n = ATTR_LEN(d);
+    if (strcmp(name, "payload") == 0) {
+        brig_buf_addf(out, "payload %u+%u/%u", attr_u32(attr_get(p, n, NFTA_PAYLOAD_BASE)),
+                      attr_u32(attr_get(p, n, NFTA_PAYLOAD_OFFSET)),
+                      attr_u32(attr_get(p, n, NFTA_PAYLOAD_LEN)));
+    } else if (strcmp(name, "meta") == 0) {
+        brig_buf_addf(out, "meta %u", attr_u32(attr_get(p, n, NFTA_META_KEY)));
+    } else if (strcmp(name, "cmp") == 0) {
+        brig_buf_add(out, attr_u32(attr_get(p, n, NFTA_CMP_OP)) == NFT_CMP_EQ ? "== " : "!= ");
+        add_data(out, attr_get(p, n, NFTA_CMP_DATA));
+    } else if (strcmp(name, "bitwise") == 0) {
+        brig_buf_add(out, "& ");
+        add_data(out, attr_get(p, n, NFTA_BITWISE_MASK));
+    } else if (strcmp(name, "lookup") == 0) {
+        const struct nlattr *f = attr_opt(p, n, NFTA_LOOKUP_FLAGS);
+        if (attr_opt(p, n, NFTA_LOOKUP_DREG))
+            brig_buf_addf(out, "vmap @%s", ATTR_DATA(attr_get(p, n, NFTA_LOOKUP_SET)));
+        else
+            brig_buf_addf(out, "%s @%u", f && attr_u32(f) == NFT_LOOKUP_F_INV ? "!in" : "in",
+                          attr_u32(attr_get(p, n, NFTA_LOOKUP_SET_ID)));
+    } else if (strcmp(name, "immediate") == 0) {
+        add_data(out, attr_get(p, n, NFTA_IMMEDIATE_DATA));
+    } else {
+        fail_msg("expression %s", name);
+    }
+}
+
+/* A transaction, one line a message: "table brig", "chain <name>[ hook]",
+ * "flush <chain>", "set @<id> <flags> <key type>/<key len> size <n>",
+ * "elems @<id>|<name>: <key>[ end][ : <verdict>], ...", "<chain>: <expr>; ...". */
+static char *tx_text(const struct brig_nfnl_tx *tx)
+{
+    struct brig_buf out = {0};
+    size_t off = 0;
+    while (off + NLMSG_HDRLEN <= tx->b.len) {
+        const struct nlmsghdr *h = (const struct nlmsghdr *)(tx->b.s + off);
+        assert_true(h->nlmsg_len >= NLMSG_HDRLEN && off + h->nlmsg_len <= tx->b.len);
+        const char *p = (const char *)h + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
+        size_t n = h->nlmsg_len - (size_t)(p - (const char *)h);
+        off += NLMSG_ALIGN(h->nlmsg_len);
+        if (h->nlmsg_type == NFNL_MSG_BATCH_BEGIN || h->nlmsg_type == NFNL_MSG_BATCH_END)
+            continue;
+        assert_int_equal(h->nlmsg_flags & (NLM_F_REQUEST | NLM_F_ACK), NLM_F_REQUEST | NLM_F_ACK);
+        switch (h->nlmsg_type & 0xff) {
+        case NFT_MSG_NEWTABLE:
+            brig_buf_addf(&out, "table %s", ATTR_DATA(attr_get(p, n, NFTA_TABLE_NAME)));
+            break;
+        case NFT_MSG_NEWCHAIN:
+            brig_buf_addf(&out, "chain %s%s", ATTR_DATA(attr_get(p, n, NFTA_CHAIN_NAME)),
+                          attr_opt(p, n, NFTA_CHAIN_HOOK) ? " hook" : "");
+            break;
+        case NFT_MSG_DELRULE:
+            brig_buf_addf(&out, "flush %s", ATTR_DATA(attr_get(p, n, NFTA_RULE_CHAIN)));
+            break;
+        case NFT_MSG_NEWSET: {
+            const struct nlattr *d = attr_opt(p, n, NFTA_SET_DESC);
+            brig_buf_addf(&out, "set @%u %u %u/%u", attr_u32(attr_get(p, n, NFTA_SET_ID)),
+                          attr_u32(attr_get(p, n, NFTA_SET_FLAGS)),
+                          attr_u32(attr_get(p, n, NFTA_SET_KEY_TYPE)),
+                          attr_u32(attr_get(p, n, NFTA_SET_KEY_LEN)));
+            if (d)
+                brig_buf_addf(&out, " size %u",
+                              attr_u32(attr_get(ATTR_DATA(d), ATTR_LEN(d), NFTA_SET_DESC_SIZE)));
+            break;
+        }
+        case NFT_MSG_NEWSETELEM: {
+            const struct nlattr *id = attr_get(p, n, NFTA_SET_ELEM_LIST_SET_ID);
+            const struct nlattr *l = attr_get(p, n, NFTA_SET_ELEM_LIST_ELEMENTS);
+            if (strcmp(ATTR_DATA(attr_get(p, n, NFTA_SET_ELEM_LIST_SET)), "ports") == 0)
+                brig_buf_add(&out, "elems ports:");
+            else
+                brig_buf_addf(&out, "elems @%u:", attr_u32(id));
+            const char *sep = " ";
+            FOR_ATTR(e, ATTR_DATA(l), ATTR_LEN(l))
+            {
+                const struct nlattr *k = attr_get(ATTR_DATA(e), ATTR_LEN(e), NFTA_SET_ELEM_KEY);
+                const struct nlattr *f = attr_opt(ATTR_DATA(e), ATTR_LEN(e), NFTA_SET_ELEM_FLAGS);
+                const struct nlattr *d = attr_opt(ATTR_DATA(e), ATTR_LEN(e), NFTA_SET_ELEM_DATA);
+                brig_buf_add(&out, sep);
+                add_data(&out, k);
+                if (f && attr_u32(f) & NFT_SET_ELEM_INTERVAL_END)
+                    brig_buf_add(&out, " end");
+                if (d) {
+                    brig_buf_add(&out, " : ");
+                    add_data(&out, d);
+                }
+                sep = ", ";
+            }
+            break;
+        }
+        case NFT_MSG_NEWRULE: {
+            assert_true(h->nlmsg_flags & NLM_F_APPEND);
+            const struct nlattr *l = attr_get(p, n, NFTA_RULE_EXPRESSIONS);
+            brig_buf_addf(&out, "%s:", ATTR_DATA(attr_get(p, n, NFTA_RULE_CHAIN)));
+            const char *sep = " ";
+            FOR_ATTR(e, ATTR_DATA(l), ATTR_LEN(l))
+            {
+                brig_buf_add(&out, sep);
+                add_expr(&out, e);
+                sep = "; ";
+            }
+            break;
+        }
+        default:
+            fail_msg("message type %#x", h->nlmsg_type);
+        }
+        brig_buf_addc(&out, '\n');
+    }
+    assert_int_equal(off, tx->b.len);
+    return brig_buf_steal(&out);
+}
+
 static char *render(const struct brig_jail_filter *jf)
 {
-    struct brig_buf b = {0};
-    brig_port_filter_render_add(&b, jf);
-    return brig_buf_steal(&b);
+    struct brig_nfnl_tx tx;
+    brig_nfnl_tx_begin(&tx, 1);
+    brig_port_filter_render_add(&tx, jf);
+    brig_nfnl_tx_end(&tx);
+    char *s = tx_text(&tx);
+    brig_nfnl_tx_free(&tx);
+    return s;
 }
+
+/* brig's table: the map of ports (set @1) and the base chain through it */
+#define TABLE                                                                                      \
+    "table brig\n"                                                                                 \
+    "chain prerouting hook\n"                                                                      \
+    "set @1 8 41/16\n"                                                                             \
+    "flush prerouting\n"                                                                           \
+    "prerouting: meta 6; vmap @ports\n"
+
+/* ether saddr != MAC drop; arp saddr ether != MAC drop */
+#define MAC_RULES(c)                                                                               \
+    c ": payload 0+6/6; != 0x021122334455; drop\n" c                                               \
+      ": payload 0+12/2; == 0x0806; payload 1+8/6; != 0x021122334455; drop\n"
 
 static void test_mac_only_nic_is_held_to_its_mac(void **state)
 {
@@ -50,73 +243,133 @@ static void test_mac_only_nic_is_held_to_its_mac(void **state)
     memcpy(f.mac, mac, 6);
     struct brig_jail_filter jf = {.chain = "bj7", .ports = &f, .nports = 1};
     _cleanup_free_ char *s = render(&jf);
-    assert_string_equal(s,
-                        TABLE "add chain bridge brig bj7n0\n"
-                              "flush chain bridge brig bj7n0\n"
-                              "add rule bridge brig bj7n0 ether saddr != 02:11:22:33:44:55 drop\n"
-                              "add rule bridge brig bj7n0 arp saddr ether != 02:11:22:33:44:55 "
-                              "drop\n"
-                              "add element bridge brig ports { \"bj7n0\" : jump bj7n0 }\n");
+    assert_string_equal(s, TABLE "chain bj7n0\n"
+                                 "flush bj7n0\n" MAC_RULES(
+                                     "bj7n0") "elems ports: "
+                                              "0x626a376e300000000000000000000000 : jump bj7n0\n");
 }
 
-static void test_known_addresses_are_the_only_sources(void **state)
+/* s has each of want[0..n) in this order. */
+static void assert_in_order(const char *s, const char *const *want, size_t n)
 {
-    struct brig_addr a[3];
-    parse("10.0.0.5/16", &a[0]);
-    parse("fd00::5/64", &a[1]);
-    parse("10.0.9.9/24", &a[2]);
-    struct brig_port_filter f[2] = {{.port = "bj12n3", .by_addr = true}, {.port = "bj12n4"}};
-    memcpy(f[0].mac, mac, 6);
-    struct brig_jail_filter jf = {
-        .chain = "bj12", .addr_chain = true, .addrs = a, .naddrs = 3, .ports = f, .nports = 2};
-    _cleanup_free_ char *s = render(&jf);
-    const char *want[] = {
-        "add chain bridge brig bj12\nflush chain bridge brig bj12\n",
-        "add rule bridge brig bj12 ether type != { arp, ip, ip6 } drop\n",
-        "add rule bridge brig bj12 arp saddr ip != { 0.0.0.0, 10.0.0.5, 10.0.9.9 } drop\n",
-        "add rule bridge brig bj12 ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp sport 68 udp "
-        "dport 67 accept\n",
-        "add rule bridge brig bj12 ip saddr != { 10.0.0.5, 10.0.9.9 } drop\n",
-        "add rule bridge brig bj12 icmpv6 type { nd-router-advert, nd-redirect } drop\n",
-        "add rule bridge brig bj12 icmpv6 type nd-neighbor-advert @th,64,16 & 0xffc0 != 0xfe80 "
-        "@th,64,128 != { 0xfd000000000000000000000000000005 } drop\n",
-        "add rule bridge brig bj12 ip6 saddr :: icmpv6 type { nd-neighbor-solicit, "
-        "nd-router-solicit, mld2-listener-report } accept\n",
-        "add rule bridge brig bj12 ip6 saddr != { fe80::/10, fd00::5 } drop\n",
-        "add rule bridge brig bj12n3 ether saddr != 02:11:22:33:44:55 drop\n",
-        "add rule bridge brig bj12n3 arp saddr ether != 02:11:22:33:44:55 drop\n",
-        "add rule bridge brig bj12n3 jump bj12\n",
-        "add element bridge brig ports { \"bj12n3\" : jump bj12n3 }\n",
-        "add chain bridge brig bj12n4\n",
-        "add element bridge brig ports { \"bj12n4\" : jump bj12n4 }\n",
-    };
-    /* in this order: the DHCP and :: exceptions come before the drops they except,
-     * and the MAC rules before the jump to the addresses */
     const char *at = s;
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(want); i++) {
+    for (size_t i = 0; i < n; i++) {
         const char *hit = strstr(at, want[i]);
         if (!hit)
             fail_msg("missing or out of order: %s\nin:\n%s", want[i], s);
         at = hit + strlen(want[i]);
     }
-    /* a NIC without known addresses is held to its MAC only */
-    assert_null(strstr(s, "bj12n4 jump"));
 }
 
-static void test_no_address_of_a_family_drops_that_family(void **state)
+static void test_known_addresses_are_the_only_sources(void **state)
+{
+    struct brig_addr a[4];
+    parse("10.0.0.5/16", &a[0]);
+    parse("fd00::5/64", &a[1]);
+    parse("10.0.9.9/24", &a[2]);
+    parse("fd00::6/64", &a[3]);
+    struct brig_port_filter f[2] = {{.port = "bj12n3", .by_addr = true}, {.port = "bj12n4"}};
+    memcpy(f[0].mac, mac, 6);
+    memcpy(f[1].mac, mac, 6);
+    struct brig_jail_filter jf = {
+        .chain = "bj12", .addr_chain = true, .addrs = a, .naddrs = 4, .ports = f, .nports = 2};
+    _cleanup_free_ char *s = render(&jf);
+    const char *want[] = {
+        "chain bj12\nflush bj12\n",
+        /* ether type != { arp, ip, ip6 } drop */
+        "set @2 3 10/2 size 3\nelems @2: 0x0806, 0x0800, 0x86dd\n"
+        "bj12: payload 0+12/2; !in @2; drop\n",
+        /* arp saddr ip != { 0.0.0.0, 10.0.0.5, 10.0.9.9 } drop */
+        "set @3 3 7/4 size 3\nelems @3: 0x00000000, 0x0a000005, 0x0a000909\n"
+        "bj12: payload 0+12/2; == 0x0806; payload 1+14/4; !in @3; drop\n",
+        /* ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp sport 68 udp dport 67 accept */
+        "bj12: meta 1; == 0x0800; payload 1+12/4; == 0x00000000; payload 1+16/4; == "
+        "0xffffffff; meta 16; == 0x11; payload 2+0/4; == 0x00440043; accept\n",
+        /* ip saddr != { 10.0.0.5, 10.0.9.9 } drop */
+        "set @4 3 7/4 size 2\nelems @4: 0x0a000005, 0x0a000909\n"
+        "bj12: meta 1; == 0x0800; payload 1+12/4; !in @4; drop\n",
+        /* icmpv6 type { nd-router-advert, nd-redirect } drop */
+        "set @5 3 29/1 size 2\nelems @5: 0x86, 0x89\n"
+        "bj12: payload 0+12/2; == 0x86dd; meta 16; == 0x3a; payload 2+0/1; in @5; drop\n",
+        /* icmpv6 type nd-neighbor-advert @th,64,16 & 0xffc0 != 0xfe80
+         * @th,64,128 != { fd00::5, fd00::6 } drop */
+        "set @6 3 4/16 size 2\nelems @6: 0xfd000000000000000000000000000005, "
+        "0xfd000000000000000000000000000006\n"
+        "bj12: payload 0+12/2; == 0x86dd; meta 16; == 0x3a; payload 2+0/1; == 0x88; payload "
+        "2+8/2; & 0xffc0; != 0xfe80; payload 2+8/16; !in @6; drop\n",
+        /* ip6 saddr :: icmpv6 type { nd-neighbor-solicit, nd-router-solicit,
+         * mld2-listener-report } accept */
+        "set @7 3 29/1 size 3\nelems @7: 0x87, 0x85, 0x8f\n"
+        "bj12: meta 1; == 0x86dd; payload 1+8/16; == 0x00000000000000000000000000000000; meta "
+        "16; == 0x3a; payload 2+0/1; in @7; accept\n",
+        /* ip6 saddr != { fe80::/10, fd00::5-fd00::6 } drop: intervals */
+        "set @8 7 8/16 size 5\nelems @8: 0x00000000000000000000000000000000 end, "
+        "0xfd000000000000000000000000000005, 0xfd000000000000000000000000000007 end, "
+        "0xfe800000000000000000000000000000, 0xfec00000000000000000000000000000 end\n"
+        "bj12: meta 1; == 0x86dd; payload 1+8/16; !in @8; drop\n",
+        /* the MAC rules before the jump to the addresses */
+        "chain bj12n3\nflush bj12n3\n" MAC_RULES(
+            "bj12n3") "bj12n3: jump bj12\n"
+                      "elems ports: 0x626a31326e3300000000000000000000 : jump bj12n3\n",
+        /* a NIC without known addresses is held to its MAC only */
+        "chain bj12n4\nflush bj12n4\n" MAC_RULES(
+            "bj12n4") "elems ports: "
+                      "0x626a31326e3400000000000000000000 : jump bj12n4\n",
+    };
+    assert_in_order(s, want, BRIG_ARRAY_SIZE(want));
+    assert_null(strstr(s, "bj12n4: jump"));
+}
+
+static void test_one_key_is_compared_and_no_address_of_a_family_drops_that_family(void **state)
 {
     struct brig_addr a;
     parse("fd00::7/64", &a);
     struct brig_jail_filter jf = {.chain = "bj1", .addr_chain = true, .addrs = &a, .naddrs = 1};
     _cleanup_free_ char *s = render(&jf);
-    assert_non_null(strstr(s, "add rule bridge brig bj1 arp saddr ip != { 0.0.0.0 } drop\n"));
-    assert_non_null(strstr(s, "add rule bridge brig bj1 ether type ip drop\n"));
-    assert_null(strstr(s, "ip saddr !="));
+    const char *want6[] = {
+        /* arp saddr ip != 0.0.0.0 drop */
+        "bj1: payload 0+12/2; == 0x0806; payload 1+14/4; != 0x00000000; drop\n",
+        /* ether type ip drop */
+        "bj1: payload 0+12/2; == 0x0800; drop\n",
+        /* @th,64,128 != fd00::7 */
+        "payload 2+8/16; != 0xfd000000000000000000000000000007; drop\n",
+    };
+    assert_in_order(s, want6, BRIG_ARRAY_SIZE(want6));
+    assert_null(strstr(s, "7/4"));
 
     parse("10.1.2.3/24", &a);
     _cleanup_free_ char *s4 = render(&jf);
-    assert_non_null(strstr(s4, "add rule bridge brig bj1 ip6 saddr != { fe80::/10 } drop\n"));
-    assert_non_null(strstr(s4, "@th,64,16 & 0xffc0 != 0xfe80 drop\n"));
+    const char *want4[] = {
+        /* ip saddr != 10.1.2.3 drop */
+        "bj1: meta 1; == 0x0800; payload 1+12/4; != 0x0a010203; drop\n",
+        /* no target of a neighbour advertisement but link-local ones */
+        "& 0xffc0; != 0xfe80; drop\n",
+        /* ip6 saddr != fe80::/10 drop */
+        "bj1: meta 1; == 0x86dd; payload 1+8/16; & 0xffc00000000000000000000000000000; != "
+        "0xfe800000000000000000000000000000; drop\n",
+    };
+    assert_in_order(s4, want4, BRIG_ARRAY_SIZE(want4));
+    assert_null(strstr(s4, "8/16 size"));
+}
+
+static void test_ipv6_ranges_are_sorted_and_merged_where_they_touch(void **state)
+{
+    struct brig_addr a[5];
+    parse("fd00::9", &a[0]);
+    parse("fe80::1", &a[1]);
+    parse("fd00::8", &a[2]);
+    parse("fec0::", &a[3]);
+    parse("fd00::9", &a[4]);
+    struct brig_jail_filter jf = {.chain = "bj1", .addr_chain = true, .addrs = a, .naddrs = 5};
+    _cleanup_free_ char *s = render(&jf);
+    /* fd00::8-fd00::9 and fe80::-fec0:: (fe80::1 inside, fec0:: right after) */
+    assert_non_null(strstr(s, "set @6 7 8/16 size 5\nelems @6: 0x00000000000000000000000000000000 "
+                              "end, 0xfd000000000000000000000000000008, "
+                              "0xfd00000000000000000000000000000a end, "
+                              "0xfe800000000000000000000000000000, "
+                              "0xfec00000000000000000000000000001 end\n"));
+    /* the other sets keep every address, as nft does */
+    assert_non_null(strstr(s, "set @4 3 4/16 size 5\n"));
 }
 
 static void test_one_transaction_sets_up_the_table_once_for_all_nics(void **state)
@@ -125,10 +378,10 @@ static void test_one_transaction_sets_up_the_table_once_for_all_nics(void **stat
     struct brig_jail_filter jf = {.chain = "bj3", .ports = f, .nports = 2};
     _cleanup_free_ char *s = render(&jf);
     assert_int_equal(strncmp(s, TABLE, strlen(TABLE)), 0);
-    assert_null(strstr(s + 1, "add table"));
-    assert_null(strstr(s, "chain bridge brig bj3\n"));
-    assert_non_null(strstr(s, "ports { \"bj3n0\" : jump bj3n0 }"));
-    assert_non_null(strstr(s, "ports { \"bj3n1\" : jump bj3n1 }"));
+    assert_null(strstr(s + 1, "table"));
+    assert_null(strstr(s, "chain bj3\n"));
+    assert_non_null(strstr(s, "elems ports: 0x626a336e300000000000000000000000 : jump bj3n0\n"));
+    assert_non_null(strstr(s, "elems ports: 0x626a336e310000000000000000000000 : jump bj3n1\n"));
 }
 
 /* The message types of a netlink batch, and each message's first string
@@ -276,7 +529,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mac_only_nic_is_held_to_its_mac),
         cmocka_unit_test(test_known_addresses_are_the_only_sources),
-        cmocka_unit_test(test_no_address_of_a_family_drops_that_family),
+        cmocka_unit_test(test_one_key_is_compared_and_no_address_of_a_family_drops_that_family),
+        cmocka_unit_test(test_ipv6_ranges_are_sorted_and_merged_where_they_touch),
         cmocka_unit_test(test_one_transaction_sets_up_the_table_once_for_all_nics),
         cmocka_unit_test(test_removal_deletes_ports_before_the_chain_they_jump_to),
         cmocka_unit_test(test_chains_are_read_from_brigs_table_only),
