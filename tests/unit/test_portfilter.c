@@ -345,8 +345,8 @@ static void test_one_key_is_compared_and_no_address_of_a_family_drops_that_famil
         /* no target of a neighbour advertisement but link-local ones */
         "& 0xffc0; != 0xfe80; drop\n",
         /* ip6 saddr != fe80::/10 drop */
-        "bj1: meta 1; == 0x86dd; payload 1+8/16; & 0xffc00000000000000000000000000000; != "
-        "0xfe800000000000000000000000000000; drop\n",
+        ("bj1: meta 1; == 0x86dd; payload 1+8/16; & 0xffc00000000000000000000000000000; != "
+         "0xfe800000000000000000000000000000; drop\n"),
     };
     assert_in_order(s4, want4, BRIG_ARRAY_SIZE(want4));
     assert_null(strstr(s4, "8/16 size"));
