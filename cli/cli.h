@@ -93,6 +93,8 @@ int cli_jget(struct cli *cli, struct brig_err *err);
 int cli_jset(struct cli *cli, struct brig_err *err);
 int cli_jconfig(struct cli *cli, struct brig_err *err);
 int cli_jremove(struct cli *cli, struct brig_err *err);
+int cli_jrename(struct cli *cli, struct brig_err *err);
+int cli_jclone(struct cli *cli, struct brig_err *err);
 int cli_jstart(struct cli *cli, struct brig_err *err);
 int cli_jstop(struct cli *cli, struct brig_err *err);
 int cli_jrestart(struct cli *cli, struct brig_err *err);

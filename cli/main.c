@@ -101,6 +101,11 @@ static const struct cli_opt opts_jimport[] = {
     {"jname", "name", "the archive's", "the new jail's name"},
     {"ip4_addr", "addresses", "the archive's", "the new jail's addresses"},
     {NULL}};
+static const struct cli_opt opts_jrename[] = {
+    {"old", "name", "", "the stopped jail"}, {"new", "name", "", "its new name"}, {NULL}};
+static const struct cli_opt opts_jclone[] = {{"old", "name", "", "the stopped jail to copy"},
+                                             {"new", "name", "", "the copy's name"},
+                                             {NULL}};
 static const struct cli_opt opts_inventory[] = {
     {"format", "text|json", "text", "json: same as --json"}, {NULL}};
 
@@ -123,6 +128,9 @@ const struct cli_verb cli_verbs[] = {
      .dry_run = true},
     {"jremove", cli_jremove, "remove a jail and its data", "jname=NAME [force=1]", opts_jremove,
      .records = true},
+    {"jrename", cli_jrename, "rename a stopped jail", "old=NAME new=NAME", opts_jrename},
+    {"jclone", cli_jclone, "copy a stopped jail to a new jail",
+     "old=NAME new=NAME [param=value ...]", opts_jclone, .jail_params = true},
     {"jstart", cli_jstart, "start jails", "jname=NAME|LIST|GLOB | astart=1", opts_start,
      .words = true, .dry_run = true},
     {"jstop", cli_jstop, "stop jails (exec_stop, TERM, stop_timeout, KILL)",
@@ -164,6 +172,8 @@ static const struct {
     {"jset"},
     {"jconfig"},
     {"jremove"},
+    {"jrename"},
+    {"jclone"},
     {"jstart"},
     {"jstop"},
     {"jrestart"},

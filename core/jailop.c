@@ -50,7 +50,7 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
     /* the holder we waited for may have removed or changed the jail */
     if (lock) {
         brig_jail_clear(&op->j);
-        if (brig_jget(c, jname, &op->j, err) < 0)
+        if (brig_jget(c, jname, &op->j, err) < 0 || brig_jrename_settle(c, &op->j, err) < 0)
             return -1;
     }
     if (brig_store_nic_list(c->st, op->j.id, &op->nics, &op->nnics, err) < 0)

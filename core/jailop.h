@@ -35,4 +35,8 @@ int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, str
 int brig_jail_op_settle(struct brig_jail_op *op, struct brig_err *err);
 int brig_jail_op_stop(struct brig_jail_op *op, struct brig_err *err);
 
+/* Finish or undo what an interrupted jrename of jail j (the store's record) left,
+ * under the jail's lock (clone.c). */
+int brig_jrename_settle(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
+
 #endif

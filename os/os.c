@@ -60,6 +60,7 @@ static const struct brig_os_ops linux_ops = {
     .inventory = brig_linux_inventory,
     .alive = linux_alive,
     .prepare = brig_linux_prepare,
+    .clone_data = brig_linux_clone_data,
     .jstart = brig_linux_jstart,
     .jstop = brig_linux_jstop,
     .recover = brig_linux_recover,

@@ -55,6 +55,10 @@ struct brig_os_ops {
     bool (*alive)(int64_t pid, int64_t starttime);
     /* Make a new jail's data directory from its base (thick jails copy it). */
     int (*prepare)(const struct brig_jail_env *env, struct brig_err *err);
+    /* Fill the new jail to's (empty) data directory from the stopped jail from's,
+     * its files moved into to's id range. NULL: a kernel brig cannot clone on. */
+    int (*clone_data)(const struct brig_jail_env *from, const struct brig_jail *to,
+                      struct brig_err *err);
     /* Start the jail; its identity in *ret. Progress goes to the journal. */
     int (*jstart)(const struct brig_jail_env *env, const struct brig_journal_hook *journal,
                   struct brig_runtime *ret, struct brig_err *err);

@@ -671,6 +671,21 @@ int brig_store_ipam_reserve(struct brig_store *st, const char *addr, int64_t jai
     return 0;
 }
 
+int brig_store_ipam_kind(struct brig_store *st, const char *addr, char **ret, struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    *ret = NULL;
+    if (prepare(st, "SELECT kind FROM ipam WHERE addr = ?1", &s, err) < 0)
+        return -1;
+    sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        *ret = brig_xstrdup((const char *)sqlite3_column_text(s, 0));
+    else if (r != SQLITE_DONE)
+        return db_fail(st, err, "address kind");
+    return 0;
+}
+
 int brig_store_ipam_alloc(struct brig_store *st, uint32_t lo, uint32_t hi, int64_t jail_id,
                           int nic_idx, uint32_t *ret, struct brig_err *err)
 {

@@ -88,6 +88,8 @@ int brig_store_ipam_alloc(struct brig_store *st, uint32_t lo, uint32_t hi, int64
 /* Whether NIC nic_idx of jail_id holds an address IPAM picked (ip4_addr=DHCP). */
 int brig_store_ipam_dhcp(struct brig_store *st, int64_t jail_id, int nic_idx, bool *ret,
                          struct brig_err *err);
+/* How address addr was given: "static", "dhcp", "dhcp6"; *ret NULL when it is free. */
+int brig_store_ipam_kind(struct brig_store *st, const char *addr, char **ret, struct brig_err *err);
 /* Release a jail's addresses (nic_idx < 0: all of its NICs). */
 int brig_store_ipam_release(struct brig_store *st, int64_t jail_id, int nic_idx,
                             struct brig_err *err);
