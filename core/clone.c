@@ -122,7 +122,8 @@ static void renamed_record(const struct brig_ctx *c, const struct brig_jail *j,
     ret->id = j->id;
     ret->idmap = j->idmap;
     for (int i = 0; i < BRIG_P__COUNT; i++)
-        brig_jail_set(ret, (enum brig_param_id)i, follows_name(j, &from, &to, i) ? to.v[i] : j->v[i]);
+        brig_jail_set(ret, (enum brig_param_id)i,
+                      follows_name(j, &from, &to, i) ? to.v[i] : j->v[i]);
     brig_jail_set(ret, BRIG_P_JNAME, new_name);
     brig_jail_clear(&from);
     brig_jail_clear(&to);

@@ -21,10 +21,10 @@ int brig_linux_clone_data(const struct brig_jail_env *from, const struct brig_ja
     if ((j->idmap == 0) != (to->idmap == 0))
         return brig_err_set(err, BRIG_EFAIL, "the clone's userns differs from %s's",
                             j->v[BRIG_P_JNAME]);
-    _cleanup_free_ char *src = thin ? brig_xasprintf("%s/upper", j->v[BRIG_P_DATA])
-                                    : brig_xstrdup(j->v[BRIG_P_DATA]);
-    _cleanup_free_ char *dst = thin ? brig_xasprintf("%s/upper", to->v[BRIG_P_DATA])
-                                    : brig_xstrdup(to->v[BRIG_P_DATA]);
+    _cleanup_free_ char *src =
+        thin ? brig_xasprintf("%s/upper", j->v[BRIG_P_DATA]) : brig_xstrdup(j->v[BRIG_P_DATA]);
+    _cleanup_free_ char *dst =
+        thin ? brig_xasprintf("%s/upper", to->v[BRIG_P_DATA]) : brig_xstrdup(to->v[BRIG_P_DATA]);
     /* a thin jail never started has no layer yet */
     if (thin && !brig_path_exists(src))
         return 0;
@@ -38,8 +38,7 @@ int brig_linux_clone_data(const struct brig_jail_env *from, const struct brig_ja
         goto fail;
     }
     if (j->idmap && brig_tree_shift(fd, j->idmap, to->idmap, BRIG_IDMAP_COUNT, err) < 0) {
-        brig_err_wrap(err, "shift %s's files into the range at %u", to->v[BRIG_P_JNAME],
-                      to->idmap);
+        brig_err_wrap(err, "shift %s's files into the range at %u", to->v[BRIG_P_JNAME], to->idmap);
         goto fail;
     }
     if (rename(tmp, dst) < 0) {

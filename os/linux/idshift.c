@@ -186,8 +186,8 @@ static int shift_fd(const struct shift *s, int fd, const struct stat *st, uid_t 
 static int shift_dir(struct shift *s, int dfd, const char *rel, struct brig_err *err);
 
 /* Shift one entry; fd is the entry itself when the caller has it open, else -1. */
-static int shift_entry(struct shift *s, int parent, const char *name, int fd,
-                       const char *rel, struct brig_err *err)
+static int shift_entry(struct shift *s, int parent, const char *name, int fd, const char *rel,
+                       struct brig_err *err)
 {
     struct stat st;
     if ((fd >= 0 ? fstat(fd, &st) : fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW)) < 0)
@@ -258,8 +258,8 @@ int brig_tree_shift(int dirfd, uint32_t from, uint32_t to, uint32_t count, struc
 {
     struct stat st;
     if (count == 0 || from > UINT32_MAX - (count - 1) || to > UINT32_MAX - (count - 1))
-        return brig_err_set(err, BRIG_EUSAGE, "shift of %u ids from %u to %u: out of bounds",
-                            count, from, to);
+        return brig_err_set(err, BRIG_EUSAGE, "shift of %u ids from %u to %u: out of bounds", count,
+                            from, to);
     if (fstat(dirfd, &st) < 0)
         return brig_err_sys(err, errno, "stat the tree to shift");
     if (!S_ISDIR(st.st_mode))
