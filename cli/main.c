@@ -102,7 +102,11 @@ static const struct cli_opt opts_jimport[] = {
     {"ip4_addr", "addresses", "the archive's", "the new jail's addresses"},
     {NULL}};
 static const struct cli_opt opts_jrename[] = {
-    {"old", "name", "", "the stopped jail"}, {"new", "name", "", "its new name"}, {NULL}};
+    {"old", "name", "", "the stopped jail"},
+    {"new", "name", "", "its new name"},
+    {"host_hostname", "hostname", "follows",
+     "its new host name (default: the new name's, when it had the old name's)"},
+    {NULL}};
 static const struct cli_opt opts_jclone[] = {{"old", "name", "", "the stopped jail to copy"},
                                              {"new", "name", "", "the copy's name"},
                                              {NULL}};

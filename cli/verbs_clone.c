@@ -11,7 +11,7 @@ int cli_jrename(struct cli *cli, struct brig_err *err)
     const char *old, *new_name;
     if (cli_need(cli, "old", &old, err) < 0 || cli_need(cli, "new", &new_name, err) < 0)
         return -1;
-    if (brig_jrename(&cli->ctx, old, new_name, err) < 0)
+    if (brig_jrename(&cli->ctx, old, new_name, cli_get(cli, "host_hostname"), err) < 0)
         return -1;
     printf("%s: renamed to %s\n", old, new_name);
     return 0;

@@ -89,8 +89,10 @@ int brig_jget(struct brig_ctx *c, const char *jname, struct brig_jail *ret, stru
 /* jremove: refuse a running jail unless force. */
 int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err);
 
-/* jrename: give the stopped jail old the name new; its directories and records follow. */
-int brig_jrename(struct brig_ctx *c, const char *old, const char *new_name, struct brig_err *err);
+/* jrename: give the stopped jail old the name new; its directories and records follow,
+ * and its host name when it was the old name's default (hostname: another, NULL: none). */
+int brig_jrename(struct brig_ctx *c, const char *old, const char *new_name, const char *hostname,
+                 struct brig_err *err);
 /* jclone: copy the stopped jail old to a new jail (args: jname= and parameters to
  * change) with a range, MACs and DHCP addresses of its own. */
 int brig_jclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *args,

@@ -212,8 +212,6 @@ static const struct brig_cbsd_verb cbsd_verbs[] = {
     SAME("bases", "repo action=list"),
     SAME("removebase", "repo action=remove"),
     SAME("version", "--version"),
-    NONE("jrename", "a jail's name is fixed at jcreate"),
-    NONE("jclone", "create a jail from the same base with jcreate"),
     NONE("jsnapshot", "brig takes no snapshots"),
     NONE("jbackup", "brig takes no backups"),
     NONE("jmigrate", "brig manages one node"),

@@ -210,7 +210,8 @@ static int rename_check(struct brig_ctx *c, const struct brig_jail_op *op,
     return 0;
 }
 
-int brig_jrename(struct brig_ctx *c, const char *old, const char *new_name, struct brig_err *err)
+int brig_jrename(struct brig_ctx *c, const char *old, const char *new_name, const char *hostname,
+                 struct brig_err *err)
 {
     struct brig_jail_op op;
     struct brig_jail nj = {0};
@@ -225,6 +226,8 @@ int brig_jrename(struct brig_ctx *c, const char *old, const char *new_name, stru
     if (brig_jail_op_open(c, old, true, &op, err) < 0)
         goto out;
     renamed_record(c, &op.j, new_name, &nj);
+    if (hostname)
+        brig_jail_set(&nj, BRIG_P_HOST_HOSTNAME, hostname);
     rename_plan(c, &op.j, &nj, &d);
     if (rename_check(c, &op, &nj, &d, err) < 0)
         goto out;

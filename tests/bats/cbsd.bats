@@ -161,11 +161,11 @@ brig: jcreate: ${P}h1: jconf: exec_poststop runs on the host as root: echo a\\nr
 }
 
 @test "a CBSD verb brig has no equivalent for says so instead of a wrong did-you-mean" {
-    assert_rejected 2 "brig: unknown verb 'jrename' (CBSD's jrename has no brig equivalent yet: a jail's name is fixed at jcreate)" \
-        brig jrename jname=a newjname=b
+    assert_rejected 2 "brig: unknown verb 'jsnapshot' (CBSD's jsnapshot has no brig equivalent yet: brig takes no snapshots)" \
+        brig jsnapshot jname=a mode=create
     assert_rejected 2 "brig: unknown verb 'bcreate' (CBSD's bcreate has no brig equivalent yet: it works on bhyve VMs, which brig does not run yet)" \
         brig bcreate jname=vm1
-    for v in jclone bstart bls; do
+    for v in bstart bls; do
         assert_rejected 2 "brig: unknown verb '$v' (CBSD's $v has no brig equivalent yet: " brig $v
     done
 }

@@ -36,11 +36,15 @@ teardown() {
     [ ! -e "$W/jails-data/${P}b-data" ]
 }
 
-@test "a host name given by the user stays as it is" {
+@test "a host name given by the user stays as it is, and host_hostname= gives another" {
     ok brig jcreate jname=${P}a host_hostname=web.example.org exec_start=true exec_stop=true
     ok brig jrename old=${P}a new=${P}b
     ok brig jget jname=${P}b host_hostname
     output_has web.example.org
+    ok brig jrename old=${P}b new=${P}c host_hostname=db.example.org
+    ok brig jget jname=${P}c host_hostname
+    output_has db.example.org
+    assert_rejected 2 "host_hostname" brig jrename old=${P}c new=${P}d host_hostname=-bad-
 }
 
 @test "jrename refuses a running jail, a name in use and bad names, changing nothing" {
