@@ -41,12 +41,11 @@ static bool follows_name(const struct brig_jail *j, const struct brig_jail *from
 }
 
 /* Refuse a jail that runs: both verbs take a stopped one. */
-static int need_stopped(const struct brig_jail_op *op, const char *verb, struct brig_err *err)
+static int need_stopped(const struct brig_jail_op *op, struct brig_err *err)
 {
     if (op->running)
-        return brig_err_set(err, BRIG_EUSAGE, "%s: is running (stop it first: brig jstop jname=%s)",
-                            op->j.v[BRIG_P_JNAME], op->j.v[BRIG_P_JNAME]);
-    (void)verb;
+        return brig_err_set(err, BRIG_EUSAGE, "is running (stop it first: brig jstop jname=%s)",
+                            op->j.v[BRIG_P_JNAME]);
     return 0;
 }
 
@@ -201,7 +200,7 @@ static int rename_check(struct brig_ctx *c, const struct brig_jail_op *op,
         brig_jail_clear(&other);
         return brig_err_set(err, BRIG_EUSAGE, "a jail named %s exists", new_name);
     }
-    if (need_stopped(op, "jrename", err) < 0 || brig_jail_preflight(c, nj, err) < 0)
+    if (need_stopped(op, err) < 0 || brig_jail_preflight(c, nj, err) < 0)
         return -1;
     for (size_t i = 0; i < d->n; i++) {
         if (brig_path_exists(d->to[i]))
@@ -223,8 +222,9 @@ int brig_jrename(struct brig_ctx *c, const char *old, const char *new_name, cons
         return -1;
     if (strcmp(old, new_name) == 0)
         return brig_err_set(err, BRIG_EUSAGE, "%s: old and new are the same name", old);
+    /* its errors name the jail already */
     if (brig_jail_op_open(c, old, true, &op, err) < 0)
-        goto out;
+        goto done;
     renamed_record(c, &op.j, new_name, &nj);
     if (hostname)
         brig_jail_set(&nj, BRIG_P_HOST_HOSTNAME, hostname);
@@ -269,6 +269,7 @@ undo:
 out:
     if (r < 0)
         brig_err_wrap(err, "%s", old);
+done:
     rename_dirs_free(&d);
     brig_jail_clear(&nj);
     brig_jail_op_free(&op);
@@ -325,8 +326,9 @@ int brig_jclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *a
         return brig_err_set(err, BRIG_EUSAGE, "jclone: not available for %s jails",
                             brig_os_get(c->os)->name);
     if (brig_jail_op_open(c, old, true, &op, err) < 0)
-        goto out;
-    if (need_stopped(&op, "jclone", err) < 0)
+        goto done;
+    /* what a crash left (mounts of an interrupted start) goes before the copy */
+    if (need_stopped(&op, err) < 0 || brig_jail_op_settle(&op, err) < 0)
         goto out;
     for (size_t i = 0; i < op.nnics; i++) {
         if (op.nics[i].idx > 0) {
