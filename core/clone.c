@@ -276,17 +276,6 @@ done:
     return r;
 }
 
-/* What jclone copies into the new jail's data: the stopped old jail's files. */
-static int clone_fill(const struct brig_jail *j, void *ud, struct brig_err *err)
-{
-    const struct brig_jail_op *op = ud;
-    struct brig_ctx *c = op->c;
-    const struct brig_os_ops *ops = brig_os_get(c->os);
-    if (c->os != brig_os_native())
-        return 0;
-    return ops->clone_data(&op->env, j, err);
-}
-
 /* ip4_addr for the clone: each address IPAM picked becomes a new pick; a static
  * one stays, and is refused as in use unless ip4_addr= gives another. */
 static char *clone_addrs(struct brig_ctx *c, const char *ip)
@@ -311,6 +300,45 @@ static char *clone_addrs(struct brig_ctx *c, const char *ip)
     return brig_buf_steal(&b);
 }
 
+/* The old jail's NICs besides eth0 (jnic), for the clone: its own MACs and
+ * addresses, in the transaction that records it. */
+static int clone_nics(struct brig_ctx *c, const struct brig_jail_op *op, const struct brig_jail *j,
+                      struct brig_err *err)
+{
+    for (size_t i = 0; i < op->nnics; i++) {
+        const struct brig_nic *old = &op->nics[i];
+        if (old->idx == 0)
+            continue;
+        _cleanup_free_ char *want = clone_addrs(c, old->addrs);
+        _cleanup_free_ char *addrs = NULL;
+        if (brig_ipam_assign(c, j->id, old->idx, want, &addrs, err) < 0)
+            return brig_err_wrap(err, "nic=%d (change or remove it on %s first)", old->idx,
+                                 op->j.v[BRIG_P_JNAME]);
+        char derived[] = "0";
+        struct brig_nic nic = *old;
+        nic.id = 0;
+        nic.jail_id = j->id;
+        nic.hwaddr = derived;
+        nic.addrs = addrs;
+        if (brig_store_nic_insert(c->st, &nic, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* What jclone copies into the new jail's data: the stopped old jail's files. */
+static int clone_fill(const struct brig_jail *j, void *ud, struct brig_err *err)
+{
+    const struct brig_jail_op *op = ud;
+    struct brig_ctx *c = op->c;
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    if (clone_nics(c, op, j, err) < 0)
+        return -1;
+    if (c->os != brig_os_native())
+        return 0;
+    return ops->clone_data(&op->env, j, err);
+}
+
 int brig_jclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *args,
                 struct brig_jail *ret, struct brig_err *err)
 {
@@ -330,15 +358,6 @@ int brig_jclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *a
     /* what a crash left (mounts of an interrupted start) goes before the copy */
     if (need_stopped(&op, err) < 0 || brig_jail_op_settle(&op, err) < 0)
         goto out;
-    for (size_t i = 0; i < op.nnics; i++) {
-        if (op.nics[i].idx > 0) {
-            brig_err_set(err, BRIG_EUSAGE,
-                         "has NICs besides eth0 (jnic): jclone copies only eth0's; remove "
-                         "nic=%d first",
-                         op.nics[i].idx);
-            goto out;
-        }
-    }
     struct brig_jail from, to;
     name_defaults(c, &op.j, new_name, &from, &to);
     for (int i = 0; i < BRIG_P__COUNT; i++) {

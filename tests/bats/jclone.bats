@@ -144,3 +144,24 @@ fill_jail() {
     same "$(stat -c %u:%g "$BATS_TEST_TMPDIR/host/secret/file")" "0:0" "the host file's owner"
     same "$(stat -c %u:%g "$BATS_TEST_TMPDIR/host/secret")" "0:0" "the host dir's owner"
 }
+
+@test "the clone's extra NICs get their own MACs and DHCP addresses; a static one must be changed first" {
+    ok brig jcreate jname=${P}a vnet=1 ip4_addr=DHCP exec_start=true exec_stop=true
+    ok brig jnic jname=${P}a action=add ip4_addr=DHCP hwaddr=02:00:00:aa:bb:cc
+    ok brig jclone old=${P}a new=${P}b
+    ok brig jnic jname=${P}b action=list
+    output_lacks "02:00:00:aa:bb:cc"
+    local a1 b1
+    a1=$(brig jnic jname=${P}a action=list --json | jq -r '.[] | select(.idx == 1) | .ip4_addr')
+    b1=$(brig jnic jname=${P}b action=list --json | jq -r '.[] | select(.idx == 1) | .ip4_addr')
+    [ -n "$b1" ] && [ "$b1" != null ] && [ "$a1" != "$b1" ]
+    ok brig jstart jname=${P}a
+    ok brig jstart jname=${P}b
+    ok brig jexec jname=${P}b -- ip -o addr show eth1
+    output_has "${b1%/*}/"
+    ok brig jexec jname=${P}a -- ping -c1 -W2 "${b1%/*}"
+    ok brig jstop jname=${P}a
+    ok brig jnic jname=${P}a action=add ip4_addr=10.199.7.7/16
+    assert_rejected 2 "nic=2 (change or remove it on ${P}a first)" brig jclone old=${P}a new=${P}c
+    [ ! -e "$W/jails-data/${P}c-data" ]
+}
