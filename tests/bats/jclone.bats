@@ -165,3 +165,14 @@ fill_jail() {
     assert_rejected 2 "nic=2 (change or remove it on ${P}a first)" brig jclone old=${P}a new=${P}c
     [ ! -e "$W/jails-data/${P}c-data" ]
 }
+
+@test "a sparse file in the jail's layer stays sparse in the clone" {
+    jail_up jname=${P}a exec_start=true exec_stop=true
+    ok brig jexec jname=${P}a -- sh -c 'echo head >/root/sparse && dd if=/dev/zero of=/root/sparse bs=1 count=1 seek=1073741824 conv=notrunc 2>/dev/null'
+    ok brig jstop jname=${P}a
+    ok brig jclone old=${P}a new=${P}b
+    local f="$W/jails-data/${P}b-data/upper/root/sparse"
+    same "$(stat -c %s "$f")" 1073741825 "the clone's size"
+    [ "$(stat -c %b "$f")" -lt 1024 ] || { echo "the clone allocated $(stat -c %b "$f") blocks" >&2; return 1; }
+    same "$(head -c 4 "$f")" head "its data"
+}
