@@ -27,6 +27,12 @@ teardown() {
     has_line "${P}b  $ip  ${P}b.my.domain  $W/jails/${P}b"
     output_lacks "${P}a "
     ok brig jstart jname=${P}b
+    # its cgroup (none while stopped) and the alias of its host end take the new name
+    [ -n "$(find /sys/fs/cgroup -path "*/brig/$(node_id)/${P}b" -type d)" ]
+    [ -z "$(find /sys/fs/cgroup -path "*/brig/$(node_id)/${P}a" -type d)" ]
+    ok ip -o link show
+    output_has "${P}b-eth0"
+    output_lacks "${P}a-eth0"
     ok brig jexec jname=${P}b -- sh -c 'cat /root/f; hostname; ip -o addr show eth0'
     output_has kept
     output_has "${P}b.my.domain"
