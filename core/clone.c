@@ -326,13 +326,28 @@ static int clone_nics(struct brig_ctx *c, const struct brig_jail_op *op, const s
     return 0;
 }
 
+/* The old jail's host directories (jfstab) are the clone's too. */
+static int clone_fstab(struct brig_ctx *c, const struct brig_jail_op *op, const struct brig_jail *j,
+                       struct brig_err *err)
+{
+    struct brig_fstab *v = NULL;
+    size_t n = 0;
+    if (brig_store_fstab_list(c->st, op->j.id, &v, &n, err) < 0)
+        return -1;
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < n; i++)
+        r = brig_store_fstab_insert(c->st, j->id, &v[i], err);
+    brig_fstabs_free(v, n);
+    return r;
+}
+
 /* What jclone copies into the new jail's data: the stopped old jail's files. */
 static int clone_fill(const struct brig_jail *j, void *ud, struct brig_err *err)
 {
     const struct brig_jail_op *op = ud;
     struct brig_ctx *c = op->c;
     const struct brig_os_ops *ops = brig_os_get(c->os);
-    if (clone_nics(c, op, j, err) < 0)
+    if (clone_nics(c, op, j, err) < 0 || clone_fstab(c, op, j, err) < 0)
         return -1;
     if (c->os != brig_os_native())
         return 0;

@@ -176,3 +176,16 @@ fill_jail() {
     [ "$(stat -c %b "$f")" -lt 1024 ] || { echo "the clone allocated $(stat -c %b "$f") blocks" >&2; return 1; }
     same "$(head -c 4 "$f")" head "its data"
 }
+
+@test "the clone mounts the same host directories (jfstab) as the original" {
+    ok brig jcreate jname=${P}a exec_start=true exec_stop=true
+    mkdir -p "$BATS_TEST_TMPDIR/share"
+    echo shared >"$BATS_TEST_TMPDIR/share/file"
+    ok brig jfstab jname=${P}a action=add src="$BATS_TEST_TMPDIR/share" dst=/srv/share ro=1
+    ok brig jclone old=${P}a new=${P}b
+    ok brig jfstab jname=${P}b
+    output_has /srv/share
+    ok brig jstart jname=${P}b
+    ok brig jexec jname=${P}b -- cat /srv/share/file
+    same "$output" shared "the host file seen in the clone"
+}
