@@ -110,6 +110,16 @@ static const struct cli_opt opts_jrename[] = {
 static const struct cli_opt opts_jclone[] = {{"old", "name", "", "the stopped jail to copy"},
                                              {"new", "name", "", "the copy's name"},
                                              {NULL}};
+static const struct cli_opt opts_expose[] = {
+    {"jname", "name", "", "the jail (list: all jails when missing)"},
+    {"action", "list|add|remove", "list", "what to do (mode=, CBSD's name, also takes delete)"},
+    {"mode", "list|add|delete", "list", "the same as action="},
+    {"proto", "tcp|udp", "tcp", "the protocol"},
+    {"in", "port", "", "the host's port"},
+    {"out", "port", "in", "the jail's port"},
+    {"addr", "address", "all", "the host's IPv4 address (inaddr=, CBSD's name, is the same)"},
+    {"inaddr", "address", "all", "the same as addr="},
+    {NULL}};
 static const struct cli_opt opts_inventory[] = {
     {"format", "text|json", "text", "json: same as --json"}, {NULL}};
 
@@ -155,6 +165,9 @@ const struct cli_verb cli_verbs[] = {
     {"jfstab", cli_jfstab, "list, add and remove host directories mounted in a jail",
      "jname=NAME action=list|add|remove|import [src=] [dst=] [ro=1] [file=]", opts_jfstab,
      .listing = true},
+    {"expose", cli_expose, "list, add and remove port forwards from the host to jails",
+     "jname=NAME action=list|add|remove [proto=tcp|udp] in=PORT [out=PORT] [addr=A]", opts_expose,
+     .listing = true},
     {"repo", cli_repo, "list, get and remove bases", "action=list|get|remove [base=NAME] ...",
      opts_repo, .listing = true, .dry_run = true},
     {"jexport", cli_jexport, "write a stopped jail to an archive", "jname=NAME [out=FILE|-]",
@@ -190,6 +203,7 @@ static const struct {
     {"repo", (const char *const[]){"get", "remove", NULL}},
     {"jexport"},
     {"jimport"},
+    {"expose", (const char *const[]){"add", "remove", NULL}},
 };
 
 static const struct cli_verb *verb_find(const char *name)

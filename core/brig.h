@@ -230,4 +230,25 @@ int brig_jfstab_remove(struct brig_ctx *c, const char *jname, const char *dst, b
 int brig_jfstab_import(struct brig_ctx *c, const char *jname, const char *file, size_t *ret_n,
                        bool *ret_live, struct brig_err *err);
 
+/* expose: port forwards from the host's addresses to jails (CBSD's expose). */
+typedef int (*brig_expose_cb)(const struct brig_expose *e, bool running, void *ud);
+/* One callback per forward of jname (NULL: of every jail), by jail, proto, port. */
+int brig_expose_list(struct brig_ctx *c, const char *jname, brig_expose_cb cb, void *ud,
+                     struct brig_err *err);
+/* expose's arguments as given (NULL: the default). */
+struct brig_expose_args {
+    const char *proto; /* tcp (default) or udp */
+    const char *in;    /* the host's port */
+    const char *out;   /* the jail's port (default: in) */
+    const char *addr;  /* the host's address (default: every one) */
+};
+/* Forward a host port to jname; on a running jail at once. A port forwarded
+ * already (to any jail) or a jail without an IPv4 address is BRIG_EUSAGE, and
+ * nothing changes. *ret is the forward, *ret_live whether it works now. */
+int brig_expose_add(struct brig_ctx *c, const char *jname, const struct brig_expose_args *a,
+                    struct brig_expose *ret, bool *ret_live, struct brig_err *err);
+/* Remove jname's forward of proto port in (on addr); none is success, *ret_found false. */
+int brig_expose_remove(struct brig_ctx *c, const char *jname, const struct brig_expose_args *a,
+                       bool *ret_found, bool *ret_live, struct brig_err *err);
+
 #endif

@@ -17,6 +17,7 @@ void brig_jail_op_free(struct brig_jail_op *op)
     brig_jail_clear(&op->j);
     brig_nics_free(op->nics, op->nnics);
     brig_fstabs_free(op->fstab, op->nfstab);
+    brig_exposes_free(op->exposes, op->nexposes);
     if (op->lock_fd >= 0)
         close(op->lock_fd);
     free(op->sysdir);
@@ -75,5 +76,5 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
     if (brig_store_runtime_get(c->st, op->j.id, &op->rt.pid, &op->rt.starttime, err) < 0)
         return -1;
     op->running = op->rt.pid > 0 && brig_os_get(c->os)->alive(op->rt.pid, op->rt.starttime);
-    return 0;
+    return brig_jail_op_exposes(op, err);
 }

@@ -20,6 +20,8 @@ struct brig_jail_op {
     struct brig_jail_env env;
     struct brig_runtime rt; /* the recorded init; zero when none */
     bool running;           /* rt is alive */
+    struct brig_expose *exposes;
+    size_t nexposes;
 };
 
 /* Load jname and assemble its env; with lock, hold the jail's lock (waiting for
@@ -34,6 +36,12 @@ int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, str
  * stop the running jail. */
 int brig_jail_op_settle(struct brig_jail_op *op, struct brig_err *err);
 int brig_jail_op_stop(struct brig_jail_op *op, struct brig_err *err);
+/* The address port forwards of j go to: its first IPv4 address, with its
+ * prefix; BRIG_EUSAGE when it has none (expose.c). */
+int brig_expose_target(const struct brig_jail *j, struct brig_addr *ret, struct brig_err *err);
+/* Load op's port forwards into op and its env (expose.c); with no address to
+ * forward to, none are active. */
+int brig_jail_op_exposes(struct brig_jail_op *op, struct brig_err *err);
 
 /* Finish or undo what an interrupted jrename of jail j (the store's record) left,
  * under the jail's lock (clone.c). */

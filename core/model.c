@@ -12,6 +12,13 @@ void brig_nic_clear(struct brig_nic *n)
     memset(n, 0, sizeof(*n));
 }
 
+void brig_exposes_free(struct brig_expose *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].jname);
+    free(v);
+}
+
 void brig_node_clear(struct brig_node *n)
 {
     free(n->workdir);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "params.h"
 
 /* How jexec runs its command. */
@@ -35,6 +36,19 @@ struct brig_fstab {
     char *type;    /* "nullfs" (a bind) */
     char *options; /* "rw" or "ro" */
 };
+
+/* One port forward (CBSD's expose): proto port `in` of the host's address
+ * addr (every address of the host when "") to port `out` of the jail's
+ * address `to`. */
+struct brig_expose {
+    int64_t jail_id;
+    char *jname;
+    char proto[4]; /* "tcp" or "udp" */
+    unsigned in, out;
+    char addr[BRIG_ADDR_STRLEN];
+    struct brig_addr to; /* the jail's first IPv4 address with its prefix (core fills it) */
+};
+void brig_exposes_free(struct brig_expose *v, size_t n);
 
 /* The node's settings, read from etc/brig.conf. */
 struct brig_node {

@@ -75,6 +75,7 @@ static const struct brig_os_ops linux_ops = {
     .limits_set = brig_linux_limits_set,
     .fstab_attach = brig_linux_fstab_attach,
     .fstab_detach = brig_linux_fstab_detach,
+    .expose_sync = brig_linux_expose_sync,
 };
 
 static const struct brig_os_ops freebsd_ops = {

@@ -28,6 +28,8 @@ struct brig_jail_env {
     const char *devfs_rules; /* text of etc/devfs.rules */
     struct brig_buf *plan;   /* dry run: describe the work here instead of doing it */
     char ***notes;           /* one-line notes for the user are pushed here; may be NULL */
+    const struct brig_expose *exposes; /* port forwards, with their target filled */
+    size_t nexposes;
 };
 
 /* A running jail's identity: its init's pid and start time. */
@@ -104,6 +106,10 @@ struct brig_os_ops {
                         const struct brig_fstab *e, struct brig_err *err);
     int (*fstab_detach)(const struct brig_jail_env *env, const struct brig_runtime *rt,
                         const struct brig_fstab *e, struct brig_err *err);
+    /* Make the running jail's port forwards those in env now. NULL: they change
+     * at the next start only. */
+    int (*expose_sync)(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                       struct brig_err *err);
 };
 
 /* The ops of kernel k (BRIG_K_LINUX or BRIG_K_FREEBSD). */

@@ -143,6 +143,19 @@ static int migrate_fstab(struct brig_store *st, struct brig_err *err)
                     err);
 }
 
+/* Migration 8: port forwards (expose), one row per forward; one host port
+ * and protocol per host address ("" standing for every address). */
+static int migrate_expose(struct brig_store *st, struct brig_err *err)
+{
+    return exec_sql(st,
+                    "CREATE TABLE expose (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                    " jail_id INTEGER NOT NULL REFERENCES jails(id) ON DELETE CASCADE,"
+                    " proto TEXT NOT NULL, pin INTEGER NOT NULL, pout INTEGER NOT NULL,"
+                    " inaddr TEXT NOT NULL DEFAULT '', UNIQUE (proto, pin, inaddr));"
+                    "CREATE INDEX expose_jail ON expose (jail_id);",
+                    err);
+}
+
 static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct brig_err *) = {
     migrate_1,
     migrate_param_columns,
@@ -152,6 +165,7 @@ static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct b
     /* 6: exec_init and stop_signal */
     migrate_param_columns,
     migrate_fstab,
+    migrate_expose,
 };
 
 int brig_store_version(struct brig_store *st)
@@ -958,6 +972,81 @@ int brig_store_fstab_delete(struct brig_store *st, int64_t jail_id, const char *
     sqlite3_bind_text(s, 2, dst, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         return db_fail(st, err, "remove fstab entry");
+    *ret_found = sqlite3_changes(st->db) > 0;
+    return 0;
+}
+
+int brig_store_expose_list(struct brig_store *st, int64_t jail_id, struct brig_expose **ret,
+                           size_t *ret_n, struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st,
+                "SELECT e.jail_id, j.jname, e.proto, e.pin, e.pout, e.inaddr FROM expose e "
+                "JOIN jails j ON j.id = e.jail_id WHERE ?1 = 0 OR e.jail_id = ?1 "
+                "ORDER BY j.jname, e.proto, e.pin, e.inaddr",
+                &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, jail_id);
+    struct brig_expose *v = NULL;
+    size_t n = 0;
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        v = brig_xrealloc(v, (n + 1) * sizeof(*v));
+        struct brig_expose *e = &v[n++];
+        *e = (struct brig_expose){
+            .jail_id = sqlite3_column_int64(s, 0),
+            .jname = brig_xstrdup((const char *)sqlite3_column_text(s, 1)),
+            .in = (unsigned)sqlite3_column_int(s, 3),
+            .out = (unsigned)sqlite3_column_int(s, 4),
+        };
+        snprintf(e->proto, sizeof(e->proto), "%s", (const char *)sqlite3_column_text(s, 2));
+        snprintf(e->addr, sizeof(e->addr), "%s", (const char *)sqlite3_column_text(s, 5));
+    }
+    if (r != SQLITE_DONE) {
+        brig_exposes_free(v, n);
+        return db_fail(st, err, "list port forwards");
+    }
+    *ret = v;
+    *ret_n = n;
+    return 0;
+}
+
+int brig_store_expose_insert(struct brig_store *st, const struct brig_expose *e,
+                             struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st,
+                "INSERT INTO expose (jail_id, proto, pin, pout, inaddr) "
+                "VALUES (?1, ?2, ?3, ?4, ?5)",
+                &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, e->jail_id);
+    sqlite3_bind_text(s, 2, e->proto, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, (int)e->in);
+    sqlite3_bind_int(s, 4, (int)e->out);
+    sqlite3_bind_text(s, 5, e->addr, -1, SQLITE_STATIC);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_CONSTRAINT)
+        return brig_err_set(err, BRIG_EUSAGE, "%s port %u is already forwarded", e->proto, e->in);
+    if (r != SQLITE_DONE)
+        return db_fail(st, err, "insert port forward");
+    return 0;
+}
+
+int brig_store_expose_delete(struct brig_store *st, const struct brig_expose *e, bool *ret_found,
+                             struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st,
+                "DELETE FROM expose WHERE jail_id = ?1 AND proto = ?2 AND pin = ?3 AND inaddr = ?4",
+                &s, err) < 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, e->jail_id);
+    sqlite3_bind_text(s, 2, e->proto, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, (int)e->in);
+    sqlite3_bind_text(s, 4, e->addr, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return db_fail(st, err, "delete port forward");
     *ret_found = sqlite3_changes(st->db) > 0;
     return 0;
 }

@@ -14,7 +14,7 @@
 
 struct brig_store;
 
-#define BRIG_STORE_VERSION 7
+#define BRIG_STORE_VERSION 8
 
 /* Open (and with create, make and migrate) the database at path. */
 int brig_store_open(const char *path, bool create, struct brig_store **ret, struct brig_err *err);
@@ -78,6 +78,16 @@ int brig_store_fstab_insert(struct brig_store *st, int64_t jail_id, const struct
 int brig_store_fstab_delete(struct brig_store *st, int64_t jail_id, const char *dst,
                             bool *ret_found, struct brig_err *err);
 void brig_fstabs_free(struct brig_fstab *v, size_t n);
+
+/* Port forwards of jail jail_id (0: of every jail), by jail name, proto, port;
+ * free with brig_exposes_free. */
+int brig_store_expose_list(struct brig_store *st, int64_t jail_id, struct brig_expose **ret,
+                           size_t *ret_n, struct brig_err *err);
+int brig_store_expose_insert(struct brig_store *st, const struct brig_expose *e,
+                             struct brig_err *err);
+/* Delete jail_id's forward of proto port in on addr; *ret_found says whether there was one. */
+int brig_store_expose_delete(struct brig_store *st, const struct brig_expose *e, bool *ret_found,
+                             struct brig_err *err);
 
 /* IPAM. Addresses are stored without prefix; v4 ones also as a number. */
 int brig_store_ipam_reserve(struct brig_store *st, const char *addr, int64_t jail_id, int nic_idx,

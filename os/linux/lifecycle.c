@@ -18,6 +18,7 @@
 #include "mac.h"
 #include "os/linux/cgroup.h"
 #include "os/linux/fstab.h"
+#include "os/linux/expose.h"
 #include "os/linux/hook.h"
 #include "os/linux/hostnet.h"
 #include "os/linux/jail.h"
@@ -284,6 +285,18 @@ static int nics_undo(void *st, struct brig_err *err)
     return brig_vnet_nics_down(s->env, s->env->nics, s->env->nnics, err);
 }
 
+static int expose_apply(void *st, struct brig_err *err)
+{
+    struct lx *s = st;
+    return brig_expose_sync(s->j->id, s->env->exposes, s->env->nexposes, err);
+}
+
+static int expose_undo(void *st, struct brig_err *err)
+{
+    struct lx *s = st;
+    return brig_expose_sync(s->j->id, NULL, 0, err);
+}
+
 static int start_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
@@ -385,6 +398,7 @@ static const struct brig_step start_steps[] = {
     {"bridges", net_host_apply, NULL},
     {"spawn the jail's init", init_apply, init_undo},
     {"network", nics_apply, nics_undo},
+    {"port forwards", expose_apply, expose_undo},
     {"exec_start", start_apply, start_undo},
     {"DHCP clients", dhcp_apply, dhcp_undo},
     {"exec_poststart", poststart_apply, NULL},
@@ -647,4 +661,11 @@ int brig_linux_limits_set(const struct brig_jail_env *env, const struct brig_run
         brig_cgroup_set_limits(jname, &lim, err) < 0 || limits_attach(jname, &lim, err) < 0)
         return -1;
     return 0;
+}
+
+int brig_linux_expose_sync(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                           struct brig_err *err)
+{
+    (void)rt;
+    return brig_expose_sync(env->jail->id, env->exposes, env->nexposes, err);
 }

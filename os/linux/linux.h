@@ -23,5 +23,8 @@ int brig_linux_check_host(const struct brig_jail *j, struct brig_err *err);
 /* Write the jail's recorded limits to the cgroups of the running jail rt. */
 int brig_linux_limits_set(const struct brig_jail_env *env, const struct brig_runtime *rt,
                           struct brig_err *err);
+/* Make the running jail's port forwards those of env. */
+int brig_linux_expose_sync(const struct brig_jail_env *env, const struct brig_runtime *rt,
+                           struct brig_err *err);
 
 #endif

@@ -37,18 +37,26 @@ static int nat_rule_init(const char *subnet, const char *uplink, struct nat_rule
     return 0;
 }
 
-/* The handle of the rule tagged r->tag (0: absent), and whether any other brig rule
- * remains in the chain. */
+/* The handle of the rule tagged r->tag (0: absent), whether any other brig rule
+ * remains in the chain, and whether the chain exists. */
 static int rule_find(struct nft_ctx *c, const struct nat_rule *r, unsigned long *ret_handle,
-                     bool *ret_others, struct brig_err *err)
+                     bool *ret_others, bool *ret_chain, struct brig_err *err)
 {
     bool exists;
     *ret_handle = 0;
     *ret_others = false;
+    *ret_chain = false;
     if (brig_nft_table_exists(c, r->family, "brig", &exists, err) < 0)
         return -1;
     if (!exists)
         return 0;
+    /* the table may hold only port forwards */
+    _cleanup_free_ char *table = brig_xasprintf("list table %s brig", r->family);
+    if (brig_nft_run(c, table, err) < 0)
+        return -1;
+    if (!strstr(brig_nft_output(c), "chain postrouting {"))
+        return 0;
+    *ret_chain = true;
     _cleanup_free_ char *cmd = brig_xasprintf("list chain %s brig postrouting", r->family);
     if (brig_nft_run_handles(c, cmd, err) < 0)
         return -1;
@@ -71,13 +79,13 @@ static int rule_find(struct nft_ctx *c, const struct nat_rule *r, unsigned long 
 /* Resolve the rule, open nftables and find the rule's handle (0: absent). */
 static int nat_lookup(const char *subnet, const char *uplink, struct nat_rule *r,
                       struct nft_ctx **ret_ctx, unsigned long *ret_handle, bool *ret_others,
-                      struct brig_err *err)
+                      bool *ret_chain, struct brig_err *err)
 {
     if (nat_rule_init(subnet, uplink, r, err) < 0)
         return -1;
     if (!(*ret_ctx = brig_nft_open(err)))
         return -1;
-    if (rule_find(*ret_ctx, r, ret_handle, ret_others, err) < 0)
+    if (rule_find(*ret_ctx, r, ret_handle, ret_others, ret_chain, err) < 0)
         return brig_err_wrap(err, "nat %s", r->net);
     return 0;
 }
@@ -86,9 +94,9 @@ int brig_nat_has(const char *subnet, const char *uplink, bool *ret, struct brig_
 {
     struct nat_rule r;
     unsigned long handle;
-    bool others;
+    bool others, chain;
     _cleanup_nft_ struct nft_ctx *c = NULL;
-    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, err) < 0)
+    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, &chain, err) < 0)
         return -1;
     *ret = handle != 0;
     return 0;
@@ -98,9 +106,9 @@ int brig_nat_add(const char *subnet, const char *uplink, struct brig_err *err)
 {
     struct nat_rule r;
     unsigned long handle;
-    bool others;
+    bool others, chain;
     _cleanup_nft_ struct nft_ctx *c = NULL;
-    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, err) < 0)
+    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, &chain, err) < 0)
         return -1;
     if (handle)
         return 0;
@@ -122,22 +130,29 @@ int brig_nat_remove(const char *subnet, const char *uplink, struct brig_err *err
 {
     struct nat_rule r;
     unsigned long handle;
-    bool others;
+    bool others, chain;
     _cleanup_nft_ struct nft_ctx *c = NULL;
-    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, err) < 0)
+    if (nat_lookup(subnet, uplink, &r, &c, &handle, &others, &chain, err) < 0)
         return -1;
     bool exists;
     if (brig_nft_table_exists(c, r.family, "brig", &exists, err) < 0)
         return -1;
-    if (!exists)
+    if (!exists || !chain)
         return 0;
     _cleanup_free_ char *cmd = NULL;
     if (!others)
-        cmd = brig_xasprintf("delete table %s brig", r.family);
+        cmd = brig_xasprintf("delete chain %s brig postrouting", r.family);
     else if (handle)
         cmd = brig_xasprintf("delete rule %s brig postrouting handle %lu", r.family, handle);
     if (cmd && brig_nft_run(c, cmd, err) < 0)
         return brig_err_wrap(err, "remove nat for %s", r.net);
+    /* the table goes with its last chain: port forwards may still hold some */
+    _cleanup_free_ char *list = brig_xasprintf("list table %s brig", r.family);
+    if (!others && brig_nft_run(c, list, err) == 0 && !strstr(brig_nft_output(c), "chain ")) {
+        _cleanup_free_ char *del = brig_xasprintf("delete table %s brig", r.family);
+        if (brig_nft_run(c, del, err) < 0)
+            return brig_err_wrap(err, "remove nat for %s", r.net);
+    }
     return 0;
 }
 
