@@ -29,6 +29,8 @@ struct gcase {
     char *bridge_names;
     struct brig_devfs_rules *devfs;
     struct brig_devfs_rules *host_devfs; /* test_host_devfs: the host's /etc/devfs.rules */
+    struct brig_expose exposes[8];       /* test_expose */
+    size_t n_exposes;
 };
 
 static const char *get(const struct gcase *g, const char *key, const char *def)
@@ -87,6 +89,29 @@ static void load_bridges(struct gcase *g)
     }
 }
 
+/* Split "proto:in:out[:addr],..." into g->exposes, to the jail's first IPv4 address. */
+static int load_exposes(struct gcase *g, struct brig_err *err)
+{
+    const char *list = brig_kvlist_get(&g->kv, "test_expose");
+    if (!list)
+        return 0;
+    _cleanup_free_ struct brig_addr_item *items = NULL;
+    size_t n = 0;
+    if (brig_addr_list_parse(g->jail.v[BRIG_P_IP4_ADDR], BRIG_ADDR_VNET, &items, &n, err) < 0 ||
+        n == 0)
+        return brig_err_set(err, BRIG_EUSAGE, "test_expose needs an ip4_addr");
+    _cleanup_free_ char *copy = brig_xstrdup(list);
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t && g->n_exposes < 8;
+         t = strtok_r(NULL, ",", &save)) {
+        struct brig_expose *e = &g->exposes[g->n_exposes++];
+        *e = (struct brig_expose){.jail_id = g->jail.id, .to = items[0].addr};
+        if (sscanf(t, "%3[a-z]:%u:%u:%51s", e->proto, &e->in, &e->out, e->addr) < 3)
+            return brig_err_set(err, BRIG_EUSAGE, "test_expose: bad element %s", t);
+    }
+    return 0;
+}
+
 static bool driver_key(const char *k)
 {
     return brig_startswith(k, "test_") || brig_startswith(k, "node_") ||
@@ -118,7 +143,7 @@ static int load(struct gcase *g, const char *text, struct brig_err *err)
     if (brig_jail_check(&g->jail, err) < 0)
         return -1;
     load_bridges(g);
-    if (load_nics(g, err) < 0)
+    if (load_nics(g, err) < 0 || load_exposes(g, err) < 0)
         return -1;
     struct brig_buf rules = {0};
     brig_buf_add(&rules, brig_devfs_rules_default());
@@ -165,6 +190,8 @@ static int render_case(const char *text, struct brig_buf *out, struct brig_err *
             .uplink_mtu = (unsigned)atoi(get(&g, "test_uplink_mtu", "1500")),
             .ip_resolved = brig_kvlist_get(&g.kv, "test_ip_resolved"),
             .racct = atoi(get(&g, "test_racct", "1")),
+            .exposes = g.exposes,
+            .n_exposes = g.n_exposes,
         };
         if (strcmp(verb, "jstart") == 0)
             r = brig_freebsd_plan_jstart(&in, &plan, err);

@@ -38,6 +38,8 @@ struct brig_freebsd_input {
     unsigned uplink_mtu;     /* its MTU (0: 1500) */
     const char *ip_resolved; /* non-VNET jails: ip4_addr after IPAM (NULL: the jail's value) */
     int racct;               /* kern.racct.enable: 1, 0, or -1 when unknown */
+    const struct brig_expose *exposes; /* port forwards, their target filled */
+    size_t n_exposes;
 };
 
 /* A FreeBSD release as major and minor numbers. */

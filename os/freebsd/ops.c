@@ -173,6 +173,8 @@ static int jail_plan(const struct brig_jail_env *env, bool start, struct brig_pl
         .uplink = h.uplink,
         .uplink_mtu = h.uplink_mtu,
         .racct = h.racct,
+        .exposes = env->exposes,
+        .n_exposes = env->nexposes,
     };
     r = start ? brig_freebsd_plan_jstart(&in, ret, err) : brig_freebsd_plan_jstop(&in, ret, err);
 out:

@@ -639,6 +639,47 @@ static int add_dad_waits(struct ctx *c, struct brig_err *err)
     return 0;
 }
 
+/* Port forwards are ipfw(8) fwd rules, as CBSD's expose makes them: one
+ * rule number per jail (many rules may share a number), so `ipfw delete N`
+ * removes all of a jail's forwards. */
+#define EXPOSE_RULE_BASE 50000
+#define EXPOSE_RULE_MAX  65000
+
+static int expose_rule(const struct ctx *c, char num[16], struct brig_err *err)
+{
+    if (c->j->id <= 0 || c->j->id > EXPOSE_RULE_MAX - EXPOSE_RULE_BASE)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "jail id %lld has no ipfw rule number for port "
+                            "forwards",
+                            (long long)c->j->id);
+    snprintf(num, 16, "%lld", (long long)(EXPOSE_RULE_BASE + c->j->id));
+    return 0;
+}
+
+static int add_exposes(struct ctx *c, struct brig_err *err)
+{
+    char num[16];
+    if (c->in->n_exposes == 0)
+        return 0;
+    if (expose_rule(c, num, err) < 0)
+        return -1;
+    for (size_t i = 0; i < c->in->n_exposes; i++) {
+        const struct brig_expose *e = &c->in->exposes[i];
+        char to[BRIG_ADDR_STRLEN], port[8];
+        brig_addr_format(&e->to, false, to);
+        snprintf(port, sizeof(port), "%u", e->in);
+        _cleanup_free_ char *fwd = brig_xasprintf("%s,%u", to, e->out);
+        _cleanup_free_ char *d = brig_xasprintf("port forward %s %s:%u -> %s:%u", e->proto,
+                                                *e->addr ? e->addr : "*", e->in, to, e->out);
+        struct brig_plan_step *s =
+            brig_plan_addv(c->plan, d, "ipfw", "-q", "add", num, "fwd", fwd, e->proto, "from",
+                           "any", "to", *e->addr ? e->addr : "me", port, "in", (char *)NULL);
+        if (i == 0)
+            brig_plan_step_undov(s, 0, "ipfw", "-q", "delete", num, (char *)NULL);
+    }
+    return 0;
+}
+
 static int ctx_init(struct ctx *c, const struct brig_freebsd_input *in, struct brig_plan *plan,
                     struct brig_err *err)
 {
@@ -728,6 +769,8 @@ static int plan_jstart(struct ctx *c, struct brig_err *err)
                            "${jid}", (char *)NULL);
         brig_plan_step_tmpl(s, 4);
     }
+    if (add_exposes(c, err) < 0)
+        return -1;
     add_hook(c, "exec_start", c->j->v[BRIG_P_EXEC_START], true);
     if (!brig_jail_bool(c->j, BRIG_P_PERSIST)) {
         _cleanup_free_ char *nm = brig_xasprintf("name=%s", c->name);
@@ -765,6 +808,14 @@ static int plan_jstop(struct ctx *c, struct brig_err *err)
             brig_xasprintf("eth%d: destroy the epair (both ends)", in->nics[i].idx);
         struct brig_plan_step *s =
             brig_plan_addv(c->plan, d, "ifconfig", host, "destroy", (char *)NULL);
+        s->may_fail = true;
+    }
+    char num[16];
+    if (in->n_exposes && expose_rule(c, num, err) < 0)
+        return -1;
+    if (in->n_exposes) {
+        struct brig_plan_step *s = brig_plan_addv(c->plan, "remove the port forwards", "ipfw", "-q",
+                                                  "delete", num, (char *)NULL);
         s->may_fail = true;
     }
     brig_plan_addv(c->plan, "remove the jail (SIGTERM, stop.timeout, SIGKILL)", "jail", "-f",
