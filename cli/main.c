@@ -42,6 +42,13 @@ static const struct cli_opt opts_start[] = {
     {"jobs", "count", "1",
      "how many jails at once (0: one per CPU); with astart=1, jails of one b_order at a time"},
     {NULL}};
+static const struct cli_opt opts_jstop[] = {
+    {"jname", "name|list|glob", "", "the jails: a name, a comma list or a glob like 'web*'"},
+    {"astart", "bool", "0", "1: every jail with astart=1, in b_order"},
+    {"jobs", "count", "1",
+     "how many jails at once (0: one per CPU); with astart=1, jails of one b_order at a time"},
+    {"force", "bool", "0", "1: stop the running jails that depend on it (depend=) first"},
+    {NULL}};
 static const struct cli_opt opts_jexec[] = {
     {"jname", "name", "", "the jail"},
     {"user", "name", "root", "run as this user of the jail's /etc/passwd"},
@@ -148,7 +155,7 @@ const struct cli_verb cli_verbs[] = {
     {"jstart", cli_jstart, "start jails", "jname=NAME|LIST|GLOB | astart=1", opts_start,
      .words = true, .dry_run = true},
     {"jstop", cli_jstop, "stop jails (exec_stop, TERM, stop_timeout, KILL)",
-     "jname=NAME|LIST|GLOB | astart=1", opts_start, .words = true, .dry_run = true},
+     "jname=NAME|LIST|GLOB | astart=1 [force=1]", opts_jstop, .words = true, .dry_run = true},
     {"jrestart", cli_jrestart, "stop and start jails", "jname=NAME|LIST|GLOB", opts_start,
      .words = true, .dry_run = true},
     {"jexec", cli_jexec, "run a command in a running jail", "jname=NAME [user=NAME] [pty=1]",

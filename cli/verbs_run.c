@@ -277,6 +277,8 @@ int cli_jstart(struct cli *cli, struct brig_err *err)
 int cli_jstop(struct cli *cli, struct brig_err *err)
 {
     static const struct verb_says says = {"stopped", "already stopped"};
+    if (cli_bool(cli, "force", false, &cli->ctx.force, err) < 0)
+        return -1;
     return for_each(cli, true, brig_jstop, &says, err);
 }
 

@@ -18,6 +18,7 @@ struct brig_ctx {
     char *workdir;
     enum brig_kernel os;
     bool dry_run;
+    bool force;            /* jstop: stop the running jails that depend on the jail first */
     struct brig_store *st; /* NULL until brig_ctx_open */
     struct brig_node node;
     /* the host's registry of id ranges: /etc/subuid and /etc/subgid (idmap.h) */
@@ -250,5 +251,14 @@ int brig_expose_add(struct brig_ctx *c, const char *jname, const struct brig_exp
 /* Remove jname's forward of proto port in (on addr); none is success, *ret_found false. */
 int brig_expose_remove(struct brig_ctx *c, const char *jname, const struct brig_expose_args *a,
                        bool *ret_found, bool *ret_live, struct brig_err *err);
+
+/* depend: the jails a jail needs (depend.c). */
+/* Check j's depend= (names of other recorded jails, no cycle through them). */
+int brig_depend_check(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
+/* Start the jails jname depends on that are not running, theirs first. */
+int brig_depend_start(struct brig_ctx *c, const char *jname, struct brig_err *err);
+/* Before jname stops: the running jails that depend on it are refused
+ * (BRIG_EUSAGE), or with c->force stopped first. */
+int brig_depend_stop(struct brig_ctx *c, const char *jname, struct brig_err *err);
 
 #endif

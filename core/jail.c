@@ -675,7 +675,9 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
         brig_jail_set(j, BRIG_P_BASE, c->node.default_base);
     boot_defaults(c, j);
     brig_jail_fill_defaults(j, c->workdir, c->os);
-    return brig_jail_preflight(c, j, err);
+    if (brig_jail_preflight(c, j, err) < 0)
+        return -1;
+    return brig_depend_check(c, j, err);
 }
 
 int brig_jcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
@@ -815,7 +817,8 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
     if (apply_params(&j, kv, false, false, err) < 0)
         goto rollback;
     brig_jail_fill_defaults(&j, c->workdir, c->os);
-    if (brig_jail_preflight(c, &j, err) < 0 || check_vimage(c, &j, err) < 0)
+    if (brig_jail_preflight(c, &j, err) < 0 || check_vimage(c, &j, err) < 0 ||
+        brig_depend_check(c, &j, err) < 0)
         goto rollback;
     if (!brig_streq(old.v[BRIG_P_IP4_ADDR], j.v[BRIG_P_IP4_ADDR]) &&
         assign_addresses(c, &j, err) < 0)

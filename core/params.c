@@ -204,6 +204,9 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                             .choices = stop_signals,
                             .help =
                                 "signal jstop sends the jail's init (SIGRTMIN+3 halts systemd)"},
+    P(BRIG_P_DEPEND, "depend", BRIG_T_STRING, "0", BRIG_K_BOTH,
+      "jails this one needs, a comma list (0: none): jstart starts them first, jstop of one "
+      "of them is refused while this one runs (force=1 stops this one first)"),
 };
 
 const char *brig_ptype_name(enum brig_ptype t)

@@ -56,6 +56,7 @@ enum brig_param_id {
     BRIG_P_USERNS,
     BRIG_P_EXEC_INIT,
     BRIG_P_STOP_SIGNAL,
+    BRIG_P_DEPEND,
     BRIG_P__COUNT
 };
 

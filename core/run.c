@@ -77,6 +77,9 @@ int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
     struct brig_jail_op op;
     int r = -1;
     *ret = BRIG_OUT_DONE;
+    /* the jails it needs, before its own lock is taken */
+    if (!plan && brig_depend_start(c, jname, err) < 0)
+        return -1;
     /* a dry run leaves even a crashed jail's leftovers to the real run */
     if (brig_jail_op_open(c, jname, true, &op, err) < 0 || (!plan && settle(&op, NULL, err) < 0))
         goto out;
@@ -137,6 +140,8 @@ int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, enu
     struct brig_jail_op op;
     int r = -1;
     *ret = BRIG_OUT_DONE;
+    if (!plan && brig_depend_stop(c, jname, err) < 0)
+        return -1;
     if (brig_jail_op_open(c, jname, true, &op, err) < 0)
         goto out;
     if (plan) {

@@ -144,9 +144,12 @@ static int migrate_fstab(struct brig_store *st, struct brig_err *err)
 }
 
 /* Migration 8: port forwards (expose), one row per forward; one host port
- * and protocol per host address ("" standing for every address). */
+ * and protocol per host address ("" standing for every address); and the
+ * column of depend. */
 static int migrate_expose(struct brig_store *st, struct brig_err *err)
 {
+    if (migrate_param_columns(st, err) < 0)
+        return -1;
     return exec_sql(st,
                     "CREATE TABLE expose (id INTEGER PRIMARY KEY AUTOINCREMENT,"
                     " jail_id INTEGER NOT NULL REFERENCES jails(id) ON DELETE CASCADE,"
@@ -165,6 +168,7 @@ static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct b
     /* 6: exec_init and stop_signal */
     migrate_param_columns,
     migrate_fstab,
+    /* 8: expose and depend */
     migrate_expose,
 };
 
