@@ -40,11 +40,10 @@ int brig_jail_op_exposes(struct brig_jail_op *op, struct brig_err *err)
     op->nexposes = 0;
     if (brig_store_expose_list(op->c->st, op->j.id, &op->exposes, &op->nexposes, err) < 0)
         return -1;
-    if (brig_expose_target(&op->j, &to, NULL) < 0) {
-        brig_exposes_free(op->exposes, op->nexposes);
-        op->exposes = NULL;
-        op->nexposes = 0;
-    }
+    /* no address (ip4_addr changed since): the rows stay, so a stop still
+     * finds the rules to remove, but none is made */
+    if (brig_expose_target(&op->j, &to, NULL) < 0)
+        to.family = 0;
     for (size_t i = 0; i < op->nexposes; i++)
         op->exposes[i].to = to;
     op->env.exposes = op->exposes;

@@ -40,7 +40,7 @@ int brig_jail_op_stop(struct brig_jail_op *op, struct brig_err *err);
  * prefix; BRIG_EUSAGE when it has none (expose.c). */
 int brig_expose_target(const struct brig_jail *j, struct brig_addr *ret, struct brig_err *err);
 /* Load op's port forwards into op and its env (expose.c); with no address to
- * forward to, none are active. */
+ * forward to, their target's family is 0 and no rule is made for them. */
 int brig_jail_op_exposes(struct brig_jail_op *op, struct brig_err *err);
 
 /* Finish or undo what an interrupted jrename of jail j (the store's record) left,

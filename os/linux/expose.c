@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "os/linux/net.h"
 #include "os/linux/nft.h"
@@ -80,6 +81,8 @@ void brig_expose_render(struct brig_buf *out, int64_t jail_id, const struct brig
     for (size_t i = 0; i < n; i++) {
         const struct brig_expose *e = &v[i];
         struct brig_addr net;
+        if (e->to.family != AF_INET)
+            continue;
         char to[BRIG_ADDR_STRLEN], subnet[BRIG_ADDR_STRLEN];
         brig_addr_network(&e->to, &net);
         render_dnat(out, "expose_pre", jail_id, e);
@@ -147,12 +150,14 @@ int brig_expose_sync(int64_t jail_id, const struct brig_expose *v, size_t n, str
     bool table;
     if (rules_list(c, &old, &n_old, &table, err) < 0)
         return brig_err_wrap(err, "port forwards");
-    size_t mine = 0;
+    size_t mine = 0, live = 0;
     for (size_t i = 0; i < n_old; i++)
         mine += old[i].jail_id == jail_id;
-    if (n == 0 && mine == 0)
+    for (size_t i = 0; i < n; i++)
+        live += v[i].to.family == AF_INET;
+    if (live == 0 && mine == 0)
         return 0;
-    if (n > 0 && brig_ip_forward_enable(err) < 0)
+    if (live > 0 && brig_ip_forward_enable(err) < 0)
         return -1;
     struct brig_buf b = {0};
     brig_expose_render(&b, jail_id, old, n_old, v, n);
@@ -160,7 +165,7 @@ int brig_expose_sync(int64_t jail_id, const struct brig_expose *v, size_t n, str
     brig_buf_free(&b);
     if (r < 0)
         return brig_err_wrap(err, "port forwards");
-    if (n == 0 && mine == n_old && chains_drop(c, err) < 0)
+    if (live == 0 && mine == n_old && chains_drop(c, err) < 0)
         return brig_err_wrap(err, "port forwards");
     return 0;
 }
