@@ -237,6 +237,8 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb
             return 0;
         return brig_err_set(err, BRIG_EFAIL, "%zu of %zu jails failed (see above)", failed, total);
     }
+    /* jstop: a jail that depends on another in the list is stopped first */
+    cli->ctx.stopping = names;
     for (char **n = names; *n; n++) {
         struct brig_err e = BRIG_ERR_INIT;
         struct brig_buf plan = {0};
@@ -263,6 +265,7 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb
         cli->ctx.notes = NULL;
         brig_buf_free(&plan);
     }
+    cli->ctx.stopping = NULL;
     if (r < 0 && total > 1)
         brig_err_set(err, err->code, "%s", "some jails failed (see above)");
     return r;

@@ -19,6 +19,7 @@ struct brig_ctx {
     enum brig_kernel os;
     bool dry_run;
     bool force;            /* jstop: stop the running jails that depend on the jail first */
+    char *const *stopping; /* jstop: all the jails it stops (NULL-terminated; may be NULL) */
     struct brig_store *st; /* NULL until brig_ctx_open */
     struct brig_node node;
     /* the host's registry of id ranges: /etc/subuid and /etc/subgid (idmap.h) */
@@ -258,7 +259,7 @@ int brig_depend_check(struct brig_ctx *c, const struct brig_jail *j, struct brig
 /* Start the jails jname depends on that are not running, theirs first. */
 int brig_depend_start(struct brig_ctx *c, const char *jname, struct brig_err *err);
 /* Before jname stops: the running jails that depend on it are refused
- * (BRIG_EUSAGE), or with c->force stopped first. */
+ * (BRIG_EUSAGE), or, with c->force or when c->stopping names them, stopped first. */
 int brig_depend_stop(struct brig_ctx *c, const char *jname, struct brig_err *err);
 
 #endif

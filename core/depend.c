@@ -145,7 +145,7 @@ int brig_depend_stop(struct brig_ctx *c, const char *jname, struct brig_err *err
         if (strcmp(*n, jname) == 0 || depend_of(c, *n, &deps, NULL) < 0 ||
             !brig_strv_contains(deps, jname) || !brig_jail_is_running(c, *n))
             continue;
-        if (!c->force)
+        if (!c->force && !brig_strv_contains(c->stopping, *n))
             return brig_err_set(err, BRIG_EUSAGE,
                                 "%s: %s depends on it and is running: stop %s first, or force=1",
                                 jname, *n, *n);

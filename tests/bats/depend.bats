@@ -73,3 +73,14 @@ state_of() {
     ok brig jset jname=${P}c depend=0
     ok brig jset jname=${P}a depend=${P}c
 }
+
+@test "jstop of a list stops the jails that depend on others in it first" {
+    ok brig jcreate jname=${P}db
+    ok brig jcreate jname=${P}app depend=${P}db
+    ok brig jcreate jname=${P}web depend=${P}app
+    ok brig jstart jname=${P}web
+    # by name, db comes before web and app: they go first
+    ok brig jstop jname="${P}*"
+    same "$(state_of ${P}web) $(state_of ${P}app) $(state_of ${P}db)" "stopped stopped stopped" "states"
+    [ "$(pgrep -xc brig-init)" -eq 0 ]
+}
