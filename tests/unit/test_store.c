@@ -553,10 +553,25 @@ static void test_version_6_database_gains_the_fstab_table(void **state)
     struct brig_err err = BRIG_ERR_INIT;
     brig_store_close(open_new(f));
     f->st = NULL;
-    raw_sql(f->db, "DROP TABLE jailfstab; PRAGMA user_version = 6;");
+    raw_sql(f->db, "DROP TABLE jailfstab; DROP TABLE expose; PRAGMA user_version = 6;");
     assert_int_equal(brig_store_open(f->db, true, &f->st, &err), 0);
     assert_int_equal(brig_store_version(f->st), BRIG_STORE_VERSION);
     assert_true(has_column(f->db, "jailfstab", "dst"));
+}
+
+static void test_version_7_database_gains_port_forwards_and_depend(void **state)
+{
+    struct fixture *f = *state;
+    struct brig_err err = BRIG_ERR_INIT;
+    brig_store_close(open_new(f));
+    f->st = NULL;
+    raw_sql(f->db, "DROP TABLE expose; ALTER TABLE jails DROP COLUMN depend; "
+                   "PRAGMA user_version = 7;");
+    assert_false(has_column(f->db, "jails", "depend"));
+    assert_int_equal(brig_store_open(f->db, true, &f->st, &err), 0);
+    assert_int_equal(brig_store_version(f->st), BRIG_STORE_VERSION);
+    assert_true(has_column(f->db, "expose", "pin"));
+    assert_true(has_column(f->db, "jails", "depend"));
 }
 
 int main(void)
@@ -580,6 +595,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_journal_set_get_list_clear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_facts_set_get_overwrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fstab_rows_by_dst_unique_and_removed_with_the_jail,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_7_database_gains_port_forwards_and_depend,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_6_database_gains_the_fstab_table, setup,
                                         teardown),
