@@ -174,7 +174,7 @@ const struct cli_verb cli_verbs[] = {
      .listing = true},
     {"expose", cli_expose, "list, add and remove port forwards from the host to jails",
      "jname=NAME action=list|add|remove [proto=tcp|udp] in=PORT [out=PORT] [addr=A]", opts_expose,
-     .listing = true},
+     .listing = true, .records = true},
     {"repo", cli_repo, "list, get and remove bases", "action=list|get|remove [base=NAME] ...",
      opts_repo, .listing = true, .dry_run = true},
     {"jexport", cli_jexport, "write a stopped jail to an archive", "jname=NAME [out=FILE|-]",

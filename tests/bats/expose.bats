@@ -204,3 +204,14 @@ open(sys.argv[1], "w").write(d.decode().strip() + " from " + a[0] + "\n")
     http_get 10.199.0.1 8080
     output_has still-here
 }
+
+@test "expose on a FreeBSD jail is recorded and its jstart plan has the ipfw fwd rule" {
+    ok brig --os=freebsd jcreate jname=${P}f vnet=1 ip4_addr=10.0.0.9/24
+    ok brig --os=freebsd expose jname=${P}f action=add in=8080 out=80
+    output_has "it forwards while the jail runs"
+    ok brig --os=freebsd jstart jname=${P}f --dry-run
+    output_has "ipfw -q add 5000"
+    output_has "fwd 10.0.0.9,80 tcp from any to me 8080 in"
+    ok brig --os=freebsd jstop jname=${P}f --dry-run
+    output_has "ipfw -q delete 5000"
+}
