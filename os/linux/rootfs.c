@@ -490,71 +490,45 @@ static int copy_range(int sfd, int dfd, off_t off, off_t end, const char *rel, s
     return 0;
 }
 
-/* A sparse file (fewer blocks than its size) keeps its holes: only its data is
- * copied, so a file of a few blocks and a huge size stays small. 1: the file
- * system cannot tell where the data is. */
-static int copy_sparse(int sfd, int dfd, const char *rel, struct copy *c, struct brig_err *err)
+/* A sparse file keeps its holes: only its data is copied, so a file of a few
+ * blocks and a huge size stays small. 1: the file system cannot tell where the
+ * data is. */
+static int copy_sparse(int sfd, int dfd, off_t size, const char *rel, struct copy *c,
+                       struct brig_err *err)
 {
-    struct stat st;
-    if (fstat(sfd, &st) < 0 || (uint64_t)st.st_blocks * 512 >= (uint64_t)st.st_size)
-        return 1;
-    for (off_t off = 0; off < st.st_size;) {
+    for (off_t off = 0; off < size;) {
         off_t data = lseek(sfd, off, SEEK_DATA);
         if (data < 0 && errno == ENXIO)
             break;
         if (data < 0)
             return off == 0 ? 1 : brig_err_sys(err, errno, "read %s", rel);
         off_t hole = lseek(sfd, data, SEEK_HOLE);
-        if (hole < 0 || hole > st.st_size)
-            hole = st.st_size;
+        if (hole < 0 || hole > size)
+            hole = size;
         if (copy_range(sfd, dfd, data, hole, rel, c, err) < 0)
             return -1;
         off = hole;
     }
-    if (ftruncate(dfd, st.st_size) < 0)
+    if (ftruncate(dfd, size) < 0)
         return brig_err_sys(err, errno, "truncate %s", rel);
     return 0;
 }
 
+/* A reflink where the file system has them, else the data (holes kept for a
+ * sparse file: fewer blocks than its size). */
 static int copy_data(int sfd, int dfd, const char *rel, struct copy *c, struct brig_err *err)
 {
     if (ioctl(dfd, FICLONE, sfd) == 0)
         return 0;
-    int r = copy_sparse(sfd, dfd, rel, c, err);
-    if (r <= 0)
-        return r;
-    bool plain = false;
-    for (;;) {
-        ssize_t n;
-        if (!plain) {
-            n = copy_file_range(sfd, NULL, dfd, NULL, COPY_CHUNK, 0);
-            if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
-                          errno == EOPNOTSUPP || errno == EBADF)) {
-                plain = true;
-                continue;
-            }
-        } else {
-            char buf[65536];
-            n = read(sfd, buf, sizeof(buf));
-            for (ssize_t off = 0; n > 0 && off < n;) {
-                ssize_t w = write(dfd, buf + off, (size_t)(n - off));
-                if (w < 0) {
-                    if (errno == EINTR)
-                        continue;
-                    return brig_err_sys(err, errno, "write %s", rel);
-                }
-                off += w;
-            }
-        }
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return brig_err_sys(err, errno, "copy %s", rel);
-        }
-        if (n == 0)
-            return 0;
-        c->done += (uint64_t)n;
+    struct stat st;
+    if (fstat(sfd, &st) < 0)
+        return brig_err_sys(err, errno, "stat %s", rel);
+    if ((uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size) {
+        int r = copy_sparse(sfd, dfd, st.st_size, rel, c, err);
+        if (r <= 0)
+            return r;
     }
+    return copy_range(sfd, dfd, 0, st.st_size, rel, c, err);
 }
 
 static int copy_reg(int sdir, int ddir, const char *name, const struct stat *st, const char *rel,
