@@ -47,6 +47,12 @@ for variant in build build-asan; do
         else
             failed=$((failed + 1))
         fi
+        echo "== kernel and initramfs of the test VM"
+        if tests/fixtures/vm-kernel.sh build; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
     else
         build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dfault_injection=true \
             || { failed=$((failed + 1)); continue; }
