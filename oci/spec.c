@@ -122,6 +122,15 @@ const char *brig_oci_hook_name(enum brig_oci_hook_kind k)
     return hook_names[k];
 }
 
+const char *brig_oci_cap_name(int cap)
+{
+    static char names[sizeof(cap_names) / sizeof(cap_names[0])][32];
+    if (cap < 0 || (size_t)cap >= sizeof(cap_names) / sizeof(cap_names[0]))
+        return NULL;
+    snprintf(names[cap], sizeof(names[cap]), "CAP_%s", cap_names[cap]);
+    return names[cap];
+}
+
 int brig_oci_cap_from_name(const char *name)
 {
     if (strncmp(name, "CAP_", 4) != 0)
@@ -357,15 +366,8 @@ static int parse_rlimits(jobj *p, struct brig_oci_process *pr, struct brig_err *
     return 0;
 }
 
-static int parse_process(jobj *root, struct brig_oci_spec *s, struct brig_err *err)
+static int parse_process_obj(jobj *p, struct brig_oci_process *pr, struct brig_err *err)
 {
-    jobj *p;
-    if (member(root, "", "process", json_type_object, &p, err) < 0)
-        return -1;
-    if (!p)
-        return 0;
-    struct brig_oci_process *pr = &s->process;
-    s->has_process = true;
     if (get_bool(p, "process", "terminal", &pr->terminal, err) < 0 ||
         get_strv(p, "process", "args", &pr->args, err) < 0 ||
         get_strv(p, "process", "env", &pr->env, err) < 0 ||
@@ -419,6 +421,17 @@ static int parse_process(jobj *root, struct brig_oci_spec *s, struct brig_err *e
     if (parse_caps(p, &pr->caps, err) < 0 || parse_rlimits(p, pr, err) < 0)
         return -1;
     return 0;
+}
+
+static int parse_process(jobj *root, struct brig_oci_spec *s, struct brig_err *err)
+{
+    jobj *p;
+    if (member(root, "", "process", json_type_object, &p, err) < 0)
+        return -1;
+    if (!p)
+        return 0;
+    s->has_process = true;
+    return parse_process_obj(p, &s->process, err);
 }
 
 static int parse_mounts(jobj *root, struct brig_oci_spec *s, struct brig_err *err)
@@ -811,10 +824,9 @@ static int check(struct brig_oci_spec *s, struct brig_err *err)
     return 0;
 }
 
-int brig_oci_spec_parse(const char *text, size_t len, struct brig_oci_spec *ret,
-                        struct brig_err *err)
+/* The JSON text into a json-c tree, refusing what is not one JSON value. */
+static int parse_text(const char *text, size_t len, jobj **ret, struct brig_err *err)
 {
-    memset(ret, 0, sizeof(*ret));
     if (len > 16 * 1024 * 1024)
         return brig_err_set(err, BRIG_EUSAGE, "config.json: larger than 16 MiB");
     if (len > INT_MAX || memchr(text, '\0', len))
@@ -838,6 +850,33 @@ int brig_oci_spec_parse(const char *text, size_t len, struct brig_oci_spec *ret,
             return brig_err_set(err, BRIG_EUSAGE, "config.json: text after the object at byte %zu",
                                 i);
         }
+    *ret = root;
+    return 0;
+}
+
+int brig_oci_process_parse(const char *text, size_t len, struct brig_oci_process *p,
+                           struct brig_err *err)
+{
+    memset(p, 0, sizeof(*p));
+    jobj *root = NULL;
+    if (parse_text(text, len, &root, err) < 0)
+        return -1;
+    int r = json_object_get_type(root) == json_type_object
+                ? parse_process_obj(root, p, err)
+                : brig_err_set(err, BRIG_EUSAGE, "process: must be an object");
+    json_object_put(root);
+    if (r < 0)
+        brig_oci_process_free(p);
+    return r;
+}
+
+int brig_oci_spec_parse(const char *text, size_t len, struct brig_oci_spec *ret,
+                        struct brig_err *err)
+{
+    memset(ret, 0, sizeof(*ret));
+    jobj *root = NULL;
+    if (parse_text(text, len, &root, err) < 0)
+        return -1;
     int r = -1;
     if (json_object_get_type(root) != json_type_object) {
         brig_err_set(err, BRIG_EUSAGE, "config.json: must be an object");
@@ -868,6 +907,16 @@ out:
     return r;
 }
 
+void brig_oci_process_free(struct brig_oci_process *p)
+{
+    free(p->additional_gids);
+    brig_strv_free(p->args);
+    brig_strv_free(p->env);
+    free(p->cwd);
+    free(p->rlimits);
+    memset(p, 0, sizeof(*p));
+}
+
 static void hook_free(struct brig_oci_hook *h)
 {
     free(h->path);
@@ -880,12 +929,7 @@ void brig_oci_spec_free(struct brig_oci_spec *s)
     if (!s)
         return;
     free(s->oci_version);
-    struct brig_oci_process *p = &s->process;
-    free(p->additional_gids);
-    brig_strv_free(p->args);
-    brig_strv_free(p->env);
-    free(p->cwd);
-    free(p->rlimits);
+    brig_oci_process_free(&s->process);
     free(s->root_path);
     free(s->hostname);
     for (size_t i = 0; i < s->nmounts; i++) {

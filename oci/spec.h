@@ -140,6 +140,10 @@ struct brig_oci_spec {
 int brig_oci_spec_parse(const char *text, size_t len, struct brig_oci_spec *ret,
                         struct brig_err *err);
 void brig_oci_spec_free(struct brig_oci_spec *s);
+/* Parse a process object alone (exec --process) with the same rules. */
+int brig_oci_process_parse(const char *text, size_t len, struct brig_oci_process *p,
+                           struct brig_err *err);
+void brig_oci_process_free(struct brig_oci_process *p);
 
 /* The runtime-spec's name of a namespace ("pid", "network", …) and of a hook
  * kind ("prestart", "createRuntime", …). */
@@ -147,6 +151,11 @@ const char *brig_oci_ns_name(enum brig_oci_ns ns);
 const char *brig_oci_hook_name(enum brig_oci_hook_kind k);
 /* The capability's number for "CAP_SYS_ADMIN" form names, or -1. */
 int brig_oci_cap_from_name(const char *name);
+/* "CAP_x" for a capability number, NULL past the last one brig knows. */
+const char *brig_oci_cap_name(int cap);
+/* A config.json for a busybox-style rootfs in ./rootfs (the `spec` verb);
+ * rootless: with a user namespace mapping the caller's ids. */
+char *brig_oci_spec_default(bool rootless);
 /* The rlimit's number for "RLIMIT_NOFILE" form names, or -1. */
 int brig_oci_rlimit_from_name(const char *name);
 
