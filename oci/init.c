@@ -171,6 +171,19 @@ static int fd_path(int fd, char *buf, size_t n)
     return snprintf(buf, n, "/proc/self/fd/%d", fd);
 }
 
+/* The fd of path again: the one opened before a mount still names what
+ * the mount covers, not the mount. */
+static int reopen(int rootfd, const char *path, int *fd, char *tp, size_t n, struct brig_err *err)
+{
+    int nfd = open_in_root(rootfd, path, true, err);
+    if (nfd < 0)
+        return -1;
+    close(*fd);
+    *fd = nfd;
+    fd_path(nfd, tp, n);
+    return 0;
+}
+
 /* A mount of the config onto its destination under the root. */
 static int do_mount(int rootfd, const struct brig_oci_mount *m, struct brig_err *err)
 {
@@ -210,6 +223,8 @@ static int do_mount(int rootfd, const struct brig_oci_mount *m, struct brig_err 
         if (mount(m->source, tp, NULL, flags & (MS_BIND | MS_REC), NULL) < 0)
             return brig_err_sys(err, errno, "%s: bind %s", m->destination, m->source);
         unsigned long extra = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        if (extra && reopen(rootfd, m->destination, &target, tp, sizeof(tp), err) < 0)
+            return -1;
         if (extra && mount(NULL, tp, NULL, MS_BIND | MS_REMOUNT | extra, NULL) < 0)
             return brig_err_sys(err, errno, "%s: remount with its options", m->destination);
     } else {
@@ -226,6 +241,8 @@ static int do_mount(int rootfd, const struct brig_oci_mount *m, struct brig_err 
             return brig_err_sys(err, errno, "%s: mount %s", m->destination, type);
         }
     }
+    if (prop && reopen(rootfd, m->destination, &target, tp, sizeof(tp), err) < 0)
+        return -1;
     if (prop && mount(NULL, tp, NULL, prop, NULL) < 0)
         return brig_err_sys(err, errno, "%s: set propagation", m->destination);
     return 0;
@@ -290,6 +307,21 @@ static int setup_rootfs(const struct brig_oci_init_args *a, struct brig_err *err
     }
     if (chdir("/") < 0)
         return brig_err_sys(err, errno, "chdir /");
+    /* sysctls before readonlyPaths makes /proc/sys read-only */
+    for (size_t i = 0; s->sysctl[i]; i += 2) {
+        _cleanup_free_ char *path = brig_xasprintf("/proc/sys/%s", s->sysctl[i]);
+        for (char *t = path + 10; *t; t++)
+            if (*t == '.')
+                *t = '/';
+        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+            return brig_err_sys(err, errno, "linux.sysctl: %s", s->sysctl[i]);
+        ssize_t w = write(fd, s->sysctl[i + 1], strlen(s->sysctl[i + 1]));
+        int e = errno;
+        close(fd);
+        if (w < 0)
+            return brig_err_sys(err, e, "linux.sysctl: %s", s->sysctl[i]);
+    }
     for (size_t i = 0; s->masked_paths && s->masked_paths[i]; i++) {
         const char *p = s->masked_paths[i];
         struct stat st;
@@ -311,20 +343,6 @@ static int setup_rootfs(const struct brig_oci_init_args *a, struct brig_err *err
                 0 &&
             mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
             return brig_err_sys(err, errno, "make %s read-only", p);
-    }
-    for (size_t i = 0; s->sysctl[i]; i += 2) {
-        _cleanup_free_ char *path = brig_xasprintf("/proc/sys/%s", s->sysctl[i]);
-        for (char *t = path + 10; *t; t++)
-            if (*t == '.')
-                *t = '/';
-        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-            return brig_err_sys(err, errno, "linux.sysctl: %s", s->sysctl[i]);
-        ssize_t w = write(fd, s->sysctl[i + 1], strlen(s->sysctl[i + 1]));
-        int e = errno;
-        close(fd);
-        if (w < 0)
-            return brig_err_sys(err, e, "linux.sysctl: %s", s->sysctl[i]);
     }
     if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
         return brig_err_sys(err, errno, "hostname %s", s->hostname);
