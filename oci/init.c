@@ -377,13 +377,21 @@ static int setup_console(int sock, struct brig_err *err)
     return 0;
 }
 
-static int set_caps(const struct brig_oci_caps *c, struct brig_err *err)
+/* Cut the bounding set, while the process still has CAP_SETPCAP. */
+static int bound_caps(const struct brig_oci_caps *c, struct brig_err *err)
 {
     int last = (int)cap_max_bits() - 1;
     for (int i = 0; i <= last; i++)
         if (!(i < 64 && (c->bounding & (1ULL << i))) && prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 &&
             errno != EINVAL)
             return brig_err_sys(err, errno, "drop capability %d from the bounding set", i);
+    return 0;
+}
+
+/* The effective, permitted, inheritable and ambient sets, after the user changed. */
+static int set_caps(const struct brig_oci_caps *c, struct brig_err *err)
+{
+    int last = (int)cap_max_bits() - 1;
     cap_t caps = cap_init();
     for (int i = 0; i <= last && i < 64; i++) {
         cap_value_t v = i;
@@ -436,6 +444,10 @@ static int setup_process(const struct brig_oci_init_args *a, const struct brig_o
     const struct brig_oci_seccomp *sc = a->spec ? a->spec->seccomp : NULL;
     if (sc && !p->no_new_privileges && brig_oci_seccomp_load(sc, err) < 0)
         return -1;
+    struct brig_oci_caps none = {0};
+    const struct brig_oci_caps *caps = p->caps.given ? &p->caps : &none;
+    if (bound_caps(caps, err) < 0)
+        return -1;
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return brig_err_sys(err, errno, "keep capabilities");
     gid_t *gids = brig_xcalloc(p->nadditional_gids + 1, sizeof(gid_t));
@@ -453,14 +465,8 @@ static int setup_process(const struct brig_oci_init_args *a, const struct brig_o
         return brig_err_sys(err, errno, "process.user.uid %u", p->uid);
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
         return brig_err_sys(err, errno, "clear keep-capabilities");
-    if (p->caps.given) {
-        if (set_caps(&p->caps, err) < 0)
-            return -1;
-    } else if (p->uid == 0) {
-        struct brig_oci_caps none = {0};
-        if (set_caps(&none, err) < 0)
-            return -1;
-    }
+    if (set_caps(caps, err) < 0)
+        return -1;
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return brig_err_sys(err, errno, "process.noNewPrivileges");
     if (sc && p->no_new_privileges && brig_oci_seccomp_load(sc, err) < 0)
@@ -485,6 +491,13 @@ _Noreturn void brig_oci_init_main(const struct brig_oci_init_args *a)
     char go;
     if (read(a->sync_fd, &go, 1) != 1)
         _exit(1);
+    /* in a user namespace of its own the process becomes its root (the
+     * runtime wrote the maps before the go) */
+    if (a->spec && a->spec->ns_given[BRIG_OCI_NS_USER] &&
+        (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+        brig_err_sys(&err, errno, "become root of the user namespace");
+        die(a->sync_fd, &err);
+    }
     if (a->setup_mounts && setup_rootfs(a, &err) < 0)
         die(a->sync_fd, &err);
     if (setup_process(a, a->process, &err) < 0)

@@ -1,0 +1,525 @@
+#!/usr/bin/env bats
+# brig-runc, brig as an OCI runtime: runc's command line on bundles made by
+# the test (rootfs: busybox-static), one case per config.json field brig
+# maps and per error case; then podman with --runtime pointing at brig-runc.
+
+load helper
+
+RUNC=${BRIG_RUNC:-${BRIG_BIN%/*}/brig-runc}
+
+setup() {
+    brig_require_netns
+    T=$BATS_TEST_TMPDIR
+    ROOT=$T/state
+    B=$T/bundle
+    mkdir -p "$B/rootfs/bin" "$B/rootfs/etc"
+    cp /bin/busybox "$B/rootfs/bin/busybox"
+    local c
+    for c in sh echo cat ls sleep hostname id mkdir touch grep true readlink stat wc head; do
+        ln -s busybox "$B/rootfs/bin/$c"
+    done
+    (cd "$B" && "$RUNC" spec)
+    # no terminal unless a test asks for one
+    cfg '.process.terminal = false'
+}
+
+teardown() {
+    local id
+    for id in $("$RUNC" --root "$ROOT" list -q 2>/dev/null); do
+        "$RUNC" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+    done
+    if [ -n "${PODMAN_PIDS:-}" ]; then :; fi
+}
+
+# Change the bundle's config.json with a jq filter.
+cfg() {
+    jq "$1" "$B/config.json" >"$B/config.json.new" && mv "$B/config.json.new" "$B/config.json"
+}
+
+rc() {
+    "$RUNC" --root "$ROOT" "$@"
+}
+
+# Run args in a container of the bundle to its end; output in $output.
+run_ctr() {
+    local id=$1
+    shift
+    cfg ".process.args = $(jq -cn '$ARGS.positional' --args -- "$@")"
+    rc create --bundle "$B" "$id" >"$T/out" 2>&1 </dev/null || { cat "$T/out"; return 1; }
+    rc start "$id" || return 1
+    local i
+    for i in $(seq 100); do
+        [ "$(rc state "$id" | jq -r .status)" = stopped ] && break
+        sleep 0.1
+    done
+    output=$(cat "$T/out")
+    rc delete "$id"
+}
+
+status_of() {
+    rc state "$1" | jq -r .status
+}
+
+@test "spec writes a config.json that create accepts, and refuses to overwrite it" {
+    jq -e '.ociVersion and .root.path == "rootfs" and (.process.args | length) > 0' "$B/config.json"
+    run "$RUNC" spec --bundle "$B"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"exists"* ]]
+}
+
+@test "create leaves the container created with the state JSON of the spec" {
+    cfg '.process.args = ["sleep", "100"] | .annotations = {"org.test": "yes"}'
+    rc create --bundle "$B" --pid-file "$T/pid" c1
+    run rc state c1
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .ociVersion <<<"$output")" = 1.0.2 ]
+    [ "$(jq -r .id <<<"$output")" = c1 ]
+    [ "$(jq -r .status <<<"$output")" = created ]
+    [ "$(jq -r .bundle <<<"$output")" = "$B" ]
+    [ "$(jq -r '.annotations["org.test"]' <<<"$output")" = yes ]
+    [ "$(jq -r .pid <<<"$output")" = "$(cat "$T/pid")" ]
+    kill -0 "$(cat "$T/pid")"
+    # the process waits: it has not run sleep yet
+    [ "$(readlink /proc/$(cat "$T/pid")/exe)" != /bin/busybox ] || ! grep -q sleep /proc/$(cat "$T/pid")/cmdline
+}
+
+@test "start runs the process: created becomes running, then stopped when it exits" {
+    cfg '.process.args = ["sh", "-c", "read x </dev/null; sleep 1"]'
+    rc create --bundle "$B" c1
+    [ "$(status_of c1)" = created ]
+    rc start c1
+    [ "$(status_of c1)" = running ]
+    local i
+    for i in $(seq 50); do [ "$(status_of c1)" = stopped ] && break; sleep 0.1; done
+    [ "$(status_of c1)" = stopped ]
+    [ "$(rc state c1 | jq -r .pid)" = 0 ]
+}
+
+@test "start of a container that is not created fails with status 1" {
+    cfg '.process.args = ["sleep", "100"]'
+    rc create --bundle "$B" c1
+    rc start c1
+    run rc start c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"cannot start a container that is running"* ]]
+    run rc start nosuch
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"nosuch does not exist"* ]]
+}
+
+@test "delete of a running container fails without --force and removes everything with it" {
+    cfg '.process.args = ["sleep", "100"]'
+    rc create --bundle "$B" --pid-file "$T/pid" c1
+    rc start c1
+    run rc delete c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"cannot delete container c1 that is not stopped: running"* ]]
+    [ "$(status_of c1)" = running ]
+    local pid
+    pid=$(cat "$T/pid")
+    rc delete --force c1
+    ! kill -0 "$pid" 2>/dev/null || grep -q '^State:.*Z' /proc/$pid/status
+    [ ! -e "$ROOT/c1" ]
+    ! find /sys/fs/cgroup -type d -path '*brig/oci-*/c1' | grep -q .
+    run rc state c1
+    [ "$status" -eq 1 ]
+}
+
+@test "kill of a created container works and the container is then stopped" {
+    cfg '.process.args = ["sleep", "100"]'
+    rc create --bundle "$B" c1
+    rc kill c1 KILL
+    local i
+    for i in $(seq 50); do [ "$(status_of c1)" = stopped ] && break; sleep 0.1; done
+    [ "$(status_of c1)" = stopped ]
+    rc delete c1
+    [ ! -e "$ROOT/c1" ]
+}
+
+@test "kill sends the named signal, and --all reaches every process of the container" {
+    cfg '.process.args = ["sh", "-c", "trap \"echo got-usr1 >/tmp/sig; exit 0\" USR1; sleep 100 & wait"]'
+    cfg '.root.readonly = false'
+    mkdir -p "$B/rootfs/tmp"
+    rc create --bundle "$B" c1
+    rc start c1
+    sleep 0.3
+    rc kill c1 SIGUSR1
+    local i
+    for i in $(seq 50); do [ -e "$B/rootfs/tmp/sig" ] && break; sleep 0.1; done
+    [ "$(cat "$B/rootfs/tmp/sig")" = got-usr1 ]
+    run rc kill c1 NOSUCHSIG
+    [ "$status" -eq 1 ]
+}
+
+@test "create with an id in use fails and leaves the first container alone" {
+    cfg '.process.args = ["sleep", "100"]'
+    rc create --bundle "$B" c1
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"c1 already exists"* ]]
+    [ "$(status_of c1)" = created ]
+}
+
+@test "a bad config.json is refused with one line and creates nothing" {
+    echo '{"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "process": {"args": [], "cwd": "/"}}' >"$B/config.json"
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"process.args: at least one argument is required"* ]]
+    [ -z "$(ls "$ROOT" 2>/dev/null | grep -v '^\.')" ]
+    echo '{"ociVersion": ' >"$B/config.json"
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"config.json: ends early"* ]]
+}
+
+@test "a missing root.path is refused before anything is made" {
+    cfg '.root.path = "nosuchdir"'
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"root.path:"*"is not a directory"* ]]
+    [ ! -e "$ROOT/c1" ]
+}
+
+@test "process.args, env and cwd reach the program" {
+    cfg '.process.env = ["PATH=/bin", "GREETING=hello"] | .process.cwd = "/etc"'
+    run_ctr c1 sh -c 'echo "$GREETING $(pwd) $0"'
+    [ "$output" = "hello /etc sh" ]
+}
+
+@test "a program that does not exist fails the start's process with 127" {
+    run_ctr c1 /bin/nosuch
+    [[ "$output" == *"exec /bin/nosuch"* ]]
+}
+
+@test "process.user sets uid, gid and additionalGids" {
+    cfg '.process.user = {"uid": 1234, "gid": 567, "additionalGids": [8, 9]}'
+    run_ctr c1 id
+    [[ "$output" == "uid=1234 gid=567 groups=8,9"* ]] || [[ "$output" == "uid=1234 gid=567 groups=567,8,9"* ]]
+}
+
+@test "process.capabilities: the sets are the config's" {
+    cfg '.process.capabilities = {"bounding": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}'
+    run_ctr c1 grep -E '^Cap(Bnd|Eff|Prm)' /proc/self/status
+    [[ "$output" == *"CapPrm:	0000000000000020"* ]]
+    [[ "$output" == *"CapEff:	0000000000000020"* ]]
+    [[ "$output" == *"CapBnd:	0000000000000021"* ]]
+}
+
+@test "process.rlimits set the limits" {
+    cfg '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 77, "hard": 88}]'
+    run_ctr c1 sh -c 'ulimit -n; ulimit -Hn'
+    [ "$output" = "$(printf '77\n88')" ]
+}
+
+@test "process.noNewPrivileges and oomScoreAdj are applied" {
+    cfg '.process.noNewPrivileges = true | .process.oomScoreAdj = 123'
+    run_ctr c1 sh -c 'grep NoNewPrivs /proc/self/status; cat /proc/self/oom_score_adj'
+    [[ "$output" == *"NoNewPrivs:	1"* ]]
+    [[ "$output" == *"123"* ]]
+}
+
+@test "process.terminal: the pty master is sent to the console socket" {
+    cfg '.process.terminal = true | .process.args = ["sh", "-c", "tty; echo on-the-pty"]'
+    python3 - "$T/console.sock" "$T/console.out" <<'PY' &
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(1024, socket.CMSG_LEN(fds.itemsize))
+fds.frombytes(anc[0][2][:fds.itemsize])
+out = b""
+while True:
+    try:
+        d = os.read(fds[0], 1024)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+open(sys.argv[2], "wb").write(out)
+PY
+    local py=$!
+    local i
+    for i in $(seq 50); do [ -S "$T/console.sock" ] && break; sleep 0.1; done
+    rc create --bundle "$B" --console-socket "$T/console.sock" c1
+    rc start c1
+    wait "$py"
+    grep -q '^/dev/pts/0' "$T/console.out"
+    grep -q on-the-pty "$T/console.out"
+}
+
+@test "process.terminal without --console-socket is refused" {
+    cfg '.process.terminal = true'
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"needs --console-socket"* ]]
+    [ ! -e "$ROOT/c1" ]
+}
+
+@test "root.readonly makes the root read-only" {
+    run_ctr c1 sh -c 'touch /x 2>&1; echo rc=$?'
+    [[ "$output" == *"Read-only file system"*"rc=1" ]]
+    cfg '.root.readonly = false'
+    run_ctr c2 sh -c 'touch /x && echo wrote'
+    [ "$output" = wrote ]
+}
+
+@test "mounts: a read-only bind, a tmpfs and proc are where the config says" {
+    mkdir -p "$T/host"
+    echo from-host >"$T/host/f"
+    jq --arg src "$T/host" '.mounts += [{"destination": "/data", "type": "bind", "source": $src, "options": ["rbind", "ro"]}, {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    run_ctr c1 sh -c 'cat /data/f; touch /data/g 2>/dev/null || echo ro-bind; grep -E " /(scratch|proc) " /proc/mounts | cut -d" " -f2,3'
+    [[ "$output" == *"from-host"* ]]
+    [[ "$output" == *"ro-bind"* ]]
+    [[ "$output" == *"/scratch tmpfs"* ]]
+    [[ "$output" == *"/proc proc"* ]]
+    [ ! -e "$T/host/g" ]
+}
+
+@test "a mount destination through a symlink out of the rootfs never reaches the host" {
+    mkdir -p "$T/outside"
+    cfg '.root.readonly = false'
+    ln -s "$T/outside" "$B/rootfs/evil"
+    jq '.mounts += [{"destination": "/evil/mnt", "type": "tmpfs", "source": "tmpfs"}]' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    # resolved inside the rootfs, where $T/outside does not exist: refused
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"/evil/mnt: open /evil"* ]]
+    [ ! -e "$T/outside/mnt" ]
+    [ ! -e "$ROOT/c1" ]
+}
+
+@test "namespaces: hostname in a new uts namespace, a network namespace joined by path" {
+    ip netns add brigoci$$
+    jq --arg p "/run/netns/brigoci$$" '.hostname = "box1" | .linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = $p else . end]' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    run_ctr c1 sh -c 'hostname; stat -L -c %i /proc/self/ns/net'
+    local want
+    want=$(stat -L -c %i /run/netns/brigoci$$)
+    ip netns del brigoci$$
+    [ "$output" = "$(printf 'box1\n%s' "$want")" ]
+}
+
+@test "namespaces: a user namespace with uid and gid mappings" {
+    cfg '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
+    chown -R 200000:200000 "$B/rootfs"
+    run_ctr c1 cat /proc/self/uid_map
+    [[ "$(echo $output)" == "0 200000 65536" ]]
+}
+
+@test "hostname without a uts namespace is refused" {
+    cfg '.hostname = "x" | .linux.namespaces = [.linux.namespaces[] | select(.type != "uts")]'
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"hostname: needs a new uts namespace"* ]]
+}
+
+@test "linux.resources: memory and pids limits land in the container's cgroup" {
+    cfg '.process.args = ["sleep", "100"] | .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42}}'
+    rc create --bundle "$B" --pid-file "$T/pid" c1
+    local pid cg f mem="" pids=""
+    pid=$(cat "$T/pid")
+    while IFS=: read -r _ ctrl path; do
+        for f in memory.limit_in_bytes memory.max memory.memsw.limit_in_bytes; do
+            [ -e "/sys/fs/cgroup/${ctrl#name=}$path/$f" ] && mem="$mem $(cat "/sys/fs/cgroup/${ctrl#name=}$path/$f")"
+            [ -z "$ctrl" ] && [ -e "/sys/fs/cgroup/unified$path/$f" ] && mem="$mem $(cat "/sys/fs/cgroup/unified$path/$f")"
+        done
+        for f in pids.max; do
+            [ -e "/sys/fs/cgroup/${ctrl#name=}$path/$f" ] && pids="$pids $(cat "/sys/fs/cgroup/${ctrl#name=}$path/$f")"
+            [ -z "$ctrl" ] && [ -e "/sys/fs/cgroup/unified$path/$f" ] && pids="$pids $(cat "/sys/fs/cgroup/unified$path/$f")"
+        done
+    done </proc/$pid/cgroup
+    echo "mem=$mem pids=$pids" >&2
+    [[ "$mem" == *67108864* ]]
+    [[ "$pids" == *42* ]]
+}
+
+@test "hooks run in spec order with the state on stdin" {
+    printf '#!/bin/sh\ncat >"%s/hook.$1"\necho $1 >>"%s/order"\n' "$T" "$T" >"$T/hook"
+    chmod +x "$T/hook"
+    jq --arg h "$T/hook" '.process.args = ["true"] | .hooks = {"prestart": [{"path": $h, "args": ["hook", "prestart"]}], "createRuntime": [{"path": $h, "args": ["hook", "createRuntime"]}], "poststart": [{"path": $h, "args": ["hook", "poststart"]}], "poststop": [{"path": $h, "args": ["hook", "poststop"]}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    rc create --bundle "$B" c1
+    rc start c1
+    sleep 0.3
+    rc delete c1
+    [ "$(cat "$T/order")" = "$(printf 'prestart\ncreateRuntime\npoststart\npoststop')" ]
+    [ "$(jq -r .id "$T/hook.prestart")" = c1 ]
+    [ "$(jq -r .status "$T/hook.prestart")" = creating ]
+    [ "$(jq -r .bundle "$T/hook.poststart")" = "$B" ]
+    [ "$(jq -r .status "$T/hook.poststop")" = stopped ]
+}
+
+@test "a failing prestart hook fails create and leaves nothing" {
+    jq '.hooks = {"prestart": [{"path": "/bin/false"}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"hooks.prestart[0]: /bin/false failed"* ]]
+    [ ! -e "$ROOT/c1" ]
+    ! find /sys/fs/cgroup -type d -path '*brig/oci-*/c1' | grep -q .
+}
+
+@test "a create killed at its hooks step leaves nothing once the next command runs" {
+    printf '#!/bin/sh\nkill -9 $PPID\nsleep 5\n' >"$T/hook"
+    chmod +x "$T/hook"
+    jq --arg h "$T/hook" '.process.args = ["sleep", "100"] | .hooks = {"prestart": [{"path": $h}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    # the container's process keeps create's stdio: a file, not run's pipe
+    local st=0
+    rc create --bundle "$B" --pid-file "$T/pid" c1 >"$T/create.out" 2>&1 </dev/null || st=$?
+    [ "$st" -eq 137 ]
+    [ -e "$ROOT/.c1.journal" ]
+    [ -d "$ROOT/c1" ]
+    local pid
+    pid=$(cut -d' ' -f1 "$ROOT/c1/pid")
+    kill -0 "$pid"
+    run rc list -q
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    [ ! -e "$ROOT/c1" ]
+    [ ! -e "$ROOT/.c1.journal" ]
+    ! find /sys/fs/cgroup -type d -path '*brig/oci-*/c1' | grep -q .
+    local i
+    for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$pid" 2>/dev/null || grep -q '^State:.*Z' /proc/$pid/status
+}
+
+@test "linux.seccomp: a denied system call fails with the config's errno" {
+    jq '.root.readonly = false | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    mkdir -p "$B/rootfs/tmp"
+    run_ctr c1 sh -c 'mkdir /tmp/x 2>&1; echo rc=$?'
+    [[ "$output" == *"Permission denied"*"rc=1" ]]
+    [ ! -e "$B/rootfs/tmp/x" ]
+}
+
+@test "maskedPaths and readonlyPaths hide and protect what they name" {
+    run_ctr c1 sh -c 'wc -c </proc/kcore; echo 1 >/proc/sys/kernel/domainname 2>/dev/null || echo ro'
+    [ "$(echo $output)" = "0 ro" ]
+}
+
+@test "linux.sysctl is set in the container's namespace only" {
+    local host
+    host=$(cat /proc/sys/net/ipv4/ip_forward)
+    cfg '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+    run_ctr c1 cat /proc/sys/net/ipv4/ip_forward
+    [ "$output" = 1 ]
+    [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host" ]
+}
+
+@test "a sysctl that is not namespaced is refused" {
+    cfg '.linux.sysctl = {"kernel.panic": "1"}'
+    run rc create --bundle "$B" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"kernel.panic is not namespaced"* ]]
+}
+
+@test "exec runs in the running container and returns the exit status" {
+    cfg '.process.args = ["sleep", "100"]'
+    rc create --bundle "$B" c1
+    rc start c1
+    run rc exec c1 hostname
+    [ "$status" -eq 0 ]
+    [ "$output" = brig ]
+    run rc exec c1 sh -c 'exit 5'
+    [ "$status" -eq 5 ]
+    echo '{"args": ["sh", "-c", "echo $V; pwd"], "env": ["V=from-json", "PATH=/bin"], "cwd": "/etc"}' >"$T/p.json"
+    run rc exec --process "$T/p.json" c1
+    [ "$output" = "$(printf 'from-json\n/etc')" ]
+    rc exec --detach --pid-file "$T/xpid" c1 sleep 50
+    [ "$(tr '\0' ' ' </proc/$(cat "$T/xpid")/cmdline)" = "sleep 50 " ]
+    run rc ps --format json c1
+    [ "$(jq length <<<"$output")" -eq 2 ]
+}
+
+@test "exec in a stopped container fails" {
+    cfg '.process.args = ["true"]'
+    rc create --bundle "$B" c2
+    rc start c2
+    sleep 0.3
+    run rc exec c2 true
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"cannot exec in a container that is stopped"* ]]
+}
+
+@test "pause freezes the container and resume thaws it" {
+    cfg '.process.args = ["sleep", "100"]'
+    rc create --bundle "$B" c1
+    rc start c1
+    rc pause c1
+    [ "$(status_of c1)" = paused ]
+    run rc pause c1
+    [ "$status" -eq 1 ]
+    rc resume c1
+    [ "$(status_of c1)" = running ]
+}
+
+@test "list shows the containers with their status and bundle, in text and JSON" {
+    cfg '.process.args = ["sleep", "100"]'
+    rc create --bundle "$B" c1
+    run rc list
+    [[ "${lines[0]}" == ID*PID*STATUS*BUNDLE* ]]
+    [[ "${lines[1]}" == c1*created*"$B"* ]]
+    [ "$(rc list --format json | jq -r '.[0].status')" = created ]
+    [ "$(rc list -q)" = c1 ]
+}
+
+@test "errors go to --log as JSON with --log-format json, and unknown flags are refused" {
+    run "$RUNC" --root "$ROOT" --log "$T/log" --log-format json state nosuch
+    [ "$status" -eq 1 ]
+    [ "$(jq -r .level "$T/log")" = error ]
+    [[ "$(jq -r .msg "$T/log")" == *"nosuch does not exist"* ]]
+    run rc kill --bogus c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"flag provided but not defined: -bogus"* ]]
+    run "$RUNC" --root "$ROOT" --systemd-cgroup --debug list
+    [ "$status" -eq 0 ]
+}
+
+@test "features lists the namespaces and hooks brig-runc supports" {
+    run "$RUNC" features
+    [ "$status" -eq 0 ]
+    [ "$(jq -r '.linux.namespaces | index("user") != null' <<<"$output")" = true ]
+    [ "$(jq -r '.hooks | index("poststop") != null' <<<"$output")" = true ]
+}
+
+# podman with --runtime brig-runc; its state lives in the test's directory.
+podman_() {
+    podman --root "$T/pm/root" --runroot "$T/pm/run" --storage-driver vfs --runtime "$RUNC" \
+        --cgroup-manager cgroupfs --events-backend file "$@"
+}
+
+podman_image() {
+    command -v podman >/dev/null || skip "podman is not installed"
+    tar -C "$B/rootfs" -cf "$T/bb.tar" .
+    podman_ import "$T/bb.tar" localhost/brig-bb:1 >/dev/null
+}
+
+@test "podman run --rm with brig-runc prints, and passes exit codes" {
+    podman_image
+    run podman_ run --rm --network none localhost/brig-bb:1 echo hi
+    [ "$status" -eq 0 ]
+    [ "$output" = hi ]
+    run podman_ run --rm --network none localhost/brig-bb:1 sh -c 'exit 3'
+    [ "$status" -eq 3 ]
+    [ -z "$(podman_ ps -aq)" ]
+}
+
+@test "podman run -d, exec, ps, stop and rm with brig-runc" {
+    podman_image
+    podman_ run -d --name web --network none localhost/brig-bb:1 sleep 1000
+    [[ "$(podman_ ps --format '{{.Names}} {{.Status}}')" == "web Up"* ]]
+    run podman_ exec web echo inside
+    [ "$output" = inside ]
+    run podman_ exec web sh -c 'exit 4'
+    [ "$status" -eq 4 ]
+    podman_ stop -t 1 web
+    [[ "$(podman_ ps -a --format '{{.Names}} {{.Status}}')" == "web Exited"* ]]
+    podman_ rm web
+    [ -z "$(podman_ ps -aq)" ]
+}
+
+@test "podman's own networking reaches the container inside the test's network namespace" {
+    podman_image
+    run podman_ run --rm localhost/brig-bb:1 sh -c 'grep -c eth0 /proc/net/dev'
+    [ "$status" -eq 0 ]
+    [ "$output" = 1 ]
+}
