@@ -327,7 +327,7 @@ static char *hook_state(const struct ctr *c, enum brig_oci_status st)
 static int dir_apply(void *st, struct brig_err *err)
 {
     struct ctr *c = st;
-    if (mkdir(c->dir, 0711) < 0)
+    if (mkdir(c->dir, 0700) < 0)
         return errno == EEXIST ? brig_err_set(err, BRIG_EFAIL, "container %s already exists", c->id)
                                : brig_err_sys(err, errno, "mkdir %s", c->dir);
     _cleanup_free_ char *cp = ctr_path(c, "config.json");
@@ -492,7 +492,9 @@ static int process_apply(void *st, struct brig_err *err)
     if (s->process.terminal && !c->opts->console_socket)
         return brig_err_set(err, BRIG_EUSAGE, "process.terminal needs --console-socket");
     _cleanup_free_ char *fifo = ctr_path(c, "exec.fifo");
-    if (mkfifo(fifo, 0600) < 0)
+    /* writable by the process whatever user it became; the directory
+     * (0700) keeps everyone else out, the process reopens it by its fd */
+    if (mkfifo(fifo, 0600) < 0 || chmod(fifo, 0622) < 0)
         return brig_err_sys(err, errno, "mkfifo %s", fifo);
     _cleanup_close_ int fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
     if (fifo_fd < 0)

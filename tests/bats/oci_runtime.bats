@@ -304,6 +304,8 @@ PY
 @test "namespaces: a user namespace with uid and gid mappings" {
     cfg '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
     chown -R 200000:200000 "$B/rootfs"
+    # the container's root (host uid 200000) must reach its rootfs, as with runc
+    chmod a+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "${T%/*}" "$T" "$B"
     run_ctr c1 cat /proc/self/uid_map
     [[ "$(echo $output)" == "0 200000 65536" ]]
 }
@@ -392,8 +394,12 @@ PY
 }
 
 @test "maskedPaths and readonlyPaths hide and protect what they name" {
-    run_ctr c1 sh -c 'wc -c </proc/kcore; echo 1 >/proc/sys/kernel/domainname 2>/dev/null || echo ro'
-    [ "$(echo $output)" = "0 ro" ]
+    echo secret >"$B/rootfs/etc/secret"
+    mkdir -p "$B/rootfs/etc/secretdir" "$B/rootfs/etc/rodir"
+    echo secret >"$B/rootfs/etc/secretdir/f"
+    cfg '.linux.maskedPaths += ["/etc/secret", "/etc/secretdir"] | .linux.readonlyPaths += ["/etc/rodir"] | .root.readonly = false'
+    run_ctr c1 sh -c 'wc -c </etc/secret; ls /etc/secretdir | wc -l; (echo 1 >/proc/sys/kernel/domainname) 2>/dev/null || echo ro; touch /etc/rodir/x 2>/dev/null || echo ro2'
+    [ "$(echo $output)" = "0 0 ro ro2" ]
 }
 
 @test "linux.sysctl is set in the container's namespace only" {
