@@ -363,6 +363,43 @@ static int v_exec(int argc, char **argv, int i)
     return status;
 }
 
+static int v_update(int argc, char **argv, int i)
+{
+    static const struct opt t[] = {
+        {"resources", 'r', VALUE, O(resources)},
+        {"memory", 0, VALUE, O(cwd)},
+        {"pids-limit", 0, VALUE, O(user)},
+        {"cpuset-cpus", 0, VALUE, O(format)},
+        {NULL, 0, FLAG, 0},
+    };
+    if (parse_opts(t, argc, argv, &i, "update") || need_id(argc, argv, i, 1, "update"))
+        return 1;
+    struct brig_err err = BRIG_ERR_INIT;
+    struct brig_oci_resources res;
+    memset(&res, 0, sizeof(res));
+    _cleanup_free_ char *text = NULL;
+    if (g.resources) {
+        size_t len = 0;
+        const char *path = strcmp(g.resources, "-") == 0 ? "/dev/stdin" : g.resources;
+        if (brig_read_file(path, 1 << 20, &text, &len, &err) < 0 ||
+            brig_oci_resources_parse(text, len, &res, &err) < 0)
+            return fail("update: --resources %s: %s", g.resources, err.msg);
+    } else {
+        char *end;
+        if (g.cwd && (res.memory_limit = strtoll(g.cwd, &end, 10), *end))
+            return fail("update: --memory %s is not a number of bytes", g.cwd);
+        res.has_memory_limit = g.cwd != NULL;
+        if (g.user && (res.pids_limit = strtoll(g.user, &end, 10), *end))
+            return fail("update: --pids-limit %s is not a number", g.user);
+        res.has_pids_limit = g.user != NULL;
+        res.cpuset_cpus = g.format ? brig_xstrdup(g.format) : NULL;
+    }
+    int r = brig_oci_update(g.root, argv[i], &res, &err);
+    free(res.cpuset_cpus);
+    free(res.cpuset_mems);
+    return r < 0 ? fail_err("update", &err) : 0;
+}
+
 static int v_pause(int argc, char **argv, int i, bool pause)
 {
     static const struct opt t[] = {{NULL, 0, FLAG, 0}};
@@ -439,9 +476,9 @@ static const struct {
     const char *name;
     int (*fn)(int, char **, int);
 } verbs[] = {
-    {"start", v_start},   {"state", v_state},       {"kill", v_kill},
-    {"delete", v_delete}, {"list", v_list},         {"ps", v_ps},
-    {"exec", v_exec},     {"features", v_features}, {"spec", v_spec},
+    {"start", v_start}, {"state", v_state},   {"kill", v_kill}, {"delete", v_delete},
+    {"list", v_list},   {"ps", v_ps},         {"exec", v_exec}, {"features", v_features},
+    {"spec", v_spec},   {"update", v_update},
 };
 
 static void usage(FILE *f)

@@ -895,3 +895,34 @@ out:
     ctr_free(&c);
     return r;
 }
+
+int brig_oci_update(const char *root, const char *id, const struct brig_oci_resources *res,
+                    struct brig_err *err)
+{
+    struct ctr c;
+    int r = -1;
+    if (read_ctr(root, id, &c, err) < 0)
+        goto out;
+    if (ctr_status(&c) == BRIG_OCI_STOPPED) {
+        brig_err_set(err, BRIG_EFAIL, "container %s is stopped", id);
+        goto out;
+    }
+    struct brig_oci_resources merged = c.spec.resources;
+    if (res->has_memory_limit)
+        merged.has_memory_limit = true, merged.memory_limit = res->memory_limit;
+    if (res->has_pids_limit)
+        merged.has_pids_limit = true, merged.pids_limit = res->pids_limit;
+    if (res->has_cpu_quota)
+        merged.has_cpu_quota = true, merged.cpu_quota = res->cpu_quota;
+    if (res->has_cpu_period)
+        merged.has_cpu_period = true, merged.cpu_period = res->cpu_period;
+    if (res->cpuset_cpus)
+        merged.cpuset_cpus = res->cpuset_cpus;
+    limits_from(&merged, &c.lim);
+    if (brig_cgroup_limits_check(&c.lim, err) < 0 || brig_cgroup_set_limits(c.cg, &c.lim, err) < 0)
+        goto out;
+    r = 0;
+out:
+    ctr_free(&c);
+    return r;
+}

@@ -76,6 +76,10 @@ int brig_oci_list(const char *root, char ***ret_ids, struct brig_err *err);
 int brig_oci_pids(const char *root, const char *id, pid_t **ret_pids, size_t *ret_n,
                   struct brig_err *err);
 int brig_oci_pause(const char *root, const char *id, bool pause, struct brig_err *err);
+/* Set the limits given in res (the others keep the config's) on the
+ * container's cgroup. */
+int brig_oci_update(const char *root, const char *id, const struct brig_oci_resources *res,
+                    struct brig_err *err);
 /* Run a process in the container; without detach *ret_status is its exit status. */
 int brig_oci_exec(const char *root, const char *id, const struct brig_oci_exec_opts *o,
                   int *ret_status, struct brig_err *err);

@@ -870,6 +870,30 @@ int brig_oci_process_parse(const char *text, size_t len, struct brig_oci_process
     return r;
 }
 
+int brig_oci_resources_parse(const char *text, size_t len, struct brig_oci_resources *ret,
+                             struct brig_err *err)
+{
+    memset(ret, 0, sizeof(*ret));
+    jobj *root = NULL;
+    if (parse_text(text, len, &root, err) < 0)
+        return -1;
+    if (json_object_get_type(root) != json_type_object) {
+        json_object_put(root);
+        return brig_err_set(err, BRIG_EUSAGE, "resources: must be an object");
+    }
+    /* the walker reads linux.resources: give it a linux object around this one */
+    jobj *lx = json_object_new_object();
+    json_object_object_add(lx, "resources", root);
+    int r = parse_resources(lx, ret, err);
+    json_object_put(lx);
+    if (r < 0) {
+        free(ret->cpuset_cpus);
+        free(ret->cpuset_mems);
+        memset(ret, 0, sizeof(*ret));
+    }
+    return r;
+}
+
 int brig_oci_spec_parse(const char *text, size_t len, struct brig_oci_spec *ret,
                         struct brig_err *err)
 {

@@ -151,6 +151,9 @@ const char *brig_oci_ns_name(enum brig_oci_ns ns);
 const char *brig_oci_hook_name(enum brig_oci_hook_kind k);
 /* The capability's number for "CAP_SYS_ADMIN" form names, or -1. */
 int brig_oci_cap_from_name(const char *name);
+/* A linux.resources object alone (update --resources). */
+int brig_oci_resources_parse(const char *text, size_t len, struct brig_oci_resources *ret,
+                             struct brig_err *err);
 /* "CAP_x" for a capability number, NULL past the last one brig knows. */
 const char *brig_oci_cap_name(int cap);
 /* A config.json for a busybox-style rootfs in ./rootfs (the `spec` verb);

@@ -529,3 +529,22 @@ podman_image() {
     [ "$status" -eq 0 ]
     [ "$output" = 1 ]
 }
+
+@test "update --resources changes the running container's limits" {
+    cfg '.process.args = ["sleep", "100"] | .linux.resources = {"pids": {"limit": 42}}'
+    rc create --bundle "$B" --pid-file "$T/pid" c1
+    rc start c1
+    echo '{"pids": {"limit": 17}}' >"$T/res.json"
+    rc update --resources "$T/res.json" c1
+    local pid ctrl path pids=""
+    pid=$(cat "$T/pid")
+    while IFS=: read -r _ ctrl path; do
+        [ -e "/sys/fs/cgroup/$ctrl$path/pids.max" ] && pids="$pids $(cat "/sys/fs/cgroup/$ctrl$path/pids.max")"
+        [ -z "$ctrl" ] && [ -e "/sys/fs/cgroup/unified$path/pids.max" ] && pids="$pids $(cat "/sys/fs/cgroup/unified$path/pids.max")"
+    done </proc/$pid/cgroup
+    [[ "$pids" == *17* ]]
+    echo '{"pids": {"limit": "many"}}' >"$T/bad.json"
+    run rc update --resources "$T/bad.json" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"linux.resources.pids.limit: must be int"* ]]
+}
