@@ -450,6 +450,8 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
         brig_err_set(err, BRIG_EFAIL, "cannot initialise libarchive");
         goto out;
     }
+    /* no padding after the compressed stream: a zstd or xz reader takes it for a frame */
+    archive_write_set_bytes_in_last_block(a, 1);
     if (archive_write_open_fd(a, path ? fd : STDOUT_FILENO) != ARCHIVE_OK) {
         brig_err_set(err, BRIG_EFAIL, "open archive: %s", archive_error_string(a));
         goto out;

@@ -114,7 +114,7 @@ import_refused() {
     same "$(stat -c %u "$W2/jails-data/${P}t-data/bin/busybox")" "$(idmap_in ${P}t "$W2")" "base file owner"
 }
 
-@test "jexport out=- and jimport in=- stream, uncompressed too, and jname= names the copy" {
+@test "jexport out=- and jimport in=- stream, compressed or not, and jname= names the copy" {
     make_source ${P}s
     brig jexport jname=${P}s out=- compress=none | brig2 jimport in=- jname=${P}c >"$BATS_TEST_TMPDIR/out"
     grep -q "${P}c: imported" "$BATS_TEST_TMPDIR/out"
@@ -123,6 +123,10 @@ import_refused() {
     output_has hello
     BRIG_WORKDIR=$W2 ok "$BRIG_BIN" jexec jname=${P}c -- hostname
     output_has "${P}c"
+    # a compressed stream is the compressor's alone, with nothing after it
+    brig jexport jname=${P}s out=- | brig2 jimport in=- jname=${P}z >"$BATS_TEST_TMPDIR/out"
+    grep -q "${P}z: imported" "$BATS_TEST_TMPDIR/out"
+    brig jexport jname=${P}s out=- compress=xz | xz -t
 }
 
 @test "a full=1 archive brings the thin jail's base: a workdir without it gets the base and the jail starts" {
