@@ -26,8 +26,11 @@ static int run(const char *verb, struct brig_ctx *c, const struct brig_kvlist *k
         const char *full = brig_kvlist_get(kv, "full");
         if (full && strcmp(full, "0") != 0 && strcmp(full, "1") != 0)
             return brig_err_set(err, BRIG_EUSAGE, "full: '%.40s' is not 0 or 1", full);
+        /* locked=1: jmigrate holds the jail's lock (brig(8) has no such key) */
+        const char *locked = brig_kvlist_get(kv, "locked");
         if (brig_jexport(c, jname, brig_kvlist_get(kv, "out"), brig_kvlist_get(kv, "compress"),
-                         full && full[0] == '1', progress, bar, &done, err) < 0)
+                         full && full[0] == '1', locked && strcmp(locked, "1") == 0, progress, bar,
+                         &done, err) < 0)
             return -1;
         cli_progress_end(bar, true);
         if (strcmp(done, "-") != 0)

@@ -108,6 +108,13 @@ static const struct cli_opt opts_jimport[] = {
     {"jname", "name", "the archive's", "the new jail's name"},
     {"ip4_addr", "addresses", "the archive's", "the new jail's addresses"},
     {NULL}};
+static const struct cli_opt opts_jmigrate[] = {
+    {"jname", "name", "", "the jail to move"},
+    {"node", "ssh://[user@]host[:port][/workdir]", "", "the node to move it to"},
+    {"remote_brig", "program", "brig", "brig on the node (default: brig on its PATH)"},
+    {"ssh", "program", "BRIG_SSH or ssh", "the ssh client to run"},
+    {"ssh_opts", "options", "BRIG_SSH_OPTS", "more options for ssh, split at white space"},
+    {NULL}};
 static const struct cli_opt opts_jrename[] = {
     {"old", "name", "", "the stopped jail"},
     {"new", "name", "", "its new name"},
@@ -181,6 +188,8 @@ const struct cli_verb cli_verbs[] = {
      opts_jexport},
     {"jimport", cli_jimport, "make a new jail from an archive", "in=FILE|- [jname=] [ip4_addr=]",
      opts_jimport},
+    {"jmigrate", cli_jmigrate, "move a jail to another node through ssh",
+     "jname=NAME node=ssh://[user@]host[:port][/workdir]", opts_jmigrate},
 };
 const size_t cli_verbs_count = BRIG_ARRAY_SIZE(cli_verbs);
 
@@ -210,6 +219,7 @@ static const struct {
     {"repo", (const char *const[]){"get", "remove", NULL}},
     {"jexport"},
     {"jimport"},
+    {"jmigrate"},
     {"expose", (const char *const[]){"add", "remove", NULL}},
 };
 

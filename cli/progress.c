@@ -24,8 +24,10 @@ static void draw(struct cli_progress *p, uint64_t done, uint64_t total)
         fprintf(p->out, "\r%-*.*s [%.*s%*s] %3d%%", p->width, p->width, p->phase, fill,
                 "##############################", BAR_WIDTH - fill, "", pct);
     } else {
-        fprintf(p->out, "\r%-*.*s %llu MiB", p->width, p->width, p->phase,
-                (unsigned long long)(done >> 20));
+        uint64_t ns = brig_now_ns() - p->start_ns;
+        double rate = ns ? (double)done / (1024.0 * 1024.0) / ((double)ns / 1e9) : 0.0;
+        fprintf(p->out, "\r%-*.*s %llu MiB, %.1f MiB/s ", p->width, p->width, p->phase,
+                (unsigned long long)(done >> 20), rate);
     }
     p->open = true;
     fflush(p->out);
@@ -57,6 +59,7 @@ void cli_progress_update(const char *phase, uint64_t done, uint64_t total, void 
     if (next) {
         close_bar(p, true);
         snprintf(p->phase, sizeof(p->phase), "%s", phase);
+        p->start_ns = brig_now_ns();
     }
     uint64_t now = brig_now_ns();
     if (!next && done != total && now - p->last_ns < 100000000ull)

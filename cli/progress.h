@@ -16,6 +16,7 @@ struct cli_progress {
     bool open;       /* a bar is drawn and its line not ended */
     char phase[96];
     uint64_t last_ns;
+    uint64_t start_ns; /* when the phase began: a size without a total shows its rate */
 };
 
 void cli_progress_init(struct cli_progress *p, FILE *out, const char *tag, int width, bool lines);

@@ -198,6 +198,8 @@ static char *outcome_text(const struct verb_says *says, enum brig_outcome o)
         [BRIG_OUT_UNDID_JSTART] = "cleaned up what an interrupted jstart left",
         [BRIG_OUT_FINISHED_JSTOP] = "finished an interrupted jstop",
         [BRIG_OUT_ENDED] = "cleaned up after its init, which had ended",
+        [BRIG_OUT_KEPT_JMIGRATE] = "kept here after an interrupted jmigrate",
+        [BRIG_OUT_RESTARTED_JMIGRATE] = "kept here after an interrupted jmigrate, and started",
     };
     if (o == BRIG_OUT_DONE)
         return brig_xstrdup(says->done);

@@ -100,6 +100,31 @@ int brig_jrename(struct brig_ctx *c, const char *old, const char *new_name, cons
 int brig_jclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *args,
                 struct brig_jail *ret, struct brig_err *err);
 
+/* jmigrate: how to reach the other node. */
+struct brig_migrate_args {
+    const char *node;        /* ssh://[user@]host[:port][/workdir] */
+    const char *remote_brig; /* the brig program there (NULL: brig on its PATH) */
+    const char *ssh;         /* the ssh program here (NULL: ssh) */
+    char *const *ssh_opts;   /* options for it before ours (NULL-terminated; may be NULL) */
+};
+/* What a jmigrate did. */
+struct brig_migrate_done {
+    char *host;           /* the node's host */
+    bool started;         /* the jail ran, and runs there now */
+    uint64_t bytes;       /* the archive's size on the wire */
+    uint64_t transfer_ns; /* time spent sending it */
+    uint64_t total_ns;    /* the whole migration */
+};
+void brig_migrate_done_clear(struct brig_migrate_done *d);
+typedef void brig_migrate_progress_fn(const char *phase, uint64_t done, uint64_t total, void *data);
+/* jmigrate (cold): stop jname, send its export through ssh to `brig jimport
+ * in=-` on the node, start it there when it ran, and remove it here only then.
+ * Any failure leaves it here, whole and as it was (started again when it ran),
+ * and no copy there. A bad node URL is BRIG_EUSAGE and changes nothing. */
+int brig_jmigrate(struct brig_ctx *c, const char *jname, const struct brig_migrate_args *a,
+                  brig_migrate_progress_fn *progress, void *data, struct brig_migrate_done *ret,
+                  struct brig_err *err);
+
 /* jls: one callback per jail with the requested columns and its live state. */
 struct brig_jls_row {
     int64_t jid;
@@ -114,11 +139,13 @@ int brig_jls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, b
 struct brig_buf;
 /* What jstart, jstop or recover did to one jail. */
 enum brig_outcome {
-    BRIG_OUT_DONE,           /* started, stopped */
-    BRIG_OUT_ALREADY,        /* nothing to do: already running (jstart), stopped (jstop) */
-    BRIG_OUT_UNDID_JSTART,   /* cleaned up what an interrupted jstart left */
-    BRIG_OUT_FINISHED_JSTOP, /* finished an interrupted jstop */
-    BRIG_OUT_ENDED,          /* cleaned up after an init that had ended by itself */
+    BRIG_OUT_DONE,               /* started, stopped */
+    BRIG_OUT_ALREADY,            /* nothing to do: already running (jstart), stopped (jstop) */
+    BRIG_OUT_UNDID_JSTART,       /* cleaned up what an interrupted jstart left */
+    BRIG_OUT_FINISHED_JSTOP,     /* finished an interrupted jstop */
+    BRIG_OUT_ENDED,              /* cleaned up after an init that had ended by itself */
+    BRIG_OUT_KEPT_JMIGRATE,      /* kept the jail an interrupted jmigrate had stopped */
+    BRIG_OUT_RESTARTED_JMIGRATE, /* recover: kept it, and started it again as it ran before */
 };
 /* jstart: start a recorded jail; with plan, describe the work there instead. A
  * running jail is BRIG_OUT_ALREADY, not an error. */

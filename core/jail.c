@@ -889,13 +889,53 @@ static bool jail_running(struct brig_ctx *c, int64_t pid, int64_t starttime)
     return pid > 0 && brig_os_get(c->os)->alive(pid, starttime);
 }
 
-int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err)
+int brig_jail_op_remove(struct brig_jail_op *op, struct brig_err *err)
 {
-    struct brig_jail_op op;
-    const struct brig_jail *jp = &op.j;
+    struct brig_ctx *c = op->c;
+    const struct brig_jail *jp = &op->j;
+    const char *jname = jp->v[BRIG_P_JNAME];
     _cleanup_free_ char *sys = system_dir(c, jname);
     _cleanup_free_ char *made_path = made_file(c, jname);
     _cleanup_free_ char *made = NULL;
+    /* what a crash or an ended persist=0 jail left (mounts, cgroups) goes first */
+    if (brig_jail_op_settle(op, err) < 0)
+        return -1;
+    /* the mount point must be free before anything is deleted */
+    if (!dir_empty_or_missing(jp->v[BRIG_P_PATH]))
+        return brig_err_set(err, BRIG_EFAIL, "%s: path %s is not empty (still mounted?)", jname,
+                            jp->v[BRIG_P_PATH]);
+    if (brig_store_begin(c->st, err) < 0)
+        return -1;
+    if (brig_store_jail_delete(c->st, jp->id, err) < 0) {
+        brig_store_rollback(c->st);
+        return -1;
+    }
+    brig_read_file(made_path, 1 << 16, &made, NULL, NULL);
+    if (brig_rm_rf(jp->v[BRIG_P_DATA], err) < 0 || brig_rm_rf(sys, err) < 0 ||
+        (rmdir(jp->v[BRIG_P_PATH]) < 0 && errno != ENOENT &&
+         brig_err_sys(err, errno, "rmdir %s", jp->v[BRIG_P_PATH]) < 0)) {
+        brig_store_rollback(c->st);
+        return brig_err_wrap(err, "%s", jname);
+    }
+    /* the parents jcreate made for data and path (line 1 and 2 of made) */
+    char *nl = made ? strchr(made, '\n') : NULL;
+    if (nl) {
+        *nl = '\0';
+        char *second = nl + 1;
+        second[strcspn(second, "\n")] = '\0';
+        remove_made_parents(jp->v[BRIG_P_DATA], made);
+        remove_made_parents(jp->v[BRIG_P_PATH], second);
+    }
+    int r = brig_store_commit(c->st, err);
+    /* a registration left behind only keeps its ids from being handed out again */
+    if (r == 0)
+        brig_idmap_release(c->subid_files, jp->idmap, NULL);
+    return r;
+}
+
+int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err)
+{
+    struct brig_jail_op op;
     int r = -1;
     /* under the jail's lock from here on, so no jstart can slip in */
     if (brig_jail_op_open(c, jname, true, &op, err) < 0)
@@ -910,42 +950,7 @@ int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_
         op.running = false;
         op.rt = (struct brig_runtime){0};
     }
-    /* what a crash or an ended persist=0 jail left (mounts, cgroups) goes first */
-    if (brig_jail_op_settle(&op, err) < 0)
-        goto out;
-    /* the mount point must be free before anything is deleted */
-    if (!dir_empty_or_missing(jp->v[BRIG_P_PATH])) {
-        brig_err_set(err, BRIG_EFAIL, "%s: path %s is not empty (still mounted?)", jname,
-                     jp->v[BRIG_P_PATH]);
-        goto out;
-    }
-    if (brig_store_begin(c->st, err) < 0)
-        goto out;
-    if (brig_store_jail_delete(c->st, jp->id, err) < 0) {
-        brig_store_rollback(c->st);
-        goto out;
-    }
-    brig_read_file(made_path, 1 << 16, &made, NULL, NULL);
-    if (brig_rm_rf(jp->v[BRIG_P_DATA], err) < 0 || brig_rm_rf(sys, err) < 0 ||
-        (rmdir(jp->v[BRIG_P_PATH]) < 0 && errno != ENOENT &&
-         brig_err_sys(err, errno, "rmdir %s", jp->v[BRIG_P_PATH]) < 0)) {
-        brig_store_rollback(c->st);
-        brig_err_wrap(err, "%s", jname);
-        goto out;
-    }
-    /* the parents jcreate made for data and path (line 1 and 2 of made) */
-    char *nl = made ? strchr(made, '\n') : NULL;
-    if (nl) {
-        *nl = '\0';
-        char *second = nl + 1;
-        second[strcspn(second, "\n")] = '\0';
-        remove_made_parents(jp->v[BRIG_P_DATA], made);
-        remove_made_parents(jp->v[BRIG_P_PATH], second);
-    }
-    r = brig_store_commit(c->st, err);
-    /* a registration left behind only keeps its ids from being handed out again */
-    if (r == 0)
-        brig_idmap_release(c->subid_files, jp->idmap, NULL);
+    r = brig_jail_op_remove(&op, err);
 out:
     brig_jail_op_free(&op);
     return r;

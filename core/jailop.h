@@ -36,6 +36,18 @@ int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, str
  * stop the running jail. */
 int brig_jail_op_settle(struct brig_jail_op *op, struct brig_err *err);
 int brig_jail_op_stop(struct brig_jail_op *op, struct brig_err *err);
+int brig_jail_op_start(struct brig_jail_op *op, struct brig_err *err);
+/* With the lock held (jail.c): remove op's stopped jail, its records and directories. */
+int brig_jail_op_remove(struct brig_jail_op *op, struct brig_err *err);
+
+/* The journal's steps of a jmigrate (migrate.c), which a recovery reads: the
+ * jail is stopped and whole here in each; it ran before the migration and no
+ * copy runs elsewhere (recover starts it again); a copy runs on the other node. */
+enum brig_migrate_step {
+    BRIG_MIGRATE_STOPPED = 1,
+    BRIG_MIGRATE_WAS_RUNNING = 2,
+    BRIG_MIGRATE_REMOTE_RUNS = 3,
+};
 /* The address port forwards of j go to: its first IPv4 address, with its
  * prefix; BRIG_EUSAGE when it has none (expose.c). */
 int brig_expose_target(const struct brig_jail *j, struct brig_addr *ret, struct brig_err *err);

@@ -387,7 +387,7 @@ static const char *compress_suffix(const char *compress)
 }
 
 int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const char *compress,
-                 bool full, brig_progress_fn *progress, void *data, char **ret_out,
+                 bool full, bool locked, brig_progress_fn *progress, void *data, char **ret_out,
                  struct brig_err *err)
 {
     struct brig_jail_op op;
@@ -403,7 +403,7 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
                             compress);
     if (brig_check_name("jname", jname, err) < 0)
         return -1;
-    if (brig_jail_op_open(c, jname, true, &op, err) < 0)
+    if (brig_jail_op_open(c, jname, !locked, &op, err) < 0)
         return -1;
     if (op.running) {
         brig_err_set(err, BRIG_EFAIL, "%s is running (stop it first)", jname);

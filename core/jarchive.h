@@ -15,9 +15,10 @@
  * xz or none; NULL: zstd). An existing file is refused; a failed export
  * leaves no file. With full, a thin jail's base goes along (under base/), so
  * a host without it can import the jail. *ret_out gets the path written
- * ("-" for stdout). */
+ * ("-" for stdout). With locked, the caller (jmigrate, which runs this
+ * program) holds the jail's lock and keeps it stopped. */
 int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const char *compress,
-                 bool full, brig_progress_fn *progress, void *data, char **ret_out,
+                 bool full, bool locked, brig_progress_fn *progress, void *data, char **ret_out,
                  struct brig_err *err);
 
 /* Import the archive in ("-": stdin) as a new jail; jname and ip4_addr

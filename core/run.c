@@ -61,6 +61,12 @@ static int settle(struct brig_jail_op *op, enum brig_outcome *ret, struct brig_e
         return -1;
     if (!found && (op->rt.pid == 0 || op_running(op)))
         return 0;
+    /* jmigrate stopped the jail before its journal entry: nothing runs to tear down */
+    if (found && strcmp(jr.op, "jmigrate") == 0 && !op_running(op)) {
+        *ret = jr.step == BRIG_MIGRATE_WAS_RUNNING ? BRIG_OUT_RESTARTED_JMIGRATE
+                                                   : BRIG_OUT_KEPT_JMIGRATE;
+        return brig_store_journal_clear(op->c->st, op->j.id, err);
+    }
     *ret = !found                        ? BRIG_OUT_ENDED
            : strcmp(jr.op, "jstop") == 0 ? BRIG_OUT_FINISHED_JSTOP
                                          : BRIG_OUT_UNDID_JSTART;
@@ -69,6 +75,39 @@ static int settle(struct brig_jail_op *op, enum brig_outcome *ret, struct brig_e
     op->rt = (struct brig_runtime){0};
     op->running = false;
     return record_state(op, NULL, err);
+}
+
+/* Start op's stopped jail (plan: describe it instead), with its lock held. */
+static int start_op(struct brig_jail_op *op, struct brig_buf *plan, struct brig_err *err)
+{
+    struct brig_ctx *c = op->c;
+    const char *jname = op->j.v[BRIG_P_JNAME];
+    op->env.plan = plan;
+    op->env.notes = &c->notes;
+    struct brig_journal_hook hook = {journal_mark, op};
+    struct brig_runtime rt = {0};
+    /* what the configuration says is checked before anything is done */
+    if (brig_jail_preflight(c, &op->j, err) < 0)
+        return brig_err_wrap(err, "%s", jname);
+    int started = brig_os_get(c->os)->jstart(&op->env, plan ? NULL : &hook, &rt, err);
+    if (started < 0) {
+        /* what a failed undo left is for the next command's settle to finish */
+        if (!plan && started != BRIG_STEPS_UNDO_FAILED)
+            brig_store_journal_clear(c->st, op->j.id, NULL);
+        return brig_err_wrap(err, "%s", jname);
+    }
+    if (plan)
+        return 0;
+    if (record_state(op, &rt, err) < 0)
+        return -1;
+    op->rt = rt;
+    op->running = true;
+    return 0;
+}
+
+int brig_jail_op_start(struct brig_jail_op *op, struct brig_err *err)
+{
+    return start_op(op, NULL, err);
 }
 
 int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
@@ -88,28 +127,7 @@ int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
         r = 0;
         goto out;
     }
-    op.env.plan = plan;
-    op.env.notes = &c->notes;
-    struct brig_journal_hook hook = {journal_mark, &op};
-    struct brig_runtime rt = {0};
-    /* what the configuration says is checked before anything is done */
-    if (brig_jail_preflight(c, &op.j, err) < 0) {
-        brig_err_wrap(err, "%s", jname);
-        goto out;
-    }
-    int started = brig_os_get(c->os)->jstart(&op.env, plan ? NULL : &hook, &rt, err);
-    if (started < 0) {
-        /* what a failed undo left is for the next command's settle to finish */
-        if (!plan && started != BRIG_STEPS_UNDO_FAILED)
-            brig_store_journal_clear(c->st, op.j.id, NULL);
-        brig_err_wrap(err, "%s", jname);
-        goto out;
-    }
-    if (plan) {
-        r = 0;
-        goto out;
-    }
-    r = record_state(&op, &rt, err);
+    r = start_op(&op, plan, err);
 out:
     brig_jail_op_free(&op);
     return r;
@@ -208,6 +226,9 @@ int brig_recover(struct brig_ctx *c, const char *jname, enum brig_outcome *ret,
     *ret = BRIG_OUT_ALREADY;
     if (brig_jail_op_open(c, jname, true, &op, err) == 0)
         r = settle(&op, ret, err);
+    /* a jail that ran before an interrupted jmigrate runs again; elsewhere it is kept */
+    if (r == 0 && *ret == BRIG_OUT_RESTARTED_JMIGRATE && brig_jail_op_start(&op, err) < 0)
+        r = brig_err_wrap(err, "kept after an interrupted jmigrate, but could not start again");
     brig_jail_op_free(&op);
     return r;
 }
