@@ -244,6 +244,8 @@ nothing_there() {
     assert_rejected 2 "remote_brig is empty" brig jmigrate jname=$J node=ssh://host remote_brig=
     assert_rejected 2 "unknown parameter" brig jmigrate jname=$J node=ssh://host locked=1
     assert_rejected 2 "node" brig jmigrate jname=$J
+    # CBSD's name for it points here
+    assert_rejected 2 "CBSD's jcoldmigrate is brig jmigrate" brig jcoldmigrate jname=$J
     same "$(jpid $J)" "$pid" "the jail's init"
 }
 
