@@ -109,5 +109,6 @@ int cli_bridge(struct cli *cli, struct brig_err *err);
 int cli_jnic(struct cli *cli, struct brig_err *err);
 int cli_jfstab(struct cli *cli, struct brig_err *err);
 int cli_expose(struct cli *cli, struct brig_err *err);
+int cli_jsnapshot(struct cli *cli, struct brig_err *err);
 
 #endif

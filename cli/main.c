@@ -124,6 +124,12 @@ static const struct cli_opt opts_jrename[] = {
 static const struct cli_opt opts_jclone[] = {{"old", "name", "", "the stopped jail to copy"},
                                              {"new", "name", "", "the copy's name"},
                                              {NULL}};
+static const struct cli_opt opts_jsnapshot[] = {
+    {"jname", "name", "", "the jail"},
+    {"action", "list|create|remove|rollback", "list", "what to do"},
+    {"snapname", "name", "the time",
+     "the snapshot (create: default YYYYMMDD-HHMMSSZ; remove: * for all)"},
+    {NULL}};
 static const struct cli_opt opts_expose[] = {
     {"jname", "name", "", "the jail (list: all jails when missing)"},
     {"action", "list|add|remove", "list", "what to do (mode=, CBSD's name, also takes delete)"},
@@ -159,6 +165,9 @@ const struct cli_verb cli_verbs[] = {
     {"jrename", cli_jrename, "rename a stopped jail", "old=NAME new=NAME", opts_jrename},
     {"jclone", cli_jclone, "copy a stopped jail to a new jail",
      "old=NAME new=NAME [param=value ...]", opts_jclone, .jail_params = true},
+    {"jsnapshot", cli_jsnapshot, "list, create, remove and roll back to snapshots of a jail",
+     "jname=NAME action=list|create|remove|rollback [snapname=NAME]", opts_jsnapshot,
+     .listing = true},
     {"jstart", cli_jstart, "start jails", "jname=NAME|LIST|GLOB | astart=1", opts_start,
      .words = true, .dry_run = true},
     {"jstop", cli_jstop, "stop jails (exec_stop, TERM, stop_timeout, KILL)",
@@ -216,6 +225,7 @@ static const struct {
     {"bridge", (const char *const[]){"create", "remove", NULL}},
     {"jnic", (const char *const[]){"add", "remove", "set", NULL}},
     {"jfstab", (const char *const[]){"add", "remove", "import", NULL}},
+    {"jsnapshot", (const char *const[]){"create", "remove", "rollback", NULL}},
     {"repo", (const char *const[]){"get", "remove", NULL}},
     {"jexport"},
     {"jimport"},

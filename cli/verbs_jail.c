@@ -214,6 +214,26 @@ static void print_done(const char *jname, struct brig_jset_done *done)
     brig_jset_done_free(done);
 }
 
+/* jset base=: a thin jail moved to another base, with the files of its own
+ * that hide what the new base changed. */
+static int jset_base(struct cli *cli, const char *jname, const char *base, struct brig_err *err)
+{
+    char **shadow = NULL;
+    bool changed = false;
+    if (brig_jset_base(&cli->ctx, jname, base, cli->ctx.dry_run, &shadow, &changed, err) < 0)
+        return -1;
+    if (!changed)
+        printf("%s: already on base %s: nothing to change\n", jname, base);
+    else if (cli->ctx.dry_run)
+        printf("%s: base=%s is valid; nothing was changed (--dry-run)\n", jname, base);
+    else
+        printf("%s: base is now %s\n", jname, base);
+    for (char **p = shadow; p && *p; p++)
+        printf("%s: note: %s in its own files hides the file base %s changed\n", jname, *p, base);
+    brig_strv_free(shadow);
+    return 0;
+}
+
 int cli_jset(struct cli *cli, struct brig_err *err)
 {
     const char *jname;
@@ -228,6 +248,12 @@ int cli_jset(struct cli *cli, struct brig_err *err)
     if (kv.n == 0) {
         brig_kvlist_free(&kv);
         return brig_err_set(err, BRIG_EUSAGE, "no parameter to set (param=value)");
+    }
+    if (brig_kvlist_get(&kv, "base")) {
+        int r = kv.n == 1 ? jset_base(cli, jname, brig_kvlist_get(&kv, "base"), err)
+                          : brig_err_set(err, BRIG_EUSAGE, "base= is changed on its own");
+        brig_kvlist_free(&kv);
+        return r;
     }
     struct brig_jset_done done = {0};
     int r = brig_jset(&cli->ctx, jname, &kv, &done, err);

@@ -124,6 +124,36 @@ typedef void brig_migrate_progress_fn(const char *phase, uint64_t done, uint64_t
 int brig_jmigrate(struct brig_ctx *c, const char *jname, const struct brig_migrate_args *a,
                   brig_migrate_progress_fn *progress, void *data, struct brig_migrate_done *ret,
                   struct brig_err *err);
+/* jsnapshot: copies of a jail's own files (a thin jail's layer, a thick jail's
+ * root) under jails-system/<jname>/snapshots/ (snapshot.c). */
+struct brig_snapshot {
+    char *name;
+    int64_t created; /* seconds since the epoch */
+    uint64_t size;   /* bytes of disk its tree uses, each inode once */
+};
+void brig_snapshots_free(struct brig_snapshot *v, size_t n);
+/* BRIG_EUSAGE unless name is a snapshot name: letters, digits, '.', '_', '-',
+ * ':', not beginning with '.' or '-', no "..", at most 64 characters. */
+int brig_snapshot_name_check(const char *name, struct brig_err *err);
+/* Snapshot jname (a running jail is frozen while it is copied) as snapname
+ * (NULL: the time); its name in *ret_name. */
+int brig_jsnapshot_create(struct brig_ctx *c, const char *jname, const char *snapname,
+                          char **ret_name, struct brig_err *err);
+/* jname's snapshots, oldest first. */
+int brig_jsnapshot_list(struct brig_ctx *c, const char *jname, struct brig_snapshot **ret,
+                        size_t *ret_n, struct brig_err *err);
+/* Remove snapshot snapname of jname ("*": all); how many in *ret_n. */
+int brig_jsnapshot_remove(struct brig_ctx *c, const char *jname, const char *snapname,
+                          size_t *ret_n, struct brig_err *err);
+/* Give the stopped jail jname the files of its snapshot snapname again. */
+int brig_jsnapshot_rollback(struct brig_ctx *c, const char *jname, const char *snapname,
+                            struct brig_err *err);
+/* jset base=: switch the stopped thin jail jname to base (dry_run: check only);
+ * *ret_shadow gets the files of its layer that hide a file the new base
+ * changed (NULL-terminated, may be NULL); *ret_changed false when it was on
+ * base already (rebase.c). */
+int brig_jset_base(struct brig_ctx *c, const char *jname, const char *base, bool dry_run,
+                   char ***ret_shadow, bool *ret_changed, struct brig_err *err);
 
 /* jls: one callback per jail with the requested columns and its live state. */
 struct brig_jls_row {

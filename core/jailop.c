@@ -53,6 +53,8 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
         brig_jail_clear(&op->j);
         if (brig_jget(c, jname, &op->j, err) < 0 || brig_jrename_settle(c, &op->j, err) < 0)
             return -1;
+        if (c->os == brig_os_native() && brig_snapshot_settle(&op->j, err) < 0)
+            return brig_err_wrap(err, "%s", jname);
     }
     if (brig_store_nic_list(c->st, op->j.id, &op->nics, &op->nnics, err) < 0)
         return brig_err_wrap(err, "%s", jname);

@@ -59,4 +59,8 @@ int brig_jail_op_exposes(struct brig_jail_op *op, struct brig_err *err);
  * under the jail's lock (clone.c). */
 int brig_jrename_settle(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
 
+/* Finish what an interrupted jsnapshot rollback of j left: its layer is the
+ * old or the new one; the other copy goes (snapshot.c). */
+int brig_snapshot_settle(const struct brig_jail *j, struct brig_err *err);
+
 #endif

@@ -61,6 +61,13 @@ struct brig_os_ops {
      * its files moved into to's id range. NULL: a kernel brig cannot clone on. */
     int (*clone_data)(const struct brig_jail_env *from, const struct brig_jail *to,
                       struct brig_err *err);
+    /* Copy the tree src to dst (which must not exist) as it is: owners, modes,
+     * xattrs, hard and symbolic links, holes; reflinks where the file system
+     * has them (jsnapshot). NULL: a kernel brig cannot snapshot on. */
+    int (*tree_copy)(const char *src, const char *dst, struct brig_err *err);
+    /* Freeze (frozen) or thaw every process of the running jail, so that a
+     * copy of its files is consistent. */
+    int (*freeze)(const struct brig_jail_env *env, bool frozen, struct brig_err *err);
     /* Start the jail; its identity in *ret. Progress goes to the journal. */
     int (*jstart)(const struct brig_jail_env *env, const struct brig_journal_hook *journal,
                   struct brig_runtime *ret, struct brig_err *err);

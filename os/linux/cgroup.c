@@ -847,6 +847,39 @@ int brig_cgroup_kill(const char *jname, struct brig_err *err)
     return rc < 0 ? brig_err_wrap(err, "kill cgroup %s", jname) : 0;
 }
 
+int brig_cgroup_freeze(const char *jname, bool frozen, struct brig_err *err)
+{
+    if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)
+        return -1;
+    struct brig_cg_hier *v2 = hier_v2();
+    struct brig_cg_hier *fz = brig_cg_hier_of("freezer");
+    _cleanup_free_ char *file = NULL, *state = NULL;
+    const char *want;
+    if (v2) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(v2, jname);
+        file = brig_xasprintf("%s/cgroup.freeze", leaf);
+        state = brig_xasprintf("%s/cgroup.events", leaf);
+        want = frozen ? "frozen 1" : "frozen 0";
+    } else if (fz && !fz->v2) {
+        _cleanup_free_ char *leaf = brig_cg_leaf_path(fz, jname);
+        file = brig_xasprintf("%s/freezer.state", leaf);
+        state = brig_xstrdup(file);
+        want = frozen ? "FROZEN" : "THAWED";
+    }
+    if (!file || !brig_path_exists(file))
+        return brig_err_set(err, BRIG_EFAIL, "cgroup %s: no freezer to %s it with", jname,
+                            frozen ? "freeze" : "thaw");
+    if (brig_cg_write(file, v2 ? (frozen ? "1" : "0") : want, err) < 0)
+        return brig_err_wrap(err, "%s cgroup %s", frozen ? "freeze" : "thaw", jname);
+    if (frozen && !wait_for_content(state, want)) {
+        struct brig_err e = BRIG_ERR_INIT;
+        brig_cg_write(file, v2 ? "0" : "THAWED", &e);
+        return brig_err_set(err, BRIG_EFAIL, "freeze cgroup %s: its processes did not stop in time",
+                            jname);
+    }
+    return 0;
+}
+
 /* rmdir the cgroup name of parent and its children, waiting a bounded time
  * for busy ones. By file descriptor, as collect_pids_at: however deep an init
  * system of the jail's own nested its cgroups, they are removed. */

@@ -111,6 +111,9 @@ int brig_cgroup_procs_paths(const char *jname, char ***ret_paths, struct brig_er
 int brig_cgroup_pids(const char *jname, pid_t **ret_pids, size_t *ret_n, struct brig_err *err);
 /* SIGKILL every process in the jail's cgroup (cgroup.kill, else freeze, kill, thaw). */
 int brig_cgroup_kill(const char *jname, struct brig_err *err);
+/* Freeze every process of the jail's cgroup (waiting, bounded, until they are
+ * stopped) or thaw them: cgroup.freeze (v2), else the v1 freezer. */
+int brig_cgroup_freeze(const char *jname, bool frozen, struct brig_err *err);
 /* Remove the jail's cgroup everywhere, waiting briefly for the last processes
  * to exit; a missing cgroup is success. */
 int brig_cgroup_remove(const char *jname, struct brig_err *err);

@@ -9,6 +9,11 @@ int brig_linux_prepare(const struct brig_jail_env *env, struct brig_err *err);
 /* Copy the stopped jail from's own files into to's data, shifted into to's range (clone.c). */
 int brig_linux_clone_data(const struct brig_jail_env *from, const struct brig_jail *to,
                           struct brig_err *err);
+/* Copy the tree src to dst (missing) as it is: owners, modes, xattrs, links,
+ * holes; reflinks where possible (snapshot.c). */
+int brig_linux_tree_copy(const char *src, const char *dst, struct brig_err *err);
+/* Freeze or thaw the running jail's processes (snapshot.c). */
+int brig_linux_freeze(const struct brig_jail_env *env, bool frozen, struct brig_err *err);
 int brig_linux_jstart(const struct brig_jail_env *env, const struct brig_journal_hook *journal,
                       struct brig_runtime *ret, struct brig_err *err);
 int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime *rt,

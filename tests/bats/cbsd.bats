@@ -161,8 +161,8 @@ brig: jcreate: ${P}h1: jconf: exec_poststop runs on the host as root: echo a\\nr
 }
 
 @test "a CBSD verb brig has no equivalent for says so instead of a wrong did-you-mean" {
-    assert_rejected 2 "brig: unknown verb 'jsnapshot' (CBSD's jsnapshot has no brig equivalent yet: brig takes no snapshots)" \
-        brig jsnapshot jname=a mode=create
+    assert_rejected 2 "brig: unknown verb 'jbackup' (CBSD's jbackup has no brig equivalent yet: brig takes no backups)" \
+        brig jbackup jname=a
     assert_rejected 2 "brig: unknown verb 'bcreate' (CBSD's bcreate has no brig equivalent yet: it works on bhyve VMs, which brig does not run yet)" \
         brig bcreate jname=vm1
     for v in bstart bls; do

@@ -156,7 +156,7 @@ setup() {
 
 @test "brig help of an unknown verb is a usage error" {
     assert_rejected 2 "brig: unknown verb 'frobnicate' (brig --help lists them)" brig help frobnicate
-    assert_rejected 2 "brig: unknown verb 'jsnapshot' (CBSD's jsnapshot has no brig equivalent yet" brig help jsnapshot
+    assert_rejected 2 "brig: unknown verb 'jbackup' (CBSD's jbackup has no brig equivalent yet" brig help jbackup
 }
 
 @test "a relative workdir= is a usage error" {

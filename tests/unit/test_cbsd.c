@@ -111,7 +111,7 @@ static void test_cbsd_verbs_name_brigs_equivalent_or_none(void **state)
 {
     (void)state;
     assert_string_equal(brig_cbsd_verb_find("jdestroy")->brig, "jremove");
-    assert_null(brig_cbsd_verb_find("jsnapshot")->brig);
+    assert_null(brig_cbsd_verb_find("jbackup")->brig);
     assert_null(brig_cbsd_verb_find("jcreate"));
 }
 
