@@ -102,8 +102,8 @@ int main(int argc, char **argv)
     double floor_ms = bench_print_floor(brig, 20);
 
     bench_run((const char *const[]){brig, "initenv", "nodename=bench", NULL});
-    bench_run((const char *const[]){brig, "jcreate", "jname=" JAIL, "ip4_addr=0",
-                                    "exec_start=true", "exec_stop=true", NULL});
+    bench_run((const char *const[]){brig, "jcreate", "jname=" JAIL, "ip4_addr=0", "exec_start=true",
+                                    "exec_stop=true", NULL});
     bench_run((const char *const[]){brig, "jstart", "jname=" JAIL, NULL});
     bench_run((const char *const[]){
         brig, "jexec", "jname=" JAIL, "--", "sh", "-c",
@@ -125,9 +125,9 @@ int main(int argc, char **argv)
     struct bench_counts *cb = brig_xcalloc((size_t)n + 1, sizeof(*cb));
     for (int i = 0; i <= n; i++) {
         _cleanup_free_ char *name = brig_xasprintf("snapname=s%d", i);
-        bs[i] = bench_run_counted((const char *const[]){brig, "jsnapshot", "jname=" JAIL,
-                                                        "action=create", name, NULL},
-                                  &cb[i]);
+        bs[i] = bench_run_counted(
+            (const char *const[]){brig, "jsnapshot", "jname=" JAIL, "action=create", name, NULL},
+            &cb[i]);
         bench_run(
             (const char *const[]){brig, "jsnapshot", "jname=" JAIL, "action=remove", name, NULL});
         cs[i] = bench_run((const char *const[]){"cp", "-a", "--reflink=auto", upper, cpdir, NULL});
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
     struct bench_stats sb = bench_stats(bs + 1, (size_t)n), sc = bench_stats(cs + 1, (size_t)n);
     printf("\nratio brig/cp: %.3f; target %.0f ms (with reflinks): %s\n", sb.median / sc.median,
            TARGET_MS,
-           !reflinks ? "not applicable (no reflinks here)"
+           !reflinks                ? "not applicable (no reflinks here)"
            : sb.median <= TARGET_MS ? "met"
                                     : "missed");
     struct bench_counts m = bench_counts_median(cb + 1, (size_t)n);

@@ -78,5 +78,7 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
     if (brig_store_runtime_get(c->st, op->j.id, &op->rt.pid, &op->rt.starttime, err) < 0)
         return -1;
     op->running = op->rt.pid > 0 && brig_os_get(c->os)->alive(op->rt.pid, op->rt.starttime);
+    if (lock && c->os == brig_os_native() && brig_snapshot_thaw_left(op, err) < 0)
+        return brig_err_wrap(err, "%s", jname);
     return brig_jail_op_exposes(op, err);
 }

@@ -62,5 +62,8 @@ int brig_jrename_settle(struct brig_ctx *c, const struct brig_jail *j, struct br
 /* Finish what an interrupted jsnapshot rollback of j left: its layer is the
  * old or the new one; the other copy goes (snapshot.c). */
 int brig_snapshot_settle(const struct brig_jail *j, struct brig_err *err);
+/* With the lock held: thaw the running jail an interrupted jsnapshot left
+ * frozen (snapshot.c). */
+int brig_snapshot_thaw_left(const struct brig_jail_op *op, struct brig_err *err);
 
 #endif

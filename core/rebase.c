@@ -140,8 +140,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The files of the layer at upper that hide a file changed from old_base to new_base. */
-static int shadow_report(const char *upper, const char *old_base, const char *new_base,
-                         char ***ret, struct brig_err *err)
+static int shadow_report(const char *upper, const char *old_base, const char *new_base, char ***ret,
+                         struct brig_err *err)
 {
     struct shadow_walk w = {-1, -1, NULL};
     *ret = NULL;
@@ -201,8 +201,7 @@ int brig_jset_base(struct brig_ctx *c, const char *jname, const char *base, bool
     if (!dry_run && brig_jail_op_settle(&op, err) < 0)
         goto wrap;
     upper = brig_xasprintf("%s/upper", op.j.v[BRIG_P_DATA]);
-    if (c->os == brig_os_native() &&
-        shadow_report(upper, op.basedir, newdir, ret_shadow, err) < 0)
+    if (c->os == brig_os_native() && shadow_report(upper, op.basedir, newdir, ret_shadow, err) < 0)
         goto wrap;
     *ret_changed = true;
     if (dry_run) {

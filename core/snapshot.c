@@ -40,8 +40,7 @@ int brig_snapshot_name_check(const char *name, struct brig_err *err)
     if (n == 0)
         return brig_err_set(err, BRIG_EUSAGE, "snapname: empty");
     if (n > SNAP_NAME_MAX)
-        return brig_err_set(err, BRIG_EUSAGE, "snapname: longer than %d characters",
-                            SNAP_NAME_MAX);
+        return brig_err_set(err, BRIG_EUSAGE, "snapname: longer than %d characters", SNAP_NAME_MAX);
     if (strchr(name, '/') || strstr(name, ".."))
         return brig_err_set(err, BRIG_EUSAGE, "snapname '%.80s': '/' and '..' are not allowed",
                             name);
@@ -77,6 +76,24 @@ static char *layer_path(const struct brig_jail *j)
 static char *snap_root(const struct brig_jail_op *op)
 {
     return brig_xasprintf("%s/snapshots", op->sysdir);
+}
+
+/* Present while brig holds the running jail frozen. */
+static char *frozen_marker(const struct brig_jail_op *op)
+{
+    return brig_xasprintf("%s/snapshots/.frozen", op->sysdir);
+}
+
+int brig_snapshot_thaw_left(const struct brig_jail_op *op, struct brig_err *err)
+{
+    _cleanup_free_ char *marker = frozen_marker(op);
+    if (access(marker, F_OK) < 0)
+        return 0;
+    const struct brig_os_ops *ops = brig_os_get(op->c->os);
+    if (op->running && ops->freeze && ops->freeze(&op->env, false, err) < 0)
+        return brig_err_wrap(err, "thaw the jail an interrupted jsnapshot left frozen");
+    unlink(marker);
+    return 0;
 }
 
 int brig_snapshot_settle(const struct brig_jail *j, struct brig_err *err)
@@ -153,19 +170,33 @@ static int copy_layer(const struct brig_os_ops *ops, const struct brig_jail_op *
             return brig_err_sys(err, errno, "mkdir %s", tree);
         return 0;
     }
+    _cleanup_free_ char *marker = frozen_marker(op);
     bool frozen = false;
     if (op->running) {
         if (!ops->freeze)
             return brig_err_set(err, BRIG_EFAIL, "cannot freeze a running %s jail", ops->name);
-        if (ops->freeze(&op->env, true, err) < 0)
+        /* a brig killed while the jail is frozen leaves the marker: the next
+         * verb under the lock thaws it */
+        if (brig_write_file_atomic(marker, "", 0, 0600, err) < 0)
+            return -1;
+        if (ops->freeze(&op->env, true, err) < 0) {
+            struct brig_err e = BRIG_ERR_INIT;
+            if (ops->freeze(&op->env, false, &e) == 0)
+                unlink(marker);
             return brig_err_wrap(err, "freeze the running jail for a consistent copy");
+        }
         frozen = true;
+        brig_fault_point("jsnapshot", 4, "before");
     }
     int r = ops->tree_copy(layer, tree, err);
     if (frozen) {
         struct brig_err e = BRIG_ERR_INIT;
-        if (ops->freeze(&op->env, false, r < 0 ? &e : err) < 0 && r == 0)
-            r = brig_err_wrap(err, "thaw the jail");
+        if (ops->freeze(&op->env, false, r < 0 ? &e : err) < 0) {
+            if (r == 0)
+                r = brig_err_wrap(err, "thaw the jail");
+        } else {
+            unlink(marker);
+        }
     }
     return r;
 }
@@ -402,8 +433,7 @@ int brig_jsnapshot_rollback(struct brig_ctx *c, const char *jname, const char *s
     const struct brig_os_ops *ops = NULL;
     _cleanup_free_ char *dir = NULL, *tree = NULL, *layer = NULL, *staged = NULL;
     int r = -1;
-    if (brig_check_name("jname", jname, err) < 0 ||
-        brig_snapshot_name_check(snapname, err) < 0)
+    if (brig_check_name("jname", jname, err) < 0 || brig_snapshot_name_check(snapname, err) < 0)
         return -1;
     if (open_settled(c, jname, &op, &ops, err) < 0)
         goto out;

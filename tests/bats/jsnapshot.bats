@@ -247,3 +247,35 @@ crash_rollback() {
     same "$(cat "$victim")" host "the host file a link named"
     [ -z "$(ls -A "$vdir")" ]
 }
+
+# The state of the running jail $1's freezer: 1 frozen, 0 thawed.
+frozen_state() {
+    local f
+    for f in /sys/fs/cgroup/brig/"$(node_id)"/$1/cgroup.freeze \
+        /sys/fs/cgroup/unified/brig/"$(node_id)"/$1/cgroup.freeze; do
+        [ -e "$f" ] && { cat "$f"; return; }
+    done
+    case "$(cat /sys/fs/cgroup/freezer/brig/"$(node_id)"/$1/freezer.state)" in
+    FROZEN) echo 1 ;;
+    *) echo 0 ;;
+    esac
+}
+
+@test "a snapshot of a running jail killed while the jail is frozen: the next command under its lock thaws it" {
+    need_fault_injection
+    jail_up jname=${P}r exec_start='sleep 1000 &' exec_stop=true
+    run env BRIG_FAULT=jsnapshot:4 "$BRIG_BIN" jsnapshot jname=${P}r action=create snapname=s1
+    [ "$status" -eq 137 ] || {
+        echo "wanted death by SIGKILL (137), got $status: $output" >&2
+        return 1
+    }
+    same "$(frozen_state ${P}r)" 1 "the jail while brig copies its files"
+    ok brig jsnapshot jname=${P}r action=list
+    same "$output" "${P}r: no snapshots" "the half-made snapshot"
+    ok brig recover jname=${P}r
+    same "$(frozen_state ${P}r)" 0 "the jail after the next command under its lock"
+    ok brig jexec jname=${P}r -- echo alive
+    same "$output" alive "the thawed jail"
+    ok brig jsnapshot jname=${P}r action=create snapname=s1
+    same "$(frozen_state ${P}r)" 0 "the jail after a whole snapshot"
+}

@@ -28,8 +28,8 @@ static void test_names_that_leave_the_directory_or_hide_are_refused(void **state
     char long_name[80];
     memset(long_name, 'a', sizeof(long_name) - 1);
     long_name[sizeof(long_name) - 1] = '\0';
-    const char *bad[] = {"", ".", "..", "../x", "a/b", "/abs", "x..y", ".hidden", "-opt",
-                         "a b", "a\nb", "*", long_name};
+    const char *bad[] = {"",        ".",    "..",  "../x", "a/b", "/abs",   "x..y",
+                         ".hidden", "-opt", "a b", "a\nb", "*",   long_name};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct brig_err e = BRIG_ERR_INIT;
         if (brig_snapshot_name_check(bad[i], &e) == 0)
