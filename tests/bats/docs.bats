@@ -105,10 +105,10 @@ conf_normalised() {
     [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
 }
 
-@test "bash completion completes 'brig js' to jset, jstart and jstop" {
+@test "bash completion completes 'brig js' to jset, jsnapshot, jstart and jstop" {
     complete_line "$BRIG_BIN js"
     [ "$status" -eq 0 ]
-    [ "${lines[*]}" = "jset jstart jstop" ]
+    [ "${lines[*]}" = "jset jsnapshot jstart jstop" ]
 }
 
 @test "bash completion completes 'brig jstart j' to the verb's keys jname= and jobs=" {
