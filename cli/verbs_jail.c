@@ -214,6 +214,18 @@ static void print_done(const char *jname, struct brig_jset_done *done)
     brig_jset_done_free(done);
 }
 
+/* Whether base= names another base than jname's (a missing jail: the
+ * ordinary jset says so). */
+static bool base_changes(struct cli *cli, const char *jname, const char *base)
+{
+    struct brig_jail j = {0};
+    if (brig_jget(&cli->ctx, jname, &j, &(struct brig_err)BRIG_ERR_INIT) < 0)
+        return false;
+    bool changes = !brig_streq(j.v[BRIG_P_BASE], base);
+    brig_jail_clear(&j);
+    return changes;
+}
+
 /* jset base=: a thin jail moved to another base, with the files of its own
  * that hide what the new base changed. */
 static int jset_base(struct cli *cli, const char *jname, const char *base, struct brig_err *err)
@@ -249,8 +261,9 @@ int cli_jset(struct cli *cli, struct brig_err *err)
         brig_kvlist_free(&kv);
         return brig_err_set(err, BRIG_EUSAGE, "no parameter to set (param=value)");
     }
-    if (brig_kvlist_get(&kv, "base")) {
-        int r = kv.n == 1 ? jset_base(cli, jname, brig_kvlist_get(&kv, "base"), err)
+    const char *base = brig_kvlist_get(&kv, "base");
+    if (base && base_changes(cli, jname, base)) {
+        int r = kv.n == 1 ? jset_base(cli, jname, base, err)
                           : brig_err_set(err, BRIG_EUSAGE, "base= is changed on its own");
         brig_kvlist_free(&kv);
         return r;

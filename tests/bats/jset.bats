@@ -78,8 +78,8 @@ setup() {
         brig jset jname=web1 path=/tmp/elsewhere
 }
 
-@test "jset cannot change the base" {
-    assert_rejected 2 "brig: jset: web1: base cannot be changed after jcreate" \
+@test "jset base= to a base the workdir lacks names the command that gets it" {
+    assert_rejected 2 "brig: jset: web1: base 'debian' does not exist (brig repo action=get sources=base base=debian)" \
         brig jset jname=web1 base=debian
 }
 

@@ -42,8 +42,10 @@ teardown() {
     ok brig jstop jname=${P}a
     ok brig jset jname=${P}a base=busybox
     has_line "${P}a: note: /etc/profile in its own files hides the file base busybox changed"
+    same "$(jparam ${P}a base)" busybox "base after switching back"
+    # the base it has is no change: as for any parameter, nothing to say
     ok brig jset jname=${P}a base=busybox
-    same "$output" "${P}a: already on base busybox: nothing to change" "the same base"
+    same "$output" "" "jset of the same base"
 }
 
 @test "jset base= is refused for running and thick jails, missing bases and with other parameters" {
