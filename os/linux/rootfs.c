@@ -684,8 +684,9 @@ int brig_rootfs_populate_shifted(const char *base, const char *data, uint32_t id
     }
     struct copy c = {
         .dst_root = dfd, .dev = st.st_dev, .idshift = idshift, .progress = progress, .arg = arg};
+    /* the total is for the progress bar only: without one, the tree is walked once */
     void *counted = NULL;
-    int rc = sum_sizes(sfd, st.st_dev, &counted, &c.total, err);
+    int rc = progress ? sum_sizes(sfd, st.st_dev, &counted, &c.total, err) : 0;
     tdestroy(counted, free_inode);
     if (rc == 0)
         rc = copy_tree(sfd, dfd, "", &c, err);
