@@ -221,6 +221,41 @@ static void test_attached_child_is_killed_and_cgroup_removed(void **state)
     assert_int_equal(brig_cgroup_kill(jname, &err), 0);
 }
 
+/* The freezer the jail's processes are frozen with: "frozen 1" in
+ * cgroup.events (v2) or FROZEN in freezer.state (v1). */
+static bool cgroup_frozen(const char *name)
+{
+    _cleanup_free_ char *events = find_file(name, "cgroup.events");
+    if (events) {
+        _cleanup_free_ char *s = slurp(events);
+        return strstr(s, "frozen 1") != NULL;
+    }
+    _cleanup_free_ char *state = find_file(name, "freezer.state");
+    assert_non_null(state);
+    _cleanup_free_ char *s = slurp(state);
+    return strcmp(s, "FROZEN") == 0;
+}
+
+static void test_frozen_cgroup_is_frozen_until_thawed(void **state)
+{
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_cgroup_create(jname, &err), 0);
+    pid_t pid = spawn_sleeper();
+    assert_int_equal(brig_cgroup_attach(jname, pid, &err), 0);
+    assert_false(cgroup_frozen(jname));
+    if (brig_cgroup_freeze(jname, true, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_true(cgroup_frozen(jname));
+    assert_int_equal(brig_cgroup_freeze(jname, false, &err), 0);
+    assert_false(cgroup_frozen(jname));
+    assert_int_equal(brig_cgroup_kill(jname, &err), 0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    assert_int_equal(brig_cgroup_remove(jname, &err), 0);
+    /* a jail without a cgroup has nothing to freeze: an error, not a hang */
+    assert_int_equal(brig_cgroup_freeze(jname, true, &err), -1);
+    assert_non_null(strstr(err.msg, "no freezer"));
+}
+
 static void test_list_shows_jail_cgroups(void **state)
 {
     struct brig_err err = BRIG_ERR_INIT;
@@ -478,6 +513,11 @@ static void test_v1_only_host_kills_through_the_freezer(void **state)
     }
     _cleanup_free_ char *state_file = find_file(jname, "freezer.state");
     assert_non_null(state_file);
+    /* jsnapshot's freeze and thaw go through the same freezer */
+    assert_int_equal(brig_cgroup_freeze(jname, true, &err), 0);
+    assert_true(cgroup_frozen(jname));
+    assert_int_equal(brig_cgroup_freeze(jname, false, &err), 0);
+    assert_false(cgroup_frozen(jname));
     assert_int_equal(brig_cgroup_kill(jname, &err), 0);
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(pids); i++) {
         int status = 0;
@@ -518,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_layout_is_detected_from_mountinfo),
         cmocka_unit_test(test_limits_are_written_and_read_back),
         cmocka_unit_test(test_attached_child_is_killed_and_cgroup_removed),
+        cmocka_unit_test(test_frozen_cgroup_is_frozen_until_thawed),
         cmocka_unit_test(test_list_shows_jail_cgroups),
         cmocka_unit_test(test_bad_values_are_rejected_and_change_nothing),
         cmocka_unit_test(test_openfiles_sets_rlimit),
