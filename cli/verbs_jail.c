@@ -100,6 +100,7 @@ int cli_jls(struct cli *cli, struct brig_err *err)
     bool numeric[64] = {false}, boolean[64] = {false};
     int kind[64];
     size_t slot[64], n = 0, nparams = 0;
+    bool state = false; /* a column that needs each init looked at */
     enum brig_param_id params[64];
     char *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -110,11 +111,14 @@ int cli_jls(struct cli *cli, struct brig_err *err)
         if (strcmp(t, "jid") == 0) {
             kind[n] = COL_JID;
             numeric[n] = true;
+            state = true;
         } else if (strcmp(t, "status") == 0) {
             kind[n] = COL_STATUS;
+            state = true;
         } else if (strcmp(t, "pid") == 0) {
             kind[n] = COL_PID;
             numeric[n] = true;
+            state = true;
         } else if (brig_param_find(t, &id)) {
             kind[n] = COL_PARAM;
             numeric[n] = cli_param_is_number(id);
@@ -134,7 +138,7 @@ int cli_jls(struct cli *cli, struct brig_err *err)
     struct jls_out o = {.ncols = n, .kind = kind, .param_slot = slot};
     cli_table_init(&o.t, n, head, numeric);
     o.t.boolean = boolean;
-    int r = brig_jls(&cli->ctx, params, nparams, jls_row, &o, err);
+    int r = (state ? brig_jls : brig_jail_records)(&cli->ctx, params, nparams, jls_row, &o, err);
     if (r == 0)
         cli_table_print(&o.t, stdout, cli->json, header);
     cli_table_free(&o.t);

@@ -58,7 +58,7 @@ static int targets(struct cli *cli, bool reverse, char ***ret, int64_t **ret_gro
             return brig_err_set(err, BRIG_EUSAGE, "astart=1 takes no jname");
         const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_ASTART, BRIG_P_B_ORDER};
         struct astart_row *rows = NULL;
-        if (brig_jls(&cli->ctx, cols, 3, collect_astart, &rows, err) < 0)
+        if (brig_jail_records(&cli->ctx, cols, 3, collect_astart, &rows, err) < 0)
             return -1;
         size_t n = 0;
         while (rows && rows[n].jname)

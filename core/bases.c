@@ -27,7 +27,8 @@ int brig_base_remove(struct brig_ctx *c, const char *name, struct brig_err *err)
 {
     const enum brig_param_id cols[] = {BRIG_P_BASE, BRIG_P_JNAME};
     struct uses u = {.base = name};
-    if (brig_check_name("base", name, err) < 0 || brig_jls(c, cols, 2, count_use, &u, err) < 0)
+    if (brig_check_name("base", name, err) < 0 ||
+        brig_jail_records(c, cols, 2, count_use, &u, err) < 0)
         return -1;
     if (u.n) {
         brig_err_set(err, BRIG_EFAIL, "base %s is used by %zu jail%s (%s%s)", name, u.n,

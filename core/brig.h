@@ -165,6 +165,9 @@ struct brig_jls_row {
 typedef int (*brig_jls_cb)(const struct brig_jls_row *row, void *ud);
 int brig_jls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, brig_jls_cb cb,
              void *ud, struct brig_err *err);
+/* brig_jls without the live state (running false, pid 0): no process is looked at. */
+int brig_jail_records(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols,
+                      brig_jls_cb cb, void *ud, struct brig_err *err);
 
 struct brig_buf;
 /* What jstart, jstop or recover did to one jail. */

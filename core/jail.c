@@ -884,9 +884,9 @@ int brig_jconf_render(struct brig_ctx *c, const char *jname, char **ret, struct 
 }
 
 /* Is jail id recorded as running, and is its init still alive? */
-static bool jail_running(struct brig_ctx *c, int64_t pid, int64_t starttime)
+static bool jail_running(struct brig_ctx *c, const struct brig_runtime *rt)
 {
-    return pid > 0 && brig_os_get(c->os)->alive(pid, starttime);
+    return rt->pid > 0 && brig_os_get(c->os)->alive(rt);
 }
 
 int brig_jail_op_remove(struct brig_jail_op *op, struct brig_err *err)
@@ -960,12 +960,14 @@ struct jls_state {
     struct brig_ctx *c;
     brig_jls_cb cb;
     void *ud;
+    bool state; /* look at each recorded init */
 };
 
 static int jls_row(const struct brig_jail_row *row, void *ud)
 {
     struct jls_state *s = ud;
-    bool running = jail_running(s->c, row->pid, row->starttime);
+    struct brig_runtime rt = {row->pid, row->starttime, row->pidfs_ino};
+    bool running = s->state && jail_running(s->c, &rt);
     struct brig_jls_row out = {
         .jid = row->id,
         .running = running,
@@ -980,7 +982,16 @@ int brig_jls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, b
 {
     if (brig_ctx_open(c, err) < 0)
         return -1;
-    struct jls_state s = {c, cb, ud};
+    struct jls_state s = {c, cb, ud, true};
+    return brig_store_jail_list(c->st, cols, ncols, jls_row, &s, err);
+}
+
+int brig_jail_records(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols,
+                      brig_jls_cb cb, void *ud, struct brig_err *err)
+{
+    if (brig_ctx_open(c, err) < 0)
+        return -1;
+    struct jls_state s = {c, cb, ud, false};
     return brig_store_jail_list(c->st, cols, ncols, jls_row, &s, err);
 }
 

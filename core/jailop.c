@@ -75,9 +75,9 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
         .basedir = op->basedir,
         .devfs_rules = op->rules,
     };
-    if (brig_store_runtime_get(c->st, op->j.id, &op->rt.pid, &op->rt.starttime, err) < 0)
+    if (brig_store_runtime_get(c->st, op->j.id, &op->rt, err) < 0)
         return -1;
-    op->running = op->rt.pid > 0 && brig_os_get(c->os)->alive(op->rt.pid, op->rt.starttime);
+    op->running = op->rt.pid > 0 && brig_os_get(c->os)->alive(&op->rt);
     if (lock && c->os == brig_os_native() && brig_snapshot_thaw_left(op, err) < 0)
         return brig_err_wrap(err, "%s", jname);
     return brig_jail_op_exposes(op, err);

@@ -71,4 +71,12 @@ struct brig_node {
 void brig_nic_clear(struct brig_nic *n);
 void brig_node_clear(struct brig_node *n);
 
+/* A running jail's identity: its init's pid and start time, and where the
+ * kernel has pidfs the inode of its pidfd (0: unknown), checked without /proc. */
+struct brig_runtime {
+    int64_t pid;
+    int64_t starttime;
+    uint64_t pidfs_ino;
+};
+
 #endif

@@ -31,7 +31,7 @@ static int record_state(struct brig_jail_op *op, const struct brig_runtime *rt,
     struct brig_store *st = op->c->st;
     if (brig_store_begin(st, err) < 0)
         return -1;
-    if ((rt ? brig_store_runtime_set(st, op->j.id, rt->pid, rt->starttime, err)
+    if ((rt ? brig_store_runtime_set(st, op->j.id, rt, err)
             : brig_store_runtime_clear(st, op->j.id, err)) < 0 ||
         brig_store_journal_clear(st, op->j.id, err) < 0) {
         brig_store_rollback(st);
@@ -256,9 +256,9 @@ out:
 bool brig_jail_is_running(struct brig_ctx *c, const char *jname)
 {
     struct brig_jail j = {0};
-    int64_t pid = 0, st = 0;
+    struct brig_runtime rt = {0};
     if (brig_jget(c, jname, &j, NULL) == 0)
-        brig_store_runtime_get(c->st, j.id, &pid, &st, NULL);
+        brig_store_runtime_get(c->st, j.id, &rt, NULL);
     brig_jail_clear(&j);
-    return pid > 0 && brig_os_get(c->os)->alive(pid, st);
+    return rt.pid > 0 && brig_os_get(c->os)->alive(&rt);
 }

@@ -10,9 +10,9 @@
 #include "os/linux/netops.h"
 #include "os/linux/proc.h"
 
-static bool linux_alive(int64_t pid, int64_t starttime)
+static bool linux_alive(const struct brig_runtime *rt)
 {
-    return brig_proc_alive((pid_t)pid, starttime);
+    return brig_proc_alive_id((pid_t)rt->pid, rt->starttime, rt->pidfs_ino);
 }
 
 /* bridge and jnic act on the host's own network: on another kernel they need its host. */

@@ -32,12 +32,6 @@ struct brig_jail_env {
     size_t nexposes;
 };
 
-/* A running jail's identity: its init's pid and start time. */
-struct brig_runtime {
-    int64_t pid;
-    int64_t starttime;
-};
-
 /* One bridge of the host, as brig bridge action=list shows it. */
 struct brig_bridge_entry {
     char *name;
@@ -53,8 +47,8 @@ struct brig_os_ops {
     const char *name;
     /* Append the node's facts (inventory keys) to facts. */
     int (*inventory)(struct brig_kvlist *facts, struct brig_err *err);
-    /* Is the recorded jail init (pid + start time) still running? */
-    bool (*alive)(int64_t pid, int64_t starttime);
+    /* Is the recorded jail init still running? */
+    bool (*alive)(const struct brig_runtime *rt);
     /* Make a new jail's data directory from its base (thick jails copy it). */
     int (*prepare)(const struct brig_jail_env *env, struct brig_err *err);
     /* Fill the new jail to's (empty) data directory from the stopped jail from's,

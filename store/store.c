@@ -159,6 +159,12 @@ static int migrate_expose(struct brig_store *st, struct brig_err *err)
                     err);
 }
 
+/* The init's pidfs inode, so liveness is checked through a pidfd. */
+static int migrate_pidfs_ino(struct brig_store *st, struct brig_err *err)
+{
+    return exec_sql(st, "ALTER TABLE runtime ADD COLUMN pidfs_ino INTEGER NOT NULL DEFAULT 0", err);
+}
+
 static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct brig_err *) = {
     migrate_1,
     migrate_param_columns,
@@ -170,6 +176,7 @@ static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct b
     migrate_fstab,
     /* 8: expose and depend */
     migrate_expose,
+    migrate_pidfs_ino,
 };
 
 int brig_store_version(struct brig_store *st)
@@ -500,7 +507,7 @@ int brig_store_jail_list(struct brig_store *st, const enum brig_param_id *cols, 
                          brig_jail_row_cb cb, void *ud, struct brig_err *err)
 {
     struct brig_buf b = {0};
-    brig_buf_add(&b, "SELECT j.id, r.pid, r.starttime");
+    brig_buf_add(&b, "SELECT j.id, r.pid, r.starttime, r.pidfs_ino");
     for (size_t i = 0; i < ncols; i++)
         brig_buf_addf(&b, ", j.%s", brig_params[cols[i]].name);
     brig_buf_add(&b, " FROM jails j LEFT JOIN runtime r ON r.jail_id = j.id ORDER BY j.id");
@@ -515,10 +522,11 @@ int brig_store_jail_list(struct brig_store *st, const enum brig_param_id *cols, 
             .id = sqlite3_column_int64(s, 0),
             .pid = sqlite3_column_int64(s, 1),
             .starttime = sqlite3_column_int64(s, 2),
+            .pidfs_ino = (uint64_t)sqlite3_column_int64(s, 3),
             .v = v,
         };
         for (size_t i = 0; i < ncols; i++) {
-            const char *t = (const char *)sqlite3_column_text(s, (int)i + 3);
+            const char *t = (const char *)sqlite3_column_text(s, (int)i + 4);
             v[i] = t ? t : "";
         }
         if (cb(&row, ud) < 0)
@@ -793,32 +801,36 @@ int brig_store_ipam_release(struct brig_store *st, int64_t jail_id, int nic_idx,
     return step_done(st, s, "release addresses", err);
 }
 
-int brig_store_runtime_set(struct brig_store *st, int64_t jail_id, int64_t pid, int64_t starttime,
+int brig_store_runtime_set(struct brig_store *st, int64_t jail_id, const struct brig_runtime *rt,
                            struct brig_err *err)
 {
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
-    if (prepare(st, "INSERT OR REPLACE INTO runtime (jail_id, pid, starttime) VALUES (?1,?2,?3)",
+    if (prepare(st,
+                "INSERT OR REPLACE INTO runtime (jail_id, pid, starttime, pidfs_ino)"
+                " VALUES (?1,?2,?3,?4)",
                 &s, err) < 0)
         return -1;
     sqlite3_bind_int64(s, 1, jail_id);
-    sqlite3_bind_int64(s, 2, pid);
-    sqlite3_bind_int64(s, 3, starttime);
+    sqlite3_bind_int64(s, 2, rt->pid);
+    sqlite3_bind_int64(s, 3, rt->starttime);
+    sqlite3_bind_int64(s, 4, (int64_t)rt->pidfs_ino);
     return step_done(st, s, "record runtime", err);
 }
 
-int brig_store_runtime_get(struct brig_store *st, int64_t jail_id, int64_t *ret_pid,
-                           int64_t *ret_starttime, struct brig_err *err)
+int brig_store_runtime_get(struct brig_store *st, int64_t jail_id, struct brig_runtime *ret,
+                           struct brig_err *err)
 {
     _cleanup_stmt_ sqlite3_stmt *s = NULL;
-    if (prepare(st, "SELECT pid, starttime FROM runtime WHERE jail_id = ?1", &s, err) < 0)
+    if (prepare(st, "SELECT pid, starttime, pidfs_ino FROM runtime WHERE jail_id = ?1", &s, err) <
+        0)
         return -1;
     sqlite3_bind_int64(s, 1, jail_id);
     int r = sqlite3_step(s);
-    *ret_pid = 0;
-    *ret_starttime = 0;
+    *ret = (struct brig_runtime){0};
     if (r == SQLITE_ROW) {
-        *ret_pid = sqlite3_column_int64(s, 0);
-        *ret_starttime = sqlite3_column_int64(s, 1);
+        ret->pid = sqlite3_column_int64(s, 0);
+        ret->starttime = sqlite3_column_int64(s, 1);
+        ret->pidfs_ino = (uint64_t)sqlite3_column_int64(s, 2);
     } else if (r != SQLITE_DONE) {
         return db_fail(st, err, "read runtime");
     }

@@ -14,7 +14,7 @@
 
 struct brig_store;
 
-#define BRIG_STORE_VERSION 8
+#define BRIG_STORE_VERSION 9
 
 /* Open (and with create, make and migrate) the database at path. */
 int brig_store_open(const char *path, bool create, struct brig_store **ret, struct brig_err *err);
@@ -55,6 +55,7 @@ struct brig_jail_row {
     const char *const *v; /* indexed like the requested columns */
     int64_t pid;          /* 0 when not recorded as running */
     int64_t starttime;
+    uint64_t pidfs_ino; /* 0: not recorded */
 };
 typedef int (*brig_jail_row_cb)(const struct brig_jail_row *row, void *ud);
 int brig_store_jail_list(struct brig_store *st, const enum brig_param_id *cols, size_t ncols,
@@ -104,11 +105,12 @@ int brig_store_ipam_kind(struct brig_store *st, const char *addr, char **ret, st
 int brig_store_ipam_release(struct brig_store *st, int64_t jail_id, int nic_idx,
                             struct brig_err *err);
 
-/* Runtime state: the jail's init pid and its start time, and a backend jid. */
-int brig_store_runtime_set(struct brig_store *st, int64_t jail_id, int64_t pid, int64_t starttime,
+/* Runtime state: the jail's init (pid, start time, pidfs inode), or a backend jid;
+ * all zero when none is recorded. */
+int brig_store_runtime_set(struct brig_store *st, int64_t jail_id, const struct brig_runtime *rt,
                            struct brig_err *err);
-int brig_store_runtime_get(struct brig_store *st, int64_t jail_id, int64_t *ret_pid,
-                           int64_t *ret_starttime, struct brig_err *err);
+int brig_store_runtime_get(struct brig_store *st, int64_t jail_id, struct brig_runtime *ret,
+                           struct brig_err *err);
 int brig_store_runtime_clear(struct brig_store *st, int64_t jail_id, struct brig_err *err);
 
 /* The lifecycle journal: which operation on a jail is in flight and how far it got. */

@@ -254,10 +254,11 @@ int brig_freebsd_recover(const struct brig_jail_env *env, const struct brig_runt
     return r;
 }
 
-bool brig_freebsd_alive(int64_t pid, int64_t starttime)
+bool brig_freebsd_alive(const struct brig_runtime *rt)
 {
     if (!on_freebsd())
-        return brig_os_get(brig_os_native())->alive(pid, starttime);
+        return brig_os_get(brig_os_native())->alive(rt);
+    int64_t pid = rt->pid;
     if (pid <= 0)
         return false;
     char jid[32];

@@ -15,7 +15,7 @@
 int brig_freebsd_inventory(struct brig_kvlist *facts, struct brig_err *err);
 /* Is jail id pid still there (`jls -j JID`)? On another kernel's host, the
  * recorded runtime is that kernel's, so the native backend answers. */
-bool brig_freebsd_alive(int64_t pid, int64_t starttime);
+bool brig_freebsd_alive(const struct brig_runtime *rt);
 /* Fill a new jail's data directory from its base (the prepare plan). */
 int brig_freebsd_prepare(const struct brig_jail_env *env, struct brig_err *err);
 /* Render (env->plan) or run the jstart plan; the jail's jid comes back as ret->pid. */

@@ -24,6 +24,7 @@
 #include "os/linux/jail.h"
 #include "os/linux/linux.h"
 #include "os/linux/net.h"
+#include "os/linux/proc.h"
 #include "os/linux/resolv.h"
 #include "os/linux/rootfs.h"
 #include "os/linux/sysinit.h"
@@ -252,6 +253,7 @@ static int init_apply(void *st, struct brig_err *err)
     s->have_proc = true;
     s->rt.pid = s->proc.pid;
     s->rt.starttime = s->proc.starttime;
+    s->rt.pidfs_ino = brig_pidfd_ino(s->proc.pidfd);
     if (spec.idmap && give_root(s, err) < 0)
         return -1;
     return brig_cgroup_join(s->jname, s->proc.pid, &s->lim, spec.cgroup_fd >= 0, err);

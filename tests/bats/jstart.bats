@@ -28,6 +28,44 @@ teardown() {
     same "$output" "${P}sa1.my.domain" "host name inside"
 }
 
+@test "jls shows a started jail whose init was killed as stopped, and jstart starts it again" {
+    ok brig jcreate jname=${P}sk1 ip4_addr=0
+    ok brig jstart jname=${P}sk1
+    local pid
+    pid=$(jpid ${P}sk1)
+    kill -9 "$pid"
+    local i
+    for i in $(seq 50); do
+        [ "$(jstatus ${P}sk1)" = stopped ] && break
+        sleep 0.1
+    done
+    ok brig jls display=jname,jid,status,pid header=0
+    [[ "$output" =~ ^${P}sk1\ +0\ +stopped\ +0$ ]]
+    ok brig jstart jname=${P}sk1
+    same "$output" "${P}sk1: started" "jstart after the crash"
+    [ "$(jpid ${P}sk1)" != "$pid" ]
+    same "$(jstatus ${P}sk1)" running "status"
+}
+
+@test "jls does not take another process for the init when the recorded pid is reused" {
+    ok brig jcreate jname=${P}sr1 ip4_addr=0
+    ok brig jstart jname=${P}sr1
+    local init other st
+    init=$(jpid ${P}sr1)
+    sleep 300 </dev/null >/dev/null 2>&1 3>&- &
+    other=$!
+    # the other process's own pid and start time: only the init's pidfd identity,
+    # recorded at jstart, tells them apart
+    st=$(sed 's/.*) //' "/proc/$other/stat" | cut -d' ' -f20)
+    sqlite3 "$W/var/db/local.sqlite" "update runtime set pid = $other, starttime = $st"
+    run "$BRIG_BIN" jls display=jname,status,pid header=0
+    kill "$other"
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^${P}sr1\ +stopped\ +0$ ]]
+    sqlite3 "$W/var/db/local.sqlite" "update runtime set pid = $init, starttime = $(sed 's/.*) //' "/proc/$init/stat" | cut -d' ' -f20)"
+    same "$(jstatus ${P}sr1)" running "status with the init recorded again"
+}
+
 @test "jstart runs the base's /etc/rc by default and the jail's root is the base" {
     ok brig jcreate jname=${P}sa1 ip4_addr=0
     ok brig jstart jname=${P}sa1

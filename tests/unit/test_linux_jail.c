@@ -648,6 +648,39 @@ static void test_jail_aborted_before_release_leaves_nothing(void **state)
     assert_false(brig_path_exists(started));
 }
 
+static void test_pidfd_identity_tells_the_process_from_a_zombie_and_from_a_reused_pid(void **state)
+{
+    int pipefd[2];
+    assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char c;
+        close(pipefd[1]);
+        _exit(read(pipefd[0], &c, 1) < 0);
+    }
+    close(pipefd[0]);
+    int64_t st = brig_proc_starttime(pid);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    assert_true(pidfd >= 0);
+    uint64_t ino = brig_pidfd_ino(pidfd);
+    close(pidfd);
+    assert_true(brig_proc_alive_id(pid, st, ino));
+    if (ino) {
+        /* the pid now names another process: its pidfd has another inode */
+        assert_false(brig_proc_alive_id(pid, st, ino + 1));
+        assert_false(brig_proc_alive_id(pid, -1, ino + 1));
+    }
+    close(pipefd[1]);
+    /* exited, not yet reaped: a zombie is not running */
+    siginfo_t si;
+    assert_int_equal(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
+    assert_false(brig_proc_alive_id(pid, st, ino));
+    assert_false(brig_proc_alive(pid, st));
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    assert_false(brig_proc_alive_id(pid, st, ino));
+}
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -655,6 +688,7 @@ int main(void)
         return 77;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pidfd_identity_tells_the_process_from_a_zombie_and_from_a_reused_pid),
         cmocka_unit_test(test_jail_is_ready_only_after_exec_start_ran),
         cmocka_unit_test(test_jail_has_its_hostname_and_only_its_processes),
         cmocka_unit_test(test_jail_root_cannot_mount_mknod_or_see_hidden_devices),

@@ -287,6 +287,7 @@ struct listing {
     char **names;
     char **ips;
     int64_t pids[16];
+    uint64_t inos[16];
     size_t n;
     int stop_after;
 };
@@ -298,6 +299,7 @@ static int collect(const struct brig_jail_row *row, void *ud)
         return -1;
     brig_strv_push(&l->names, row->v[0]);
     brig_strv_push(&l->ips, row->v[1]);
+    l->inos[l->n] = row->pidfs_ino;
     l->pids[l->n++] = row->pid;
     return 0;
 }
@@ -310,7 +312,8 @@ static void test_jail_list_names_and_globs(void **state)
     int64_t b = insert_jail(st, "web-b");
     insert_jail(st, "web-a");
     insert_jail(st, "db1");
-    assert_int_equal(brig_store_runtime_set(st, b, 4242, 777, &err), 0);
+    assert_int_equal(
+        brig_store_runtime_set(st, b, &(struct brig_runtime){4242, 777, 1ULL << 40}, &err), 0);
 
     const enum brig_param_id cols[] = {BRIG_P_JNAME, BRIG_P_IP4_ADDR};
     struct listing l = {0};
@@ -322,7 +325,9 @@ static void test_jail_list_names_and_globs(void **state)
     assert_string_equal(l.names[2], "db1");
     assert_string_equal(l.ips[0], "DHCP");
     assert_int_equal(l.pids[0], 4242);
+    assert_true(l.inos[0] == 1ULL << 40);
     assert_int_equal(l.pids[1], 0);
+    assert_true(l.inos[1] == 0);
     brig_strv_free(l.names);
     brig_strv_free(l.ips);
 
@@ -438,22 +443,27 @@ static void test_runtime_records_pid_and_start_time(void **state)
     struct brig_store *st = open_new(f);
     struct brig_err err = BRIG_ERR_INIT;
     int64_t id = insert_jail(st, "r1");
-    int64_t pid = -1, start = -1;
-    assert_int_equal(brig_store_runtime_get(st, id, &pid, &start, &err), 0);
-    assert_int_equal(pid, 0);
-    assert_int_equal(start, 0);
-    assert_int_equal(brig_store_runtime_set(st, id, 1234, 5678901234, &err), 0);
-    assert_int_equal(brig_store_runtime_set(st, id, 1235, 5678901235, &err), 0);
-    assert_int_equal(brig_store_runtime_get(st, id, &pid, &start, &err), 0);
-    assert_int_equal(pid, 1235);
-    assert_int_equal(start, 5678901235);
+    struct brig_runtime rt = {-1, -1, 1};
+    assert_int_equal(brig_store_runtime_get(st, id, &rt, &err), 0);
+    assert_int_equal(rt.pid, 0);
+    assert_int_equal(rt.starttime, 0);
+    assert_true(rt.pidfs_ino == 0);
+    assert_int_equal(
+        brig_store_runtime_set(st, id, &(struct brig_runtime){1234, 5678901234, 9}, &err), 0);
+    assert_int_equal(
+        brig_store_runtime_set(st, id, &(struct brig_runtime){1235, 5678901235, 1ULL << 33}, &err),
+        0);
+    assert_int_equal(brig_store_runtime_get(st, id, &rt, &err), 0);
+    assert_int_equal(rt.pid, 1235);
+    assert_int_equal(rt.starttime, 5678901235);
+    assert_true(rt.pidfs_ino == 1ULL << 33);
     assert_int_equal(brig_store_runtime_clear(st, id, &err), 0);
-    assert_int_equal(brig_store_runtime_get(st, id, &pid, &start, &err), 0);
-    assert_int_equal(pid, 0);
-    assert_int_equal(brig_store_runtime_set(st, id, 77, 88, &err), 0);
+    assert_int_equal(brig_store_runtime_get(st, id, &rt, &err), 0);
+    assert_int_equal(rt.pid, 0);
+    assert_int_equal(brig_store_runtime_set(st, id, &(struct brig_runtime){77, 88, 0}, &err), 0);
     assert_int_equal(brig_store_jail_delete(st, id, &err), 0);
-    assert_int_equal(brig_store_runtime_get(st, id, &pid, &start, &err), 0);
-    assert_int_equal(pid, 0);
+    assert_int_equal(brig_store_runtime_get(st, id, &rt, &err), 0);
+    assert_int_equal(rt.pid, 0);
 }
 
 static void test_journal_set_get_list_clear(void **state)
@@ -553,7 +563,8 @@ static void test_version_6_database_gains_the_fstab_table(void **state)
     struct brig_err err = BRIG_ERR_INIT;
     brig_store_close(open_new(f));
     f->st = NULL;
-    raw_sql(f->db, "DROP TABLE jailfstab; DROP TABLE expose; PRAGMA user_version = 6;");
+    raw_sql(f->db, "DROP TABLE jailfstab; DROP TABLE expose; "
+                   "ALTER TABLE runtime DROP COLUMN pidfs_ino; PRAGMA user_version = 6;");
     assert_int_equal(brig_store_open(f->db, true, &f->st, &err), 0);
     assert_int_equal(brig_store_version(f->st), BRIG_STORE_VERSION);
     assert_true(has_column(f->db, "jailfstab", "dst"));
@@ -566,12 +577,36 @@ static void test_version_7_database_gains_port_forwards_and_depend(void **state)
     brig_store_close(open_new(f));
     f->st = NULL;
     raw_sql(f->db, "DROP TABLE expose; ALTER TABLE jails DROP COLUMN depend; "
-                   "PRAGMA user_version = 7;");
+                   "ALTER TABLE runtime DROP COLUMN pidfs_ino; PRAGMA user_version = 7;");
     assert_false(has_column(f->db, "jails", "depend"));
     assert_int_equal(brig_store_open(f->db, true, &f->st, &err), 0);
     assert_int_equal(brig_store_version(f->st), BRIG_STORE_VERSION);
     assert_true(has_column(f->db, "expose", "pin"));
     assert_true(has_column(f->db, "jails", "depend"));
+}
+
+static void test_version_8_database_keeps_running_jails_and_gains_the_pidfs_inode(void **state)
+{
+    struct fixture *f = *state;
+    struct brig_err err = BRIG_ERR_INIT;
+    struct brig_store *st = open_new(f);
+    int64_t id = insert_jail(st, "r8");
+    brig_store_close(st);
+    f->st = NULL;
+    _cleanup_free_ char *sql =
+        brig_xasprintf("ALTER TABLE runtime DROP COLUMN pidfs_ino;"
+                       "INSERT INTO runtime (jail_id, pid, starttime) VALUES (%lld, 4321, 999);"
+                       "PRAGMA user_version = 8;",
+                       (long long)id);
+    raw_sql(f->db, sql);
+    assert_int_equal(brig_store_open(f->db, true, &f->st, &err), 0);
+    assert_int_equal(brig_store_version(f->st), BRIG_STORE_VERSION);
+    struct brig_runtime rt = {0};
+    assert_int_equal(brig_store_runtime_get(f->st, id, &rt, &err), 0);
+    assert_int_equal(rt.pid, 4321);
+    assert_int_equal(rt.starttime, 999);
+    /* unknown: liveness falls back to the start time */
+    assert_true(rt.pidfs_ino == 0);
 }
 
 int main(void)
@@ -587,6 +622,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_jail_insert_get_update_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_jail_name_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jail_list_names_and_globs, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_version_8_database_keeps_running_jails_and_gains_the_pidfs_inode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transaction_rollback_discards_changes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_nic_rows_ordered_unique_and_removed_with_the_jail,
