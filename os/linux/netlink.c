@@ -691,10 +691,18 @@ static int veth_add(struct brig_nl *host, const struct brig_veth *v, const char 
     rtnl_link_set_mtu(l, host_mtu);
     rtnl_link_set_master(l, master);
     /* down: brig_veth_create turns IPv6 off before the host end comes up */
+    /* One queue each way, what the kernel leaves a veth with anyway: asked for
+     * at creation, it is allocated so, where otherwise the kernel allocates one
+     * per CPU and cuts them to one on the registered device, which waits for
+     * an expedited RCU grace period (an IPI to every CPU) in every jstart. */
+    rtnl_link_set_num_tx_queues(l, 1);
+    rtnl_link_set_num_rx_queues(l, 1);
 
     struct rtnl_link *peer = rtnl_link_veth_get_peer(l);
     rtnl_link_set_name(peer, jname);
     rtnl_link_set_mtu(peer, mtu);
+    rtnl_link_set_num_tx_queues(peer, 1);
+    rtnl_link_set_num_rx_queues(peer, 1);
     /* No IFF_UP on the peer: the kernel opens it before the pair is linked (ENOTCONN);
      * brig_veth_configure brings it up from inside. */
     if (v->netns_fd >= 0)
