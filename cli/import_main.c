@@ -1,8 +1,11 @@
 /* brig-import: brig's program for importing a rootfs tarball (repo action=get
- * file= or url=). It is the only program that links libcurl, libarchive and
- * libcrypto, so every other brig command starts without loading them.
- * usage: brig-import WORKDIR NAME FILE|URL [SHA256] */
+ * file= or url=) or an OCI image (sources=oci image=). It is the only program
+ * that links libcurl, libarchive, json-c and libcrypto, so every other brig
+ * command starts without loading them.
+ * usage: brig-import WORKDIR NAME FILE|URL [SHA256]
+ *        brig-import --oci WORKDIR NAME|"" IMAGE */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,12 +13,38 @@
 #include "repo.h"
 #include "util.h"
 
+static void print_line(const char *line, void *data)
+{
+    (void)data;
+    puts(line);
+    fflush(stdout);
+}
+
+static int import_oci(const char *workdir, const char *name, const char *image)
+{
+    struct brig_err err = BRIG_ERR_INIT;
+    char *base = NULL;
+    bool present = false;
+    if (brig_repo_import_oci(workdir, name, image, print_line, NULL, &base,
+                             &present, &err) < 0) {
+        fprintf(stderr, "brig: repo: %s\n", err.msg);
+        return err.code ? err.code : BRIG_EFAIL;
+    }
+    printf("base %s: %s\n", base, present ? "already present" : "ready");
+    free(base);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct brig_err err = BRIG_ERR_INIT;
     struct cli_progress bar;
+    if (argc == 5 && strcmp(argv[1], "--oci") == 0)
+        return import_oci(argv[2], argv[3], argv[4]);
     if (argc < 4 || argc > 5) {
-        fputs("usage: brig-import WORKDIR NAME FILE|URL [SHA256]\n", stderr);
+        fputs("usage: brig-import WORKDIR NAME FILE|URL [SHA256]\n"
+              "       brig-import --oci WORKDIR NAME|\"\" IMAGE\n",
+              stderr);
         return BRIG_EUSAGE;
     }
     const char *sha = argc == 5 && *argv[4] ? argv[4] : NULL;

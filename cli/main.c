@@ -62,8 +62,10 @@ static const struct cli_opt opts_recover[] = {
     {"jname", "name|glob", "*", "the jails to recover (default: all)"}, {NULL}};
 static const struct cli_opt opts_repo[] = {
     {"action", "list|get|remove", "list", "what to do"},
-    {"sources", "base|kernel", "base", "what to get"},
-    {"base", "name", "", "busybox, debian11|12|13, debian (= 12), or a name for file=/url="},
+    {"sources", "base|oci|kernel", "base", "what to get (oci: a base from an OCI image)"},
+    {"base", "name", "",
+     "busybox, debian11|12|13, debian (= 12), or a name for file=/url=/image="},
+    {"image", "ref", "", "sources=oci: oci:DIR[:TAG] (image layout) or docker-archive:FILE"},
     {"file", "path", "", "import a rootfs tarball (tar, gz, xz, zst, bz2)"},
     {"url", "url", "", "download and import a rootfs tarball"},
     {"sha256", "hex", "", "refuse the tarball unless its SHA-256 matches"},

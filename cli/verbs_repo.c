@@ -53,6 +53,64 @@ static int repo_import(struct cli *cli, const char *base, const char *src, struc
     return 0;
 }
 
+/* Import an OCI image with brig-import, which prints its lines and error. */
+static int repo_import_oci(struct cli *cli, const char *base, const char *image,
+                           struct brig_err *err)
+{
+    _cleanup_free_ char *prog = import_program();
+    char *argv[] = {prog,
+                    (char *)(uintptr_t) "--oci",
+                    cli->ctx.workdir,
+                    (char *)(uintptr_t)(base ? base : ""),
+                    (char *)(uintptr_t)image,
+                    NULL};
+    int status;
+    fflush(stdout);
+    if (brig_run(argv, NULL, &status, NULL, err) < 0)
+        return -1;
+    if (status != 0) {
+        cli->exit_status = status < 0 ? BRIG_EFAIL : status;
+        cli->quiet_error = true;
+        return brig_err_set(err, cli->exit_status, "import failed");
+    }
+    return 0;
+}
+
+/* sources=oci: a base from an OCI image layout or a docker-archive. */
+static int repo_get_oci(struct cli *cli, struct brig_err *err)
+{
+    static const char *const not_oci[] = {"file", "url", "sha256", "suite"};
+    const char *image, *base = cli_get(cli, "base");
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(not_oci); i++) {
+        if (cli_get(cli, not_oci[i]))
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "%s= does not go with sources=oci (the image's digests are "
+                                "checked)",
+                                not_oci[i]);
+    }
+    if (cli_need(cli, "image", &image, err) < 0)
+        return -1;
+    if (!brig_startswith(image, "oci:") && !brig_startswith(image, "docker-archive:"))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "image=%.200s: give oci:DIR[:TAG] (an OCI image layout) or "
+                            "docker-archive:FILE (docker save)",
+                            image);
+    if (base && brig_check_name("base", base, err) < 0)
+        return -1;
+    if (brig_ctx_open(&cli->ctx, err) < 0)
+        return -1;
+    if (base && brig_repo_exists(cli->ctx.workdir, base)) {
+        printf("base %s: already present\n", base);
+        return 0;
+    }
+    if (cli->ctx.dry_run) {
+        printf("base %s: would be imported from %s\n", base ? base : "(named after the image)",
+               image);
+        return 0;
+    }
+    return repo_import_oci(cli, base, image, err);
+}
+
 /* "sha256:0123456789ab": enough of a digest to tell bases apart in a table. */
 static char *checksum_short(const char *sum)
 {
@@ -111,11 +169,15 @@ static int repo_get(struct cli *cli, struct brig_err *err)
 {
     const char *base, *file = cli_get(cli, "file"), *url = cli_get(cli, "url");
     const char *sources = cli_get(cli, "sources"), *suite = cli_get(cli, "suite");
+    if (sources && strcmp(sources, "oci") == 0)
+        return repo_get_oci(cli, err);
     if (sources && strcmp(sources, "base") != 0)
         return brig_err_set(err, BRIG_EUSAGE,
-                            "sources=%.40s: on Linux only bases (sources=base) are fetched; "
-                            "kernels for VMs come with the VM support",
+                            "sources=%.40s: on Linux bases (sources=base) and OCI images "
+                            "(sources=oci) are fetched; kernels for VMs come with the VM support",
                             sources);
+    if (cli_get(cli, "image"))
+        return brig_err_set(err, BRIG_EUSAGE, "image= goes with sources=oci");
     if (cli_need(cli, "base", &base, err) < 0 || brig_check_name("base", base, err) < 0)
         return -1;
     if (file && url)
@@ -180,7 +242,7 @@ static int repo_get(struct cli *cli, struct brig_err *err)
  * the repo plan (printed with --dry-run). */
 static int repo_get_freebsd(struct cli *cli, struct brig_err *err)
 {
-    static const char *const linux_only[] = {"base", "file", "url", "sha256", "suite"};
+    static const char *const linux_only[] = {"base", "file", "url", "sha256", "suite", "image"};
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(linux_only); i++) {
         if (cli_get(cli, linux_only[i]))
             return brig_err_set(err, BRIG_EUSAGE,

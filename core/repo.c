@@ -21,13 +21,15 @@
 
 #define REPO_TMP_PREFIX  ".tmp-"
 #define REPO_META_SUFFIX ".meta"
-#define REPO_META_MAX    (64 * 1024)
+#define REPO_META_MAX    (1024 * 1024)
+#define REPO_OCI_PREFIX  "oci_"
 
 static const char *const base_kind_names[] = {
     [BRIG_BASE_UNKNOWN] = "unknown",
     [BRIG_BASE_BUSYBOX] = "busybox",
     [BRIG_BASE_DEBIAN] = "debian",
     [BRIG_BASE_TARBALL] = "tarball",
+    [BRIG_BASE_OCI] = "oci",
 };
 
 const char *brig_base_kind_name(enum brig_base_kind kind)
@@ -53,6 +55,7 @@ void brig_base_clear(struct brig_base *base)
     free(base->version);
     free(base->sha256);
     free(base->checksum);
+    brig_kvlist_free(&base->oci);
     memset(base, 0, sizeof(*base));
 }
 
@@ -138,6 +141,10 @@ static int meta_write(const char *path, const struct brig_base *b, struct brig_e
     brig_jconf_format_line(&buf, "version", b->version ? b->version : "");
     brig_jconf_format_line(&buf, "sha256", b->sha256 ? b->sha256 : "");
     brig_jconf_format_line(&buf, "checksum", b->checksum ? b->checksum : "");
+    for (size_t i = 0; i < b->oci.n; i++) {
+        _cleanup_free_ char *key = brig_xasprintf(REPO_OCI_PREFIX "%s", b->oci.items[i].key);
+        brig_jconf_format_line(&buf, key, b->oci.items[i].value);
+    }
     int r = brig_write_file_atomic(path, buf.s, buf.len, 0644, err);
     brig_buf_free(&buf);
     return r;
@@ -171,6 +178,11 @@ static int base_load(const char *dir, const char *name, struct brig_base *ret, s
         b.version = brig_xstrdup(brig_kvlist_get(&kv, "version"));
         b.sha256 = brig_xstrdup(brig_kvlist_get(&kv, "sha256"));
         b.checksum = brig_xstrdup(brig_kvlist_get(&kv, "checksum"));
+        for (size_t i = 0; i < kv.n; i++) {
+            if (brig_startswith(kv.items[i].key, REPO_OCI_PREFIX))
+                brig_kvlist_add(&b.oci, kv.items[i].key + strlen(REPO_OCI_PREFIX),
+                                kv.items[i].value, 0);
+        }
     } else {
         b.kind = BRIG_BASE_UNKNOWN;
         b.created = (int64_t)st.st_mtime;
@@ -237,6 +249,7 @@ static void repo_tidy(const char *workdir)
 {
     struct brig_err ignored = BRIG_ERR_INIT;
     brig_repo_cleanup(workdir, &ignored);
+    brig_repo_layers_gc(workdir, &ignored);
 }
 
 static int base_cmp(const void *a, const void *b)
@@ -318,6 +331,7 @@ void brig_staging_end(struct brig_staging *s)
     free(s->tmp);
     free(s->root);
     free(s->final);
+    brig_kvlist_free(&s->oci);
     memset(s, 0, sizeof(*s));
     s->lock_fd = -1;
 }
@@ -393,6 +407,8 @@ int brig_staging_commit(struct brig_staging *s, enum brig_base_kind kind, const 
         .sha256 = brig_xstrdup(sha256),
         .checksum = brig_xasprintf("sha256:%s", tree),
     };
+    for (size_t i = 0; i < s->oci.n; i++)
+        brig_kvlist_add(&b.oci, s->oci.items[i].key, s->oci.items[i].value, 0);
     int r = staging_rename(s, err);
     if (r == 0) {
         _cleanup_free_ char *meta = brig_xasprintf("%s/%s" REPO_META_SUFFIX, s->dir, s->name);
@@ -467,5 +483,98 @@ int brig_repo_remove(const char *workdir, const char *name, struct brig_err *err
         r = brig_rm_rf(s.tmp, err);
     }
     brig_staging_end(&s);
+    if (r == 0)
+        r = brig_repo_layers_gc(workdir, err);
     return r < 0 ? brig_err_wrap(err, "remove base %s", name) : 0;
+}
+
+int brig_layers_lock(const char *dir, bool wait, int *ret_fd, struct brig_err *err)
+{
+    _cleanup_free_ char *layers = brig_xasprintf("%s/" BRIG_LAYERS_DIR, dir);
+    _cleanup_free_ char *sha = brig_xasprintf("%s/sha256", layers);
+    _cleanup_free_ char *lock = brig_xasprintf("%s/.lock", layers);
+    if (brig_mkdir_p(sha, 0700, err) < 0)
+        return -1;
+    int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open %s", lock);
+    if (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK && !wait)
+            return 1;
+        return brig_err_sys(err, e, "lock %s", lock);
+    }
+    *ret_fd = fd;
+    return 0;
+}
+
+/* Add the layers every .meta of dir names to *v. */
+static void layers_in_use(const char *dir, char ***v)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    size_t sl = strlen(REPO_META_SUFFIX);
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (de->d_name[0] == '.' || n <= sl || strcmp(de->d_name + n - sl, REPO_META_SUFFIX) != 0)
+            continue;
+        _cleanup_free_ char *meta = brig_xasprintf("%s/%s", dir, de->d_name);
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        struct brig_kvlist kv = {0};
+        struct brig_err ignored = BRIG_ERR_INIT;
+        if (brig_read_file(meta, REPO_META_MAX, &text, &len, &ignored) == 0 &&
+            brig_jconf_parse(text, len, &kv, &ignored) == 0) {
+            const char *layers = brig_kvlist_get(&kv, REPO_OCI_PREFIX "layers");
+            _cleanup_free_ char *copy = brig_xstrdup(layers ? layers : "");
+            char *save = NULL;
+            for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+                brig_strv_push_unique(v, w);
+        }
+        brig_kvlist_free(&kv);
+    }
+    closedir(d);
+}
+
+int brig_layers_collect(const char *dir, struct brig_err *err)
+{
+    _cleanup_strv_ char **keep = NULL;
+    layers_in_use(dir, &keep);
+    _cleanup_free_ char *layers = brig_xasprintf("%s/" BRIG_LAYERS_DIR, dir);
+    _cleanup_free_ char *sha = brig_xasprintf("%s/sha256", layers);
+    int r = 0;
+    const char *dirs[] = {layers, sha};
+    for (size_t k = 0; k < BRIG_ARRAY_SIZE(dirs); k++) {
+        _cleanup_close_ int fd = open(dirs[k], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd < 0 ? NULL : fdopendir(dup(fd));
+        if (!d)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            bool drop = k == 0 ? brig_startswith(de->d_name, REPO_TMP_PREFIX)
+                               : de->d_name[0] != '.' && !brig_strv_contains(keep, de->d_name);
+            if (drop && brig_rm_rf_at(fd, de->d_name, r < 0 ? NULL : err) < 0)
+                r = -1;
+        }
+        closedir(d);
+    }
+    return r < 0 ? brig_err_wrap(err, "collect unused layers") : 0;
+}
+
+int brig_repo_layers_gc(const char *workdir, struct brig_err *err)
+{
+    _cleanup_free_ char *dir = NULL;
+    if (repo_dir(workdir, &dir, err) < 0)
+        return -1;
+    _cleanup_free_ char *layers = brig_xasprintf("%s/" BRIG_LAYERS_DIR, dir);
+    if (!brig_path_exists(layers))
+        return 0;
+    _cleanup_close_ int fd = -1;
+    int r = brig_layers_lock(dir, false, &fd, err);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    return brig_layers_collect(dir, err);
 }

@@ -398,6 +398,14 @@ static int rm_rf_at(int parent, const char *name, dev_t dev, struct brig_err *er
     return 0;
 }
 
+int brig_rm_rf_at(int dirfd, const char *name, struct brig_err *err)
+{
+    struct stat st;
+    if (fstat(dirfd, &st) < 0)
+        return brig_err_sys(err, errno, "stat %s", name);
+    return rm_rf_at(dirfd, name, st.st_dev, err);
+}
+
 int brig_rm_rf(const char *path, struct brig_err *err)
 {
     struct stat st;

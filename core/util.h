@@ -85,6 +85,9 @@ int brig_read_file(const char *path, size_t max, char **ret_data, size_t *ret_le
                    struct brig_err *err);
 /* Remove a tree without crossing mount points; missing path is success. */
 int brig_rm_rf(const char *path, struct brig_err *err);
+/* brig_rm_rf of name in the directory dirfd, never following a link, never
+ * leaving dirfd's file system. */
+int brig_rm_rf_at(int dirfd, const char *name, struct brig_err *err);
 bool brig_path_exists(const char *path);
 
 /* Quote s for a POSIX shell, for printing commands a person can paste. */
