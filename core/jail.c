@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "baseboot.h"
+#include "repo.h"
 #include "brig.h"
 #include "cbsd.h"
 #include "idmap.h"
@@ -633,6 +634,41 @@ int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, str
     return 0;
 }
 
+/* A jail on an OCI base takes the image config's command, environment,
+ * directory and user (recorded in the base's .meta) where none is given;
+ * the command only with the rest of the start and stop left to defaults. */
+static bool oci_defaults(struct brig_ctx *c, struct brig_jail *j, bool boot)
+{
+    static const struct {
+        enum brig_param_id id;
+        const char *key;
+    } keys[] = {{BRIG_P_EXEC_ENV, "exec_env"},
+                {BRIG_P_EXEC_CWD, "exec_cwd"},
+                {BRIG_P_EXEC_USER, "exec_user"}};
+    struct brig_base b = {0};
+    struct brig_err ignored = BRIG_ERR_INIT;
+    if (brig_repo_info(c->workdir, j->v[BRIG_P_BASE], &b, &ignored) < 0)
+        return false;
+    bool oci = b.kind == BRIG_BASE_OCI;
+    for (size_t i = 0; oci && i < BRIG_ARRAY_SIZE(keys); i++) {
+        const char *v = brig_kvlist_get(&b.oci, keys[i].key);
+        if (!j->v[keys[i].id] && v)
+            brig_jail_set(j, keys[i].id, v);
+    }
+    if (oci && boot) {
+        const char *cmd = brig_kvlist_get(&b.oci, "exec_start");
+        const char *sig = brig_kvlist_get(&b.oci, "stop_signal");
+        brig_jail_set(j, BRIG_P_EXEC_START, cmd ? cmd : "");
+        brig_jail_set(j, BRIG_P_EXEC_STOP, "");
+        brig_jail_set(j, BRIG_P_EXEC_INIT, "");
+        struct brig_err e = BRIG_ERR_INIT;
+        bool sig_ok = sig && *sig && brig_param_check(BRIG_P_STOP_SIGNAL, sig, &e) == 0;
+        brig_jail_set(j, BRIG_P_STOP_SIGNAL, sig_ok ? sig : "SIGTERM");
+    }
+    brig_base_clear(&b);
+    return oci;
+}
+
 /* A Linux jail whose start and stop are left to their defaults takes its
  * base's: set all four, or none, so they always agree. */
 static void boot_defaults(struct brig_ctx *c, struct brig_jail *j)
@@ -641,9 +677,12 @@ static void boot_defaults(struct brig_ctx *c, struct brig_jail *j)
                                              BRIG_P_STOP_SIGNAL};
     if (c->os != BRIG_K_LINUX)
         return;
+    bool boot = true;
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(ids); i++)
         if (j->v[ids[i]])
-            return;
+            boot = false;
+    if (oci_defaults(c, j, boot) || !boot)
+        return;
     _cleanup_free_ char *basedir = brig_ctx_path(c, "basejail/%s", j->v[BRIG_P_BASE]);
     const struct brig_base_boot *b = brig_base_boot_detect(basedir);
     brig_jail_set(j, BRIG_P_EXEC_START, b->exec_start);

@@ -233,3 +233,50 @@ void brig_jconf_format_line(struct brig_buf *buf, const char *key, const char *v
     }
     brig_buf_add(buf, "\";\n");
 }
+
+int brig_words_split(const char *s, char ***ret, struct brig_err *err)
+{
+    char **v = NULL;
+    const char *p = s;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        if (!*p)
+            break;
+        struct brig_buf w = {0};
+        brig_buf_add(&w, "");
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+            if (*p == '\'') {
+                const char *end = strchr(p + 1, '\'');
+                if (!end)
+                    goto unterminated;
+                brig_buf_addn(&w, p + 1, (size_t)(end - p - 1));
+                p = end + 1;
+            } else if (*p == '"') {
+                for (p++; *p != '"'; p++) {
+                    if (!*p)
+                        goto unterminated;
+                    if (*p == '\\' && p[1] && strchr("\\\"$`", p[1]))
+                        p++;
+                    brig_buf_addc(&w, *p);
+                }
+                p++;
+            } else if (*p == '\\' && p[1]) {
+                brig_buf_addc(&w, p[1]);
+                p += 2;
+            } else {
+                brig_buf_addc(&w, *p++);
+            }
+            continue;
+        unterminated:
+            brig_buf_free(&w);
+            brig_strv_free(v);
+            return brig_err_set(err, BRIG_EUSAGE, "an unterminated quote in '%.80s'", s);
+        }
+        char *word = brig_buf_steal(&w);
+        brig_strv_push(&v, word);
+        free(word);
+    }
+    *ret = v ? v : brig_xcalloc(1, sizeof(*v));
+    return 0;
+}

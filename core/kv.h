@@ -33,6 +33,12 @@ int brig_kv_parse_arg(const char *word, struct brig_kv *ret, struct brig_err *er
  * values are literal. Errors name the line: "line 3: missing '='". */
 int brig_jconf_parse(const char *text, size_t len, struct brig_kvlist *ret, struct brig_err *err);
 
+/* Split s into words as /bin/sh would without expanding anything: blanks
+ * separate words, '...' is literal, "..." takes \\ \" \$ \` escapes, and a
+ * backslash outside quotes takes the next character literally. BRIG_EUSAGE
+ * on an unterminated quote. (exec_env's form: brig_shell_quote's words.) */
+int brig_words_split(const char *s, char ***ret, struct brig_err *err);
+
 /* Append `key="value";\n` to buf, escaping so brig_jconf_parse reads back value. */
 struct brig_buf;
 void brig_jconf_format_line(struct brig_buf *buf, const char *key, const char *value);

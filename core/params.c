@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "kv.h"
 #include "util.h"
 
 static const char *const emulators[] = {"jail", "linux", NULL};
@@ -207,6 +208,15 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
     P(BRIG_P_DEPEND, "depend", BRIG_T_STRING, "0", BRIG_K_BOTH,
       "jails this one needs, a comma list (0: none): jstart starts them first, jstop of one "
       "of them is refused while this one runs (force=1 stops this one first)"),
+    P(BRIG_P_EXEC_ENV, "exec_env", BRIG_T_STRING, "", BRIG_K_LINUX,
+      "environment of exec_start and exec_stop: KEY=value words, quoted as for /bin/sh (an OCI "
+      "base's Env by default)"),
+    P(BRIG_P_EXEC_CWD, "exec_cwd", BRIG_T_STRING, "", BRIG_K_LINUX,
+      "directory exec_start and exec_stop run in (empty: /; an OCI base's WorkingDir by "
+      "default)"),
+    P(BRIG_P_EXEC_USER, "exec_user", BRIG_T_STRING, "", BRIG_K_LINUX,
+      "user exec_start and exec_stop run as: user[:group], names of the jail or numbers "
+      "(empty: root; an OCI base's User by default)"),
 };
 
 const char *brig_ptype_name(enum brig_ptype t)
@@ -745,6 +755,55 @@ static bool hostname_is_default(const struct brig_jail *j)
     return brig_streq(def, j->v[BRIG_P_HOST_HOSTNAME]);
 }
 
+/* exec_env: KEY=value words (brig_words_split), KEY a shell variable name. */
+static int check_exec_env(const char *v, struct brig_err *err)
+{
+    _cleanup_strv_ char **words = NULL;
+    if (!v || !*v)
+        return 0;
+    if (brig_words_split(v, &words, err) < 0)
+        return brig_err_wrap(err, "exec_env");
+    for (size_t i = 0; words[i]; i++) {
+        const char *w = words[i];
+        size_t k = strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+        if (k == 0 || w[k] != '=' || (w[0] >= '0' && w[0] <= '9'))
+            return brig_err_set(err, BRIG_EUSAGE, "exec_env: '%.80s' is not KEY=value", w);
+        for (const char *p = w; *p; p++) {
+            if ((unsigned char)*p < ' ' || *p == 0x7f)
+                return brig_err_set(err, BRIG_EUSAGE, "exec_env: '%.20s…' holds a control "
+                                    "character", w);
+        }
+    }
+    return 0;
+}
+
+static int check_exec_cwd(const char *v, struct brig_err *err)
+{
+    if (!v || !*v)
+        return 0;
+    if (v[0] != '/' || strlen(v) > 4095)
+        return brig_err_set(err, BRIG_EUSAGE, "exec_cwd: '%.80s' is not an absolute path", v);
+    for (const char *p = v; *p; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f)
+            return brig_err_set(err, BRIG_EUSAGE, "exec_cwd holds a control character");
+    }
+    return 0;
+}
+
+/* exec_user: user[:group], each a name of the jail's or a number. */
+static int check_exec_user(const char *v, struct brig_err *err)
+{
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-$";
+    if (!v || !*v)
+        return 0;
+    const char *colon = strchr(v, ':');
+    size_t u = colon ? (size_t)(colon - v) : strlen(v);
+    if (u == 0 || u > 64 || strspn(v, ok) != u ||
+        (colon && (!colon[1] || strlen(colon + 1) > 64 || colon[1 + strspn(colon + 1, ok)])))
+        return brig_err_set(err, BRIG_EUSAGE, "exec_user: '%.80s' is not user[:group]", v);
+    return 0;
+}
+
 int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
 {
     for (int i = 0; i < BRIG_P__COUNT; i++) {
@@ -760,6 +819,10 @@ int brig_jail_check(const struct brig_jail *j, struct brig_err *err)
     }
     if (!j->v[BRIG_P_JNAME])
         return brig_err_set(err, BRIG_EUSAGE, "jname is required");
+    if (check_exec_env(j->v[BRIG_P_EXEC_ENV], err) < 0 ||
+        check_exec_cwd(j->v[BRIG_P_EXEC_CWD], err) < 0 ||
+        check_exec_user(j->v[BRIG_P_EXEC_USER], err) < 0)
+        return -1;
     const char *ip = j->v[BRIG_P_IP4_ADDR];
     if (brig_jail_bool(j, BRIG_P_VNET) && ip && strchr(ip, '|'))
         return brig_err_set(err, BRIG_EUSAGE,

@@ -57,6 +57,9 @@ enum brig_param_id {
     BRIG_P_EXEC_INIT,
     BRIG_P_STOP_SIGNAL,
     BRIG_P_DEPEND,
+    BRIG_P_EXEC_ENV,
+    BRIG_P_EXEC_CWD,
+    BRIG_P_EXEC_USER,
     BRIG_P__COUNT
 };
 

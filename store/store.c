@@ -176,7 +176,10 @@ static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct b
     migrate_fstab,
     /* 8: expose and depend */
     migrate_expose,
+    /* 9: the init's pidfs inode */
     migrate_pidfs_ino,
+    /* 10: exec_env, exec_cwd, exec_user */
+    migrate_param_columns,
 };
 
 int brig_store_version(struct brig_store *st)

@@ -49,6 +49,9 @@ struct brig_jail_spec {
     /* exec'd as the jail's pid 1 once it is set up, instead of brig's init
      * staying there (sysinit.c): the base's own init system. NULL or "": none */
     const char *exec_init;
+    const char *exec_env;    /* KEY=value words for exec_start / exec_stop; NULL or "": none */
+    const char *exec_cwd;    /* where they run; NULL or "": / */
+    const char *exec_user;   /* user[:group] they run as; NULL or "": root */
     unsigned exec_timeout;   /* seconds exec_start / exec_stop may run; 0: no limit */
     unsigned stop_timeout;   /* seconds between SIGTERM and SIGKILL on stop */
     bool persist;            /* 0: the jail ends when its last process exits */

@@ -26,6 +26,8 @@
 #include "cgroup.h"
 #include "idmap.h"
 #include "jail_int.h"
+#include "kv.h"
+#include "passwd.h"
 #include "net.h"
 #include "proc.h"
 #include "sysinit.h"
@@ -145,6 +147,14 @@ struct init_state {
     char *exec_stop; /* copied: the caller's strings are gone once the title is set */
     char *exec_init; /* likewise: what replaces the init once the jail is up */
     bool stop_requested;
+    /* how exec_start and exec_stop run (exec_env, exec_cwd, exec_user) */
+    char **envp;
+    char *cwd;      /* NULL: / */
+    bool as_user;   /* exec_user given: uid, gid and gids below */
+    uid_t uid;
+    gid_t gid;
+    gid_t gids[64];
+    size_t ngids;
 };
 
 static void noop_handler(int sig)
@@ -396,44 +406,79 @@ static char **plain_command(const char *cmd)
     return argv;
 }
 
-/* Run /bin/sh -c cmd in the jail, output to the console; wait at most
- * timeout seconds (0: no limit). Returns 0 with *ret_status, or -1 on timeout. */
+/* The child of spawn_sh with exec_user: become exec_user in exec_cwd and exec cmd. */
+static _Noreturn void exec_as_user(const struct init_state *st, char **words, char **shv,
+                                   const sigset_t *dfl)
+{
+    setsid();
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sigismember(dfl, sig) == 1)
+            signal(sig, SIG_DFL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (st->cwd && chdir(st->cwd) < 0) {
+        dprintf(2, "brig-init: exec_cwd %s: %s\n", st->cwd, strerror(errno));
+        _exit(126);
+    }
+    if (setgroups(st->ngids, st->gids) < 0 || setresgid(st->gid, st->gid, st->gid) < 0 ||
+        setresuid(st->uid, st->uid, st->uid) < 0) {
+        dprintf(2, "brig-init: exec_user: %s\n", strerror(errno));
+        _exit(126);
+    }
+    if (words)
+        execve(words[0], words, st->envp);
+    execve(shv[0], shv, st->envp);
+    dprintf(2, "brig-init: %s: %s\n", shv[0], strerror(errno));
+    _exit(127);
+}
+
 /* Start cmd in a new session with default signals, as /bin/sh -c would run
- * it (a plain command directly). posix_spawn does not copy the init's page
- * tables as fork would: ~0.3 ms less per start. Returns the pid, or -1 with
- * errno; a missing /bin/sh gives 127 in *ret_status as a shell would. */
-static pid_t spawn_sh(const char *cmd, int *ret_status)
+ * it (a plain command directly), with exec_env's environment, in exec_cwd.
+ * posix_spawn does not copy the init's page tables as fork would: ~0.3 ms
+ * less per start; exec_user needs a fork. Returns the pid, or -1 with errno;
+ * a missing /bin/sh gives 127 in *ret_status as a shell would. */
+static pid_t spawn_sh(const struct init_state *st, const char *cmd, int *ret_status)
 {
     static char sh[] = "/bin/sh", dash_c[] = "-c";
-    static char path[] = "PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin";
-    static char home[] = "HOME=/";
-    char *envp[] = {path, home, NULL};
     posix_spawnattr_t at;
+    posix_spawn_file_actions_t fa;
     sigset_t none, dfl;
     sigemptyset(&none);
     sigemptyset(&dfl);
     for (size_t i = 0; i < BRIG_ARRAY_SIZE(stop_signals); i++)
         sigaddset(&dfl, stop_signals[i]);
     sigaddset(&dfl, SIGCHLD);
+    pid_t pid = -1;
+    int r = ENOENT;
+    char **words = plain_command(cmd);
+    _cleanup_free_ char *c = brig_xstrdup(cmd);
+    char *shv[] = {sh, dash_c, c, NULL};
+    if (st->as_user) {
+        pid = fork();
+        if (pid == 0)
+            exec_as_user(st, words, shv, &dfl);
+        brig_strv_free(words);
+        return pid;
+    }
     posix_spawnattr_init(&at);
+    posix_spawn_file_actions_init(&fa);
+    if (st->cwd)
+        posix_spawn_file_actions_addchdir_np(&fa, st->cwd);
     posix_spawnattr_setsigmask(&at, &none);
     posix_spawnattr_setsigdefault(&at, &dfl);
     posix_spawnattr_setflags(&at,
                              POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
-    pid_t pid = -1;
-    int r = ENOENT;
-    char **words = plain_command(cmd);
     if (words)
-        r = posix_spawn(&pid, words[0], NULL, &at, words, envp); /* on failure the shell says why */
+        r = posix_spawn(&pid, words[0], &fa, &at, words, st->envp); /* on failure the shell says why */
     brig_strv_free(words);
-    if (r != 0) {
-        _cleanup_free_ char *c = brig_xstrdup(cmd);
-        char *argv[] = {sh, dash_c, c, NULL};
-        r = posix_spawn(&pid, sh, NULL, &at, argv, envp);
-    }
+    if (r != 0)
+        r = posix_spawn(&pid, sh, &fa, &at, shv, st->envp);
     posix_spawnattr_destroy(&at);
+    posix_spawn_file_actions_destroy(&fa);
     if (r == ENOENT || r == EACCES || r == ENOEXEC || r == ENOTDIR) {
-        dprintf(2, "brig-init: %s: %s\n", sh, strerror(r));
+        dprintf(2, "brig-init: %s: %s\n", st->cwd && r == ENOENT ? st->cwd : sh, strerror(r));
         *ret_status = W_EXITCODE(127, 0);
         return 0;
     }
@@ -444,9 +489,11 @@ static pid_t spawn_sh(const char *cmd, int *ret_status)
     return pid;
 }
 
+/* Run /bin/sh -c cmd in the jail, output to the console; wait at most
+ * timeout seconds (0: no limit). Returns 0 with *ret_status, or -1 on timeout. */
 static int run_sh(struct init_state *st, const char *cmd, unsigned timeout, int *ret_status)
 {
-    pid_t pid = spawn_sh(cmd, ret_status);
+    pid_t pid = spawn_sh(st, cmd, ret_status);
     if (pid < 0) {
         *ret_status = -errno;
         return 0;
@@ -537,6 +584,85 @@ static int init_prepare(struct init_state *st, int root_fd, struct brig_err *err
     return brig_jail_restrict_early(&spec->policy, err);
 }
 
+/* exec_start's environment: PATH and HOME, then exec_env's words over them. */
+static int exec_env_build(struct init_state *st, const char *env, struct brig_err *err)
+{
+    _cleanup_strv_ char **words = NULL;
+    if (env && *env && brig_words_split(env, &words, err) < 0)
+        return brig_err_wrap(err, "exec_env");
+    char **v = NULL;
+    brig_strv_push(&v, "PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin");
+    brig_strv_push(&v, "HOME=/");
+    for (size_t i = 0; words && words[i]; i++) {
+        const char *eq = strchr(words[i], '=');
+        size_t k = eq ? (size_t)(eq - words[i]) + 1 : strlen(words[i]);
+        for (size_t j = 0; v[j]; j++) {
+            if (strncmp(v[j], words[i], k) == 0) {
+                free(v[j]);
+                for (size_t m = j; v[m]; m++)
+                    v[m] = v[m + 1];
+                break;
+            }
+        }
+        brig_strv_push(&v, words[i]);
+    }
+    st->envp = v;
+    return 0;
+}
+
+static bool parse_id(const char *s, uint32_t *ret)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > 0xfffffffeUL)
+        return false;
+    *ret = (uint32_t)v;
+    return true;
+}
+
+/* exec_user "user[:group]" as ids, names looked up in the jail's own files
+ * (read now, as jail root). */
+static int exec_user_resolve(struct init_state *st, char *user, struct brig_err *err)
+{
+    char *group = strchr(user, ':');
+    if (group)
+        *group++ = '\0';
+    uint32_t id;
+    st->as_user = true;
+    st->ngids = 0;
+    if (parse_id(user, &id)) {
+        st->uid = id;
+        st->gid = 0;
+    } else {
+        struct brig_jail_user u;
+        if (brig_jail_user_lookup(user, &u, st->gids, BRIG_ARRAY_SIZE(st->gids), &st->ngids,
+                                  err) < 0)
+            return brig_err_wrap(err, "exec_user");
+        st->uid = u.uid;
+        st->gid = u.gid;
+        for (char **e = st->envp; *e; e++) {
+            if (brig_startswith(*e, "HOME=") && strcmp(*e, "HOME=/") == 0) {
+                free(*e);
+                *e = brig_xasprintf("HOME=%s", u.home);
+            }
+        }
+        brig_jail_user_free(&u);
+    }
+    if (group && parse_id(group, &id)) {
+        st->gid = id;
+        st->ngids = 0;
+    } else if (group) {
+        return brig_err_set(err, BRIG_EUSAGE, "exec_user: give the group '%.40s' as a number",
+                            group);
+    }
+    if (st->ngids == 0)
+        st->gids[st->ngids++] = st->gid;
+    return 0;
+}
+
 static int init_setup(struct init_state *st, struct brig_err *err)
 {
     const struct brig_jail_spec *spec = st->spec;
@@ -556,7 +682,15 @@ static int init_setup(struct init_state *st, struct brig_err *err)
         st->exec_stop = brig_xstrdup(spec->exec_stop);
     if (spec->exec_init && *spec->exec_init)
         st->exec_init = brig_xstrdup(spec->exec_init);
+    _cleanup_free_ char *user =
+        spec->exec_user && *spec->exec_user ? brig_xstrdup(spec->exec_user) : NULL;
+    if (exec_env_build(st, spec->exec_env, err) < 0)
+        return -1;
+    if (spec->exec_cwd && *spec->exec_cwd)
+        st->cwd = brig_xstrdup(spec->exec_cwd);
     init_set_title(st->procfd);
+    if (user && exec_user_resolve(st, user, err) < 0)
+        return -1;
     if (exec_start) {
         int status = 0;
         if (run_sh(st, exec_start, spec->exec_timeout, &status) < 0)
