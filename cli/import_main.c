@@ -13,11 +13,10 @@
 #include "repo.h"
 #include "util.h"
 
-static void print_line(const char *line, void *data)
+/* Layer lines are printed once the import succeeded: a failure is one line. */
+static void keep_line(const char *line, void *data)
 {
-    (void)data;
-    puts(line);
-    fflush(stdout);
+    brig_strv_push(data, line);
 }
 
 static int import_oci(const char *workdir, const char *name, const char *image)
@@ -25,11 +24,13 @@ static int import_oci(const char *workdir, const char *name, const char *image)
     struct brig_err err = BRIG_ERR_INIT;
     char *base = NULL;
     bool present = false;
-    if (brig_repo_import_oci(workdir, name, image, print_line, NULL, &base,
-                             &present, &err) < 0) {
+    _cleanup_strv_ char **lines = NULL;
+    if (brig_repo_import_oci(workdir, name, image, keep_line, &lines, &base, &present, &err) < 0) {
         fprintf(stderr, "brig: repo: %s\n", err.msg);
         return err.code ? err.code : BRIG_EFAIL;
     }
+    for (size_t i = 0; lines && lines[i]; i++)
+        puts(lines[i]);
     printf("base %s: %s\n", base, present ? "already present" : "ready");
     free(base);
     return 0;

@@ -330,8 +330,7 @@ static struct archive *layer_writer(void)
     archive_write_disk_set_options(
         a, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
                ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-               ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-               ARCHIVE_EXTRACT_UNLINK);
+               ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     return a;
 }
 
@@ -429,6 +428,17 @@ static int layer_unpack(int fd, enum brig_oci_compression c, const char *blob_he
     }
     r = 0;
 out:
+    if (r < 0 && blob_hex && lr->blob.md) {
+        /* damaged data fails the tar or the decompression first: say whether
+         * the blob is the one the manifest names */
+        const void *p;
+        while (layer_read_blob(lr->raw, lr, &p) > 0)
+            ;
+        char whole[65];
+        sha_hex(&lr->blob, whole);
+        if (strcmp(whole, blob_hex) != 0)
+            brig_err_set(err, BRIG_EUSAGE, "digest mismatch: the blob is sha256:%s", whole);
+    }
     archive_read_free(tar);
     archive_read_free(lr->raw);
     archive_write_free(out);
