@@ -63,8 +63,7 @@ static const struct cli_opt opts_recover[] = {
 static const struct cli_opt opts_repo[] = {
     {"action", "list|get|remove", "list", "what to do"},
     {"sources", "base|oci|kernel", "base", "what to get (oci: a base from an OCI image)"},
-    {"base", "name", "",
-     "busybox, debian11|12|13, debian (= 12), or a name for file=/url=/image="},
+    {"base", "name", "", "busybox, debian11|12|13, debian (= 12), or a name for file=/url=/image="},
     {"image", "ref", "", "sources=oci: oci:DIR[:TAG] (image layout) or docker-archive:FILE"},
     {"file", "path", "", "import a rootfs tarball (tar, gz, xz, zst, bz2)"},
     {"url", "url", "", "download and import a rootfs tarball"},

@@ -27,10 +27,8 @@ static const struct {
     {"application/vnd.oci.image.layer.v1.tar+gzip", BRIG_OCI_LAYER, BRIG_OCI_GZIP},
     {"application/vnd.oci.image.layer.v1.tar+zstd", BRIG_OCI_LAYER, BRIG_OCI_ZSTD},
     {"application/vnd.oci.image.layer.nondistributable.v1.tar", BRIG_OCI_LAYER, BRIG_OCI_TAR},
-    {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", BRIG_OCI_LAYER,
-     BRIG_OCI_GZIP},
-    {"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", BRIG_OCI_LAYER,
-     BRIG_OCI_ZSTD},
+    {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", BRIG_OCI_LAYER, BRIG_OCI_GZIP},
+    {"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", BRIG_OCI_LAYER, BRIG_OCI_ZSTD},
     {"application/vnd.docker.image.rootfs.diff.tar.gzip", BRIG_OCI_LAYER, BRIG_OCI_GZIP},
 };
 
@@ -123,8 +121,7 @@ static int string_ok(struct json_object *v, const char *what, const char *key, c
         return brig_err_set(err, BRIG_EUSAGE, "%s: %s is too long or holds a NUL", what, key);
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
-            return brig_err_set(err, BRIG_EUSAGE, "%s: %s holds a control character", what,
-                                key);
+            return brig_err_set(err, BRIG_EUSAGE, "%s: %s holds a control character", what, key);
     }
     *ret = s;
     return 0;
@@ -197,8 +194,8 @@ static int desc_parse(struct json_object *o, const char *what, struct brig_oci_d
             break;
     }
     if (i == BRIG_ARRAY_SIZE(media_types))
-        return brig_err_set(err, BRIG_EUSAGE, "%s: media type '%.100s' is not one brig reads",
-                            what, type);
+        return brig_err_set(err, BRIG_EUSAGE, "%s: media type '%.100s' is not one brig reads", what,
+                            type);
     struct brig_oci_desc d = {.kind = media_types[i].kind,
                               .compression = media_types[i].compression};
     if (brig_oci_digest_parse(json_object_get_string(dg), d.digest, err) < 0)
@@ -260,7 +257,8 @@ int brig_oci_index_parse(const char *text, size_t len, const char *tag, struct b
     if (json_load(text, len, what, &o, err) < 0)
         return -1;
     int r = -1;
-    if (schema_check(o, what, err) < 0 || need(o, "manifests", json_type_array, what, &list, err) < 0)
+    if (schema_check(o, what, err) < 0 ||
+        need(o, "manifests", json_type_array, what, &list, err) < 0)
         goto out;
     size_t n = json_object_array_length(list), found = 0;
     struct brig_oci_desc pick = {0};
@@ -279,8 +277,7 @@ int brig_oci_index_parse(const char *text, size_t len, const char *tag, struct b
         if (desc_parse(e, what, &d, err) < 0)
             goto out;
         if (d.kind != BRIG_OCI_MANIFEST && d.kind != BRIG_OCI_INDEX) {
-            brig_err_set(err, BRIG_EUSAGE, "%s: manifests[%zu] is %s", what, i,
-                         kind_names[d.kind]);
+            brig_err_set(err, BRIG_EUSAGE, "%s: manifests[%zu] is %s", what, i, kind_names[d.kind]);
             goto out;
         }
         if (tag && !platform_ours(e)) {
@@ -322,7 +319,8 @@ int brig_oci_manifest_parse(const char *text, size_t len, struct brig_oci_manife
         return -1;
     struct brig_oci_manifest m = {0};
     int r = -1;
-    if (schema_check(o, what, err) < 0 || need(o, "config", json_type_object, what, &cfg, err) < 0 ||
+    if (schema_check(o, what, err) < 0 ||
+        need(o, "config", json_type_object, what, &cfg, err) < 0 ||
         need(o, "layers", json_type_array, what, &layers, err) < 0 ||
         desc_parse(cfg, what, &m.config, err) < 0)
         goto out;
@@ -419,7 +417,8 @@ int brig_oci_config_parse(const char *text, size_t len, struct brig_oci_config *
         return -1;
     struct brig_oci_config c = {0};
     int r = -1;
-    if (config_arch(o, what, err) < 0 || member(o, "config", json_type_object, what, &cfg, err) < 0 ||
+    if (config_arch(o, what, err) < 0 ||
+        member(o, "config", json_type_object, what, &cfg, err) < 0 ||
         need(o, "rootfs", json_type_object, what, &rootfs, err) < 0 ||
         need(rootfs, "type", json_type_string, what, &type, err) < 0)
         goto out;
@@ -517,8 +516,7 @@ static bool docker_tagged(struct json_object *e, const char *tag)
         return false;
     for (size_t i = 0; i < json_object_array_length(tags); i++) {
         struct json_object *t = json_object_array_get_idx(tags, i);
-        if (json_object_is_type(t, json_type_string) &&
-            strcmp(json_object_get_string(t), tag) == 0)
+        if (json_object_is_type(t, json_type_string) && strcmp(json_object_get_string(t), tag) == 0)
             return true;
     }
     return false;

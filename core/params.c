@@ -770,8 +770,10 @@ static int check_exec_env(const char *v, struct brig_err *err)
             return brig_err_set(err, BRIG_EUSAGE, "exec_env: '%.80s' is not KEY=value", w);
         for (const char *p = w; *p; p++) {
             if ((unsigned char)*p < ' ' || *p == 0x7f)
-                return brig_err_set(err, BRIG_EUSAGE, "exec_env: '%.20s…' holds a control "
-                                    "character", w);
+                return brig_err_set(err, BRIG_EUSAGE,
+                                    "exec_env: '%.20s…' holds a control "
+                                    "character",
+                                    w);
         }
     }
     return 0;

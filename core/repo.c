@@ -25,11 +25,8 @@
 #define REPO_OCI_PREFIX  "oci_"
 
 static const char *const base_kind_names[] = {
-    [BRIG_BASE_UNKNOWN] = "unknown",
-    [BRIG_BASE_BUSYBOX] = "busybox",
-    [BRIG_BASE_DEBIAN] = "debian",
-    [BRIG_BASE_TARBALL] = "tarball",
-    [BRIG_BASE_OCI] = "oci",
+    [BRIG_BASE_UNKNOWN] = "unknown", [BRIG_BASE_BUSYBOX] = "busybox", [BRIG_BASE_DEBIAN] = "debian",
+    [BRIG_BASE_TARBALL] = "tarball", [BRIG_BASE_OCI] = "oci",
 };
 
 const char *brig_base_kind_name(enum brig_base_kind kind)

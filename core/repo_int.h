@@ -8,11 +8,11 @@
 /* A base under construction: its locked .tmp directory and final paths. */
 struct brig_staging {
     char *name;
-    char *dir;   /* resolved ${workdir}/basejail */
-    char *tmp;   /* dir/.tmp-<name>-<pid> */
-    char *root;  /* tmp/root: the rootfs being built */
-    char *final; /* dir/<name> */
-    int lock_fd; /* flock held on tmp */
+    char *dir;              /* resolved ${workdir}/basejail */
+    char *tmp;              /* dir/.tmp-<name>-<pid> */
+    char *root;             /* tmp/root: the rootfs being built */
+    char *final;            /* dir/<name> */
+    int lock_fd;            /* flock held on tmp */
     struct brig_kvlist oci; /* written to .meta with an "oci_" prefix */
 };
 

@@ -310,8 +310,7 @@ static int layer_entry(struct archive *in, struct archive *out, struct archive_e
             if (r == ARCHIVE_EOF)
                 break;
             if (r < ARCHIVE_WARN)
-                return brig_err_set(err, BRIG_EUSAGE, "%.200s: %s", name,
-                                    archive_error_string(in));
+                return brig_err_set(err, BRIG_EUSAGE, "%.200s: %s", name, archive_error_string(in));
             if (archive_write_data_block(out, buf, size, off) < ARCHIVE_WARN)
                 return brig_err_set(err, BRIG_EFAIL, "write %.200s: %s", name,
                                     archive_error_string(out));
@@ -327,10 +326,10 @@ static struct archive *layer_writer(void)
     struct archive *a = archive_write_disk_new();
     if (!a)
         abort();
-    archive_write_disk_set_options(
-        a, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
-               ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-               ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    archive_write_disk_set_options(a, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+                                          ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_ACL |
+                                          ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                          ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     return a;
 }
 
@@ -465,10 +464,9 @@ static int layer_store(const struct oci_src *src, const char *layers, const char
     if (src_open(src, path, &fd, err) < 0)
         return -1;
     if (desc && (fstat(fd, &st) < 0 || st.st_size != desc->size))
-        return brig_err_set(err, BRIG_EUSAGE, "%.200s: %lld bytes, its descriptor says %lld",
-                            path, (long long)st.st_size, (long long)desc->size);
-    _cleanup_free_ char *tmp =
-        brig_xasprintf("%s/.tmp-%.16s-%d", layers, diff_hex, (int)getpid());
+        return brig_err_set(err, BRIG_EUSAGE, "%.200s: %lld bytes, its descriptor says %lld", path,
+                            (long long)st.st_size, (long long)desc->size);
+    _cleanup_free_ char *tmp = brig_xasprintf("%s/.tmp-%.16s-%d", layers, diff_hex, (int)getpid());
     struct brig_err ignored = BRIG_ERR_INIT;
     brig_rm_rf(tmp, &ignored);
     if (mkdir(tmp, 0755) < 0)
@@ -688,8 +686,8 @@ static char *image_name(const struct oci_src *src, const char *repo_tag)
     char *dot = strrchr(stem, '.');
     if (src->docker && dot && dot != stem)
         *dot = '\0';
-    _cleanup_free_ char *full = src->tag ? brig_xasprintf("%s:%s", stem, src->tag)
-                                         : brig_xstrdup(stem);
+    _cleanup_free_ char *full =
+        src->tag ? brig_xasprintf("%s:%s", stem, src->tag) : brig_xstrdup(stem);
     return name_from(full);
 }
 
@@ -728,7 +726,8 @@ static int resolve_oci(const struct oci_src *src, struct oci_image *im, struct b
     _cleanup_free_ char *text = NULL;
     size_t len;
     struct brig_oci_desc d;
-    if (oci_layout_check(src, err) < 0 || read_json(src, "index.json", NULL, -1, &text, &len, err) < 0 ||
+    if (oci_layout_check(src, err) < 0 ||
+        read_json(src, "index.json", NULL, -1, &text, &len, err) < 0 ||
         brig_oci_index_parse(text, len, src->tag, &d, err) < 0)
         return -1;
     for (int depth = 0; d.kind == BRIG_OCI_INDEX; depth++) {
@@ -774,8 +773,8 @@ static int docker_config_digest(const char *path, char ret[65], struct brig_err 
         ret[64] = '\0';
         return 0;
     }
-    return brig_err_set(err, BRIG_EUSAGE,
-                        "manifest.json: config %.200s is not named by its digest", path);
+    return brig_err_set(err, BRIG_EUSAGE, "manifest.json: config %.200s is not named by its digest",
+                        path);
 }
 
 static int resolve_docker(const struct oci_src *src, struct oci_image *im, struct brig_err *err)
@@ -999,10 +998,9 @@ int brig_repo_import_oci(const char *workdir, const char *name, const char *imag
         goto out;
     config_meta(&im, &s.oci);
     version = brig_rootfs_version(s.root);
-    origin =
-        src.docker ? brig_xasprintf("docker-archive:%s@sha256:%s", src.path, im.digest)
-                   : brig_xasprintf("oci:%s%s%s@sha256:%s", src.path, src.tag ? ":" : "",
-                                    src.tag ? src.tag : "", im.digest);
+    origin = src.docker ? brig_xasprintf("docker-archive:%s@sha256:%s", src.path, im.digest)
+                        : brig_xasprintf("oci:%s%s%s@sha256:%s", src.path, src.tag ? ":" : "",
+                                         src.tag ? src.tag : "", im.digest);
     r = brig_staging_commit(&s, BRIG_BASE_OCI, origin, version, im.digest, err);
     if (r == 0)
         *ret_name = brig_steal(&base);

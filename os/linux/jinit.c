@@ -149,8 +149,8 @@ struct init_state {
     bool stop_requested;
     /* how exec_start and exec_stop run (exec_env, exec_cwd, exec_user) */
     char **envp;
-    char *cwd;      /* NULL: / */
-    bool as_user;   /* exec_user given: uid, gid and gids below */
+    char *cwd;    /* NULL: / */
+    bool as_user; /* exec_user given: uid, gid and gids below */
     uid_t uid;
     gid_t gid;
     gid_t gids[64];
@@ -471,7 +471,8 @@ static pid_t spawn_sh(const struct init_state *st, const char *cmd, int *ret_sta
     posix_spawnattr_setflags(&at,
                              POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
     if (words)
-        r = posix_spawn(&pid, words[0], &fa, &at, words, st->envp); /* on failure the shell says why */
+        r = posix_spawn(&pid, words[0], &fa, &at, words,
+                        st->envp); /* on failure the shell says why */
     brig_strv_free(words);
     if (r != 0)
         r = posix_spawn(&pid, sh, &fa, &at, shv, st->envp);
@@ -638,8 +639,8 @@ static int exec_user_resolve(struct init_state *st, char *user, struct brig_err 
         st->gid = 0;
     } else {
         struct brig_jail_user u;
-        if (brig_jail_user_lookup(user, &u, st->gids, BRIG_ARRAY_SIZE(st->gids), &st->ngids,
-                                  err) < 0)
+        if (brig_jail_user_lookup(user, &u, st->gids, BRIG_ARRAY_SIZE(st->gids), &st->ngids, err) <
+            0)
             return brig_err_wrap(err, "exec_user");
         st->uid = u.uid;
         st->gid = u.gid;
