@@ -39,12 +39,24 @@ static const char *const kind_names[] = {
     [BRIG_OCI_LAYER] = "a layer",
 };
 
+/* s for an error message: at most 100 bytes, control characters as '?'. */
+static char *printable(const char *s)
+{
+    char *p = brig_xstrndup(s ? s : "", 100);
+    for (char *c = p; *c; c++) {
+        if ((unsigned char)*c < ' ' || *c == 0x7f)
+            *c = '?';
+    }
+    return p;
+}
+
 int brig_oci_digest_parse(const char *s, char ret_hex[65], struct brig_err *err)
 {
     if (!s || !brig_startswith(s, "sha256:") || strlen(s + 7) != 64 ||
-        strspn(s + 7, "0123456789abcdef") != 64)
-        return brig_err_set(err, BRIG_EUSAGE, "digest '%.80s' is not sha256:<64 hex digits>",
-                            s ? s : "");
+        strspn(s + 7, "0123456789abcdef") != 64) {
+        _cleanup_free_ char *p = printable(s);
+        return brig_err_set(err, BRIG_EUSAGE, "digest '%s' is not sha256:<64 hex digits>", p);
+    }
     memcpy(ret_hex, s + 7, 65);
     return 0;
 }
@@ -373,9 +385,12 @@ static int config_arch(struct json_object *o, const char *what, struct brig_err 
         need(o, "architecture", json_type_string, what, &arch, err) < 0)
         return -1;
     if (strcmp(json_object_get_string(os), "linux") != 0 ||
-        strcmp(json_object_get_string(arch), "amd64") != 0)
+        strcmp(json_object_get_string(arch), "amd64") != 0) {
+        _cleanup_free_ char *os_p = printable(json_object_get_string(os));
+        _cleanup_free_ char *a = printable(json_object_get_string(arch));
         return brig_err_set(err, BRIG_EUSAGE, "%s: the image is for %.40s/%.40s, not linux/amd64",
-                            what, json_object_get_string(os), json_object_get_string(arch));
+                            what, os_p, a);
+    }
     return 0;
 }
 
@@ -399,8 +414,9 @@ static int config_ports(struct json_object *cfg, const char *what, char ***ret,
              strcmp(key + digits, "/udp") != 0 && strcmp(key + digits, "/sctp") != 0) ||
             kl > 16) {
             brig_strv_free(v);
+            _cleanup_free_ char *p = printable(key);
             return brig_err_set(err, BRIG_EUSAGE, "%s: exposed port '%.40s' is not PORT[/PROTO]",
-                                what, key);
+                                what, p);
         }
         brig_strv_push(&v, key);
     }
