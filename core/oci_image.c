@@ -205,9 +205,10 @@ static int desc_parse(struct json_object *o, const char *what, struct brig_oci_d
         if (strcmp(type, media_types[i].type) == 0)
             break;
     }
-    if (i == BRIG_ARRAY_SIZE(media_types))
-        return brig_err_set(err, BRIG_EUSAGE, "%s: media type '%.100s' is not one brig reads", what,
-                            type);
+    if (i == BRIG_ARRAY_SIZE(media_types)) {
+        _cleanup_free_ char *p = printable(type);
+        return brig_err_set(err, BRIG_EUSAGE, "%s: media type '%s' is not one brig reads", what, p);
+    }
     struct brig_oci_desc d = {.kind = media_types[i].kind,
                               .compression = media_types[i].compression};
     if (brig_oci_digest_parse(json_object_get_string(dg), d.digest, err) < 0)
