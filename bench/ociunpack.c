@@ -1,7 +1,7 @@
-/* bench-oci: how fast does brig make a base of an OCI image, against
+/* bench-oci-unpack: how fast does brig make a base of an OCI image, against
  * `umoci unpack` of the same image?
  *
- *   bench-oci /path/to/brig [RUNS]
+ *   bench-oci-unpack /path/to/brig [RUNS]
  *
  * Makes an image of ~100 MiB (3,200 files of 1-64 KiB, half of each block
  * random so gzip halves it, 200 directories, 400 symbolic links) with umoci
@@ -85,14 +85,14 @@ static double median_of(double *v, size_t n)
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3)
-        bench_die("usage: bench-oci BRIG [RUNS]");
+        bench_die("usage: bench-oci-unpack BRIG [RUNS]");
     char *brig = realpath(argv[1], NULL);
     if (!brig)
         bench_die("%s: %s", argv[1], strerror(errno));
     int runs = argc == 3 ? atoi(argv[2]) : 5;
     if (runs < 1 || runs > 100)
         bench_die("RUNS must be 1-100");
-    bench_enter_namespaces("bench-oci");
+    bench_enter_namespaces("bench-oci-unpack");
     bench_print_machine();
     char *lxc;
     _cleanup_free_ char *top = bench_make_tree("oci", &lxc);
