@@ -217,6 +217,14 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
     P(BRIG_P_EXEC_USER, "exec_user", BRIG_T_STRING, "", BRIG_K_LINUX,
       "user exec_start and exec_stop run as: user[:group], names of the jail or numbers "
       "(empty: root; an OCI base's User by default)"),
+    [BRIG_P_CONSOLE_LOG_SIZE] = {.name = "console_log_size",
+                                 .type = BRIG_T_SIZE,
+                                 .def = "1m",
+                                 .kernels = BRIG_K_LINUX,
+                                 .min = 64 << 10,
+                                 .max = INT64_C(1) << 30,
+                                 .help = "cap of jails-system/JNAME/console.log, at least 64k; "
+                                         "past it the oldest half is dropped (0: no cap)"},
 };
 
 const char *brig_ptype_name(enum brig_ptype t)
@@ -566,17 +574,34 @@ static int check_addr_plain(const char *s, struct brig_err *err)
 }
 
 /* A size of at least p->min and at most p->max bytes, or 0 for none. */
+/* bytes in the largest unit that divides them: 1m, 64k, 1t */
+static const char *size_text(uint64_t bytes, char *buf, size_t len)
+{
+    static const char units[] = "kmgt";
+    int u = -1;
+    while (u < 3 && bytes && bytes % 1024 == 0) {
+        bytes /= 1024;
+        u++;
+    }
+    if (u < 0)
+        snprintf(buf, len, "%llu", (unsigned long long)bytes);
+    else
+        snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
+    return buf;
+}
+
 static int check_size(const struct brig_param *p, const char *v, struct brig_err *err)
 {
     uint64_t bytes;
     if (brig_parse_size(v, &bytes, err) < 0)
         return -1;
+    char lim[32];
     if (bytes && bytes < (uint64_t)p->min)
-        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is below the minimum of %llum (0: no limit)",
-                            v, (unsigned long long)p->min >> 20);
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is below the minimum of %s (0: no limit)", v,
+                            size_text((uint64_t)p->min, lim, sizeof(lim)));
     if (bytes > (uint64_t)p->max)
-        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is above the maximum of %llut", v,
-                            (unsigned long long)p->max >> 40);
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is above the maximum of %s", v,
+                            size_text((uint64_t)p->max, lim, sizeof(lim)));
     return 0;
 }
 

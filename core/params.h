@@ -60,6 +60,7 @@ enum brig_param_id {
     BRIG_P_EXEC_ENV,
     BRIG_P_EXEC_CWD,
     BRIG_P_EXEC_USER,
+    BRIG_P_CONSOLE_LOG_SIZE,
     BRIG_P__COUNT
 };
 

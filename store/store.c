@@ -180,6 +180,8 @@ static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct b
     migrate_pidfs_ino,
     /* 10: exec_env, exec_cwd, exec_user */
     migrate_param_columns,
+    /* 11: console_log_size */
+    migrate_param_columns,
 };
 
 int brig_store_version(struct brig_store *st)

@@ -41,11 +41,12 @@ struct brig_jail_policy {
 
 /* Everything the init needs to bring a jail up. Strings are borrowed. */
 struct brig_jail_spec {
-    const char *root;        /* absolute path of the jail's mounted root */
-    const char *hostname;    /* NULL: keep the host's name in the new UTS namespace */
-    const char *console_log; /* file for the init's and exec_start's output; NULL: none */
-    const char *exec_start;  /* run as /bin/sh -c exec_start in the jail; NULL or "": none */
-    const char *exec_stop;   /* run on stop the same way; NULL or "": none */
+    const char *root;          /* absolute path of the jail's mounted root */
+    const char *hostname;      /* NULL: keep the host's name in the new UTS namespace */
+    const char *console_log;   /* file for the init's and exec_start's output; NULL: none */
+    uint64_t console_log_size; /* the log's cap in bytes (conslog.h); 0: none */
+    const char *exec_start;    /* run as /bin/sh -c exec_start in the jail; NULL or "": none */
+    const char *exec_stop;     /* run on stop the same way; NULL or "": none */
     /* exec'd as the jail's pid 1 once it is set up, instead of brig's init
      * staying there (sysinit.c): the base's own init system. NULL or "": none */
     const char *exec_init;
@@ -80,6 +81,7 @@ struct brig_jail_proc {
     int64_t starttime; /* field 22 of /proc/pid/stat: with pid, the init's identity */
     int pidfd;         /* -1 when the kernel gives none */
     int sync_fd;       /* socket to the init until release; -1 after */
+    int log_fd;        /* write end of the jail's console pipe (its logger caps the log), or -1 */
 };
 
 /* Clone the jail's init into new namespaces; it waits for brig_jail_proc_release. */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "conslog.h"
 #include "idmap.h"
 #include "jail_int.h"
 #include "kv.h"
@@ -41,8 +42,10 @@ struct init_msg {
     char text[1024];
 };
 
-#define SYNC_FD   3
-#define MAX_WATCH 64
+#define SYNC_FD    3
+#define LOGIN_FD   4 /* the console pipe's read end, until the logger has it */
+#define LOGFILE_FD 5 /* the host's console log, likewise */
+#define MAX_WATCH  64
 
 static int send_msg(int fd, uint32_t type, int code, const char *text)
 {
@@ -155,6 +158,8 @@ struct init_state {
     gid_t gid;
     gid_t gids[64];
     size_t ngids;
+    pid_t logger; /* brig-log, the console log's only writer in the jail, or 0 */
+    int log_ctl;  /* socket to it: "write what the pipe holds now" */
 };
 
 static void noop_handler(int sig)
@@ -225,19 +230,25 @@ static void drop_shared_mappings(void)
         munmap((void *)span[i][0], span[i][1] - span[i][0]);
 }
 
-/* fd 0: an empty pipe (EOF); 1 and 2: the console; 3: the sync socket; nothing else. */
-static int init_fds(int sync, int console)
+/* fd 0: an empty pipe (EOF); 1 and 2: the console pipe; 3: the sync socket;
+ * 4 and 5 (close on exec): the pipe's read end and the log, for the logger,
+ * or nothing when the jail has no log; nothing else. */
+static int init_fds(int sync, int console, int log_in, int log_file)
 {
     int p[2];
     if (console < 0 && (console = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
         return -1;
-    if (sync != SYNC_FD) {
-        if (console == SYNC_FD && (console = fcntl(console, F_DUPFD_CLOEXEC, 10)) < 0)
-            return -1;
-        if (dup3(sync, SYNC_FD, O_CLOEXEC) < 0)
-            return -1;
-    }
-    if (dup2(console, 1) < 0 || dup2(console, 2) < 0)
+    /* out of the way of the numbers they go to */
+    if ((sync = fcntl(sync, F_DUPFD_CLOEXEC, 10)) < 0 ||
+        (console = fcntl(console, F_DUPFD_CLOEXEC, 10)) < 0)
+        return -1;
+    if (log_in >= 0 && ((log_in = fcntl(log_in, F_DUPFD_CLOEXEC, 10)) < 0 ||
+                        (log_file = fcntl(log_file, F_DUPFD_CLOEXEC, 10)) < 0))
+        return -1;
+    if (dup3(sync, SYNC_FD, O_CLOEXEC) < 0 || dup2(console, 1) < 0 || dup2(console, 2) < 0)
+        return -1;
+    if (log_in >= 0 &&
+        (dup3(log_in, LOGIN_FD, O_CLOEXEC) < 0 || dup3(log_file, LOGFILE_FD, O_CLOEXEC) < 0))
         return -1;
     if (pipe2(p, 0) < 0)
         return -1;
@@ -245,8 +256,90 @@ static int init_fds(int sync, int console)
         return -1;
     if (p[1] != 0)
         close(p[1]);
-    close_range(SYNC_FD + 1, ~0U, 0);
+    close_range(log_in >= 0 ? LOGFILE_FD + 1 : SYNC_FD + 1, ~0U, 0);
     return 0;
+}
+
+/* Start brig-log: a copy of the init that never execs (its memory is the
+ * host's, so jail root cannot trace it or read its fds), holding the log
+ * and the console pipe's read end, writing what jail processes print within
+ * console_log_size. No process of the jail ever holds the log itself. */
+static int logger_start(struct init_state *st, struct brig_err *err)
+{
+    if (fcntl(LOGIN_FD, F_GETFD) < 0)
+        return 0; /* no console log */
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return brig_err_sys(err, errno, "socketpair for the console logger");
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(sv[0]);
+        close(sv[1]);
+        return brig_err_sys(err, e, "fork the console logger");
+    }
+    if (pid == 0) {
+        prctl(PR_SET_NAME, "brig-log", 0, 0, 0);
+        setsid();
+        /* the jail's stop signals are for its programs: the log ends when they are gone */
+        struct sigaction sa = {.sa_handler = SIG_IGN};
+        for (int sig = 1; sig < NSIG; sig++)
+            if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD)
+                sigaction(sig, &sa, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        int ctl = 6;
+        if (dup2(sv[1], ctl) < 0)
+            _exit(1);
+        close_range(ctl + 1, ~0U, 0);
+        close(0);
+        close(1);
+        close(2);
+        close(SYNC_FD);
+        brig_conslog_copy(LOGIN_FD, ctl, LOGFILE_FD, st->spec->console_log_size);
+        _exit(0);
+    }
+    close(sv[1]);
+    close(LOGIN_FD);
+    close(LOGFILE_FD);
+    st->logger = pid;
+    st->log_ctl = sv[0];
+    return 0;
+}
+
+/* Wait until the logger has written what the console pipe holds now. */
+static void logger_flush(struct init_state *st)
+{
+    char c = 'f';
+    if (st->log_ctl < 0)
+        return;
+    if (send(st->log_ctl, &c, 1, MSG_NOSIGNAL) != 1 || recv(st->log_ctl, &c, 1, 0) != 1) {
+        close(st->log_ctl); /* jail root killed it: nothing more to wait for */
+        st->log_ctl = -1;
+    }
+}
+
+/* The init's last act: give the logger what is left and a few seconds to
+ * write it, as the jail's processes are gone. */
+static void logger_finish(struct init_state *st)
+{
+    if (!st->logger)
+        return;
+    logger_flush(st);
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, 1);
+        dup2(null, 2);
+        close(null);
+    }
+    int fd = pidfd_open_(st->logger);
+    if (fd >= 0) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        while (poll(&pfd, 1, 5000) < 0 && errno == EINTR)
+            ;
+        close(fd);
+    }
 }
 
 static void init_signals(sigset_t *ret_set)
@@ -329,7 +422,7 @@ static size_t list_others(struct init_state *st, pid_t *pids, size_t max)
     while ((e = readdir(d))) {
         char *end;
         long pid = strtol(e->d_name, &end, 10);
-        if (*end || pid <= 1)
+        if (*end || pid <= 1 || pid == st->logger)
             continue;
         char path[64], buf[256];
         snprintf(path, sizeof(path), "%ld/stat", pid);
@@ -540,8 +633,10 @@ static _Noreturn void init_stop(struct init_state *st)
     if (!wait_alone(st, deadline, false)) {
         dprintf(2, "brig-init: processes still running after %u s, killing them\n",
                 spec->stop_timeout);
+        logger_flush(st);
         kill(-1, SIGKILL);
     }
+    logger_finish(st);
     _exit(0);
 }
 
@@ -674,6 +769,8 @@ static int init_setup(struct init_state *st, struct brig_err *err)
     if (brig_jail_restrict_late(&spec->policy, err) < 0)
         return -1;
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (logger_start(st, err) < 0)
+        return -1;
     umask(022);
     /* The caller's argv and environment may hold the spec's strings: copy
      * what is still needed before the title overwrites them. */
@@ -694,7 +791,10 @@ static int init_setup(struct init_state *st, struct brig_err *err)
         return -1;
     if (exec_start) {
         int status = 0;
-        if (run_sh(st, exec_start, spec->exec_timeout, &status) < 0)
+        int r = run_sh(st, exec_start, spec->exec_timeout, &status);
+        /* what exec_start printed is in the log when jstart returns */
+        logger_flush(st);
+        if (r < 0)
             return brig_err_set(err, BRIG_EFAIL, "exec_start timed out after %u s",
                                 spec->exec_timeout);
         if (status < 0)
@@ -725,9 +825,10 @@ static int init_enter_userns(struct brig_err *err)
     return fd;
 }
 
-static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int console)
+static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int console,
+                                int log_in, int log_file)
 {
-    struct init_state st = {.spec = spec, .sigfd = -1, .procfd = -1};
+    struct init_state st = {.spec = spec, .sigfd = -1, .procfd = -1, .log_ctl = -1};
     struct brig_err err = BRIG_ERR_INIT;
     sigset_t set;
 
@@ -737,7 +838,7 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
     int joined = spec->policy.vnet && spec->netns_fd > 0 ? setns(spec->netns_fd, CLONE_NEWNET) : 0;
     int join_errno = errno;
     init_signals(&set);
-    if (init_fds(sync, console) < 0)
+    if (init_fds(sync, console, log_in, log_file) < 0)
         _exit(1);
 
     /* prepare in parallel with the caller; a failure is reported at release */
@@ -771,8 +872,10 @@ static _Noreturn void init_main(const struct brig_jail_spec *spec, int sync, int
             if (st.stop_requested)
                 init_stop(&st);
             if (!spec->persist) {
-                if (wait_alone(&st, 0, true))
+                if (wait_alone(&st, 0, true)) {
+                    logger_finish(&st);
                     _exit(0);
+                }
                 continue;
             }
             struct pollfd pfd = {.fd = st.sigfd, .events = POLLIN};
@@ -857,7 +960,8 @@ static int map_userns(pid_t pid, const struct brig_jail_spec *spec, struct brig_
 int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *ret,
                     struct brig_err *err)
 {
-    *ret = (struct brig_jail_proc){.pid = -1, .starttime = -1, .pidfd = -1, .sync_fd = -1};
+    *ret = (struct brig_jail_proc){
+        .pid = -1, .starttime = -1, .pidfd = -1, .sync_fd = -1, .log_fd = -1};
     if (!spec->root || spec->root[0] != '/')
         return brig_err_set(err, BRIG_EUSAGE, "jail root must be an absolute path");
     struct stat sb;
@@ -866,12 +970,17 @@ int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *re
     if (!S_ISDIR(sb.st_mode))
         return brig_err_set(err, BRIG_EUSAGE, "jail root %s: not a directory", spec->root);
 
-    _cleanup_close_ int console = -1;
+    /* The jail writes its console into a pipe; its logger, the pipe's only
+     * reader, holds the log (brig-log in jinit.c). */
+    _cleanup_close_ int log_file = -1, log_in = -1, console = -1;
     if (spec->console_log) {
-        console = open(spec->console_log,
-                       O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (console < 0)
-            return brig_err_sys(err, errno, "open console log %s", spec->console_log);
+        int p[2];
+        if ((log_file = brig_conslog_open(spec->console_log, err)) < 0)
+            return -1;
+        if (pipe2(p, O_CLOEXEC) < 0)
+            return brig_err_sys(err, errno, "pipe for the console log");
+        log_in = p[0];
+        console = p[1];
     }
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -908,9 +1017,10 @@ int brig_jail_spawn(const struct brig_jail_spec *spec, struct brig_jail_proc *re
     }
     if (pid == 0) {
         close(sv[0]);
-        init_main(spec, sv[1], console);
+        init_main(spec, sv[1], console, log_in, log_file);
     }
     close(sv[1]);
+    ret->log_fd = brig_steal_fd(&console);
     ret->pid = pid;
     ret->pidfd = pidfd;
     ret->sync_fd = sv[0];
@@ -1025,6 +1135,8 @@ void brig_jail_proc_clear(struct brig_jail_proc *p)
         close(brig_steal_fd(&p->sync_fd));
     if (p->pidfd >= 0)
         close(brig_steal_fd(&p->pidfd));
+    if (p->log_fd >= 0)
+        close(brig_steal_fd(&p->log_fd));
 }
 
 bool brig_jail_alive(pid_t pid, int64_t starttime)

@@ -43,6 +43,8 @@ struct lx {
     struct brig_jail_policy policy;
     struct brig_cgroup_limits lim;
     char *console;
+    uint64_t console_cap; /* console_log_size */
+    int log_fd;           /* the started jail's console pipe, for its DHCP clients; or -1 */
     char **hook_env;
     /* vnet: the jail's network namespace, made by a thread while the first
      * steps run (a new namespace costs ~0.3 ms), then joined by the init */
@@ -58,7 +60,7 @@ static const char *jv(const struct lx *s, enum brig_param_id id)
 
 static int step_hook(struct lx *s, enum brig_param_id id, struct brig_err *err)
 {
-    return brig_hook_run(jv(s, id), s->hook_env, s->console,
+    return brig_hook_run(jv(s, id), s->hook_env, s->console, s->console_cap,
                          (unsigned)brig_jail_int(s->j, BRIG_P_EXEC_TIMEOUT), err);
 }
 
@@ -224,6 +226,7 @@ static int init_apply(void *st, struct brig_err *err)
         .root = jv(s, BRIG_P_PATH),
         .hostname = jv(s, BRIG_P_HOST_HOSTNAME),
         .console_log = s->console,
+        .console_log_size = s->console_cap,
         .exec_start = jv(s, BRIG_P_EXEC_START),
         .exec_stop = jv(s, BRIG_P_EXEC_STOP),
         .exec_init = jv(s, BRIG_P_EXEC_INIT),
@@ -314,6 +317,7 @@ static int start_apply(void *st, struct brig_err *err)
     s->have_proc = false;
     if (brig_jail_proc_release(&s->proc, err) < 0)
         return -1;
+    s->log_fd = brig_steal_fd(&s->proc.log_fd);
     brig_jail_proc_clear(&s->proc);
     return 0;
 }
@@ -388,7 +392,7 @@ static int dhcp_apply(void *st, struct brig_err *err)
         return ra ? brig_vnet_ra_up(s->env, err) : 0;
     if (exec_spec(s, &procs, &spec, err) < 0)
         return -1;
-    return brig_vnet_dhcp_up(s->env, &spec, s->console, err);
+    return brig_vnet_dhcp_up(s->env, &spec, s->log_fd, s->console, err);
 }
 
 static int dhcp_undo(void *st, struct brig_err *err)
@@ -438,6 +442,8 @@ static void lx_free(struct lx *s)
         brig_jail_proc_abort(&s->proc);
     brig_jail_proc_clear(&s->proc);
     brig_devnodes_clear(&s->dev);
+    if (s->log_fd >= 0)
+        close(s->log_fd);
     free(s->console);
     brig_strv_free(s->hook_env);
 }
@@ -448,14 +454,18 @@ static void lx_free(struct lx *s)
 static int lx_init(struct lx *s, const struct brig_jail_env *env, bool strict, struct brig_err *err)
 {
     memset(s, 0, sizeof(*s));
-    s->proc = (struct brig_jail_proc){.pid = -1, .pidfd = -1, .sync_fd = -1};
+    s->proc = (struct brig_jail_proc){.pid = -1, .pidfd = -1, .sync_fd = -1, .log_fd = -1};
     s->netns_fd = -1;
+    s->log_fd = -1;
     s->env = env;
     if (brig_cgroup_set_node(env->node->nodeid, err) < 0)
         return -1;
     s->j = env->jail;
     s->jname = env->jail->v[BRIG_P_JNAME];
     s->console = brig_xasprintf("%s/console.log", env->sysdir);
+    if (brig_parse_size(jv(s, BRIG_P_CONSOLE_LOG_SIZE)[0] ? jv(s, BRIG_P_CONSOLE_LOG_SIZE) : "1m",
+                        &s->console_cap, err) < 0)
+        return brig_err_wrap(err, "console_log_size");
     char id[24];
     snprintf(id, sizeof(id), "%lld", (long long)s->j->id);
     const char *vars[][2] = {

@@ -671,8 +671,10 @@ static char **dhcp_client_argv(const char *root, int idx)
     return argv;
 }
 
-/* Run the client inside the jail with its output in the console log; its status. */
-static int run_client(const struct brig_jail_exec_spec *tmpl, char **argv, const char *log,
+/* Run the client inside the jail with its output on the jail's console pipe
+ * (log_fd; -1: none), never on the log itself, which the jail's logger keeps
+ * within its cap; its status. */
+static int run_client(const struct brig_jail_exec_spec *tmpl, char **argv, int log_fd,
                       int *ret_status, struct brig_err *err)
 {
     pid_t pid = fork();
@@ -680,7 +682,7 @@ static int run_client(const struct brig_jail_exec_spec *tmpl, char **argv, const
         return brig_err_sys(err, errno, "fork");
     if (pid == 0) {
         int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        int out = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        int out = log_fd >= 0 ? log_fd : open("/dev/null", O_WRONLY | O_CLOEXEC);
         if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
             _exit(126);
         struct brig_jail_exec_spec s = *tmpl;
@@ -699,7 +701,7 @@ static int run_client(const struct brig_jail_exec_spec *tmpl, char **argv, const
 }
 
 int brig_vnet_dhcp_up(const struct brig_jail_env *env, const struct brig_jail_exec_spec *exec,
-                      const char *console_log, struct brig_err *err)
+                      int log_fd, const char *console_log, struct brig_err *err)
 {
     const char *root = env->jail->v[BRIG_P_PATH];
     bool served = false;
@@ -719,7 +721,7 @@ int brig_vnet_dhcp_up(const struct brig_jail_env *env, const struct brig_jail_ex
                                 "(udhcpc, dhclient or dhcpcd)",
                                 nic->idx);
         int status = 0;
-        if (run_client(exec, argv, console_log, &status, err) < 0)
+        if (run_client(exec, argv, log_fd, &status, err) < 0)
             return -1;
         if (status == 0)
             continue;

@@ -46,7 +46,7 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
 /* REALDHCP: make sure dnsmasq serves each REALDHCP NIC's bridge, run a DHCP
  * client in the jail for each, and wait for its lease. */
 int brig_vnet_dhcp_up(const struct brig_jail_env *env, const struct brig_jail_exec_spec *exec,
-                      const char *console_log, struct brig_err *err);
+                      int log_fd, const char *console_log, struct brig_err *err);
 /* Stop the jail's DHCP clients (before exec_stop, so they never hang a stop). */
 int brig_vnet_dhcp_down(const struct brig_jail_env *env, struct brig_err *err);
 /* True when a NIC's address list asks for a DHCP client in the jail. */

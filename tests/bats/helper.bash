@@ -95,3 +95,18 @@ assert_rejected() {
         return 1
     fi
 }
+
+# Run "$@" until it succeeds, for at most $1 seconds: a bound for a loaded
+# machine, never a time the test expects. Fails naming the command.
+wait_for() {
+    local limit=$1 end
+    shift
+    end=$((SECONDS + limit))
+    until "$@"; do
+        if [ "$SECONDS" -ge "$end" ]; then
+            echo "still false after ${limit}s: $*" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}

@@ -62,11 +62,10 @@ teardown() {
     same "$output" "no jails: nothing to do" "recover output"
 }
 
-@test "persist=1: the jail lives on with no process but its init" {
+@test "persist=1: the jail lives on with no process but its init and its console logger" {
     ok brig jcreate jname=${P}pe1 ip4_addr=0 persist=1 exec_start=true
     ok brig jstart jname=${P}pe1
-    sleep 0.5
     same "$(jstatus ${P}pe1)" running "status"
     ok brig jexec jname=${P}pe1 -- ps -o comm=
-    same "$(echo $output)" "brig-init ps" "processes: the init and ps"
+    same "$(echo $output)" "brig-init brig-log ps" "processes: the init, brig-log and ps"
 }
