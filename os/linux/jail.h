@@ -81,7 +81,8 @@ struct brig_jail_proc {
     int64_t starttime; /* field 22 of /proc/pid/stat: with pid, the init's identity */
     int pidfd;         /* -1 when the kernel gives none */
     int sync_fd;       /* socket to the init until release; -1 after */
-    int log_fd;        /* write end of the jail's console pipe (its logger caps the log), or -1 */
+    int log_fd;        /* write end of the jail's console pipe (its logger caps the log), or -1;
+                        * closed at release unless the caller takes it first */
 };
 
 /* Clone the jail's init into new namespaces; it waits for brig_jail_proc_release. */

@@ -1102,6 +1102,9 @@ int brig_jail_proc_release(struct brig_jail_proc *p, struct brig_err *err)
 {
     if (p->sync_fd < 0)
         return brig_err_set(err, BRIG_EUSAGE, "the jail's init was already released");
+    /* a write end the caller kept would hold the jail's logger past the jail's end */
+    if (p->log_fd >= 0)
+        close(brig_steal_fd(&p->log_fd));
     if (send_msg(p->sync_fd, MSG_GO, 0, NULL) < 0)
         return init_died(p, "before its start", err);
     struct init_msg m;

@@ -315,9 +315,10 @@ static int start_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
     s->have_proc = false;
+    /* the DHCP clients write there; closed when this brig exits */
+    s->log_fd = brig_steal_fd(&s->proc.log_fd);
     if (brig_jail_proc_release(&s->proc, err) < 0)
         return -1;
-    s->log_fd = brig_steal_fd(&s->proc.log_fd);
     brig_jail_proc_clear(&s->proc);
     return 0;
 }
