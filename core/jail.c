@@ -16,6 +16,7 @@
 #include "repo.h"
 #include "brig.h"
 #include "cbsd.h"
+#include "fstab.h"
 #include "idmap.h"
 #include "jailop.h"
 #include "os/os.h"
@@ -922,6 +923,24 @@ int brig_jconf_render(struct brig_ctx *c, const char *jname, char **ret, struct 
     return 0;
 }
 
+/* Remove everything in the jail's system directory but its lock. */
+static int rm_all_but_lock(const char *sys, struct brig_err *err)
+{
+    DIR *d = opendir(sys);
+    if (!d)
+        return errno == ENOENT ? 0 : brig_err_sys(err, errno, "open %s", sys);
+    struct dirent *e;
+    int r = 0;
+    while (r == 0 && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lock"))
+            continue;
+        _cleanup_free_ char *p = brig_xasprintf("%s/%s", sys, e->d_name);
+        r = brig_rm_rf(p, err);
+    }
+    closedir(d);
+    return r;
+}
+
 /* Is jail id recorded as running, and is its init still alive? */
 static bool jail_running(struct brig_ctx *c, const struct brig_runtime *rt)
 {
@@ -950,7 +969,7 @@ int brig_jail_op_remove(struct brig_jail_op *op, struct brig_err *err)
         return -1;
     }
     brig_read_file(made_path, 1 << 16, &made, NULL, NULL);
-    if (brig_rm_rf(jp->v[BRIG_P_DATA], err) < 0 || brig_rm_rf(sys, err) < 0 ||
+    if (brig_rm_rf(jp->v[BRIG_P_DATA], err) < 0 || rm_all_but_lock(sys, err) < 0 ||
         (rmdir(jp->v[BRIG_P_PATH]) < 0 && errno != ENOENT &&
          brig_err_sys(err, errno, "rmdir %s", jp->v[BRIG_P_PATH]) < 0)) {
         brig_store_rollback(c->st);
@@ -966,6 +985,10 @@ int brig_jail_op_remove(struct brig_jail_op *op, struct brig_err *err)
         remove_made_parents(jp->v[BRIG_P_PATH], second);
     }
     int r = brig_store_commit(c->st, err);
+    /* The lock goes once the record has: a jstart that waited for it finds
+     * it unlinked, locks again and sees the jail gone (brig_jail_op_open). */
+    if (r == 0)
+        brig_rm_rf(sys, NULL);
     /* a registration left behind only keeps its ids from being handed out again */
     if (r == 0)
         brig_idmap_release(c->subid_files, jp->idmap, NULL);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -41,12 +42,27 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
     if (brig_mkdir_p(op->sysdir, 0700, err) < 0)
         return brig_err_wrap(err, "%s", jname);
     _cleanup_free_ char *lockfile = brig_xasprintf("%s/lock", op->sysdir);
-    op->lock_fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (op->lock_fd < 0)
-        return brig_err_sys(err, errno, "%s: lock %s", jname, lockfile);
-    while (lock && flock(op->lock_fd, LOCK_EX) < 0) {
-        if (errno != EINTR)
+    for (;;) {
+        op->lock_fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (op->lock_fd < 0)
             return brig_err_sys(err, errno, "%s: lock %s", jname, lockfile);
+        while (lock && flock(op->lock_fd, LOCK_EX) < 0) {
+            if (errno != EINTR)
+                return brig_err_sys(err, errno, "%s: lock %s", jname, lockfile);
+        }
+        /* a jremove we waited for unlinks the lock it held: a lock on that
+         * file no longer excludes anyone, so lock the file now at the path */
+        struct stat held, now;
+        if (!lock ||
+            (fstat(op->lock_fd, &held) == 0 && held.st_nlink > 0 && stat(lockfile, &now) == 0 &&
+             now.st_ino == held.st_ino && now.st_dev == held.st_dev))
+            break;
+        close(brig_steal_fd(&op->lock_fd));
+        brig_jail_clear(&op->j);
+        if (brig_jget(c, jname, &op->j, err) < 0)
+            return -1;
+        if (brig_mkdir_p(op->sysdir, 0700, err) < 0)
+            return brig_err_wrap(err, "%s", jname);
     }
     /* the holder we waited for may have removed or changed the jail */
     if (lock) {

@@ -95,7 +95,8 @@ bg_wait() {
     same "$(count_inits)" $n "jail inits"
     same "$(count_links)" $n "host-side links"
     # the jails reach each other over the bridge
-    ok brig jexec jname=${P}c1 -- ping -c1 -W2 10.55.0.$((n + 1))
+    jail_pings ${P}c1 10.55.0.$((n + 1))
+    same "$status" 0 "ping: $output"
     for i in $(seq 1 $n); do bg_brig "$i" jstop jname=${P}c$i; done
     bg_wait
     for i in $(seq 1 $n); do
@@ -110,16 +111,18 @@ bg_wait() {
 @test "jexec does not wait for a jstart of another jail" {
     local A=${P}cc1 B=${P}cc2
     ok brig jcreate jname=$A ip4_addr=0 exec_start=true
-    ok brig jcreate jname=$B ip4_addr=0 exec_start='sleep 2'
+    # B's jstart lasts until the test ends its exec_start's sleep
+    ok brig jcreate jname=$B ip4_addr=0 exec_start='sleep 998; true'
     ok brig jstart jname=$A
     bg_brig 1 jstart jname=$B
-    sleep 0.3
+    wait_for 120 pgrep -xf 'sleep 998' >/dev/null
     ok brig jexec jname=$A -- echo quick
     same "$output" quick "jexec in a running jail during another's jstart"
     [ ! -e "$BATS_TEST_TMPDIR/rc.1" ] || {
         echo "the slow jstart finished first; nothing was proved" >&2
         return 1
     }
+    kill "$(pgrep -xf 'sleep 998')"
     bg_wait
     same "$(cat "$BATS_TEST_TMPDIR/rc.1")" 0 "the slow jstart"
 }
