@@ -16,6 +16,12 @@ teardown() {
 }
 
 # Build a static helper from tests/bats/helpers into jail $1's root (and the test's tmpdir).
+# True once something on the host listens on TCP port $1.
+listening_tcp() {
+    awk -v p="$(printf ':%04X' "$1")" '$4 == "0A" && index($2, p) { f = 1 } END { exit !f }' \
+        /proc/net/tcp /proc/net/tcp6
+}
+
 helper_into() {
     gcc -static -O2 -o "$BATS_TEST_TMPDIR/$2" "$BATS_TEST_DIRNAME/helpers/$2.c"
     [ -z "$1" ] || cp "$BATS_TEST_TMPDIR/$2" "$W/jails/$1/$2"
@@ -55,7 +61,7 @@ web_up() {
 @test "a jail without VNET reaches no host listener on 127.0.0.1" {
     busybox nc -l -p 9931 >/dev/null 2>&1 3>&- &
     LISTENER=$!
-    sleep 0.2
+    wait_for 60 listening_tcp 9931
     web_up ${P}h3 10.199.0.53
     run brig jexec jname=${P}h3 -- sh -c 'echo x | nc -w1 127.0.0.1 9931'
     [ "$status" -ne 0 ]
@@ -68,7 +74,7 @@ web_up() {
     helper_into ${P}h4 unix_abstract
     "$BATS_TEST_TMPDIR/unix_abstract" listen brig-test-$P >"$BATS_TEST_TMPDIR/heard" 3>&- &
     LISTENER=$!
-    sleep 0.2
+    wait_for 60 grep -q "@brig-test-$P\$" /proc/net/unix
     run brig jexec jname=${P}h4 -- /unix_abstract connect brig-test-$P
     [ "$status" -eq 1 ]
     output_has "Connection refused"
@@ -90,7 +96,8 @@ web_up() {
     ok brig jexec jname=${P}h6 -- ip -o link show
     output_lacks "brig0"
     output_lacks " bj"
-    ok brig jexec jname=${P}h6 -- ping -c1 -W2 10.199.0.1
+    jail_pings ${P}h6 10.199.0.1
+    same "$status" 0 "ping: $output"
     output_has "1 packets received"
 }
 

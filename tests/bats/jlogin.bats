@@ -66,26 +66,25 @@ PROBE
 
 @test "jlogin on a terminal returns when the shell exits, though a process left behind holds the pty" {
     ok brig jstart jname=${P}lg1
-    run on_tty "SECONDS=0; timeout --foreground -k 5 20 \"\$BRIG_BIN\" jlogin jname=${P}lg1; echo \"jlogin \$? in \$SECONDS s\"" \
-        $'sleep 30 &\nexit 4\n'
+    run on_tty "SECONDS=0; timeout --foreground -k 5 300 \"\$BRIG_BIN\" jlogin jname=${P}lg1; echo \"jlogin \$? in \$SECONDS s\"" \
+        $'sleep 1000 &\nexit 4\n'
     echo "$output"
-    # the left-behind sleep holds the pty for 30 s; returning means well before that
-    # (SECONDS counts whole seconds, so a prompt return can read 0 or 1 under load)
+    # the left-behind sleep holds the pty for 1000 s; returning means well
+    # before that, with room for a loaded machine
     local secs
     secs=$(tr -d '\r' <<<"$output" | sed -n 's/^jlogin 4 in \([0-9]*\) s$/\1/p')
     [ -n "$secs" ] || { echo "no 'jlogin 4 in N s' line" >&2; return 1; }
-    [ "$secs" -le 5 ] || { echo "jlogin took $secs s: it waited for the left-behind process" >&2; return 1; }
+    [ "$secs" -le 200 ] || { echo "jlogin took $secs s: it waited for the left-behind process" >&2; return 1; }
 }
 
 @test "jlogin user= fails at once, in one line, when the jail's /etc/passwd is a FIFO" {
     ok brig jstart jname=${P}lg1
     ok brig jexec jname=${P}lg1 -- sh -c 'rm /etc/passwd && mkfifo /etc/passwd'
-    local t0=$SECONDS
-    run bash -c "echo id | timeout 10 '$BRIG_BIN' jlogin jname=${P}lg1 user=nobody"
+    # opening the FIFO would block for good: timeout's 124 would say so
+    run bash -c "echo id | timeout 120 '$BRIG_BIN' jlogin jname=${P}lg1 user=nobody"
     same "$status" 1 "exit status"
     same "${#lines[@]}" 1 "lines"
     output_has "/etc/passwd is not a regular file"
-    [ $((SECONDS - t0)) -lt 5 ] || { echo "jlogin took $((SECONDS - t0)) s" >&2; return 1; }
 }
 
 @test "jlogin on a terminal: the pty has the caller's window size, and the caller's mode comes back" {

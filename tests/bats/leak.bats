@@ -39,7 +39,7 @@ cycles() {
     cycles $J 1
     before=$(life_snapshot)
     cycles $J 200
-    sleep 0.2
+    wait_for 60 settled_to "$before" || true
     after=$(life_snapshot)
     snapshot_same "$before" "$after"
     assert_nothing_left
@@ -52,7 +52,7 @@ cycles() {
     cycles $J 1
     before=$(life_snapshot)
     cycles $J 50
-    sleep 0.2
+    wait_for 60 settled_to "$before" || true
     after=$(life_snapshot)
     snapshot_same "$before" "$after"
     assert_nothing_left
@@ -67,9 +67,9 @@ cycles() {
     for ((i = 0; i < 100; i++)); do
         "$BRIG_BIN" jexec jname=$J -- true
     done
-    sleep 0.2
+    wait_for 60 settled_to "$before" || true
     after=$(life_snapshot)
     snapshot_same "$before" "$after"
     ok brig jexec jname=$J -- ps -o comm=
-    same "$output" brig-init$'\n'ps "processes in the jail"
+    same "$output" brig-init$'\n'brig-log$'\n'ps "processes in the jail"
 }

@@ -132,6 +132,12 @@ life_snapshot() {
 }
 
 # Fail, showing both, unless two snapshots are equal.
+# True once life_snapshot is $1 again (what a stop frees, such as a network
+# namespace's links, the kernel may free a moment after).
+settled_to() {
+    [ "$(life_snapshot)" = "$1" ]
+}
+
 snapshot_same() {
     [ "$1" = "$2" ] && return 0
     echo "before:" >&2
@@ -171,11 +177,28 @@ need_fault_injection() {
 
 # Wait up to $2 tenths of a second for jail $1 to reach status $3.
 wait_status() {
-    local i
-    for ((i = 0; i < $2; i++)); do
-        [ "$(jstatus "$1")" = "$3" ] && return 0
+    local end=$((SECONDS + 120))
+    until [ "$(jstatus "$1")" = "$2" ]; do
+        if [ "$SECONDS" -ge "$end" ]; then
+            echo "$1: status $(jstatus "$1"), wanted $2" >&2
+            return 1
+        fi
         sleep 0.1
     done
-    echo "$1: status $(jstatus "$1"), wanted $3" >&2
-    return 1
+}
+
+# Ping from jail $1 (further arguments: ping's) one echo at a time until one
+# comes back, for at most a minute: on a loaded machine the first echo may
+# wait on ARP or neighbour discovery longer than its own timeout. Sets status
+# and output as run does, from the last try.
+jail_pings() {
+    local j=$1 end=$((SECONDS + 60))
+    shift
+    while :; do
+        run "$BRIG_BIN" jexec jname="$j" -- ping -c1 -W2 "$@"
+        if [ "$status" -eq 0 ] || [ "$SECONDS" -ge "$end" ]; then
+            return 0
+        fi
+        sleep 0.2
+    done
 }

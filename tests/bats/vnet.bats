@@ -16,11 +16,11 @@ teardown() {
 @test "two VNET jails on brig0 ping each other and the gateway, and the host pings them" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.21/16 allow_raw_sockets=1
     jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.22/16 allow_raw_sockets=1
-    in_jail ${P}a ping -c1 -W2 10.199.0.22
+    jail_pings ${P}a 10.199.0.22
     same "$status" 0 "a pings b: $output"
-    in_jail ${P}b ping -c1 -W2 10.199.0.21
+    jail_pings ${P}b 10.199.0.21
     same "$status" 0 "b pings a: $output"
-    in_jail ${P}a ping -c1 -W2 10.199.0.1
+    jail_pings ${P}a 10.199.0.1
     same "$status" 0 "a pings the gateway: $output"
     host_ping 10.199.0.21
     host_ping 10.199.0.22
@@ -79,9 +79,9 @@ teardown() {
 @test "two VNET jails reach each other over IPv6 across the bridge, whose ports have no IPv6" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.63/16,fd00::63/64 allow_raw_sockets=1
     jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.64/16,fd00::64/64 allow_raw_sockets=1
-    in_jail ${P}a ping -6 -c1 -W2 fd00::64
+    jail_pings ${P}a -6 fd00::64
     same "$status" 0 "a pings b over IPv6: $output"
-    in_jail ${P}b ping -6 -c1 -W2 fd00::63
+    jail_pings ${P}b -6 fd00::63
     same "$status" 0 "b pings a over IPv6: $output"
 }
 
@@ -132,9 +132,9 @@ teardown() {
     ok brig jstart jname=${P}a
     same "$(jail_ipv4 ${P}a eth0)" 10.199.0.31 "eth0"
     same "$(jail_ipv4 ${P}a eth1)" 10.77.0.31 "eth1"
-    in_jail ${P}a ping -c1 -W2 10.199.0.1
+    jail_pings ${P}a 10.199.0.1
     same "$status" 0 "gateway on brig0: $output"
-    in_jail ${P}a ping -c1 -W2 10.77.0.1
+    jail_pings ${P}a 10.77.0.1
     same "$status" 0 "gateway on br1: $output"
     local id
     id=$(sqlite3 "$W/var/db/local.sqlite" "select id from jails where jname='${P}a'")
@@ -147,7 +147,7 @@ teardown() {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.32/16 allow_raw_sockets=1
     ok brig jnic jname=${P}a action=add parent=br1 ip4_addr=10.77.0.32/24
     jail_has_link ${P}a eth1
-    in_jail ${P}a ping -c1 -W2 10.77.0.1
+    jail_pings ${P}a 10.77.0.1
     same "$status" 0 "ping over the new NIC: $output"
     ok brig jnic jname=${P}a action=remove nic=1
     ! jail_has_link ${P}a eth1

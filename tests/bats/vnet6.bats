@@ -29,7 +29,7 @@ outside_host6() {
     output_has "fd42:99::1/64"
     in_jail ${P}a ip -6 route show default
     output_has "default via fd42:99::1 dev eth0"
-    in_jail ${P}a ping -6 -c1 -W2 fd42:99::1
+    jail_pings ${P}a -6 fd42:99::1
     same "$status" 0 "the jail pings its IPv6 gateway: $output"
 }
 
@@ -54,9 +54,9 @@ outside_host6() {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.93/16,fd42:98::93/64
     run ip -n "out$P" -6 route get fd42:98::93
     [ "$status" -ne 0 ] # the outside host has no way back but the masquerade
-    in_jail ${P}a ping -6 -c1 -W2 2001:db8:1::2
+    jail_pings ${P}a -6 2001:db8:1::2
     same "$status" 0 "IPv6 ping through NAT: $output"
-    in_jail ${P}a ping -c1 -W2 192.0.2.2
+    jail_pings ${P}a 192.0.2.2
     same "$status" 0 "IPv4 ping through NAT: $output"
     run nft list table ip6 brig
     same "$status" 0 "brig's ip6 table"
@@ -124,7 +124,7 @@ outside_host6() {
     output_has "fd42:94::3/64,10.199.0.98/16"
     ok brig jstart jname=${P}a
     ok brig jstart jname=${P}b
-    in_jail ${P}b ping -6 -c1 -W2 fd42:94::2
+    jail_pings ${P}b -6 fd42:94::2
     same "$status" 0 "b pings a over IPv6: $output"
     in_jail ${P}a ip -6 route show default
     output_has "default via fd42:94::1 dev eth0"
@@ -150,8 +150,8 @@ outside_host6() {
 # for SLAAC (the jail solicits a router every 4 s until one answers) and for
 # its duplicate address detection (a tentative address answers nobody).
 jail_slaac6() {
-    local i a
-    for i in $(seq 1 50); do
+    local a end=$((SECONDS + 120))
+    while [ "$SECONDS" -lt "$end" ]; do
         a=$("$BRIG_BIN" jexec jname="$1" -- ip -6 -o addr show dev "$2" scope global 2>/dev/null |
             awk '!/tentative/ { for (i = 1; i <= NF; i++) if ($i == "inet6") { sub(/\/.*/, "", $(i + 1)); print $(i + 1) } }' |
             head -n1)
@@ -173,7 +173,7 @@ jail_slaac6() {
     in_jail ${P}s ip -6 route show default
     output_has "default via fe80::"
     jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.99/16,fd42:93::99/64
-    in_jail ${P}b ping -6 -c1 -W2 "$a"
+    jail_pings ${P}b -6 "$a"
     same "$status" 0 "a static jail pings the SLAAC jail: $output"
     # the static jail takes nothing from the advertisements: its address alone
     sleep 5

@@ -18,10 +18,10 @@ teardown() {
 @test "a default VNET jail (no allow_raw_sockets) pings another jail and the gateway" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.71/16
     jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.72/16
-    in_jail ${P}a ping -c1 -W2 10.199.0.72
+    jail_pings ${P}a 10.199.0.72
     same "$status" 0 "a pings b: $output"
     output_has "1 packets received"
-    in_jail ${P}b ping -c1 -W2 10.199.0.1
+    jail_pings ${P}b 10.199.0.1
     same "$status" 0 "b pings the gateway: $output"
     # still no raw sockets: busybox's own ping needs one
     in_jail ${P}a busybox ping -c1 -W1 10.199.0.72
@@ -31,7 +31,7 @@ teardown() {
 @test "a default jail pings over IPv6 without raw sockets, as an unprivileged user too" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.73/16,fd00::73/64
     jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.74/16,fd00::74/64
-    in_jail ${P}a ping -6 -c1 -W2 fd00::74
+    jail_pings ${P}a -6 fd00::74
     same "$status" 0 "a pings b over IPv6: $output"
     in_jail ${P}a su -s /bin/sh nobody -c '/bin/ping -c1 -W2 10.199.0.74'
     same "$status" 0 "nobody pings b: $output"
@@ -47,7 +47,7 @@ teardown() {
     same "$(echo $output)" "0 65535" "the VNET jail's range (the groups its user namespace maps)"
     in_jail ${P}h cat /proc/sys/net/ipv4/ping_group_range
     same "$(echo $output)" "0 65535" "the range of a jail without VNET"
-    in_jail ${P}h ping -c1 -W2 127.0.0.1
+    jail_pings ${P}h 127.0.0.1
     same "$status" 0 "the jail without VNET pings its loopback: $output"
 }
 
@@ -55,7 +55,7 @@ teardown() {
     jail_up jname=${P}z vnet=1 ip4_addr=10.199.0.76/16 userns=0
     in_jail ${P}z cat /proc/sys/net/ipv4/ping_group_range
     same "$(echo $output)" "0 2147483647" "the range"
-    in_jail ${P}z ping -c1 -W2 10.199.0.1
+    jail_pings ${P}z 10.199.0.1
     same "$status" 0 "ping from the privileged jail: $output"
 }
 
@@ -154,9 +154,12 @@ host_resolv_undo() {
 # the ICMP socket of jail $2 (its ping's), sequence numbers 0 to $3-1, each
 # $4 times, for at least $5 seconds (0: once).
 forge_replies() {
-    local port
-    port=$("$BRIG_BIN" jexec jname="$2" -- cat /proc/net/icmp | awk 'NR == 2 { split($2, a, ":"); print a[2] }')
-    [ -n "$port" ] || return 1
+    # the ping runs in the background: wait for its socket (a minute at most)
+    local port= end=$((SECONDS + 60))
+    until [ -n "$port" ]; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        port=$("$BRIG_BIN" jexec jname="$2" -- cat /proc/net/icmp | awk 'NR == 2 { split($2, a, ":"); print a[2] }')
+    done
     python3 - "$1" "$((16#$port))" "$3" "$4" "$5" <<'PY'
 import socket, struct, sys, time
 dst, ident, nseq, times, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
@@ -183,7 +186,6 @@ PY
     # 10.199.0.99 is nobody's: every reply the jail gets is the host's forgery
     "$BRIG_BIN" jexec jname=${P}a -- sh -c '/bin/ping -c3 -i 0.5 -W2 10.199.0.99 >/tmp/ping.out 2>&1; echo "exit $?" >>/tmp/ping.out' &
     local bg=$!
-    sleep 0.4
     forge_replies 10.199.0.78 ${P}a 3 2 0
     wait "$bg"
     in_jail ${P}a cat /tmp/ping.out
@@ -194,23 +196,25 @@ PY
 
 @test "a flood of replies holds off neither the base's ping's deadline nor its next request" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.79/16
-    "$BRIG_BIN" jexec jname=${P}a -- sh -c '/bin/ping -q -c1000 -i 0.2 -w 2 10.199.0.99 >/tmp/ping.out 2>&1; echo "exit $?" >>/tmp/ping.out' &
-    local bg=$! t0=$SECONDS
-    sleep 0.3
-    forge_replies 10.199.0.79 ${P}a 1 1 6 &
+    # timed inside the jail, so that a slow jexec on a loaded machine does not count
+    "$BRIG_BIN" jexec jname=${P}a -- sh -c 's=$(date +%s); /bin/ping -q -c1000 -i 0.2 -w 2 10.199.0.99 >/tmp/ping.out 2>&1; r=$?; echo "took $(($(date +%s) - s))" >>/tmp/ping.out; echo "exit $r" >>/tmp/ping.out' &
+    local bg=$!
+    # a flood of 15 s: a ping it held off would take that long
+    forge_replies 10.199.0.79 ${P}a 1 1 15 &
     local flood=$!
     wait "$bg"
-    local took=$((SECONDS - t0))
     wait "$flood" || true
     in_jail ${P}a cat /tmp/ping.out
-    [ "$took" -le 4 ] || {
+    local took
+    took=$(echo "$output" | sed -n 's/^took \([0-9]*\)$/\1/p')
+    [ -n "$took" ] && [ "$took" -le 8 ] || {
         echo "ping -w 2 took $took s under the flood: $output" >&2
         return 1
     }
-    # a request every 0.2 s for 2 s: about ten, not one
+    # a request every 0.2 s for 2 s: about ten (five at least on a loaded machine), not one
     local sent
     sent=$(echo "$output" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
-    [ "$sent" -ge 8 ] || {
+    [ "$sent" -ge 5 ] || {
         echo "sent $sent requests under the flood: $output" >&2
         return 1
     }

@@ -63,7 +63,7 @@ gateway_mac() {
 @test "a jail that takes the gateway's address poisons no other jail's ARP cache" {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.31/16
     jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.32/16 allow_raw_sockets=1
-    in_jail ${P}b ping -c1 -W2 10.199.0.1
+    jail_pings ${P}b 10.199.0.1
     same "$status" 0 "b pings the gateway: $output"
     same "$(neigh_mac ${P}b 10.199.0.1)" "$(gateway_mac)" "b's MAC for the gateway, before"
     # a's root (without raw sockets) makes itself the gateway and speaks from
@@ -84,7 +84,7 @@ gateway_mac() {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.41/16 allow_raw_sockets=1
     jail_up jname=${P}b vnet=1 ip4_addr=10.199.0.42/16
     jail_up jname=${P}c vnet=1 ip4_addr=10.199.0.43/16 allow_raw_sockets=1
-    in_jail ${P}c ping -c1 -W2 10.199.0.42
+    jail_pings ${P}c 10.199.0.42
     same "$status" 0 "c pings b: $output"
     local bmac
     bmac=$(jail_mac ${P}b eth0)
@@ -111,9 +111,9 @@ gateway_mac() {
     jail_up jname=${P}r vnet=1 ip4_addr=10.199.0.52/16,fd00::52/64 nic_filter=0 \
         allow_raw_sockets=1
     jail_up jname=${P}p vnet=1 ip4_addr=10.199.0.53/16,fd00::53/64
-    in_jail ${P}f ping -c1 -W2 10.199.0.53
+    jail_pings ${P}f 10.199.0.53
     same "$status" 0 "f pings p from its own address: $output"
-    in_jail ${P}f ping -6 -c1 -W2 fd00::53
+    jail_pings ${P}f -6 fd00::53
     same "$status" 0 "f pings p from its own IPv6 address: $output"
     in_jail ${P}f sh -c 'sysctl -qw net.ipv6.conf.eth0.accept_dad=0 &&
                           ip addr add 10.199.9.51/16 dev eth0 && ip -6 addr add fd00::951/64 dev eth0'
@@ -125,9 +125,9 @@ gateway_mac() {
     in_jail ${P}r sh -c 'sysctl -qw net.ipv6.conf.eth0.accept_dad=0 &&
                           ip addr add 10.199.9.52/16 dev eth0 && ip -6 addr add fd00::952/64 dev eth0'
     same "$status" 0 "r adds addresses: $output"
-    in_jail ${P}r ping -c1 -W2 -I 10.199.9.52 10.199.0.53
+    jail_pings ${P}r -I 10.199.9.52 10.199.0.53
     same "$status" 0 "the router pings p from another address: $output"
-    in_jail ${P}r ping -6 -c1 -W2 -I fd00::952 fd00::53
+    jail_pings ${P}r -6 -I fd00::952 fd00::53
     same "$status" 0 "the router pings p from another IPv6 address: $output"
     local pr
     pr=$(host_end ${P}r 0)

@@ -5,8 +5,19 @@
 
 load lifecycle_helper
 
-# The host has no ping of its own here: busybox's.
+# The host has no ping of its own here: busybox's. One echo at a time until
+# one comes back, for at most a minute: on a loaded machine the first may
+# wait on ARP or neighbour discovery longer than an echo's own timeout.
 host_ping() {
+    local end=$((SECONDS + 60))
+    until busybox ping -c1 -W2 "$@" >/dev/null; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.2
+    done
+}
+
+# One echo only: for a test that wants no answer.
+host_ping_once() {
     busybox ping -c1 -W2 "$@" >/dev/null
 }
 

@@ -54,7 +54,7 @@ install_nft() {
     same "$status" 0 "nft add chain: $output"
     in_jail ${P}a /usr/sbin/nft add rule inet f in icmp type echo-request drop
     same "$status" 0 "nft add rule: $output"
-    ! host_ping 10.199.0.61
+    ! host_ping_once 10.199.0.61
     same "$(nft list ruleset)" "$before" "the host's ruleset"
     in_jail ${P}a /usr/sbin/nft list ruleset
     output_has "icmp type echo-request drop"

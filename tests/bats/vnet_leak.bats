@@ -40,6 +40,11 @@ LEAK_SECONDS=${BRIG_LEAK_SECONDS:-170}
     assert_nothing_left
 }
 
+# True once processes $1 and $2 are in one network namespace.
+same_netns() {
+    [ "$(readlink /proc/"$1"/ns/net)" = "$(readlink /proc/"$2"/ns/net)" ]
+}
+
 @test "jstop removes the NICs even while a host process holds the jail's network namespace" {
     jail_up jname=${P}h vnet=1 ip4_addr=10.199.0.71/16
     local pid holder
@@ -47,7 +52,7 @@ LEAK_SECONDS=${BRIG_LEAK_SECONDS:-170}
     # the namespace outlives the jail: the kernel does not tear the pair down
     nsenter --net=/proc/"$pid"/ns/net sleep 1000 &
     holder=$!
-    sleep 0.2
+    wait_for 60 same_netns "$holder" "$pid"
     ok brig jstop jname=${P}h
     same "$(count_links)" 0 "host ends after jstop"
     same "$(nsenter --net=/proc/"$holder"/ns/net ip -o link show | grep -c eth0 || true)" 0 \

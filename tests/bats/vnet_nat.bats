@@ -18,7 +18,7 @@ teardown() {
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.40/16 allow_raw_sockets=1
     run ip -n "out$P" route get 10.199.0.40
     [ "$status" -ne 0 ] # the outside host has no way back but the masquerade
-    in_jail ${P}a ping -c1 -W2 192.0.2.2
+    jail_pings ${P}a 192.0.2.2
     same "$status" 0 "ping through NAT: $output"
     run nft list table ip brig
     same "$status" 0 "brig's table"
@@ -42,7 +42,7 @@ teardown() {
     BRIG_WORKDIR=$W
     ok brig initenv nat_enable=1 uplink=up0
     jail_up jname=${P}a vnet=1 ip4_addr=10.199.0.40/16
-    in_jail ${P}a ping -c1 -W2 192.0.2.2
+    jail_pings ${P}a 192.0.2.2
     same "$status" 0 "ping through NAT on the bridge taken over: $output"
 }
 

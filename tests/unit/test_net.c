@@ -389,13 +389,21 @@ static void test_vnet_nic_gets_addresses_and_default_routes_inside(void **state)
     assert_non_null(strstr(err.msg, "eth9 does not exist"));
 }
 
+/* Ping addr from jail j until it answers: one echo at a time, for up to a
+ * minute, since a loaded machine may take seconds to resolve the first ARP
+ * and forward the first packet; what counts is that it gets through. */
 static void ping_from(struct jail *j, const char *addr)
 {
-    const char *argv[] = {"/bin/busybox", "ping", "-c1", "-W1", addr, NULL};
-    _cleanup_free_ char *out = NULL;
-    int st = run_in(j->netns, argv, &out);
-    if (st != 0)
-        fail_msg("ping %s: %s", addr, out);
+    const char *argv[] = {"/bin/busybox", "ping", "-c1", "-W2", addr, NULL};
+    uint64_t deadline = brig_now_ns() + 60ULL * 1000000000ULL;
+    for (;;) {
+        _cleanup_free_ char *out = NULL;
+        int st = run_in(j->netns, argv, &out);
+        if (st == 0)
+            return;
+        if (brig_now_ns() >= deadline)
+            fail_msg("ping %s: no answer within a minute: %s", addr, out);
+    }
 }
 
 static void test_two_jails_on_one_bridge_ping_each_other(void **state)
