@@ -171,6 +171,20 @@ int brig_jfstab_list(struct brig_ctx *c, const char *jname, brig_jfstab_cb cb, v
     return r < 0 ? -1 : 0;
 }
 
+int brig_fstab_check_mount(int os, const struct brig_jail *j, const struct brig_fstab *v, size_t n,
+                           struct brig_err *err)
+{
+    if (os != BRIG_K_LINUX || !brig_jail_bool(j, BRIG_P_ALLOW_MOUNT))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].options && strcmp(v[i].options, "ro") == 0)
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "%s: allow_mount=1 and ro=1 directories do not mix: jail root "
+                                "could remount %s read-write (ro=0, or allow_mount=0)",
+                                j->v[BRIG_P_JNAME], v[i].dst);
+    return 0;
+}
+
 /* Record v (and on a running jail mount them now); all or nothing. */
 static int fstab_add(struct brig_ctx *c, struct brig_jail_op *op, const struct brig_fstab *v,
                      size_t n, bool *ret_live, struct brig_err *err)
@@ -178,6 +192,8 @@ static int fstab_add(struct brig_ctx *c, struct brig_jail_op *op, const struct b
     const struct brig_os_ops *os = brig_os_get(c->os);
     bool live = op->running && os->fstab_attach;
     size_t done = 0;
+    if (brig_fstab_check_mount(c->os, &op->j, v, n, err) < 0)
+        return -1;
     if (brig_store_begin(c->st, err) < 0)
         return -1;
     for (size_t i = 0; i < n; i++)

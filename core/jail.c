@@ -839,6 +839,22 @@ out:
     return r;
 }
 
+/* allow_mount=1 set on a jail with ro=1 directories (fstab.c). */
+static int check_fstab_mount(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    struct brig_fstab *v = NULL;
+    size_t n = 0;
+    if (c->os != BRIG_K_LINUX || !brig_jail_bool(j, BRIG_P_ALLOW_MOUNT))
+        return 0;
+    if (brig_store_fstab_list(c->st, j->id, &v, &n, err) < 0)
+        return -1;
+    int r = brig_fstab_check_mount(c->os, j, v, n, err);
+    for (size_t i = 0; i < n; i++)
+        brig_fstab_clear(&v[i]);
+    free(v);
+    return r;
+}
+
 /* Replace jail jname's parameters with those of kv (replace: unset ones take defaults). */
 static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_kvlist *kv,
                        bool replace, struct brig_jset_done *done, struct brig_err *err)
@@ -858,7 +874,7 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
         goto rollback;
     brig_jail_fill_defaults(&j, c->workdir, c->os);
     if (brig_jail_preflight(c, &j, err) < 0 || check_vimage(c, &j, err) < 0 ||
-        brig_depend_check(c, &j, err) < 0)
+        brig_depend_check(c, &j, err) < 0 || check_fstab_mount(c, &j, err) < 0)
         goto rollback;
     if (!brig_streq(old.v[BRIG_P_IP4_ADDR], j.v[BRIG_P_IP4_ADDR]) &&
         assign_addresses(c, &j, err) < 0)

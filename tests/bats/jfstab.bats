@@ -262,3 +262,33 @@ $S/a /usr/home/a rw" "imported rows"
     same "$(jstatus ${P}g) $(jstatus ${P}h)" "stopped stopped" "status"
     assert_nothing_left "after the failed starts"
 }
+
+@test "a jail with allow_mount=1 cannot make a ro=1 directory writable: the combination is refused" {
+    echo keep > "$S/f"
+    ok brig jcreate jname=${P}m exec_start=true allow_mount=1
+    chown "$(idmap_of ${P}m)" "$S" "$S/f"
+    local before
+    before=$(db_dump)
+    run brig jfstab jname=${P}m action=add src="$S" dst=/data ro=1
+    if [ "$status" -eq 0 ]; then
+        # what a jail root with mount rights would do to the read-only bind
+        ok brig jstart jname=${P}m
+        run brig jexec jname=${P}m -- sh -c 'mount -o remount,rw,bind /data; echo x > /data/f'
+        same "$(cat "$S/f")" "keep" "the host file after the jail's remount"
+        return 1
+    fi
+    same "$status" 2 "exit status of jfstab add"
+    same "${#lines[@]}" 1 "lines: $output"
+    output_has "allow_mount=1"
+    same "$(db_dump)" "$before" "database"
+    # nor the other way round: allow_mount=1 on a jail that has a ro=1 directory
+    ok brig jcreate jname=${P}n exec_start=true
+    ok brig jfstab jname=${P}n action=add src="$S" dst=/data ro=1
+    before=$(db_dump)
+    run brig jset jname=${P}n allow_mount=1
+    same "$status" 2 "exit status of jset"
+    output_has "ro=1"
+    same "$(db_dump)" "$before" "database"
+    # a writable directory is no such risk
+    ok brig jfstab jname=${P}m action=add src="$S" dst=/rw
+}
