@@ -127,7 +127,9 @@ static pid_t spawn_one(struct cli *cli, const char *exe, const char *name)
     _cleanup_free_ char *verb = brig_xstrdup(cli->verb->name);
     _cleanup_free_ char *os =
         brig_xstrdup(cli->ctx.os == BRIG_K_FREEBSD ? "--os=freebsd" : "--os=linux");
-    char *argv[] = {self, verb, jn, wd, os, NULL};
+    _cleanup_free_ char *force = brig_xstrdup("force=1");
+    /* jstop force=1 holds for each jail's brig too */
+    char *argv[] = {self, verb, jn, wd, os, cli->ctx.force ? force : NULL, NULL};
     pid_t pid;
     fflush(NULL);
     int r = posix_spawn(&pid, exe, NULL, NULL, argv, environ);
@@ -220,6 +222,49 @@ static void print_notes(const struct cli *cli, const char *jname)
         fprintf(stderr, "brig: %s: %s: note: %s\n", cli->verb->name, jname, *l);
 }
 
+struct wave_item {
+    char *name;
+    int64_t run, wave;
+    size_t idx;
+};
+
+static int by_run_and_wave(const void *a, const void *b)
+{
+    const struct wave_item *x = a, *y = b;
+    if (x->run != y->run)
+        return x->run < y->run ? -1 : 1;
+    if (x->wave != y->wave)
+        return x->wave < y->wave ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* jstop jobs=N: within each b_order group, the jails the others of the list
+ * depend on wait for them: the group is split into stop waves (depend.c),
+ * run one after the other, as the sequential jstop stops dependents first. */
+static int order_stop_waves(struct cli *cli, char **names, int64_t *group, size_t n,
+                            struct brig_err *err)
+{
+    _cleanup_free_ int64_t *wave = brig_xcalloc(n + 1, sizeof(int64_t));
+    if (brig_depend_stop_waves(&cli->ctx, names, n, wave, err) < 0)
+        return -1;
+    _cleanup_free_ struct wave_item *it = brig_xcalloc(n + 1, sizeof(*it));
+    int64_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && group[i] != group[i - 1])
+            run++;
+        it[i] = (struct wave_item){names[i], run, wave[i], i};
+    }
+    qsort(it, n, sizeof(*it), by_run_and_wave);
+    int64_t g = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (it[i].run != it[i - 1].run || it[i].wave != it[i - 1].wave))
+            g++;
+        names[i] = it[i].name;
+        group[i] = g;
+    }
+    return 0;
+}
+
 static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb_says *says,
                     struct brig_err *err)
 {
@@ -234,6 +279,8 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb
         _cleanup_free_ char *exe = brig_self_exe();
         if (!exe)
             return brig_err_sys(err, errno, "jobs=%ld: cannot find brig's own program", jobs);
+        if (fn == brig_jstop && order_stop_waves(cli, names, group, total, err) < 0)
+            return -1;
         size_t failed = run_parallel(cli, exe, names, group, total, jobs);
         if (failed == 0)
             return 0;

@@ -321,5 +321,11 @@ int brig_depend_start(struct brig_ctx *c, const char *jname, struct brig_err *er
 /* Before jname stops: the running jails that depend on it are refused
  * (BRIG_EUSAGE), or, with c->force or when c->stopping names them, stopped first. */
 int brig_depend_stop(struct brig_ctx *c, const char *jname, struct brig_err *err);
+/* The stop wave of each of names[0..n) (ret_wave, n entries): 0 for a jail no
+ * other listed jail depends on, else one more than the highest wave of the
+ * listed jails that depend on it, so stopping wave after wave stops every
+ * jail after those of the list that need it. */
+int brig_depend_stop_waves(struct brig_ctx *c, char *const *names, size_t n, int64_t *ret_wave,
+                           struct brig_err *err);
 
 #endif

@@ -164,3 +164,33 @@ int brig_depend_stop(struct brig_ctx *c, const char *jname, struct brig_err *err
     }
     return 0;
 }
+
+int brig_depend_stop_waves(struct brig_ctx *c, char *const *names, size_t n, int64_t *ret_wave,
+                           struct brig_err *err)
+{
+    if (brig_ctx_open(c, err) < 0)
+        return -1;
+    char ***deps = brig_xcalloc(n + 1, sizeof(*deps));
+    for (size_t i = 0; i < n; i++) {
+        ret_wave[i] = 0;
+        if (depend_of(c, names[i], &deps[i], NULL) < 0)
+            deps[i] = NULL; /* a jail gone meanwhile needs nothing */
+    }
+    /* longest chain of listed dependents; depend= has no cycle, so n rounds settle it */
+    for (size_t round = 0; round < n; round++) {
+        bool changed = false;
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < n; k++)
+                if (k != i && brig_strv_contains(deps[k], names[i]) &&
+                    ret_wave[i] < ret_wave[k] + 1) {
+                    ret_wave[i] = ret_wave[k] + 1;
+                    changed = true;
+                }
+        if (!changed)
+            break;
+    }
+    for (size_t i = 0; i < n; i++)
+        brig_strv_free(deps[i]);
+    free(deps);
+    return 0;
+}

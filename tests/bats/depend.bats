@@ -84,3 +84,22 @@ state_of() {
     same "$(state_of ${P}web) $(state_of ${P}app) $(state_of ${P}db)" "stopped stopped stopped" "states"
     [ "$(pgrep -xc brig-init)" -eq 0 ]
 }
+
+@test "jstop jobs=N of a list stops the jails that depend on others in it first, wave by wave" {
+    # each jail's exec_poststop notes its stop on the host, in order
+    local order="$BATS_TEST_TMPDIR/order"
+    ok brig jcreate jname=${P}db exec_poststop="echo \${jname} >>$order"
+    ok brig jcreate jname=${P}app depend=${P}db exec_poststop="echo \${jname} >>$order"
+    ok brig jcreate jname=${P}web depend=${P}app exec_poststop="echo \${jname} >>$order"
+    ok brig jcreate jname=${P}log exec_poststop="echo \${jname} >>$order"
+    ok brig jstart jname=${P}web
+    ok brig jstart jname=${P}log
+    : >"$order"
+    ok brig jstop jname="${P}*" jobs=4
+    same "$(state_of ${P}web) $(state_of ${P}app) $(state_of ${P}db) $(state_of ${P}log)" \
+        "stopped stopped stopped stopped" "states"
+    # log needs nothing and nothing needs it: it may go at any time
+    same "$(grep -v "^${P}log$" "$order" | tr '\n' ' ')" "${P}web ${P}app ${P}db " "stop order"
+    grep -qx "${P}log" "$order"
+    [ "$(pgrep -xc brig-init)" -eq 0 ]
+}
