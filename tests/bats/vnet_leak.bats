@@ -35,6 +35,8 @@ LEAK_SECONDS=${BRIG_LEAK_SECONDS:-170}
     done
     ((i > LEAK_CYCLES)) && i=$LEAK_CYCLES
     echo "# $i cycles in $((SECONDS - start)) s" >&3
+    # the last stop's network namespace may go a moment after it returns
+    wait_for 60 settled_to "$before" || true
     after=$(life_snapshot)
     snapshot_same "$before" "$after"
     assert_nothing_left
