@@ -26,6 +26,7 @@ struct cli_verb {
     const char *usage;          /* argument synopsis after the verb name */
     const struct cli_opt *opts; /* NULL-name terminated */
     bool jail_params;           /* takes jail parameters (listed by --help) */
+    bool vm_params;             /* takes VM parameters (with jail_params: listed are a VM's) */
     bool listing;               /* takes --json / format=json */
     bool rest;                  /* takes "-- CMD ..." */
     bool words;                 /* takes bare words (jget's parameter names) */
@@ -110,5 +111,13 @@ int cli_jnic(struct cli *cli, struct brig_err *err);
 int cli_jfstab(struct cli *cli, struct brig_err *err);
 int cli_expose(struct cli *cli, struct brig_err *err);
 int cli_jsnapshot(struct cli *cli, struct brig_err *err);
+int cli_bcreate(struct cli *cli, struct brig_err *err);
+int cli_bls(struct cli *cli, struct brig_err *err);
+int cli_bget(struct cli *cli, struct brig_err *err);
+int cli_bset(struct cli *cli, struct brig_err *err);
+int cli_bremove(struct cli *cli, struct brig_err *err);
+int cli_bstart(struct cli *cli, struct brig_err *err);
+int cli_bstop(struct cli *cli, struct brig_err *err);
+int cli_bconsole(struct cli *cli, struct brig_err *err);
 
 #endif

@@ -141,6 +141,15 @@ static const struct cli_opt opts_expose[] = {
     {"addr", "address", "all", "the host's IPv4 address (inaddr=, CBSD's name, is the same)"},
     {"inaddr", "address", "all", "the same as addr="},
     {NULL}};
+static const struct cli_opt opts_vm[] = {{"jname", "name", "", "the VM"}, {NULL}};
+static const struct cli_opt opts_bls[] = {{"display", "list",
+                                           "jname,jid,vm_cpus,vm_ram,ip4_addr,vm_vnc_port,status",
+                                           "columns: any VM parameter, jid, status, pid"},
+                                          {"header", "bool", "1", "0: no header line"},
+                                          {"format", "text|json", "text", "json: same as --json"},
+                                          {NULL}};
+static const struct cli_opt opts_bremove[] = {
+    {"jname", "name", "", "the VM"}, {"force", "bool", "0", "1: stop a running VM first"}, {NULL}};
 static const struct cli_opt opts_inventory[] = {
     {"format", "text|json", "text", "json: same as --json"}, {NULL}};
 
@@ -200,6 +209,23 @@ const struct cli_verb cli_verbs[] = {
      opts_jimport},
     {"jmigrate", cli_jmigrate, "move a jail to another node through ssh",
      "jname=NAME node=ssh://[user@]host[:port][/workdir]", opts_jmigrate},
+    {"bcreate", cli_bcreate, "record a new VM and make its disk",
+     "jname=NAME [vm_ram=SIZE] [vm_cpus=N] [imgsize=SIZE] [kernel=FILE ...] [param=value ...]",
+     NULL, .jail_params = true, .vm_params = true, .records = true, .dry_run = true},
+    {"bls", cli_bls, "list VMs with their live state", "[display=a,b,...] [header=0]", opts_bls,
+     .listing = true, .records = true},
+    {"bget", cli_bget, "show a VM's parameters", "jname=NAME [param ...]", opts_vm, .listing = true,
+     .words = true, .records = true},
+    {"bset", cli_bset, "change a VM's parameters (a running VM takes them at its next start)",
+     "jname=NAME param=value ...", opts_vm, .jail_params = true, .vm_params = true, .records = true,
+     .dry_run = true},
+    {"bremove", cli_bremove, "remove a VM, its disks and seed", "jname=NAME [force=1]",
+     opts_bremove, .records = true},
+    {"bstart", cli_bstart, "start a VM", "jname=NAME", opts_vm, .dry_run = true},
+    {"bstop", cli_bstop, "stop a VM (ACPI power button, hard_timeout, then ended)", "jname=NAME",
+     opts_vm, .dry_run = true},
+    {"bconsole", cli_bconsole, "attach to a running VM's serial console (~. detaches)",
+     "jname=NAME", opts_vm},
 };
 const size_t cli_verbs_count = BRIG_ARRAY_SIZE(cli_verbs);
 
@@ -232,6 +258,12 @@ static const struct {
     {"jimport"},
     {"jmigrate"},
     {"expose", (const char *const[]){"add", "remove", NULL}},
+    {"bcreate"},
+    {"bset"},
+    {"bremove"},
+    {"bstart"},
+    {"bstop"},
+    {"bconsole"},
 };
 
 static const struct cli_verb *verb_find(const char *name)
@@ -270,14 +302,16 @@ static void verb_help(const struct cli_verb *v)
                    o->help);
     }
     if (v->jail_params) {
-        printf("\njail parameters (kernels: where each applies):\n");
+        printf("\n%s parameters (kernels: where each applies):\n", v->vm_params ? "VM" : "jail");
         for (int i = 0; i < BRIG_P__COUNT; i++) {
             const struct brig_param *p = &brig_params[i];
+            if (!brig_param_applies((enum brig_param_id)i, v->vm_params))
+                continue;
             const char *other = p->vnet_def ? "vnet" : "FreeBSD";
             const char *odef = p->vnet_def ? p->vnet_def : p->freebsd_def;
             _cleanup_free_ char *def =
-                odef ? brig_xasprintf("%s (%s: %s)", p->def, other, odef)
-                     : brig_xstrdup(p->def ? (*p->def ? p->def : "\"\"") : "-");
+                odef && !v->vm_params ? brig_xasprintf("%s (%s: %s)", p->def, other, odef)
+                                      : brig_xstrdup(p->def ? (*p->def ? p->def : "\"\"") : "-");
             printf("  %-18s %-10s %-7s default: %s\n  %-18s %s\n", p->name,
                    brig_ptype_name(p->type), kernels_name(p->kernels), def, "", p->help);
         }

@@ -29,7 +29,7 @@
  * quiet: the items with a line number come from a jconf file not every user may read
  * (jconf=/etc/shadow): an error names the line and the fault, never the file's text. */
 static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool creating,
-                        bool quiet, struct brig_err *err)
+                        bool quiet, bool vm, struct brig_err *err)
 {
     for (size_t i = 0; i < kv->n; i++) {
         const struct brig_kv *it = &kv->items[i];
@@ -53,6 +53,10 @@ static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool 
                                     hint);
             return brig_err_set(err, BRIG_EUSAGE, "%sunknown parameter '%s'", where, it->key);
         }
+        if (!brig_param_applies(id, vm))
+            return brig_err_set(err, BRIG_EUSAGE, "%s%s applies to %s, not %s", where, it->key,
+                                vm ? "jails (jcreate, jset)" : "VMs (bcreate, bset)",
+                                vm ? "VMs" : "jails");
         if (!creating && brig_params[id].immutable && !brig_streq(j->v[id], it->value))
             return brig_err_set(err, BRIG_EUSAGE, "%s%s cannot be changed after jcreate", where,
                                 it->key);
@@ -61,9 +65,20 @@ static int apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool 
                 return brig_err_set(err, BRIG_EUSAGE, "%s%s: bad value", where, it->key);
             return it->line ? brig_err_wrap(err, "line %d", it->line) : -1;
         }
+        if (id == BRIG_P_EMULATOR) {
+            if (brig_emulator_is_vm(it->value) != vm)
+                return brig_err_set(err, BRIG_EUSAGE, "%semulator=%s is %s's", where, it->value,
+                                    vm ? "a jail" : "a VM (bcreate)");
+        }
         brig_jail_set(j, id, it->value);
     }
     return 0;
+}
+
+int brig_jail_apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool creating,
+                           bool vm, struct brig_err *err)
+{
+    return apply_params(j, kv, creating, false, vm, err);
 }
 
 /* Read jconf=FILE into kv, CBSD's keys turned into brig's (the ignored ones named
@@ -248,7 +263,7 @@ fail:
 }
 
 /* Record the jail's own addresses (NIC 0) in IPAM and write DHCP's pick back into ip4_addr. */
-static int assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err)
+int brig_jail_assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err)
 {
     _cleanup_free_ char *resolved = NULL;
     if (brig_ipam_assign(c, j->id, 0, j->v[BRIG_P_IP4_ADDR], &resolved, err) < 0)
@@ -259,7 +274,7 @@ static int assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig
 }
 
 /* Refuse vnet=1 when the node's inventory says the kernel has no VIMAGE. */
-static int check_vimage(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+int brig_jail_check_vimage(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
 {
     if (!brig_jail_bool(j, BRIG_P_VNET))
         return 0;
@@ -275,7 +290,7 @@ static int check_vimage(struct brig_ctx *c, const struct brig_jail *j, struct br
 
 /* NIC 0 of a VNET jail mirrors the jail's interface, nic_hwaddr, nic_filter, ip4_addr
  * and ci_gw4. */
-static int sync_nic0(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+int brig_jail_sync_nic0(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
 {
     struct brig_nic *nics = NULL;
     size_t n = 0;
@@ -607,9 +622,10 @@ static int prepare_data(struct brig_ctx *c, const struct brig_jail *j, struct br
 
 /* An unprivileged jail gets its id range: registered host-wide, recorded with
  * the jail in the open transaction. */
-static int assign_idmap(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err)
+int brig_jail_assign_idmap(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err)
 {
-    if (c->os != BRIG_K_LINUX || !brig_jail_bool(j, BRIG_P_USERNS))
+    /* a VM's QEMU runs as the first id of the VM's own range */
+    if (c->os != BRIG_K_LINUX || !(brig_jail_bool(j, BRIG_P_USERNS) || brig_jail_is_vm(j)))
         return 0;
     _cleanup_free_ uint32_t *taken = NULL;
     size_t n = 0;
@@ -705,7 +721,7 @@ static int jail_from_args(struct brig_ctx *c, const struct brig_kvlist *args, st
         if (strcmp(args->items[i].key, "jconf") != 0)
             brig_kvlist_add(&all, args->items[i].key, args->items[i].value, 0);
     }
-    int r = apply_params(j, &all, true, !public, err);
+    int r = apply_params(j, &all, true, !public, false, err);
     brig_kvlist_free(&all);
     if (r < 0)
         return -1;
@@ -738,9 +754,9 @@ int brig_jcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, brig
         goto fail;
     if (brig_store_begin(c->st, err) < 0)
         goto fail;
-    if (check_vimage(c, &j, err) < 0 || check_dirs(c, &j, err) < 0 ||
-        brig_store_jail_insert(c->st, &j, err) < 0 || assign_addresses(c, &j, err) < 0 ||
-        brig_store_jail_update(c->st, &j, err) < 0 || sync_nic0(c, &j, err) < 0)
+    if (brig_jail_check_vimage(c, &j, err) < 0 || check_dirs(c, &j, err) < 0 ||
+        brig_store_jail_insert(c->st, &j, err) < 0 || brig_jail_assign_addresses(c, &j, err) < 0 ||
+        brig_store_jail_update(c->st, &j, err) < 0 || brig_jail_sync_nic0(c, &j, err) < 0)
         goto rollback;
     if (c->dry_run) {
         /* everything checked and the address picked: show it, record nothing */
@@ -748,7 +764,7 @@ int brig_jcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, brig
         *ret = j;
         return 0;
     }
-    if (assign_idmap(c, &j, err) < 0)
+    if (brig_jail_assign_idmap(c, &j, err) < 0)
         goto rollback;
     if (make_dirs(c, &j, err) < 0)
         goto rollback;
@@ -870,16 +886,16 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
         if (!replace || brig_params[i].immutable)
             brig_jail_set(&j, (enum brig_param_id)i, old.v[i]);
     }
-    if (apply_params(&j, kv, false, false, err) < 0)
+    if (apply_params(&j, kv, false, false, brig_jail_is_vm(&old), err) < 0)
         goto rollback;
     brig_jail_fill_defaults(&j, c->workdir, c->os);
-    if (brig_jail_preflight(c, &j, err) < 0 || check_vimage(c, &j, err) < 0 ||
+    if (brig_jail_preflight(c, &j, err) < 0 || brig_jail_check_vimage(c, &j, err) < 0 ||
         brig_depend_check(c, &j, err) < 0 || check_fstab_mount(c, &j, err) < 0)
         goto rollback;
     if (!brig_streq(old.v[BRIG_P_IP4_ADDR], j.v[BRIG_P_IP4_ADDR]) &&
-        assign_addresses(c, &j, err) < 0)
+        brig_jail_assign_addresses(c, &j, err) < 0)
         goto rollback;
-    if (brig_store_jail_update(c->st, &j, err) < 0 || sync_nic0(c, &j, err) < 0)
+    if (brig_store_jail_update(c->st, &j, err) < 0 || brig_jail_sync_nic0(c, &j, err) < 0)
         goto rollback;
     if (c->dry_run) {
         brig_store_rollback(c->st);
@@ -1038,12 +1054,16 @@ struct jls_state {
     struct brig_ctx *c;
     brig_jls_cb cb;
     void *ud;
-    bool state; /* look at each recorded init */
+    bool vms;     /* list the VMs (bls), not the jails */
+    size_t ncols; /* the caller's columns; the emulator follows them */
+    bool state;   /* look at each recorded init */
 };
 
 static int jls_row(const struct brig_jail_row *row, void *ud)
 {
     struct jls_state *s = ud;
+    if (brig_emulator_is_vm(row->v[s->ncols]) != s->vms)
+        return 0;
     struct brig_runtime rt = {row->pid, row->starttime, row->pidfs_ino};
     bool running = s->state && jail_running(s->c, &rt);
     struct brig_jls_row out = {
@@ -1055,13 +1075,24 @@ static int jls_row(const struct brig_jail_row *row, void *ud)
     return s->cb(&out, s->ud);
 }
 
-int brig_jls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, brig_jls_cb cb,
-             void *ud, struct brig_err *err)
+/* List the records of one kind (vms) with their columns and the emulator
+ * after them; with state, each recorded init is looked at. */
+static int records_list(struct brig_ctx *c, bool vms, bool state, const enum brig_param_id *cols,
+                        size_t ncols, brig_jls_cb cb, void *ud, struct brig_err *err)
+{
+    _cleanup_free_ enum brig_param_id *all = brig_xcalloc(ncols + 1, sizeof(*all));
+    memcpy(all, cols, ncols * sizeof(*cols));
+    all[ncols] = BRIG_P_EMULATOR;
+    struct jls_state s = {c, cb, ud, vms, ncols, state};
+    return brig_store_jail_list(c->st, all, ncols + 1, jls_row, &s, err);
+}
+
+int brig_records_list(struct brig_ctx *c, bool vms, const enum brig_param_id *cols, size_t ncols,
+                      brig_jls_cb cb, void *ud, struct brig_err *err)
 {
     if (brig_ctx_open(c, err) < 0)
         return -1;
-    struct jls_state s = {c, cb, ud, true};
-    return brig_store_jail_list(c->st, cols, ncols, jls_row, &s, err);
+    return records_list(c, vms, true, cols, ncols, cb, ud, err);
 }
 
 int brig_jail_records(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols,
@@ -1069,8 +1100,13 @@ int brig_jail_records(struct brig_ctx *c, const enum brig_param_id *cols, size_t
 {
     if (brig_ctx_open(c, err) < 0)
         return -1;
-    struct jls_state s = {c, cb, ud, false};
-    return brig_store_jail_list(c->st, cols, ncols, jls_row, &s, err);
+    return records_list(c, false, false, cols, ncols, cb, ud, err);
+}
+
+int brig_jls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, brig_jls_cb cb,
+             void *ud, struct brig_err *err)
+{
+    return brig_records_list(c, false, cols, ncols, cb, ud, err);
 }
 
 int brig_jail_match(struct brig_ctx *c, const char *pattern, char ***ret, struct brig_err *err)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "vm.h"
 #include "util.h"
 
 void brig_jail_op_free(struct brig_jail_op *op)
@@ -24,6 +25,7 @@ void brig_jail_op_free(struct brig_jail_op *op)
     free(op->sysdir);
     free(op->basedir);
     free(op->rules);
+    free(op->vmdir);
     memset(op, 0, sizeof(*op));
     op->lock_fd = -1;
 }
@@ -91,6 +93,10 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
         .basedir = op->basedir,
         .devfs_rules = op->rules,
     };
+    if (brig_jail_is_vm(&op->j)) {
+        op->vmdir = brig_vm_dir(c, jname);
+        op->env.vmdir = op->vmdir;
+    }
     if (brig_store_runtime_get(c->st, op->j.id, &op->rt, err) < 0)
         return -1;
     op->running = op->rt.pid > 0 && brig_os_get(c->os)->alive(&op->rt);

@@ -16,7 +16,7 @@ struct brig_jail_op {
     struct brig_fstab *fstab;
     size_t nfstab;
     int lock_fd;
-    char *sysdir, *basedir, *rules;
+    char *sysdir, *basedir, *rules, *vmdir;
     struct brig_jail_env env;
     struct brig_runtime rt; /* the recorded init; zero when none */
     bool running;           /* rt is alive */
@@ -54,6 +54,20 @@ int brig_expose_target(const struct brig_jail *j, struct brig_addr *ret, struct 
 /* Load op's port forwards into op and its env (expose.c); with no address to
  * forward to, their target's family is 0 and no rule is made for them. */
 int brig_jail_op_exposes(struct brig_jail_op *op, struct brig_err *err);
+
+/* Pieces of jcreate that bcreate shares (jail.c), inside a store transaction:
+ * IPAM for ip4_addr, the VIMAGE check, NIC 0 from the record's columns, the id range. */
+int brig_jail_assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err);
+int brig_jail_check_vimage(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
+int brig_jail_sync_nic0(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
+int brig_jail_assign_idmap(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err);
+/* Apply key=value items to a jail (vm false) or VM record: unknown keys, keys of
+ * the other kind and bad values are BRIG_EUSAGE. */
+int brig_jail_apply_params(struct brig_jail *j, const struct brig_kvlist *kv, bool creating,
+                           bool vm, struct brig_err *err);
+/* jls (vms false) and bls (vms true): the records of one kind (jail.c). */
+int brig_records_list(struct brig_ctx *c, bool vms, const enum brig_param_id *cols, size_t ncols,
+                      brig_jls_cb cb, void *ud, struct brig_err *err);
 
 /* Finish or undo what an interrupted jrename of jail j (the store's record) left,
  * under the jail's lock (clone.c). */

@@ -8,12 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "addr.h"
 #include "kv.h"
 #include "util.h"
 
-static const char *const emulators[] = {"jail", "linux", NULL};
+static const char *const emulators[] = {"jail", "linux", "qemu", "bhyve", NULL};
+static const char *const vm_os_types[] = {"linux",   "freebsd", "openbsd", "netbsd",
+                                          "windows", "other",   NULL};
+static const char *const imgtypes[] = {"raw", "qcow2", NULL};
+static const char *const vm_efis[] = {"bios", "uefi", "none", NULL};
 /* What a jail's init may be asked to stop with: brig's own init takes SIGTERM,
  * systemd halts on SIGRTMIN+3, a SysV init powers off on SIGPWR or SIGINT. */
 static const char *const stop_signals[] = {"SIGTERM",    "SIGINT",     "SIGHUP",
@@ -22,6 +27,21 @@ static const char *const stop_signals[] = {"SIGTERM",    "SIGINT",     "SIGHUP",
 
 #define P(id_, name_, type_, def_, k_, help_)                                                      \
     [id_] = {.name = name_, .type = type_, .def = def_, .kernels = k_, .help = help_}
+/* A row of jails and VMs alike (PB) or of VMs only (PV). */
+#define PB(id_, name_, type_, def_, k_, help_)                                                     \
+    [id_] = {.name = name_,                                                                        \
+             .type = type_,                                                                        \
+             .def = def_,                                                                          \
+             .kernels = k_,                                                                        \
+             .to = BRIG_FOR_BOTH,                                                                  \
+             .help = help_}
+#define PV(id_, name_, type_, def_, help_)                                                         \
+    [id_] = {.name = name_,                                                                        \
+             .type = type_,                                                                        \
+             .def = def_,                                                                          \
+             .kernels = BRIG_K_BOTH,                                                               \
+             .to = BRIG_FOR_VM,                                                                    \
+             .help = help_}
 
 const struct brig_param brig_params[BRIG_P__COUNT] = {
     [BRIG_P_JNAME] = {.name = "jname",
@@ -29,7 +49,8 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                       .def = NULL,
                       .kernels = BRIG_K_BOTH,
                       .immutable = true,
-                      .help = "jail name (letters, digits, _ and -)"},
+                      .to = BRIG_FOR_BOTH,
+                      .help = "jail or VM name (letters, digits, _ and -)"},
     P(BRIG_P_HOST_HOSTNAME, "host_hostname", BRIG_T_HOSTNAME, "${hostjname}.my.domain", BRIG_K_BOTH,
       "host name inside the jail"),
     [BRIG_P_PATH] = {.name = "path",
@@ -61,22 +82,23 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                          .def = "DHCP",
                          .vnet_def = "0",
                          .kernels = BRIG_K_BOTH,
+                         .to = BRIG_FOR_BOTH,
                          .help = "0, DHCP (brig's IPAM), REALDHCP (client in the jail) or "
                                  "addr[/prefix],… (IPv4 and IPv6)"},
-    P(BRIG_P_VNET, "vnet", BRIG_T_BOOL, "0", BRIG_K_BOTH,
-      "1: the jail has its own network stack (VIMAGE / network namespace)"),
-    P(BRIG_P_INTERFACE, "interface", BRIG_T_IFACE, "auto", BRIG_K_BOTH,
-      "bridge for VNET NICs, or interface for aliases; auto: brig's default bridge"),
-    P(BRIG_P_CI_GW4, "ci_gw4", BRIG_T_GATEWAY, "auto", BRIG_K_BOTH,
-      "default route inside a VNET jail: auto (the bridge's gateway), 0 (none) or an address"),
+    PB(BRIG_P_VNET, "vnet", BRIG_T_BOOL, "0", BRIG_K_BOTH,
+       "1: the jail has its own network stack (VIMAGE / network namespace)"),
+    PB(BRIG_P_INTERFACE, "interface", BRIG_T_IFACE, "auto", BRIG_K_BOTH,
+       "bridge for VNET NICs, or interface for aliases; auto: brig's default bridge"),
+    PB(BRIG_P_CI_GW4, "ci_gw4", BRIG_T_GATEWAY, "auto", BRIG_K_BOTH,
+       "default route inside a VNET jail: auto (the bridge's gateway), 0 (none) or an address"),
     P(BRIG_P_CI_GW6, "ci_gw6", BRIG_T_GATEWAY, "auto", BRIG_K_BOTH,
       "IPv6 default route inside a VNET jail: auto (the bridge's IPv6 gateway), 0 (none) or an "
       "IPv6 address"),
-    P(BRIG_P_NIC_HWADDR, "nic_hwaddr", BRIG_T_MAC, "0", BRIG_K_BOTH,
-      "MAC of eth0: 0 derives a stable locally administered one"),
-    P(BRIG_P_NIC_FILTER, "nic_filter", BRIG_T_BOOL, "1", BRIG_K_LINUX,
-      "1: eth0 may send only from its MAC and the jail's addresses (bridge port filter); 0: from "
-      "any (routers)"),
+    PB(BRIG_P_NIC_HWADDR, "nic_hwaddr", BRIG_T_MAC, "0", BRIG_K_BOTH,
+       "MAC of eth0: 0 derives a stable locally administered one"),
+    PB(BRIG_P_NIC_FILTER, "nic_filter", BRIG_T_BOOL, "1", BRIG_K_LINUX,
+       "1: eth0 may send only from its MAC and the jail's addresses (bridge port filter); 0: from "
+       "any (routers)"),
     [BRIG_P_DEVFS_RULESET] = {.name = "devfs_ruleset",
                               .type = BRIG_T_UINT,
                               .def = "4",
@@ -113,13 +135,14 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                              .help = "seconds between SIGTERM and SIGKILL at stop"},
     P(BRIG_P_PERSIST, "persist", BRIG_T_BOOL, "1", BRIG_K_BOTH,
       "1: the jail lives on without processes; 0: it ends with its last process"),
-    P(BRIG_P_ASTART, "astart", BRIG_T_BOOL, "0", BRIG_K_BOTH, "1: start the jail at boot"),
+    PB(BRIG_P_ASTART, "astart", BRIG_T_BOOL, "0", BRIG_K_BOTH, "1: start the jail at boot"),
     [BRIG_P_B_ORDER] = {.name = "b_order",
                         .type = BRIG_T_UINT,
                         .def = "10",
                         .kernels = BRIG_K_BOTH,
                         .min = 0,
                         .max = 1000000,
+                        .to = BRIG_FOR_BOTH,
                         .help = "boot order of autostart jails (lower first)"},
     P(BRIG_P_ALLOW_RAW_SOCKETS, "allow_raw_sockets", BRIG_T_BOOL, "0", BRIG_K_BOTH,
       "1: root in the jail may open raw sockets"),
@@ -154,8 +177,9 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                          .def = "jail",
                          .kernels = BRIG_K_BOTH,
                          .choices = emulators,
-                         .help =
-                             "jail, or linux (FreeBSD linuxulator: NICs keep their epair name)"},
+                         .to = BRIG_FOR_BOTH,
+                         .help = "jail, or linux (FreeBSD linuxulator: NICs keep their epair "
+                                 "name); a VM's: qemu (Linux) or bhyve (FreeBSD)"},
     [BRIG_P_MEMORYUSE] = {.name = "memoryuse",
                           .type = BRIG_T_SIZE,
                           .def = "0",
@@ -225,6 +249,93 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
                                  .max = INT64_C(1) << 30,
                                  .help = "cap of jails-system/JNAME/console.log, at least 64k; "
                                          "past it the oldest half is dropped (0: no cap)"},
+    [BRIG_P_VM_OS_TYPE] = {.name = "vm_os_type",
+                           .type = BRIG_T_ENUM,
+                           .def = "linux",
+                           .kernels = BRIG_K_BOTH,
+                           .choices = vm_os_types,
+                           .to = BRIG_FOR_VM,
+                           .help = "the guest's system: linux, freebsd, openbsd, netbsd, windows, "
+                                   "other"},
+    [BRIG_P_VM_CPUS] = {.name = "vm_cpus",
+                        .type = BRIG_T_UINT,
+                        .def = "1",
+                        .kernels = BRIG_K_BOTH,
+                        .min = 1,
+                        .max = 64,
+                        .to = BRIG_FOR_VM,
+                        .help = "virtual CPUs (also the VM's CPU limit on the host)"},
+    [BRIG_P_VM_RAM] = {.name = "vm_ram",
+                       .type = BRIG_T_SIZE,
+                       .def = "512m",
+                       .kernels = BRIG_K_BOTH,
+                       .min = INT64_C(32) << 20,
+                       .max = INT64_C(1) << 40,
+                       .to = BRIG_FOR_VM,
+                       .help = "the guest's memory, at least 32m, e.g. 1g"},
+    [BRIG_P_IMGSIZE] = {.name = "imgsize",
+                        .type = BRIG_T_SIZE,
+                        .def = "10g",
+                        .kernels = BRIG_K_BOTH,
+                        .min = INT64_C(1) << 20,
+                        .max = INT64_C(16) << 40,
+                        .immutable = true,
+                        .to = BRIG_FOR_VM,
+                        .help = "size of the VM's first disk (0: no disk)"},
+    [BRIG_P_IMGTYPE] = {.name = "imgtype",
+                        .type = BRIG_T_ENUM,
+                        .def = "raw",
+                        .kernels = BRIG_K_BOTH,
+                        .choices = imgtypes,
+                        .immutable = true,
+                        .to = BRIG_FOR_VM,
+                        .help = "the disk's format: raw (a sparse file) or qcow2"},
+    [BRIG_P_VM_EFI] = {.name = "vm_efi",
+                       .type = BRIG_T_ENUM,
+                       .def = "bios",
+                       .kernels = BRIG_K_BOTH,
+                       .choices = vm_efis,
+                       .to = BRIG_FOR_VM,
+                       .help = "firmware: bios, uefi, or none (kernel= boots directly; the "
+                               "default when kernel= is given)"},
+    PV(BRIG_P_KERNEL, "kernel", BRIG_T_FILE, "",
+       "a kernel the VM boots directly (vm_efi=none), e.g. /boot/vmlinuz"),
+    PV(BRIG_P_INITRD, "initrd", BRIG_T_FILE, "", "the initramfs for kernel="),
+    PV(BRIG_P_APPEND, "append", BRIG_T_STRING, "console=ttyS0",
+       "the kernel command line for kernel="),
+    PV(BRIG_P_VM_ISO, "vm_iso", BRIG_T_FILE, "",
+       "an ISO image attached as a CD-ROM (install media)"),
+    [BRIG_P_VM_VNC_PORT] = {.name = "vm_vnc_port",
+                            .type = BRIG_T_UINT,
+                            .def = "1",
+                            .kernels = BRIG_K_BOTH,
+                            .min = 0,
+                            .max = 65535,
+                            .to = BRIG_FOR_VM,
+                            .help = "VNC console on 127.0.0.1: 0 picks a free port of 5900-6900, "
+                                    "1 none, else the port (5900 or above)"},
+    PV(BRIG_P_VNC_PASSWORD, "vnc_password", BRIG_T_STRING, "",
+       "password of the VNC console (empty: none)"),
+    [BRIG_P_HARD_TIMEOUT] = {.name = "hard_timeout",
+                             .type = BRIG_T_UINT,
+                             .def = "30",
+                             .kernels = BRIG_K_BOTH,
+                             .min = 0,
+                             .max = 86400,
+                             .to = BRIG_FOR_VM,
+                             .help = "seconds bstop waits for the guest to power off after the "
+                                     "ACPI power button before it ends the VM"},
+    PV(BRIG_P_CI_JNAME, "ci_jname", BRIG_T_STRING, "",
+       "cloud-init: the guest's host name (empty: no seed, or the VM's name when other ci_* "
+       "are given)"),
+    PV(BRIG_P_CI_USER_ADD, "ci_user_add", BRIG_T_STRING, "",
+       "cloud-init: a user to create in the guest"),
+    PV(BRIG_P_CI_USER_PUBKEY, "ci_user_pubkey", BRIG_T_STRING, "",
+       "cloud-init: the SSH public key of ci_user_add (the key's text)"),
+    PV(BRIG_P_CI_IP4_ADDR, "ci_ip4_addr", BRIG_T_ADDRS, NULL,
+       "cloud-init: the guest's address, the same as ip4_addr (CBSD's name)"),
+    PV(BRIG_P_CI_NAMESERVER, "ci_nameserver", BRIG_T_IPLIST, "0",
+       "cloud-init: the guest's name servers (0: none)"),
 };
 
 const char *brig_ptype_name(enum brig_ptype t)
@@ -235,6 +346,7 @@ const char *brig_ptype_name(enum brig_ptype t)
         [BRIG_T_SIZE] = "size",       [BRIG_T_ADDRS] = "addresses",   [BRIG_T_GATEWAY] = "gateway",
         [BRIG_T_IFACE] = "interface", [BRIG_T_MAC] = "mac",           [BRIG_T_IPLIST] = "addresses",
         [BRIG_T_CPULIST] = "cpulist", [BRIG_T_ENUM] = "choice",       [BRIG_T_PROGRAM] = "program",
+        [BRIG_T_FILE] = "file",
     };
     return names[t];
 }
@@ -644,6 +756,17 @@ int brig_param_check(enum brig_param_id id, const char *v, struct brig_err *err)
         else if (*v)
             r = check_path(v, err);
         break;
+    case BRIG_T_FILE:
+        if (*v && check_path(v, err) == 0) {
+            struct stat sb;
+            if (stat(v, &sb) < 0)
+                r = brig_err_set(err, BRIG_EUSAGE, "%.80s: %s", v, strerror(errno));
+            else if (!S_ISREG(sb.st_mode))
+                r = brig_err_set(err, BRIG_EUSAGE, "%.80s is not a regular file", v);
+        } else if (*v) {
+            r = -1;
+        }
+        break;
     case BRIG_T_BOOL:
         if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
             r = brig_err_set(err, BRIG_EUSAGE, "'%.80s' is not 0 or 1", v);
@@ -727,13 +850,30 @@ static char *expand_default(const char *def, const char *jname, const char *work
     return brig_buf_steal(&b);
 }
 
+bool brig_emulator_is_vm(const char *emulator)
+{
+    return brig_streq(emulator, "qemu") || brig_streq(emulator, "bhyve");
+}
+
+bool brig_jail_is_vm(const struct brig_jail *j)
+{
+    return brig_emulator_is_vm(j->v[BRIG_P_EMULATOR]);
+}
+
+bool brig_param_applies(enum brig_param_id id, bool vm)
+{
+    enum brig_param_for to = brig_params[id].to;
+    return to == BRIG_FOR_BOTH || to == (vm ? BRIG_FOR_VM : BRIG_FOR_JAIL);
+}
+
 void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir, enum brig_kernel os)
 {
     bool vnet = j->v[BRIG_P_VNET] && strcmp(j->v[BRIG_P_VNET], "1") == 0;
+    bool vm = brig_jail_is_vm(j);
     const char *jname = j->v[BRIG_P_JNAME] ? j->v[BRIG_P_JNAME] : "";
     for (int i = 0; i < BRIG_P__COUNT; i++) {
         const struct brig_param *p = &brig_params[i];
-        if (j->v[i] || !p->def)
+        if (j->v[i] || !p->def || !brig_param_applies((enum brig_param_id)i, vm))
             continue;
         const char *def = vnet && p->vnet_def                      ? p->vnet_def
                           : os == BRIG_K_FREEBSD && p->freebsd_def ? p->freebsd_def

@@ -61,6 +61,24 @@ enum brig_param_id {
     BRIG_P_EXEC_CWD,
     BRIG_P_EXEC_USER,
     BRIG_P_CONSOLE_LOG_SIZE,
+    BRIG_P_VM_OS_TYPE,
+    BRIG_P_VM_CPUS,
+    BRIG_P_VM_RAM,
+    BRIG_P_IMGSIZE,
+    BRIG_P_IMGTYPE,
+    BRIG_P_VM_EFI,
+    BRIG_P_KERNEL,
+    BRIG_P_INITRD,
+    BRIG_P_APPEND,
+    BRIG_P_VM_ISO,
+    BRIG_P_VM_VNC_PORT,
+    BRIG_P_VNC_PASSWORD,
+    BRIG_P_HARD_TIMEOUT,
+    BRIG_P_CI_JNAME,
+    BRIG_P_CI_USER_ADD,
+    BRIG_P_CI_USER_PUBKEY,
+    BRIG_P_CI_IP4_ADDR,
+    BRIG_P_CI_NAMESERVER,
     BRIG_P__COUNT
 };
 
@@ -86,6 +104,14 @@ enum brig_ptype {
     BRIG_T_CPULIST,  /* 0 or a CPU list like 0-3,6 */
     BRIG_T_ENUM,     /* one of a fixed list */
     BRIG_T_PROGRAM,  /* "" or the absolute path of a program, without spaces */
+    BRIG_T_FILE,     /* "" or the absolute path of an existing regular file */
+};
+
+/* Which records a parameter belongs to: zero (most rows) is jails only. */
+enum brig_param_for {
+    BRIG_FOR_JAIL = 0,
+    BRIG_FOR_BOTH = 1,
+    BRIG_FOR_VM = 2,
 };
 
 struct brig_param {
@@ -98,6 +124,7 @@ struct brig_param {
     int64_t min, max;           /* BRIG_T_UINT bounds */
     const char *const *choices; /* BRIG_T_ENUM values, NULL-terminated */
     bool immutable;             /* cannot be changed after jcreate */
+    enum brig_param_for to;     /* jails, VMs or both */
     const char *help;
 };
 
@@ -121,9 +148,16 @@ const char *brig_suggest(const char *name, const char *const *candidates, size_t
 /* Check one value against its parameter's type; BRIG_EUSAGE on failure. */
 int brig_param_check(enum brig_param_id id, const char *value, struct brig_err *err);
 
+/* Whether a record is a VM (emulator=qemu or bhyve) rather than a jail. */
+bool brig_jail_is_vm(const struct brig_jail *j);
+bool brig_emulator_is_vm(const char *emulator);
+/* Whether parameter id belongs to records of that kind (vm: VMs, else jails). */
+bool brig_param_applies(enum brig_param_id id, bool vm);
+
 /* Set v[id] to a copy of value (the old value is freed). */
 void brig_jail_set(struct brig_jail *j, enum brig_param_id id, const char *value);
-/* Fill every unset parameter with its default (the VNET profile when vnet=1). */
+/* Fill every unset parameter of the record's kind with its default (the VNET
+ * profile when vnet=1). */
 void brig_jail_fill_defaults(struct brig_jail *j, const char *workdir, enum brig_kernel os);
 /* Checks that involve several parameters. */
 int brig_jail_check(const struct brig_jail *j, struct brig_err *err);

@@ -6,6 +6,7 @@
 #include "os/freebsd/freebsd.h"
 #include "os/freebsd/ops.h"
 #include "os/linux/linux.h"
+#include "os/linux/vm.h"
 #include "os/linux/fstab.h"
 #include "os/linux/netops.h"
 #include "os/linux/proc.h"
@@ -78,6 +79,8 @@ static const struct brig_os_ops linux_ops = {
     .fstab_attach = brig_linux_fstab_attach,
     .fstab_detach = brig_linux_fstab_detach,
     .expose_sync = brig_linux_expose_sync,
+    .vm_status = brig_linux_vm_status,
+    .vm_console = brig_linux_vm_console,
 };
 
 static const struct brig_os_ops freebsd_ops = {

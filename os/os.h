@@ -30,6 +30,7 @@ struct brig_jail_env {
     char ***notes;           /* one-line notes for the user are pushed here; may be NULL */
     const struct brig_expose *exposes; /* port forwards, with their target filled */
     size_t nexposes;
+    const char *vmdir; /* a VM's directory (disks, seed, sockets); NULL for a jail */
 };
 
 /* One bridge of the host, as brig bridge action=list shows it. */
@@ -111,6 +112,11 @@ struct brig_os_ops {
      * at the next start only. */
     int (*expose_sync)(const struct brig_jail_env *env, const struct brig_runtime *rt,
                        struct brig_err *err);
+    /* A running VM's state as its monitor says ("running", "paused", ...). NULL:
+     * a kernel that only plans VMs. */
+    int (*vm_status)(const char *vmdir, char *buf, size_t len, struct brig_err *err);
+    /* Attach in/out to the running VM's serial console until "~." is typed. */
+    int (*vm_console)(const char *vmdir, int in, int out, struct brig_err *err);
 };
 
 /* The ops of kernel k (BRIG_K_LINUX or BRIG_K_FREEBSD). */

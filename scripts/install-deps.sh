@@ -5,7 +5,7 @@ pkgs="meson ninja-build pkg-config gcc libc6-dev clang clang-format libclang-rt-
   libsqlite3-dev libnl-route-3-dev libarchive-dev libcurl4-openssl-dev libseccomp-dev
   libcap-dev libnftables-dev libcmocka-dev libssl-dev bats busybox-static dnsmasq-base
   iproute2 nftables util-linux procps sqlite3 debootstrap jq mandoc attr
-  qemu-system-x86 socat cpio e2fsprogs openssh-client openssh-server
+  qemu-system-x86 qemu-utils socat cpio e2fsprogs openssh-client openssh-server
   libjson-c-dev runc podman umoci"
 missing=""
 for p in $pkgs; do

@@ -182,6 +182,8 @@ static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct b
     migrate_param_columns,
     /* 11: console_log_size */
     migrate_param_columns,
+    /* 12: the parameters of VMs */
+    migrate_param_columns,
 };
 
 int brig_store_version(struct brig_store *st)

@@ -28,6 +28,7 @@
 #include "os/linux/resolv.h"
 #include "os/linux/rootfs.h"
 #include "os/linux/sysinit.h"
+#include "os/linux/vm.h"
 #include "os/linux/vnet.h"
 #include "util.h"
 
@@ -550,6 +551,8 @@ int brig_linux_jstart(const struct brig_jail_env *env, const struct brig_journal
                       struct brig_runtime *ret, struct brig_err *err)
 {
     struct lx s;
+    if (brig_jail_is_vm(env->jail))
+        return brig_linux_vm_start(env, journal, ret, err);
     if (lx_init(&s, env, true, err) < 0) {
         lx_free(&s);
         return -1;
@@ -572,6 +575,8 @@ int brig_linux_jstop(const struct brig_jail_env *env, const struct brig_runtime 
                      const struct brig_journal_hook *journal, struct brig_err *err)
 {
     struct lx s;
+    if (brig_jail_is_vm(env->jail))
+        return brig_linux_vm_stop(env, rt, journal, err);
     if (lx_init(&s, env, false, err) < 0) {
         lx_free(&s);
         return -1;
@@ -607,6 +612,8 @@ int brig_linux_recover(const struct brig_jail_env *env, const struct brig_runtim
                        struct brig_err *err)
 {
     struct lx s;
+    if (brig_jail_is_vm(env->jail))
+        return brig_linux_vm_recover(env, rt, err);
     if (lx_init(&s, env, false, err) < 0)
         brig_err_clear(err); /* the teardown goes on whatever the settings say */
     s.rt = *rt;
@@ -621,6 +628,8 @@ int brig_linux_jexec(const struct brig_jail_env *env, const struct brig_runtime 
                      struct brig_err *err)
 {
     struct lx s;
+    if (brig_jail_is_vm(env->jail))
+        return brig_err_set(err, BRIG_EUSAGE, "is a VM: bconsole reaches its console");
     if (lx_init(&s, env, false, err) < 0) {
         lx_free(&s);
         return -1;

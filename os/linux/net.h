@@ -112,6 +112,25 @@ int brig_route_dev(struct brig_nl *nl, const char *ifname, const struct brig_add
 int brig_neigh_proxy(struct brig_nl *nl, const char *ifname, const struct brig_addr *a, bool add,
                      struct brig_err *err);
 
+/* VM NICs: taps. */
+
+/* Taps are "bt<VM id>n<nic idx>", as veth host ends are named "bj...". */
+#define BRIG_TAP_PREFIX "bt"
+
+struct brig_tap {
+    const char *name;
+    const char *bridge; /* enslaved here */
+    const char *alias;  /* "<jname>-eth<idx>"; NULL: none */
+    const uint8_t *mac; /* the link's own MAC (the guest's NIC has its own) */
+    uid_t uid;          /* who may attach to it: the VM's QEMU */
+    gid_t gid;
+};
+/* Create a persistent tap owned by t->uid/gid, with the bridge's MTU, on the
+ * bridge, up. On failure nothing is left. */
+int brig_tap_create(struct brig_nl *nl, const struct brig_tap *t, struct brig_err *err);
+/* An fd of the existing tap name, for the process that moves its frames (O_CLOEXEC). */
+int brig_tap_open(const char *name, int *ret_fd, struct brig_err *err);
+
 /* VNET NICs: veth pairs. */
 
 /* Host ends are "bj<jail id>n<nic idx>": short enough for IFNAMSIZ with a 10-digit id,

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -821,4 +823,67 @@ int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, struct brig
     if (brig_veth_host_name(jail_id, idx, hname, err) < 0)
         return -1;
     return brig_link_delete(host, hname, err);
+}
+
+/* A new tap's owner, persistence, MAC, MTU, alias and bridge. */
+static int tap_setup(struct brig_nl *nl, int fd, const struct brig_tap *t, struct brig_err *err)
+{
+    if (ioctl(fd, TUNSETOWNER, (unsigned long)t->uid) < 0 ||
+        ioctl(fd, TUNSETGROUP, (unsigned long)t->gid) < 0 || ioctl(fd, TUNSETPERSIST, 1L) < 0)
+        return brig_err_sys(err, errno, "tap %s: owner and persistence", t->name);
+    unsigned mtu = 0;
+    if (brig_bridge_mtu(nl, t->bridge, &mtu, err) < 0)
+        return -1;
+    _cleanup_link_ struct rtnl_link *l = NULL, *change = rtnl_link_alloc();
+    _cleanup_nladdr_ struct nl_addr *mac = nl_addr_build(AF_LLC, t->mac, 6);
+    if (!change || !mac)
+        abort();
+    if (link_need(nl, t->name, &l, err) < 0)
+        return -1;
+    rtnl_link_set_addr(change, mac);
+    rtnl_link_set_mtu(change, mtu);
+    int r = rtnl_link_change(nl->sk, l, change, 0);
+    if (r < 0)
+        return nl_err(err, r, "set MAC and MTU of", t->name);
+    link_addr_gen_none(nl, t->name);
+    if (t->alias && (r = link_set(nl, t->name, 0, 0, t->alias, -1)) < 0)
+        return nl_err(err, r, "set alias of", t->name);
+    return brig_bridge_attach(nl, t->bridge, t->name, false, err);
+}
+
+int brig_tap_create(struct brig_nl *nl, const struct brig_tap *t, struct brig_err *err)
+{
+    if (strlen(t->name) >= IFNAMSIZ)
+        return brig_err_set(err, BRIG_EUSAGE, "interface name '%.80s' is too long", t->name);
+    /* the kernel makes tun/tap links only through /dev/net/tun (rtnetlink refuses
+     * them); everything after the creation is netlink */
+    _cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open /dev/net/tun");
+    struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR};
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+        return brig_err_sys(err, errno, "create tap %s", t->name);
+    if (tap_setup(nl, fd, t, err) < 0) {
+        brig_link_delete(nl, t->name, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int brig_tap_open(const char *name, int *ret_fd, struct brig_err *err)
+{
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "open /dev/net/tun");
+    /* TUNSETIFF of an existing tap attaches to it; the flags must be its own */
+    struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR};
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+    if (strlen(name) >= IFNAMSIZ || ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        brig_err_sys(err, errno, "open tap %s", name);
+        close(fd);
+        return -1;
+    }
+    *ret_fd = fd;
+    return 0;
 }

@@ -359,9 +359,42 @@ static void test_enum_exact_choice(void **state)
 {
     accepts(BRIG_P_EMULATOR, "jail");
     accepts(BRIG_P_EMULATOR, "linux");
-    refuses(BRIG_P_EMULATOR, "bhyve", "emulator: 'bhyve' is not one of the choices");
+    accepts(BRIG_P_EMULATOR, "bhyve");
+    refuses(BRIG_P_EMULATOR, "kvm", "emulator: 'kvm' is not one of the choices");
     refuses(BRIG_P_EMULATOR, "Linux", "is not one of the choices");
     refuses(BRIG_P_EMULATOR, "", "is not one of the choices");
+}
+
+static void test_vm_defaults_are_a_vms_only(void **state)
+{
+    struct brig_jail j = {0};
+    brig_jail_set(&j, BRIG_P_JNAME, "vm1");
+    brig_jail_set(&j, BRIG_P_EMULATOR, "qemu");
+    brig_jail_set(&j, BRIG_P_VNET, "1");
+    brig_jail_fill_defaults(&j, "/srv/brig", BRIG_K_LINUX);
+    assert_true(brig_jail_is_vm(&j));
+    assert_string_equal(j.v[BRIG_P_VM_RAM], "512m");
+    assert_string_equal(j.v[BRIG_P_VM_CPUS], "1");
+    assert_string_equal(j.v[BRIG_P_HARD_TIMEOUT], "30");
+    assert_string_equal(j.v[BRIG_P_INTERFACE], "auto");
+    assert_null(j.v[BRIG_P_PATH]);
+    assert_null(j.v[BRIG_P_BASE]);
+    assert_null(j.v[BRIG_P_EXEC_START]);
+    struct brig_err err = BRIG_ERR_INIT;
+    assert_int_equal(brig_jail_check(&j, &err), 0);
+    brig_jail_clear(&j);
+}
+
+static void test_vm_values_checked(void **state)
+{
+    accepts(BRIG_P_VM_RAM, "1g");
+    refuses(BRIG_P_VM_RAM, "1m", "below the minimum of 32m");
+    refuses(BRIG_P_VM_CPUS, "0", "out of range 1..64");
+    refuses(BRIG_P_IMGTYPE, "vmdk", "not one of the choices");
+    refuses(BRIG_P_VM_ISO, "relative.iso", "not absolute");
+    refuses(BRIG_P_VM_ISO, "/nonexistent.iso", "No such file");
+    refuses(BRIG_P_KERNEL, "/", "not a regular file");
+    accepts(BRIG_P_KERNEL, "");
 }
 
 static void test_defaults_expand_jname_and_workdir(void **state)
@@ -378,8 +411,13 @@ static void test_defaults_expand_jname_and_workdir(void **state)
     assert_string_equal(j.v[BRIG_P_INTERFACE], "auto");
     assert_string_equal(j.v[BRIG_P_EMULATOR], "jail");
     assert_string_equal(j.v[BRIG_P_EXEC_PRESTART], "");
-    for (int i = 0; i < BRIG_P__COUNT; i++)
-        assert_non_null(j.v[i]);
+    /* a jail gets every jail parameter and none of a VM's */
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        if (brig_param_applies((enum brig_param_id)i, false))
+            assert_non_null(j.v[i]);
+        else
+            assert_null(j.v[i]);
+    }
     struct brig_err err = BRIG_ERR_INIT;
     assert_int_equal(brig_jail_check(&j, &err), 0);
     assert_false(brig_jail_bool(&j, BRIG_P_VNET));
@@ -561,6 +599,8 @@ int main(void)
         cmocka_unit_test(test_cpulist_lists_and_ranges),
         cmocka_unit_test(test_enum_exact_choice),
         cmocka_unit_test(test_defaults_expand_jname_and_workdir),
+        cmocka_unit_test(test_vm_defaults_are_a_vms_only),
+        cmocka_unit_test(test_vm_values_checked),
         cmocka_unit_test(test_defaults_keep_values_already_set),
         cmocka_unit_test(test_defaults_without_jname_leave_jname_unset),
         cmocka_unit_test(test_vnet_profile_has_no_address_and_ruleset_5),

@@ -1,0 +1,310 @@
+/* VM records: bcreate, bremove, bls, bconsole; their checks, directory and disk. */
+#define _GNU_SOURCE
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "idmap.h"
+#include "jailop.h"
+#include "os/os.h"
+#include "store/store.h"
+#include "util.h"
+
+char *brig_vm_dir(const struct brig_ctx *c, const char *jname)
+{
+    return brig_ctx_path(c, "vm/%s", jname);
+}
+
+char *brig_vm_disk_path(const char *dir, const char *imgtype)
+{
+    return brig_xasprintf("%s/disk0.%s", dir, brig_streq(imgtype, "qcow2") ? "qcow2" : "raw");
+}
+
+static const char *val(const struct brig_jail *j, enum brig_param_id id)
+{
+    return j->v[id] ? j->v[id] : "";
+}
+
+int brig_vm_check(const struct brig_jail *j, struct brig_err *err)
+{
+    uint64_t ram = 0;
+    if (brig_parse_size(val(j, BRIG_P_VM_RAM), &ram, err) < 0 || ram == 0)
+        return brig_err_set(err, BRIG_EUSAGE, "vm_ram: the guest needs memory (at least 32m)");
+    bool direct = *val(j, BRIG_P_KERNEL) != '\0';
+    if (direct && !brig_streq(j->v[BRIG_P_VM_EFI], "none"))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "kernel= boots the kernel directly: it needs vm_efi=none");
+    if (!direct && brig_streq(j->v[BRIG_P_VM_EFI], "none"))
+        return brig_err_set(err, BRIG_EUSAGE, "vm_efi=none needs kernel= (a kernel to boot)");
+    if (!direct && *val(j, BRIG_P_INITRD))
+        return brig_err_set(err, BRIG_EUSAGE, "initrd= needs kernel=");
+    int64_t vnc = brig_jail_int(j, BRIG_P_VM_VNC_PORT);
+    if (vnc > 1 && vnc < 5900)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "vm_vnc_port: %" PRId64 " is not 0 (auto), 1 (none) or 5900 and above",
+                            vnc);
+    if (*val(j, BRIG_P_VNC_PASSWORD) && vnc == 1)
+        return brig_err_set(err, BRIG_EUSAGE, "vnc_password needs a VNC console (vm_vnc_port=)");
+    for (const char *p = val(j, BRIG_P_VNC_PASSWORD); *p; p++) {
+        if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "vnc_password: printable characters only, no quote or backslash");
+    }
+    if (strlen(val(j, BRIG_P_VNC_PASSWORD)) > 8)
+        return brig_err_set(err, BRIG_EUSAGE, "vnc_password: VNC takes at most 8 characters");
+    if (*val(j, BRIG_P_CI_JNAME) && brig_check_hostname(val(j, BRIG_P_CI_JNAME), err) < 0)
+        return brig_err_wrap(err, "ci_jname");
+    if (*val(j, BRIG_P_CI_USER_ADD) &&
+        brig_check_name("ci_user_add", val(j, BRIG_P_CI_USER_ADD), err) < 0)
+        return -1;
+    if (*val(j, BRIG_P_CI_USER_PUBKEY) && !*val(j, BRIG_P_CI_USER_ADD))
+        return brig_err_set(err, BRIG_EUSAGE, "ci_user_pubkey needs ci_user_add");
+    if (strpbrk(val(j, BRIG_P_CI_USER_PUBKEY), "\n\r"))
+        return brig_err_set(err, BRIG_EUSAGE, "ci_user_pubkey: one line (the key's text)");
+    if (strpbrk(val(j, BRIG_P_APPEND), "\n\r"))
+        return brig_err_set(err, BRIG_EUSAGE, "append: one line");
+    return 0;
+}
+
+/* The VM's first disk in dir, owned by uid: raw is a sparse file, qcow2 is
+ * made by qemu-img. imgsize=0 makes none. */
+static int make_disk(const struct brig_jail *j, const char *dir, uid_t uid, struct brig_err *err)
+{
+    uint64_t size = 0;
+    if (brig_parse_size(val(j, BRIG_P_IMGSIZE), &size, err) < 0)
+        return -1;
+    if (size == 0)
+        return 0;
+    _cleanup_free_ char *disk = brig_vm_disk_path(dir, val(j, BRIG_P_IMGTYPE));
+    if (brig_streq(j->v[BRIG_P_IMGTYPE], "qcow2")) {
+        _cleanup_free_ char *bytes = brig_xasprintf("%" PRIu64, size);
+        char qemu_img[] = "qemu-img", create[] = "create", q[] = "-q", f[] = "-f", fmt[] = "qcow2";
+        char *argv[] = {qemu_img, create, q, f, fmt, disk, bytes, NULL};
+        int status = 0;
+        _cleanup_free_ char *out = NULL;
+        if (brig_run(argv, NULL, &status, &out, err) < 0)
+            return -1;
+        if (status != 0) {
+            if (out)
+                out[strcspn(out, "\n")] = '\0';
+            return brig_err_set(err, BRIG_EFAIL, "qemu-img create: %s",
+                                out && *out ? out : "failed");
+        }
+    } else {
+        _cleanup_close_ int fd = open(disk, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+            return brig_err_sys(err, errno, "disk %s", disk);
+    }
+    if (chown(disk, uid, uid) < 0 || chmod(disk, 0600) < 0)
+        return brig_err_sys(err, errno, "chown %s", disk);
+    return 0;
+}
+
+/* Make the VM's directory (owned by its own id, so QEMU reaches nothing else)
+ * and its first disk; on failure remove what it made. */
+static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    _cleanup_free_ char *top = brig_ctx_path(c, "vm");
+    _cleanup_free_ char *dir = brig_vm_dir(c, j->v[BRIG_P_JNAME]);
+    uid_t uid = j->idmap ? j->idmap : 0;
+    if (brig_dir_own(top, 0711, err) < 0)
+        return -1;
+    if (mkdir(dir, 0700) < 0)
+        return brig_err_sys(err, errno, "mkdir %s", dir);
+    if (chown(dir, uid, uid) < 0) {
+        brig_err_sys(err, errno, "chown %s", dir);
+        brig_rm_rf(dir, NULL);
+        return -1;
+    }
+    if (make_disk(j, dir, uid, err) < 0) {
+        brig_rm_rf(dir, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* Build a validated VM record from bcreate's arguments. */
+static int vm_from_args(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *j,
+                        struct brig_err *err)
+{
+    if (brig_jail_apply_params(j, args, true, true, err) < 0)
+        return -1;
+    if (!j->v[BRIG_P_JNAME])
+        return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
+    if (!j->v[BRIG_P_EMULATOR])
+        brig_jail_set(j, BRIG_P_EMULATOR, c->os == BRIG_K_FREEBSD ? "bhyve" : "qemu");
+    if (brig_streq(j->v[BRIG_P_EMULATOR], "bhyve") != (c->os == BRIG_K_FREEBSD))
+        return brig_err_set(err, BRIG_EUSAGE, "emulator=%s: this kernel's VMs are %s",
+                            j->v[BRIG_P_EMULATOR], c->os == BRIG_K_FREEBSD ? "bhyve" : "qemu");
+    /* a VM has a network stack of its own, like a VNET jail */
+    brig_jail_set(j, BRIG_P_VNET, "1");
+    if (j->v[BRIG_P_CI_IP4_ADDR] && !j->v[BRIG_P_IP4_ADDR])
+        brig_jail_set(j, BRIG_P_IP4_ADDR, j->v[BRIG_P_CI_IP4_ADDR]);
+    if (!j->v[BRIG_P_IP4_ADDR])
+        brig_jail_set(j, BRIG_P_IP4_ADDR, "REALDHCP");
+    if (j->v[BRIG_P_KERNEL] && *j->v[BRIG_P_KERNEL] && !j->v[BRIG_P_VM_EFI])
+        brig_jail_set(j, BRIG_P_VM_EFI, "none");
+    brig_jail_fill_defaults(j, c->workdir, c->os);
+    if (brig_jail_preflight(c, j, err) < 0 || brig_vm_check(j, err) < 0)
+        return -1;
+    return 0;
+}
+
+int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
+                 struct brig_err *err)
+{
+    struct brig_jail j = {0};
+    _cleanup_free_ char *dir = NULL;
+    if (brig_ctx_open(c, err) < 0)
+        return -1;
+    if (vm_from_args(c, args, &j, err) < 0)
+        goto fail;
+    dir = brig_vm_dir(c, j.v[BRIG_P_JNAME]);
+    if (brig_store_begin(c->st, err) < 0)
+        goto fail;
+    if (brig_jail_check_vimage(c, &j, err) < 0 || brig_store_jail_insert(c->st, &j, err) < 0 ||
+        brig_jail_assign_addresses(c, &j, err) < 0 || brig_store_jail_update(c->st, &j, err) < 0 ||
+        brig_jail_sync_nic0(c, &j, err) < 0)
+        goto rollback;
+    if (c->dry_run) {
+        brig_store_rollback(c->st);
+        *ret = j;
+        return 0;
+    }
+    if (brig_path_exists(dir)) {
+        brig_err_set(err, BRIG_EFAIL, "VM directory %s already exists", dir);
+        goto rollback;
+    }
+    if (brig_jail_assign_idmap(c, &j, err) < 0 || make_vm_dir(c, &j, err) < 0)
+        goto rollback;
+    if (brig_store_commit(c->st, err) < 0) {
+        brig_rm_rf(dir, NULL);
+        goto fail;
+    }
+    *ret = j;
+    return 0;
+rollback:
+    brig_store_rollback(c->st);
+fail:
+    brig_idmap_release(c->subid_files, j.idmap, NULL);
+    if (j.v[BRIG_P_JNAME])
+        brig_err_wrap(err, "%s", j.v[BRIG_P_JNAME]);
+    brig_jail_clear(&j);
+    return -1;
+}
+
+int brig_record_kind_check(struct brig_ctx *c, const char *jname, bool vm, const char *verb,
+                           struct brig_err *err)
+{
+    struct brig_jail j = {0};
+    if (brig_jget(c, jname, &j, err) < 0)
+        return -1;
+    bool is_vm = brig_jail_is_vm(&j);
+    brig_jail_clear(&j);
+    if (is_vm == vm)
+        return 0;
+    return brig_err_set(err, BRIG_EUSAGE, "%s: is a %s (%s)", jname, is_vm ? "VM" : "jail",
+                        is_vm ? "b* verbs: bstart, bstop, bset ..."
+                              : "j* verbs: jstart, jstop ...");
+}
+
+int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err)
+{
+    struct brig_jail_op op;
+    _cleanup_free_ char *sys = brig_ctx_path(c, "jails-system/%s", jname);
+    int r = -1;
+    if (brig_record_kind_check(c, jname, true, "bremove", err) < 0)
+        return -1;
+    if (brig_jail_op_open(c, jname, true, &op, err) < 0)
+        goto out;
+    if (op.running) {
+        if (!force) {
+            brig_err_set(err, BRIG_EFAIL, "%s: is running (stop it first, or force=1)", jname);
+            goto out;
+        }
+        if (brig_jail_op_stop(&op, err) < 0)
+            goto out;
+        op.running = false;
+        op.rt = (struct brig_runtime){0};
+    }
+    if (brig_jail_op_settle(&op, err) < 0)
+        goto out;
+    if (brig_store_begin(c->st, err) < 0)
+        goto out;
+    if (brig_store_jail_delete(c->st, op.j.id, err) < 0) {
+        brig_store_rollback(c->st);
+        goto out;
+    }
+    if (brig_rm_rf(op.vmdir, err) < 0 || brig_rm_rf(sys, err) < 0) {
+        brig_store_rollback(c->st);
+        brig_err_wrap(err, "%s", jname);
+        goto out;
+    }
+    r = brig_store_commit(c->st, err);
+    if (r == 0)
+        brig_idmap_release(c->subid_files, op.j.idmap, NULL);
+out:
+    brig_jail_op_free(&op);
+    return r;
+}
+
+struct bls_state {
+    struct brig_ctx *c;
+    brig_bls_cb cb;
+    void *ud;
+};
+
+static int bls_row(const struct brig_jls_row *row, void *ud)
+{
+    struct bls_state *s = ud;
+    const struct brig_os_ops *ops = brig_os_get(s->c->os);
+    char state[32] = "stopped";
+    if (row->running) {
+        /* the monitor is busy (a bstop holds it) or gone: the process still runs */
+        snprintf(state, sizeof(state), "running");
+        if (ops->vm_status) {
+            _cleanup_free_ char *dir = brig_vm_dir(s->c, row->v[0]);
+            ops->vm_status(dir, state, sizeof(state), NULL);
+        }
+    }
+    struct brig_bls_row out = {row, state};
+    return s->cb(&out, s->ud);
+}
+
+int brig_bls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, brig_bls_cb cb,
+             void *ud, struct brig_err *err)
+{
+    /* the name first: bls_row finds the VM's directory by it */
+    _cleanup_free_ enum brig_param_id *all = brig_xcalloc(ncols + 1, sizeof(*all));
+    all[0] = BRIG_P_JNAME;
+    memcpy(all + 1, cols, ncols * sizeof(*cols));
+    struct bls_state s = {c, cb, ud};
+    return brig_records_list(c, true, all, ncols + 1, bls_row, &s, err);
+}
+
+int brig_bconsole(struct brig_ctx *c, const char *jname, int in, int out, struct brig_err *err)
+{
+    struct brig_jail_op op;
+    int r = -1;
+    if (brig_record_kind_check(c, jname, true, "bconsole", err) < 0)
+        return -1;
+    if (brig_jail_op_open(c, jname, false, &op, err) < 0)
+        goto done;
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    if (!op.running)
+        brig_err_set(err, BRIG_EFAIL, "%s: not running", jname);
+    else if (!ops->vm_console)
+        brig_err_set(err, BRIG_EUSAGE, "%s: bconsole needs the VM's own kernel", jname);
+    else if ((r = ops->vm_console(op.vmdir, in, out, err)) < 0)
+        brig_err_wrap(err, "%s", jname);
+done:
+    brig_jail_op_free(&op);
+    return r;
+}

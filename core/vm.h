@@ -1,0 +1,40 @@
+/* Virtual machines beside jails: a VM is a record of the jails table whose
+ * emulator is qemu (Linux) or bhyve (FreeBSD), with the VM parameters (vm_*,
+ * imgsize, kernel, ci_* ...) and the same NICs, addresses, id range, lock and
+ * journal as a jail. Its disks, seed and run files are in ${workdir}/vm/<jname>. */
+#ifndef BRIG_VM_H
+#define BRIG_VM_H
+
+#include <stdbool.h>
+
+#include "brig.h"
+
+/* ${workdir}/vm/<jname>: the VM's disks, seed ISO, sockets and console log. */
+char *brig_vm_dir(const struct brig_ctx *c, const char *jname);
+/* The VM's first disk in dir (imgtype: raw or qcow2). */
+char *brig_vm_disk_path(const char *dir, const char *imgtype);
+/* Checks of a VM record that involve several parameters. */
+int brig_vm_check(const struct brig_jail *j, struct brig_err *err);
+
+/* bcreate: validate args, record the VM with its NICs and addresses, make its
+ * directory and disk. On failure nothing is left. */
+int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
+                 struct brig_err *err);
+/* bremove: refuse a running VM unless force; its disks and seed go with it. */
+int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err);
+/* bls: one callback per VM; state is QMP's status of a running VM ("running",
+ * "paused", ...) or "stopped". */
+struct brig_bls_row {
+    const struct brig_jls_row *r;
+    const char *state;
+};
+typedef int (*brig_bls_cb)(const struct brig_bls_row *row, void *ud);
+int brig_bls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, brig_bls_cb cb,
+             void *ud, struct brig_err *err);
+/* Refuse jname unless it is a VM (vm true) or a jail (vm false); verb names the caller. */
+int brig_record_kind_check(struct brig_ctx *c, const char *jname, bool vm, const char *verb,
+                           struct brig_err *err);
+/* bconsole: attach in and out to the running VM's serial console until ~. is typed. */
+int brig_bconsole(struct brig_ctx *c, const char *jname, int in, int out, struct brig_err *err);
+
+#endif
