@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "vm.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cidata.h"
 #include "idmap.h"
+#include "mac.h"
 #include "jailop.h"
 #include "os/os.h"
 #include "store/store.h"
@@ -130,6 +133,79 @@ static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, struct bri
     return 0;
 }
 
+/* Whether the VM gets a NoCloud seed: some ci_* parameter is given. */
+static bool wants_seed(const struct brig_jail *j)
+{
+    return *val(j, BRIG_P_CI_JNAME) || *val(j, BRIG_P_CI_USER_ADD) || j->v[BRIG_P_CI_IP4_ADDR] ||
+           !brig_streq(val(j, BRIG_P_CI_NAMESERVER), "0");
+}
+
+/* The seed's contents, from the recorded VM (its address resolved by IPAM);
+ * the strings live in bufs. */
+struct seed_bufs {
+    char host[BRIG_HOSTNAME_MAX + 1], ip[64], gw[64], mac[BRIG_MAC_STRLEN];
+};
+static void seed_of(const struct brig_ctx *c, const struct brig_jail *j, struct seed_bufs *b,
+                    struct brig_cidata *ret)
+{
+    const char *jname = j->v[BRIG_P_JNAME];
+    snprintf(b->host, sizeof(b->host), "%s",
+             *val(j, BRIG_P_CI_JNAME) ? val(j, BRIG_P_CI_JNAME) : jname);
+    for (char *p = b->host; *p; p++)
+        *p = *p == '_' ? '-' : *p;
+    /* the first address of NIC 0, /24 when it has no prefix; DHCP otherwise */
+    const char *ip = val(j, BRIG_P_IP4_ADDR);
+    size_t n = strcspn(ip, ",");
+    if (isdigit((unsigned char)ip[0]) && !memchr(ip, ':', n) && n < 40)
+        snprintf(b->ip, sizeof(b->ip), "%.*s%s", (int)n, ip, memchr(ip, '/', n) ? "" : "/24");
+    else
+        snprintf(b->ip, sizeof(b->ip), "DHCP");
+    const char *gw = val(j, BRIG_P_CI_GW4);
+    if (brig_streq(gw, "auto"))
+        gw = c->node.gateway4 ? c->node.gateway4 : "0";
+    snprintf(b->gw, sizeof(b->gw), "%.*s", (int)strcspn(gw, "/"), gw);
+    uint8_t mac[6];
+    if (brig_streq(val(j, BRIG_P_NIC_HWADDR), "0"))
+        brig_mac_derive(c->node.nodename, jname, 0, mac);
+    else
+        brig_mac_parse(val(j, BRIG_P_NIC_HWADDR), mac, NULL);
+    brig_mac_format(mac, b->mac);
+    const char *ns = val(j, BRIG_P_CI_NAMESERVER);
+    *ret = (struct brig_cidata){
+        .instance_id = jname,
+        .hostname = b->host,
+        .user = *val(j, BRIG_P_CI_USER_ADD) ? val(j, BRIG_P_CI_USER_ADD) : NULL,
+        .pubkey = *val(j, BRIG_P_CI_USER_PUBKEY) ? val(j, BRIG_P_CI_USER_PUBKEY) : NULL,
+        .ip4_addr = strcmp(b->ip, "DHCP") == 0 ? NULL : b->ip,
+        .gw4 = strcmp(b->gw, "0") == 0 || strcmp(b->ip, "DHCP") == 0 ? NULL : b->gw,
+        .nameserver = brig_streq(ns, "0") || brig_streq(ns, "auto") ? NULL : ns,
+        .mac = b->mac,
+    };
+}
+
+/* Check (dir NULL) or write the VM's seed ISO into dir, owned by its id. */
+static int make_seed(const struct brig_ctx *c, const struct brig_jail *j, const char *dir,
+                     struct brig_err *err)
+{
+    struct seed_bufs b;
+    struct brig_cidata ci;
+    if (!wants_seed(j))
+        return 0;
+    seed_of(c, j, &b, &ci);
+    if (!dir) {
+        _cleanup_free_ char *meta = NULL, *user = NULL, *net = NULL;
+        return brig_cidata_render(&ci, &meta, &user, &net, err) < 0
+                   ? brig_err_wrap(err, "cloud-init")
+                   : 0;
+    }
+    _cleanup_free_ char *seed = brig_xasprintf("%s/seed.iso", dir);
+    if (brig_cidata_write(seed, &ci, err) < 0)
+        return brig_err_wrap(err, "cloud-init seed");
+    if (chown(seed, j->idmap, j->idmap) < 0 || chmod(seed, 0400) < 0)
+        return brig_err_sys(err, errno, "chown %s", seed);
+    return 0;
+}
+
 /* Build a validated VM record from bcreate's arguments. */
 static int vm_from_args(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *j,
                         struct brig_err *err)
@@ -182,8 +258,13 @@ int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
         brig_err_set(err, BRIG_EFAIL, "VM directory %s already exists", dir);
         goto rollback;
     }
-    if (brig_jail_assign_idmap(c, &j, err) < 0 || make_vm_dir(c, &j, err) < 0)
+    if (make_seed(c, &j, NULL, err) < 0 || brig_jail_assign_idmap(c, &j, err) < 0 ||
+        make_vm_dir(c, &j, err) < 0)
         goto rollback;
+    if (make_seed(c, &j, dir, err) < 0) {
+        brig_rm_rf(dir, NULL);
+        goto rollback;
+    }
     if (brig_store_commit(c->st, err) < 0) {
         brig_rm_rf(dir, NULL);
         goto fail;

@@ -293,13 +293,17 @@ static char **qemu_argv(const struct lv *s, bool kvm, struct brig_err *err)
         brig_strv_push(&v, "-drive");
         brig_strv_push(&v, d);
     }
-    _cleanup_free_ char *seed = run_path(s, "seed.iso"), *qseed = qemu_path("seed.iso");
-    const char *cds[] = {*jv(s, BRIG_P_VM_ISO) ? iso : "", brig_path_exists(seed) ? qseed : ""};
-    for (size_t i = 0; i < BRIG_ARRAY_SIZE(cds); i++) {
-        if (!*cds[i])
-            continue;
+    if (*jv(s, BRIG_P_VM_ISO)) {
         _cleanup_free_ char *d =
-            brig_xasprintf("file=%s,format=raw,media=cdrom,readonly=on,if=ide", cds[i]);
+            brig_xasprintf("file=%s,format=raw,media=cdrom,readonly=on,if=ide", iso);
+        brig_strv_push(&v, "-drive");
+        brig_strv_push(&v, d);
+    }
+    /* the cloud-init seed: NoCloud finds it by its label on any disk */
+    _cleanup_free_ char *seed = run_path(s, "seed.iso");
+    if (brig_path_exists(seed)) {
+        _cleanup_free_ char *q = qemu_path("seed.iso");
+        _cleanup_free_ char *d = brig_xasprintf("file=%s,format=raw,readonly=on,if=virtio", q);
         brig_strv_push(&v, "-drive");
         brig_strv_push(&v, d);
     }

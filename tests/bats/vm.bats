@@ -28,8 +28,9 @@ vm_fixture() {
     fix=$(brig_fixture_dir vm)
     if [ ! -f "$fix/vmlinuz" ] || [ ! -f "$fix/initrd.img" ]; then
         [ -x "$script" ] || skip "no VM kernel: tests/fixtures/vm-kernel.sh is not on this branch"
-        "$script" build >&2 || return 1
+        "$script" "$BATS_TEST_DIRNAME/../../build" >&2 || return 1
     fi
+    fix=$(cd "$fix" && pwd -P)
     KERNEL=$fix/vmlinuz
     INITRD=$fix/initrd.img
 }
@@ -113,6 +114,21 @@ nothing_left() {
     ok brig bcreate jname=v1 imgsize=0
     assert_rejected 2 "imgsize cannot be changed" brig bset jname=v1 imgsize=2g
     assert_rejected 2 "vm_cpus: 0 is out of range" brig bset jname=v1 vm_cpus=0
+}
+
+@test "ci_* parameters give the VM a cidata seed, attached as a virtio disk; bad ones exit 2" {
+    assert_rejected 2 "ci_jname" brig bcreate jname=v1 ci_jname=bad_name
+    assert_rejected 2 "ci_user_pubkey needs ci_user_add" brig bcreate jname=v1 ci_user_pubkey=x
+    [ ! -e "$W/vm/v1" ]
+    ok brig bcreate jname=v1 imgsize=0 kernel=/etc/hostname ip4_addr=10.199.0.50/16 ci_jname=guest1 \
+        ci_user_add=alice
+    local seed="$W/vm/v1/seed.iso"
+    same "$(stat -c %u "$seed")" "$(stat -c %u "$W/vm/v1")" "owner of the seed"
+    same "$(dd if="$seed" bs=1 skip=32808 count=6 2>/dev/null)" cidata "volume label"
+    ok brig bstart jname=v1 --dry-run
+    output_has "file=/proc/self/fd/99/seed.iso,format=raw,readonly=on,if=virtio"
+    ok brig bremove jname=v1
+    [ ! -e "$W/vm/v1" ]
 }
 
 @test "b* verbs refuse a jail and j* verbs a VM's parameters" {
