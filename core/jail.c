@@ -22,6 +22,7 @@
 #include "os/os.h"
 #include "store/store.h"
 #include "util.h"
+#include "vm.h"
 
 #define JCONF_MAX (1 << 20)
 
@@ -1031,6 +1032,9 @@ int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_
 {
     struct brig_jail_op op;
     int r = -1;
+    /* a VM has no root or data directory: bremove removes it */
+    if (brig_record_kind_check(c, jname, false, "jremove", err) < 0)
+        return -1;
     /* under the jail's lock from here on, so no jstart can slip in */
     if (brig_jail_op_open(c, jname, true, &op, err) < 0)
         goto out;

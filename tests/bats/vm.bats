@@ -138,6 +138,10 @@ nothing_left() {
     run brig bremove jname=j1
     [ "$status" -eq 2 ]
     ok brig jget jname=j1
+    ok brig bcreate jname=v1 imgsize=0
+    assert_rejected 2 "v1: is a VM" brig jremove jname=v1
+    assert_rejected 2 "v1: is a VM" brig jremove jname=v1 force=1
+    [ -d "$W/vm/v1" ]
 }
 
 @test "bstart --dry-run shows QEMU's argv: TCG without /dev/kvm, sandbox, tap fds, no VNC unless asked" {
