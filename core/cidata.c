@@ -253,7 +253,10 @@ static char *render_user(const struct brig_cidata *ci)
     return brig_buf_steal(&b);
 }
 
-/* Network config version 2: the NIC found by its MAC, static or DHCP. */
+/* Network config version 2: the NIC found by its MAC, static or DHCP. The
+ * entry is named eth0 because older cloud-init renames the NIC to the entry's
+ * name; a static entry has no dhcp4 key, since older cloud-init asks for DHCP
+ * whenever the key is there, even as "dhcp4: false". */
 static char *render_network(const struct brig_cidata *ci)
 {
     char mac[BRIG_MAC_STRLEN];
@@ -262,13 +265,13 @@ static char *render_network(const struct brig_cidata *ci)
         return NULL;
     brig_mac_format(raw, mac);
     struct brig_buf b = {0};
-    brig_buf_add(&b, "version: 2\nethernets:\n  nic0:\n    match:\n      macaddress: ");
+    brig_buf_add(&b, "version: 2\nethernets:\n  eth0:\n    match:\n      macaddress: ");
     add_quoted(&b, mac);
     brig_buf_add(&b, "\n");
     if (!ci->ip4_addr || brig_strcaseeq(ci->ip4_addr, "DHCP")) {
         brig_buf_add(&b, "    dhcp4: true\n");
     } else {
-        brig_buf_add(&b, "    dhcp4: false\n    addresses:\n      - ");
+        brig_buf_add(&b, "    addresses:\n      - ");
         add_quoted(&b, ci->ip4_addr);
         brig_buf_add(&b, "\n");
         if (ci->gw4) {

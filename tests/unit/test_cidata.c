@@ -145,10 +145,9 @@ static void test_seed_files_hold_the_values_given(void **state)
                                                     "      - \"" KEY "\"\n");
     assert_string_equal(seed_file(&s, "network-config"), "version: 2\n"
                                                          "ethernets:\n"
-                                                         "  nic0:\n"
+                                                         "  eth0:\n"
                                                          "    match:\n"
                                                          "      macaddress: \"02:ab:cd:00:00:01\"\n"
-                                                         "    dhcp4: false\n"
                                                          "    addresses:\n"
                                                          "      - \"10.0.0.5/24\"\n"
                                                          "    routes:\n"
