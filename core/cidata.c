@@ -254,6 +254,8 @@ static char *render_user(const struct brig_cidata *ci)
 }
 
 /* Network config version 2: the NIC found by its MAC, static or DHCP. The
+ * gateway is gateway4, which every cloud-init renders (Debian 12's ifupdown
+ * renderer drops a "routes" default route); the
  * entry is named eth0 because older cloud-init renames the NIC to the entry's
  * name; a static entry has no dhcp4 key, since older cloud-init asks for DHCP
  * whenever the key is there, even as "dhcp4: false". */
@@ -275,7 +277,7 @@ static char *render_network(const struct brig_cidata *ci)
         add_quoted(&b, ci->ip4_addr);
         brig_buf_add(&b, "\n");
         if (ci->gw4) {
-            brig_buf_add(&b, "    routes:\n      - to: \"0.0.0.0/0\"\n        via: ");
+            brig_buf_add(&b, "    gateway4: ");
             add_quoted(&b, ci->gw4);
             brig_buf_add(&b, "\n");
         }
