@@ -75,6 +75,31 @@ void cli_table_add(struct cli_table *t, const char *const *row);
 void cli_table_print(const struct cli_table *t, FILE *out, bool json, bool header);
 void cli_table_free(struct cli_table *t);
 void cli_json_string(FILE *out, const char *s);
+/* The table of a listing verb (jls, bls): the display= columns, each a
+ * parameter or the live jid, status or pid. */
+#define CLI_LISTING_MAX 64
+enum { CLI_COL_PARAM, CLI_COL_JID, CLI_COL_STATUS, CLI_COL_PID };
+struct cli_listing {
+    struct cli_table t;
+    size_t ncols, nparams;
+    size_t offset; /* where the parameters start in a row's values */
+    bool header;
+    bool state; /* a column needs each record's process looked at */
+    char *copy; /* display=, cut into the column names */
+    const char *head[CLI_LISTING_MAX];
+    int kind[CLI_LISTING_MAX];
+    size_t slot[CLI_LISTING_MAX]; /* CLI_COL_PARAM: index into params */
+    bool numeric[CLI_LISTING_MAX], boolean[CLI_LISTING_MAX];
+    enum brig_param_id params[CLI_LISTING_MAX];
+};
+/* Read display= (def when missing) and header=; vm: only the parameters of VMs. */
+int cli_listing_init(struct cli *cli, const char *def, bool vm, struct cli_listing *l,
+                     struct brig_err *err);
+/* One record; status NULL: running or stopped. */
+void cli_listing_add(struct cli_listing *l, const struct brig_jls_row *row, const char *status);
+/* Print the table when r is 0, free it, and return r. */
+int cli_listing_finish(struct cli *cli, struct cli_listing *l, int r);
+
 /* A parameter's value in JSON, typed as jls --json and jget --json show it:
  * integers as numbers, 0/1 flags as booleans, the rest as strings. */
 void cli_json_param(FILE *out, enum brig_param_id id, const char *v);

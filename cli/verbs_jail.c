@@ -50,99 +50,20 @@ int cli_jcreate(struct cli *cli, struct brig_err *err)
     return 0;
 }
 
-/* Pseudo-columns of jls beside the parameters. */
-enum { COL_PARAM, COL_JID, COL_STATUS, COL_PID };
-
-struct jls_out {
-    struct cli_table t;
-    size_t ncols;
-    int *kind;
-    size_t *param_slot; /* index into the row's values for COL_PARAM */
-};
-
 static int jls_row(const struct brig_jls_row *row, void *ud)
 {
-    struct jls_out *o = ud;
-    char jid[24], pid[24];
-    /* a stopped jail has no jid, as on FreeBSD (and in CBSD's jls): 0 */
-    snprintf(jid, sizeof(jid), "%lld", row->running ? (long long)row->jid : 0LL);
-    snprintf(pid, sizeof(pid), "%lld", (long long)row->pid);
-    const char *cells[64];
-    for (size_t i = 0; i < o->ncols; i++) {
-        switch (o->kind[i]) {
-        case COL_JID:
-            cells[i] = jid;
-            break;
-        case COL_STATUS:
-            cells[i] = row->running ? "running" : "stopped";
-            break;
-        case COL_PID:
-            cells[i] = row->running ? pid : "0";
-            break;
-        default:
-            cells[i] = row->v[o->param_slot[i]];
-        }
-    }
-    cli_table_add(&o->t, cells);
+    cli_listing_add(ud, row, NULL);
     return 0;
 }
 
 int cli_jls(struct cli *cli, struct brig_err *err)
 {
-    const char *display = cli_get(cli, "display");
-    bool header;
-    if (cli_bool(cli, "header", true, &header, err) < 0)
-        return -1;
-    if (!display)
-        display = "jname,jid,ip4_addr,host_hostname,path,status";
-    _cleanup_free_ char *copy = brig_xstrdup(display);
-    const char *head[64];
-    bool numeric[64] = {false}, boolean[64] = {false};
-    int kind[64];
-    size_t slot[64], n = 0, nparams = 0;
-    bool state = false; /* a column that needs each init looked at */
-    enum brig_param_id params[64];
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (n == 64)
-            return brig_err_set(err, BRIG_EUSAGE, "display: too many columns");
-        enum brig_param_id id;
-        head[n] = t;
-        if (strcmp(t, "jid") == 0) {
-            kind[n] = COL_JID;
-            numeric[n] = true;
-            state = true;
-        } else if (strcmp(t, "status") == 0) {
-            kind[n] = COL_STATUS;
-            state = true;
-        } else if (strcmp(t, "pid") == 0) {
-            kind[n] = COL_PID;
-            numeric[n] = true;
-            state = true;
-        } else if (brig_param_find(t, &id)) {
-            kind[n] = COL_PARAM;
-            numeric[n] = cli_param_is_number(id);
-            boolean[n] = cli_param_is_boolean(id);
-            slot[n] = nparams;
-            params[nparams++] = id;
-        } else {
-            const char *hint = brig_param_suggest(t);
-            return brig_err_set(err, BRIG_EUSAGE, "display: unknown column '%.40s'%s%s%s", t,
-                                hint ? " (did you mean '" : "", hint ? hint : "",
-                                hint ? "'?)" : "");
-        }
-        n++;
-    }
-    if (n == 0)
-        return brig_err_set(err, BRIG_EUSAGE, "display: no columns");
-    struct jls_out o = {.ncols = n, .kind = kind, .param_slot = slot};
-    cli_table_init(&o.t, n, head, numeric);
-    o.t.boolean = boolean;
-    int r = (state ? brig_jls : brig_jail_records)(&cli->ctx, params, nparams, jls_row, &o, err);
+    struct cli_listing l;
+    int r = cli_listing_init(cli, "jname,jid,ip4_addr,host_hostname,path,status", false, &l, err);
     if (r == 0)
-        cli_table_print(&o.t, stdout, cli->json, header);
-    cli_table_free(&o.t);
-    return r;
+        r = (l.state ? brig_jls : brig_jail_records)(&cli->ctx, l.params, l.nparams, jls_row, &l,
+                                                     err);
+    return cli_listing_finish(cli, &l, r);
 }
 
 int cli_jget(struct cli *cli, struct brig_err *err)

@@ -32,92 +32,21 @@ int cli_bcreate(struct cli *cli, struct brig_err *err)
     return 0;
 }
 
-/* Pseudo-columns of bls beside the parameters. */
-enum { COL_PARAM, COL_JID, COL_STATUS, COL_PID };
-
-struct bls_out {
-    struct cli_table t;
-    size_t ncols;
-    int *kind;
-    size_t *param_slot;
-};
-
 static int bls_row(const struct brig_bls_row *row, void *ud)
 {
-    struct bls_out *o = ud;
-    char jid[24], pid[24];
-    snprintf(jid, sizeof(jid), "%lld", row->r->running ? (long long)row->r->jid : 0LL);
-    snprintf(pid, sizeof(pid), "%lld", (long long)row->r->pid);
-    const char *cells[64];
-    for (size_t i = 0; i < o->ncols; i++) {
-        switch (o->kind[i]) {
-        case COL_JID:
-            cells[i] = jid;
-            break;
-        case COL_STATUS:
-            cells[i] = row->state;
-            break;
-        case COL_PID:
-            cells[i] = row->r->running ? pid : "0";
-            break;
-        default:
-            /* the VM's name comes first (brig_bls) */
-            cells[i] = row->r->v[o->param_slot[i] + 1];
-        }
-    }
-    cli_table_add(&o->t, cells);
+    cli_listing_add(ud, row->r, row->state);
     return 0;
 }
 
 int cli_bls(struct cli *cli, struct brig_err *err)
 {
-    const char *display = cli_get(cli, "display");
-    bool header;
-    if (cli_bool(cli, "header", true, &header, err) < 0)
-        return -1;
-    if (!display)
-        display = "jname,jid,vm_cpus,vm_ram,ip4_addr,vm_vnc_port,status";
-    _cleanup_free_ char *copy = brig_xstrdup(display);
-    const char *head[64];
-    bool numeric[64] = {false}, boolean[64] = {false};
-    int kind[64];
-    size_t slot[64], n = 0, nparams = 0;
-    enum brig_param_id params[64];
-    char *save = NULL;
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (n == 63)
-            return brig_err_set(err, BRIG_EUSAGE, "display: too many columns");
-        enum brig_param_id id;
-        head[n] = t;
-        if (strcmp(t, "jid") == 0) {
-            kind[n] = COL_JID;
-            numeric[n] = true;
-        } else if (strcmp(t, "status") == 0) {
-            kind[n] = COL_STATUS;
-        } else if (strcmp(t, "pid") == 0) {
-            kind[n] = COL_PID;
-            numeric[n] = true;
-        } else if (brig_param_find(t, &id) && brig_param_applies(id, true)) {
-            kind[n] = COL_PARAM;
-            numeric[n] = cli_param_is_number(id);
-            boolean[n] = cli_param_is_boolean(id);
-            slot[n] = nparams;
-            params[nparams++] = id;
-        } else {
-            return brig_err_set(err, BRIG_EUSAGE, "display: unknown column '%.40s'", t);
-        }
-        n++;
-    }
-    if (n == 0)
-        return brig_err_set(err, BRIG_EUSAGE, "display: no columns");
-    struct bls_out o = {.ncols = n, .kind = kind, .param_slot = slot};
-    cli_table_init(&o.t, n, head, numeric);
-    o.t.boolean = boolean;
-    int r = brig_bls(&cli->ctx, params, nparams, bls_row, &o, err);
+    struct cli_listing l;
+    int r = cli_listing_init(cli, "jname,jid,vm_cpus,vm_ram,ip4_addr,vm_vnc_port,status", true, &l,
+                             err);
+    l.offset = 1; /* the VM's name comes first (brig_bls) */
     if (r == 0)
-        cli_table_print(&o.t, stdout, cli->json, header);
-    cli_table_free(&o.t);
-    return r;
+        r = brig_bls(&cli->ctx, l.params, l.nparams, bls_row, &l, err);
+    return cli_listing_finish(cli, &l, r);
 }
 
 /* The VM named by jname=, refusing a jail. */
