@@ -1032,22 +1032,10 @@ int brig_jremove(struct brig_ctx *c, const char *jname, bool force, struct brig_
 {
     struct brig_jail_op op;
     int r = -1;
-    /* a VM has no root or data directory: bremove removes it */
-    if (brig_record_kind_check(c, jname, false, "jremove", err) < 0)
-        return -1;
-    /* under the jail's lock from here on, so no jstart can slip in */
-    if (brig_jail_op_open(c, jname, true, &op, err) < 0)
+    /* a VM has no root or data directory: bremove removes it; the jail's
+     * lock is held from here on, so no jstart can slip in */
+    if (brig_jail_op_open_removable(c, jname, false, "jremove", force, &op, err) < 0)
         goto out;
-    if (op.running) {
-        if (!force) {
-            brig_err_set(err, BRIG_EFAIL, "%s: is running (stop it first, or force=1)", jname);
-            goto out;
-        }
-        if (brig_jail_op_stop(&op, err) < 0)
-            goto out;
-        op.running = false;
-        op.rt = (struct brig_runtime){0};
-    }
     r = brig_jail_op_remove(&op, err);
 out:
     brig_jail_op_free(&op);

@@ -104,3 +104,22 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
         return brig_err_wrap(err, "%s", jname);
     return brig_jail_op_exposes(op, err);
 }
+
+int brig_jail_op_open_removable(struct brig_ctx *c, const char *jname, bool vm, const char *verb,
+                                bool force, struct brig_jail_op *op, struct brig_err *err)
+{
+    memset(op, 0, sizeof(*op));
+    op->lock_fd = -1;
+    if (brig_record_kind_check(c, jname, vm, verb, err) < 0 ||
+        brig_jail_op_open(c, jname, true, op, err) < 0)
+        return -1;
+    if (!op->running)
+        return 0;
+    if (!force)
+        return brig_err_set(err, BRIG_EFAIL, "%s: is running (stop it first, or force=1)", jname);
+    if (brig_jail_op_stop(op, err) < 0)
+        return -1;
+    op->running = false;
+    op->rt = (struct brig_runtime){0};
+    return 0;
+}

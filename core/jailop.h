@@ -28,6 +28,11 @@ struct brig_jail_op {
  * another brig working on it) so its state cannot change underneath. */
 int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct brig_jail_op *op,
                       struct brig_err *err);
+/* Open jname (a VM when vm, else a jail; verb names the caller) under its
+ * lock for removal: a running one is stopped with force and refused without.
+ * brig_jail_op_free(op) is due whatever this returns. */
+int brig_jail_op_open_removable(struct brig_ctx *c, const char *jname, bool vm, const char *verb,
+                                bool force, struct brig_jail_op *op, struct brig_err *err);
 void brig_jail_op_free(struct brig_jail_op *op);
 /* Every check of j's configuration that needs no running jail: its values, how
  * they go together, and (on the kernel brig runs on) what the host has. */

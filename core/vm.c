@@ -301,20 +301,8 @@ int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_
     struct brig_jail_op op;
     _cleanup_free_ char *sys = brig_ctx_path(c, "jails-system/%s", jname);
     int r = -1;
-    if (brig_record_kind_check(c, jname, true, "bremove", err) < 0)
-        return -1;
-    if (brig_jail_op_open(c, jname, true, &op, err) < 0)
+    if (brig_jail_op_open_removable(c, jname, true, "bremove", force, &op, err) < 0)
         goto out;
-    if (op.running) {
-        if (!force) {
-            brig_err_set(err, BRIG_EFAIL, "%s: is running (stop it first, or force=1)", jname);
-            goto out;
-        }
-        if (brig_jail_op_stop(&op, err) < 0)
-            goto out;
-        op.running = false;
-        op.rt = (struct brig_runtime){0};
-    }
     if (brig_jail_op_settle(&op, err) < 0)
         goto out;
     if (brig_store_begin(c->st, err) < 0)

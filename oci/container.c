@@ -361,11 +361,7 @@ static int cgroup_apply(void *st, struct brig_err *err)
 static int cgroup_undo(void *st, struct brig_err *err)
 {
     struct ctr *c = st;
-    if (!brig_cgroup_exists(c->cg))
-        return 0;
-    if (brig_cgroup_kill(c->cg, err) < 0)
-        return -1;
-    return brig_cgroup_remove(c->cg, err);
+    return brig_cgroup_destroy(c->cg, err);
 }
 
 static const int ns_flags[BRIG_OCI_NS_COUNT] = {

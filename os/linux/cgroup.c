@@ -815,6 +815,15 @@ static int kill_frozen(const char *jname, const char *freeze_file, const char *f
     return rc;
 }
 
+int brig_cgroup_destroy(const char *jname, struct brig_err *err)
+{
+    if (!brig_cgroup_exists(jname))
+        return 0;
+    if (brig_cgroup_kill(jname, err) < 0)
+        return -1;
+    return brig_cgroup_remove(jname, err);
+}
+
 int brig_cgroup_kill(const char *jname, struct brig_err *err)
 {
     if (brig_cg_check_jname(jname, err) < 0 || brig_cg_detect(err) < 0)

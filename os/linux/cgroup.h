@@ -117,6 +117,8 @@ int brig_cgroup_freeze(const char *jname, bool frozen, struct brig_err *err);
 /* Remove the jail's cgroup everywhere, waiting briefly for the last processes
  * to exit; a missing cgroup is success. */
 int brig_cgroup_remove(const char *jname, struct brig_err *err);
+/* Kill every process of the jail's cgroup and remove it; none is success. */
+int brig_cgroup_destroy(const char *jname, struct brig_err *err);
 /* Whether the jail's cgroup exists in any hierarchy. */
 bool brig_cgroup_exists(const char *jname);
 /* Names of all jail cgroups brig has (sorted, NULL-terminated), for recovery. */

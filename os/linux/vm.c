@@ -141,11 +141,7 @@ static int cgroup_apply(void *st, struct brig_err *err)
 static int cgroup_undo(void *st, struct brig_err *err)
 {
     struct lv *s = st;
-    if (!brig_cgroup_exists(s->jname))
-        return 0;
-    if (brig_cgroup_kill(s->jname, err) < 0)
-        return -1;
-    return brig_cgroup_remove(s->jname, err);
+    return brig_cgroup_destroy(s->jname, err);
 }
 
 static int bridges_apply(void *st, struct brig_err *err)
