@@ -194,7 +194,7 @@ int brig_cbsd_jconf_translate(const struct brig_kvlist *in, struct brig_kvlist *
     }
 #define VM(n)                                                                                      \
     {                                                                                              \
-        .name = n, .note = "it works on bhyve VMs, which brig does not run yet"                    \
+        .name = n, .note = "brig has it for jails, not yet for VMs"                                \
     }
 
 /* CBSD's verbs that brig has under another name, or not yet. */
@@ -222,23 +222,16 @@ static const struct brig_cbsd_verb cbsd_verbs[] = {
     NONE("junregister", "brig records every jail at jcreate"),
     NONE("jupgrade", "get a newer base with repo action=get, then jset base="),
     NONE("jwhereis", "brig manages one node"),
-    VM("bcreate"),
-    VM("bstart"),
-    VM("bstop"),
-    VM("brestart"),
-    VM("bremove"),
-    VM("bls"),
-    VM("bget"),
-    VM("bset"),
-    VM("bconfig"),
-    VM("blogin"),
-    VM("bexec"),
+    SAME("brestart", "bstop, then bstart"),
+    SAME("bconfig", "bset"),
+    SAME("blogin", "bconsole"),
+    SAME("bconstruct-tui", "bcreate"),
+    NONE("bexec", "a VM runs no brig process: log in with bconsole or ssh"),
     VM("bclone"),
     VM("brename"),
     VM("bexport"),
     VM("bimport"),
     VM("bsnapshot"),
-    VM("bconstruct-tui"),
 };
 
 const struct brig_cbsd_verb *brig_cbsd_verb_find(const char *name)

@@ -163,15 +163,16 @@ brig: jcreate: ${P}h1: jconf: exec_poststop runs on the host as root: echo a\\nr
 @test "a CBSD verb brig has no equivalent for says so instead of a wrong did-you-mean" {
     assert_rejected 2 "brig: unknown verb 'jbackup' (CBSD's jbackup has no brig equivalent yet: brig takes no backups)" \
         brig jbackup jname=a
-    assert_rejected 2 "brig: unknown verb 'bcreate' (CBSD's bcreate has no brig equivalent yet: it works on bhyve VMs, which brig does not run yet)" \
-        brig bcreate jname=vm1
-    for v in bstart bls; do
+    assert_rejected 2 "brig: unknown verb 'bclone' (CBSD's bclone has no brig equivalent yet: brig has it for jails, not yet for VMs)" \
+        brig bclone jname=vm1
+    for v in bexport bsnapshot; do
         assert_rejected 2 "brig: unknown verb '$v' (CBSD's $v has no brig equivalent yet: " brig $v
     done
+    assert_rejected 2 "brig: unknown verb 'blogin' (CBSD's blogin is brig bconsole)" brig blogin jname=vm1
 }
 
 @test "an unknown verb is suggested only a verb of the same kind" {
-    assert_rejected 2 "brig: unknown verb 'bcreat' (brig --help lists them)" brig bcreat
+    assert_rejected 2 "brig: unknown verb 'bremov' (did you mean 'bremove'?)" brig bremov
     assert_rejected 2 "brig: unknown verb 'jcraete' (did you mean 'jcreate'?)" brig jcraete
 }
 
