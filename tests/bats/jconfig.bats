@@ -163,6 +163,7 @@ EOF2
         brig jconfig jname=web1 devfs_rulset=6
 }
 
-@test "jconfig cannot change the base" {
-    assert_rejected 2 "base cannot be changed after jcreate" brig jconfig jname=web1 base=debian
+@test "jconfig base= of a base that is not there names the repo command and changes nothing" {
+    assert_rejected 2 "web1: base 'debian' does not exist (brig repo action=get sources=base base=debian)" \
+        brig jconfig jname=web1 base=debian
 }
