@@ -232,7 +232,8 @@ echo \"caller read [\$line]\""
     local sig out="$BATS_TEST_TMPDIR/out" pid i rc
     for sig in TERM HUP; do
         : >"$out"
-        "$BRIG_BIN" jexec jname=${P}xe1 -- sh -c \
+        # a caller run under nohup hands down SIGHUP ignored: jexec keeps what it is given
+        env --default-signal=HUP "$BRIG_BIN" jexec jname=${P}xe1 -- sh -c \
             "trap 'echo got $sig; exit 5' $sig; echo ready; while :; do sleep 0.1; done" >"$out" 2>&1 &
         pid=$!
         wait_for 120 grep -q ready "$out"
