@@ -230,6 +230,26 @@ static void drop_shared_mappings(void)
         munmap((void *)span[i][0], span[i][1] - span[i][0]);
 }
 
+/* Close every fd from 3 up but the n in keep (-1 entries are none). */
+static void close_all_but(const int *keep, size_t n)
+{
+    unsigned lo = 3;
+    for (;;) {
+        /* the lowest kept fd at or above lo */
+        int next = -1;
+        for (size_t i = 0; i < n; i++) {
+            if (keep[i] >= (int)lo && (next < 0 || keep[i] < next))
+                next = keep[i];
+        }
+        if (next < 0)
+            break;
+        if ((unsigned)next > lo)
+            close_range(lo, (unsigned)next - 1, 0);
+        lo = (unsigned)next + 1;
+    }
+    close_range(lo, ~0U, 0);
+}
+
 /* fd 0: an empty pipe (EOF); 1 and 2: the console pipe; 3: the sync socket;
  * 4 and 5 (close on exec): the pipe's read end and the log, for the logger,
  * or nothing when the jail has no log; nothing else. */
@@ -238,12 +258,15 @@ static int init_fds(int sync, int console, int log_in, int log_file)
     int p[2];
     if (console < 0 && (console = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
         return -1;
+    /* Whatever else the caller left open goes first: openfiles= is in force
+     * already, so the moves below must find low numbers free. */
+    close_all_but((int[]){sync, console, log_in, log_file}, 4);
     /* out of the way of the numbers they go to */
-    if ((sync = fcntl(sync, F_DUPFD_CLOEXEC, 10)) < 0 ||
-        (console = fcntl(console, F_DUPFD_CLOEXEC, 10)) < 0)
+    if ((sync = fcntl(sync, F_DUPFD_CLOEXEC, LOGFILE_FD + 1)) < 0 ||
+        (console = fcntl(console, F_DUPFD_CLOEXEC, LOGFILE_FD + 1)) < 0)
         return -1;
-    if (log_in >= 0 && ((log_in = fcntl(log_in, F_DUPFD_CLOEXEC, 10)) < 0 ||
-                        (log_file = fcntl(log_file, F_DUPFD_CLOEXEC, 10)) < 0))
+    if (log_in >= 0 && ((log_in = fcntl(log_in, F_DUPFD_CLOEXEC, LOGFILE_FD + 1)) < 0 ||
+                        (log_file = fcntl(log_file, F_DUPFD_CLOEXEC, LOGFILE_FD + 1)) < 0))
         return -1;
     if (dup3(sync, SYNC_FD, O_CLOEXEC) < 0 || dup2(console, 1) < 0 || dup2(console, 2) < 0)
         return -1;

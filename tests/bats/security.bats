@@ -35,8 +35,9 @@ denied() {
     local host_sleep=$!
     ok brig jexec jname=${P}sc1 -- ps -o pid=,comm=
     kill "$host_sleep"
-    same "${#lines[@]}" 2 "processes visible (the init and ps): $output"
+    same "${#lines[@]}" 3 "processes visible (the init, its console logger and ps): $output"
     output_has "brig-init"
+    output_has "brig-log"
     output_lacks sleep
     output_lacks bats
     # kill -1 from inside reaches nothing outside
