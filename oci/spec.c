@@ -926,8 +926,14 @@ int brig_oci_spec_parse(const char *text, size_t len, struct brig_oci_spec *ret,
     r = check(ret, err);
 out:
     json_object_put(root);
-    if (r < 0)
+    if (r < 0) {
         brig_oci_spec_free(ret);
+        /* the message may quote the bundle's own names and values: one printable line */
+        for (char *m = err ? err->msg : NULL; m && *m; m++) {
+            if ((unsigned char)*m < 0x20 || *m == 0x7f)
+                *m = '?';
+        }
+    }
     return r;
 }
 

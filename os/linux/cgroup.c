@@ -863,7 +863,7 @@ int brig_cgroup_freeze(const char *jname, bool frozen, struct brig_err *err)
     struct brig_cg_hier *v2 = hier_v2();
     struct brig_cg_hier *fz = brig_cg_hier_of("freezer");
     _cleanup_free_ char *file = NULL, *state = NULL;
-    const char *want;
+    const char *want = NULL;
     if (v2) {
         _cleanup_free_ char *leaf = brig_cg_leaf_path(v2, jname);
         file = brig_xasprintf("%s/cgroup.freeze", leaf);

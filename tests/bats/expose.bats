@@ -137,12 +137,12 @@ open(sys.argv[1], "w").write(d.decode().strip() + " from " + a[0] + "\n")
     ok brig jcreate jname=${P}b vnet=1 ip4_addr=10.199.0.41/16
     ok brig expose jname=${P}a action=add in=8080 out=80
     local before
-    before=$(nft list ruleset)
+    before=$(nft -s list ruleset)
     assert_rejected 2 "tcp port 8080 is already forwarded to jail ${P}a" \
         brig expose jname=${P}b action=add in=8080 out=81
     assert_rejected 2 "already forwarded" brig expose jname=${P}a action=add in=8080 out=80
     assert_rejected 2 "already forwarded" brig expose jname=${P}b action=add in=8080 addr=10.199.0.1
-    same "$(nft list ruleset)" "$before" "ruleset after refusals"
+    same "$(nft -s list ruleset)" "$before" "ruleset after refusals"
     # another protocol is another port
     ok brig expose jname=${P}b action=add proto=udp in=8080
 }

@@ -48,7 +48,7 @@ install_nft() {
     ok brig jstart jname=${P}a
     host_ping 10.199.0.61
     local before
-    before=$(nft list ruleset)
+    before=$(nft -s list ruleset)
     in_jail ${P}a /usr/sbin/nft add table inet f
     same "$status" 0 "nft add table: $output"
     in_jail ${P}a /usr/sbin/nft add chain inet f in '{ type filter hook input priority 0; }'
@@ -56,7 +56,7 @@ install_nft() {
     in_jail ${P}a /usr/sbin/nft add rule inet f in icmp type echo-request drop
     same "$status" 0 "nft add rule: $output"
     ! host_ping_once 10.199.0.61
-    same "$(nft list ruleset)" "$before" "the host's ruleset"
+    same "$(nft -s list ruleset)" "$before" "the host's ruleset"
     in_jail ${P}a /usr/sbin/nft list ruleset
     output_has "icmp type echo-request drop"
 }

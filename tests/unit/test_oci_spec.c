@@ -133,6 +133,10 @@ static const struct {
     {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"rootfsPropagation\":"
      "\"sideways\"}}",
      "linux.rootfsPropagation: unknown propagation sideways"},
+    /* a value with control characters is quoted printably: still one line */
+    {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":{"
+     "\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH\\n\\r_X86\"]}}}",
+     "linux.seccomp.architectures[0]: unknown architecture SCMP_ARCH??_X86"},
 };
 
 static void test_each_rule_refuses_with_one_line(void **state)
