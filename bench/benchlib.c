@@ -46,6 +46,29 @@ void bench_die(const char *fmt, ...)
     exit(1);
 }
 
+char *bench_args(int argc, char **argv, const char *prog, const char *what, int def_n, int max_n,
+                 int *ret_n)
+{
+    bench_prog = prog;
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: %s /path/to/%s [N]\n", prog, what);
+        exit(2);
+    }
+    char *end = NULL;
+    long n = argc == 3 ? strtol(argv[2], &end, 10) : def_n;
+    if ((end && *end) || n < 1 || n > max_n) {
+        fprintf(stderr, "%s: N must be 1..%d\n", prog, max_n);
+        exit(2);
+    }
+    char *path = realpath(argv[1], NULL);
+    if (!path || access(path, X_OK) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, argv[1], strerror(errno));
+        exit(2);
+    }
+    *ret_n = (int)n;
+    return path;
+}
+
 static void xmount(const char *src, const char *dst, const char *type, unsigned long flags)
 {
     if (mount(src, dst, type, flags, NULL) < 0)

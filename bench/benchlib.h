@@ -13,6 +13,12 @@
 /* Print "<prog>: <message>" to stderr and exit 1. */
 _Noreturn void bench_die(const char *fmt, ...) BRIG_PRINTF(1, 2);
 
+/* The command line of a bench: "prog PROGRAM [N]". Returns PROGRAM's
+ * absolute path (it must be executable) and N (default def_n, 1..max_n) in
+ * *ret_n; a usage error is printed and exits 2. Names the bench prog. */
+char *bench_args(int argc, char **argv, const char *prog, const char *what, int def_n, int max_n,
+                 int *ret_n);
+
 /* Move the process into new network, mount and pid namespaces (the caller
  * continues as pid 1 of the new one; the original process waits and exits with
  * its status), with a fresh sysfs and /proc, a private /run/lxc and lo up.

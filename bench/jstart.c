@@ -33,7 +33,7 @@
 #define SETTLE_MS   100
 #define WARMUP_RUNS 2
 
-static const char *brig;
+static char *brig;
 static const char *lxcpath;
 static bool peer; /* LXC is installed: without it, brig's figures and counts only */
 
@@ -96,21 +96,8 @@ static void print_row(const char *what, const double *b, const double *l, int n,
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: bench-jstart /path/to/brig [N]\n");
-        return 2;
-    }
-    int n = argc == 3 ? atoi(argv[2]) : 30;
-    if (n < 1 || n > 10000) {
-        fprintf(stderr, "bench-jstart: N must be 1..10000\n");
-        return 2;
-    }
-    char *brig_abs = realpath(argv[1], NULL);
-    if (!brig_abs || access(brig_abs, X_OK) < 0) {
-        fprintf(stderr, "bench-jstart: %s: %s\n", argv[1], strerror(errno));
-        return 2;
-    }
-    brig = brig_abs;
+    int n;
+    brig = bench_args(argc, argv, "bench-jstart", "brig", 30, 10000, &n);
     bench_enter_namespaces("bench-jstart");
 
     _cleanup_free_ char *lp = NULL;
@@ -226,6 +213,6 @@ int main(int argc, char **argv)
     free(lt);
     free(ps);
     free(pt);
-    free(brig_abs);
+    free(brig);
     return 0;
 }

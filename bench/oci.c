@@ -40,19 +40,14 @@ static double cycle(const char *runtime, const char *root, const char *bundle)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: bench-oci /path/to/brig-runc [N]\n");
-        return 2;
-    }
-    int n = argc > 2 ? atoi(argv[2]) : 30;
-    if (n < 1)
-        n = 1;
+    int n;
+    _cleanup_free_ char *brig_runc =
+        bench_args(argc, argv, "bench-oci", "brig-runc", 30, 10000, &n);
     const char *runc = getenv("RUNC") ? getenv("RUNC") : "/usr/sbin/runc";
     if (access(runc, X_OK) < 0) {
         fprintf(stderr, "bench-oci: runc is not installed (apt-get install runc)\n");
         return 1;
     }
-    const char *brig_runc = argv[1];
     bench_enter_namespaces("bench-oci");
     char top[] = "/tmp/brig-bench-oci-XXXXXX";
     if (!mkdtemp(top)) {

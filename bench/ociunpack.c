@@ -84,14 +84,8 @@ static double median_of(double *v, size_t n)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3)
-        bench_die("usage: bench-oci-unpack BRIG [RUNS]");
-    char *brig = realpath(argv[1], NULL);
-    if (!brig)
-        bench_die("%s: %s", argv[1], strerror(errno));
-    int runs = argc == 3 ? atoi(argv[2]) : 5;
-    if (runs < 1 || runs > 100)
-        bench_die("RUNS must be 1-100");
+    int runs;
+    char *brig = bench_args(argc, argv, "bench-oci-unpack", "brig", 5, 100, &runs);
     bench_enter_namespaces("bench-oci-unpack");
     bench_print_machine();
     char *lxc;

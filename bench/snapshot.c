@@ -4,7 +4,8 @@
  *   bench-snapshot /path/to/brig [N]
  *
  * In its own network, mount and pid namespace: a thin busybox jail is made,
- * started once, given 200 small files and one 32 MiB file, and stopped. Then
+ * started and stopped once, and its layer given 200 small files and one
+ * 32 MiB file. Then
  * N times (default 20), alternately: `brig jsnapshot jname=J action=create`
  * (spawn to exit) and `cp -a --reflink=auto` of the jail's layer
  * (jails-data/J-data/upper) to a new directory on the same file system, each
@@ -29,7 +30,7 @@
 #define JAIL      "benchsnap"
 #define TARGET_MS 100.0
 
-static const char *brig;
+static char *brig;
 
 /* Whether the file system of dir clones a file's blocks (FICLONE). */
 static bool has_reflinks(const char *dir)
@@ -67,6 +68,44 @@ static const char *fs_name(const char *dir)
     }
 }
 
+/* Write size bytes of buf, repeated times, to the new file path, owned by st's owner. */
+static void put_file(const char *path, const void *buf, size_t size, int times,
+                     const struct stat *st)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        bench_die("%s: %s", path, strerror(errno));
+    for (int k = 0; k < times; k++) {
+        if (write(fd, buf, size) != (ssize_t)size)
+            bench_die("write %s: %s", path, strerror(errno));
+    }
+    if (fchown(fd, st->st_uid, st->st_gid) < 0)
+        bench_die("chown %s: %s", path, strerror(errno));
+    close(fd);
+}
+
+/* Give the stopped jail's layer what the jail would have written: 200 small
+ * files and one of 32 MiB under /srv, owned by the jail's root (the layer's owner). */
+static void fill_layer(const char *upper)
+{
+    struct stat st;
+    if (stat(upper, &st) < 0)
+        bench_die("%s: %s", upper, strerror(errno));
+    _cleanup_free_ char *srv = brig_xasprintf("%s/srv", upper);
+    _cleanup_free_ char *small = brig_xasprintf("%s/small", srv);
+    if (mkdir(srv, 0755) < 0 || mkdir(small, 0755) < 0 || chown(srv, st.st_uid, st.st_gid) < 0 ||
+        chown(small, st.st_uid, st.st_gid) < 0)
+        bench_die("%s: %s", small, strerror(errno));
+    for (int i = 0; i < 200; i++) {
+        _cleanup_free_ char *p = brig_xasprintf("%s/f%d", small, i);
+        _cleanup_free_ char *text = brig_xasprintf("file %d\n", i);
+        put_file(p, text, strlen(text), 1, &st);
+    }
+    static const char block[1 << 20];
+    _cleanup_free_ char *big = brig_xasprintf("%s/big", srv);
+    put_file(big, block, sizeof(block), 32, &st);
+}
+
 static void print_row(const char *what, const double *ms, int n)
 {
     struct bench_stats s = bench_stats(ms, (size_t)n);
@@ -75,21 +114,8 @@ static void print_row(const char *what, const double *ms, int n)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: bench-snapshot /path/to/brig [N]\n");
-        return 2;
-    }
-    int n = argc == 3 ? atoi(argv[2]) : 20;
-    if (n < 1 || n > 10000) {
-        fprintf(stderr, "bench-snapshot: N must be 1..10000\n");
-        return 2;
-    }
-    char *brig_abs = realpath(argv[1], NULL);
-    if (!brig_abs || access(brig_abs, X_OK) < 0) {
-        fprintf(stderr, "bench-snapshot: %s: %s\n", argv[1], strerror(errno));
-        return 2;
-    }
-    brig = brig_abs;
+    int n;
+    brig = bench_args(argc, argv, "bench-snapshot", "brig", 20, 10000, &n);
     bench_enter_namespaces("bench-snapshot");
     _cleanup_free_ char *lp = NULL;
     _cleanup_free_ char *top = bench_make_tree("snapshot", &lp);
@@ -105,13 +131,9 @@ int main(int argc, char **argv)
     bench_run((const char *const[]){brig, "jcreate", "jname=" JAIL, "ip4_addr=0", "exec_start=true",
                                     "exec_stop=true", NULL});
     bench_run((const char *const[]){brig, "jstart", "jname=" JAIL, NULL});
-    bench_run((const char *const[]){
-        brig, "jexec", "jname=" JAIL, "--", "sh", "-c",
-        "mkdir -p /srv/small && i=0; while [ $i -lt 200 ]; do echo file $i >/srv/small/f$i; "
-        "i=$((i+1)); done; dd if=/dev/zero of=/srv/big bs=1M count=32 2>/dev/null",
-        NULL});
     bench_run((const char *const[]){brig, "jstop", "jname=" JAIL, NULL});
     _cleanup_free_ char *upper = brig_xasprintf("%s/jails-data/" JAIL "-data/upper", wd);
+    fill_layer(upper);
     _cleanup_free_ char *cpdir = brig_xasprintf("%s/jails-data/cp", wd);
 
     bool reflinks = has_reflinks(upper);
@@ -161,6 +183,6 @@ int main(int argc, char **argv)
     free(cs);
     free(cb);
     free(cc);
-    free(brig_abs);
+    free(brig);
     return 0;
 }

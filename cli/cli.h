@@ -75,6 +75,8 @@ void cli_table_add(struct cli_table *t, const char *const *row);
 void cli_table_print(const struct cli_table *t, FILE *out, bool json, bool header);
 void cli_table_free(struct cli_table *t);
 void cli_json_string(FILE *out, const char *s);
+/* --dry-run of jcreate and bcreate: the record as it would be made, as jconf lines. */
+void cli_print_would_create(const struct brig_jail *j);
 /* The table of a listing verb (jls, bls): the display= columns, each a
  * parameter or the live jid, status or pid. */
 #define CLI_LISTING_MAX 64

@@ -168,3 +168,15 @@ void cli_table_free(struct cli_table *t)
     free(t->cells);
     memset(t, 0, sizeof(*t));
 }
+
+void cli_print_would_create(const struct brig_jail *j)
+{
+    struct brig_buf b = {0};
+    printf("# %s would be created as:\n", j->v[BRIG_P_JNAME]);
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        if (j->v[i])
+            brig_jconf_format_line(&b, brig_params[i].name, j->v[i]);
+    }
+    fputs(b.s ? b.s : "", stdout);
+    brig_buf_free(&b);
+}

@@ -34,14 +34,7 @@ int cli_jcreate(struct cli *cli, struct brig_err *err)
         fputc('\n', stderr);
     }
     if (cli->ctx.dry_run) {
-        struct brig_buf b = {0};
-        printf("# %s would be created as:\n", j.v[BRIG_P_JNAME]);
-        for (int i = 0; i < BRIG_P__COUNT; i++) {
-            if (j.v[i])
-                brig_jconf_format_line(&b, brig_params[i].name, j.v[i]);
-        }
-        fputs(b.s ? b.s : "", stdout);
-        brig_buf_free(&b);
+        cli_print_would_create(&j);
         brig_jail_clear(&j);
         return 0;
     }

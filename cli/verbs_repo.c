@@ -1,5 +1,6 @@
 /* repo: list, get and remove bases. */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,39 +32,15 @@ static char *import_program(void)
     return brig_xstrdup(BRIG_LIBEXECDIR "/brig-import");
 }
 
-/* Import a tarball with brig-import, which prints its own progress and error. */
-static int repo_import(struct cli *cli, const char *base, const char *src, struct brig_err *err)
+/* Run brig-import with args (after its path), which prints its own progress
+ * and error: a failure is quiet here and keeps its exit status. */
+static int run_import(struct cli *cli, const char *const *args, size_t n, struct brig_err *err)
 {
     _cleanup_free_ char *prog = import_program();
-    const char *sha = cli_get(cli, "sha256");
-    char *argv[] = {prog,
-                    cli->ctx.workdir,
-                    (char *)(uintptr_t)base,
-                    (char *)(uintptr_t)src,
-                    (char *)(uintptr_t)(sha ? sha : ""),
-                    NULL};
-    int status;
-    if (brig_run(argv, NULL, &status, NULL, err) < 0)
-        return -1;
-    if (status != 0) {
-        cli->exit_status = status < 0 ? BRIG_EFAIL : status;
-        cli->quiet_error = true;
-        return brig_err_set(err, cli->exit_status, "import failed");
-    }
-    return 0;
-}
-
-/* Import an OCI image with brig-import, which prints its lines and error. */
-static int repo_import_oci(struct cli *cli, const char *base, const char *image,
-                           struct brig_err *err)
-{
-    _cleanup_free_ char *prog = import_program();
-    char *argv[] = {prog,
-                    (char *)(uintptr_t) "--oci",
-                    cli->ctx.workdir,
-                    (char *)(uintptr_t)(base ? base : ""),
-                    (char *)(uintptr_t)image,
-                    NULL};
+    char *argv[8] = {prog};
+    assert(n < BRIG_ARRAY_SIZE(argv));
+    for (size_t i = 0; i < n; i++)
+        argv[i + 1] = (char *)(uintptr_t)args[i];
     int status;
     fflush(stdout);
     if (brig_run(argv, NULL, &status, NULL, err) < 0)
@@ -74,6 +51,22 @@ static int repo_import_oci(struct cli *cli, const char *base, const char *image,
         return brig_err_set(err, cli->exit_status, "import failed");
     }
     return 0;
+}
+
+/* Import a tarball. */
+static int repo_import(struct cli *cli, const char *base, const char *src, struct brig_err *err)
+{
+    const char *sha = cli_get(cli, "sha256");
+    const char *args[] = {cli->ctx.workdir, base, src, sha ? sha : ""};
+    return run_import(cli, args, BRIG_ARRAY_SIZE(args), err);
+}
+
+/* Import an OCI image. */
+static int repo_import_oci(struct cli *cli, const char *base, const char *image,
+                           struct brig_err *err)
+{
+    const char *args[] = {"--oci", cli->ctx.workdir, base ? base : "", image};
+    return run_import(cli, args, BRIG_ARRAY_SIZE(args), err);
 }
 
 /* sources=oci: a base from an OCI image layout or a docker-archive. */

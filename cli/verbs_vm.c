@@ -17,14 +17,7 @@ int cli_bcreate(struct cli *cli, struct brig_err *err)
     if (brig_bcreate(&cli->ctx, &cli->kv, &j, err) < 0)
         return -1;
     if (cli->ctx.dry_run) {
-        struct brig_buf b = {0};
-        printf("# %s would be created as:\n", j.v[BRIG_P_JNAME]);
-        for (int i = 0; i < BRIG_P__COUNT; i++) {
-            if (j.v[i])
-                brig_jconf_format_line(&b, brig_params[i].name, j.v[i]);
-        }
-        fputs(b.s ? b.s : "", stdout);
-        brig_buf_free(&b);
+        cli_print_would_create(&j);
     } else {
         printf("%s: created (ip4_addr=%s)\n", j.v[BRIG_P_JNAME], j.v[BRIG_P_IP4_ADDR]);
     }

@@ -142,10 +142,7 @@ static char *last_line(int fd)
     line = line ? line + 1 : buf;
     if (brig_startswith(line, "brig: "))
         line += 6;
-    for (char *p = line; *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    }
+    brig_str_uncontrol(line);
     return brig_xstrdup(*line ? line : "no message");
 }
 

@@ -42,12 +42,7 @@ static const char *const kind_names[] = {
 /* s for an error message: at most 100 bytes, control characters as '?'. */
 static char *printable(const char *s)
 {
-    char *p = brig_xstrndup(s ? s : "", 100);
-    for (char *c = p; *c; c++) {
-        if ((unsigned char)*c < ' ' || *c == 0x7f)
-            *c = '?';
-    }
-    return p;
+    return brig_str_uncontrol(brig_xstrndup(s ? s : "", 100));
 }
 
 int brig_oci_digest_parse(const char *s, char ret_hex[65], struct brig_err *err)
@@ -131,10 +126,8 @@ static int string_ok(struct json_object *v, const char *what, const char *key, c
     size_t n = (size_t)json_object_get_string_len(v);
     if (n > OCI_STRING_MAX || strlen(s) != n)
         return brig_err_set(err, BRIG_EUSAGE, "%s: %s is too long or holds a NUL", what, key);
-    for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
-            return brig_err_set(err, BRIG_EUSAGE, "%s: %s holds a control character", what, key);
-    }
+    if (brig_str_has_control(s))
+        return brig_err_set(err, BRIG_EUSAGE, "%s: %s holds a control character", what, key);
     *ret = s;
     return 0;
 }

@@ -933,13 +933,11 @@ static int check_exec_env(const char *v, struct brig_err *err)
         size_t k = strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
         if (k == 0 || w[k] != '=' || (w[0] >= '0' && w[0] <= '9'))
             return brig_err_set(err, BRIG_EUSAGE, "exec_env: '%.80s' is not KEY=value", w);
-        for (const char *p = w; *p; p++) {
-            if ((unsigned char)*p < ' ' || *p == 0x7f)
-                return brig_err_set(err, BRIG_EUSAGE,
-                                    "exec_env: '%.20s…' holds a control "
-                                    "character",
-                                    w);
-        }
+        if (brig_str_has_control(w))
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "exec_env: '%.20s…' holds a control "
+                                "character",
+                                w);
     }
     return 0;
 }
@@ -950,10 +948,8 @@ static int check_exec_cwd(const char *v, struct brig_err *err)
         return 0;
     if (v[0] != '/' || strlen(v) > 4095)
         return brig_err_set(err, BRIG_EUSAGE, "exec_cwd: '%.80s' is not an absolute path", v);
-    for (const char *p = v; *p; p++) {
-        if ((unsigned char)*p < ' ' || *p == 0x7f)
-            return brig_err_set(err, BRIG_EUSAGE, "exec_cwd holds a control character");
-    }
+    if (brig_str_has_control(v))
+        return brig_err_set(err, BRIG_EUSAGE, "exec_cwd holds a control character");
     return 0;
 }
 

@@ -247,6 +247,24 @@ bool brig_strcaseeq(const char *a, const char *b)
     return a && b && strcasecmp(a, b) == 0;
 }
 
+bool brig_str_has_control(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < ' ' || *s == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+char *brig_str_uncontrol(char *s)
+{
+    for (char *p = s; p && *p; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f)
+            *p = '?';
+    }
+    return s;
+}
+
 bool brig_startswith(const char *s, const char *prefix)
 {
     return s && strncmp(s, prefix, strlen(prefix)) == 0;

@@ -71,6 +71,11 @@ bool brig_streq(const char *a, const char *b);
 /* The same ignoring case (keywords such as DHCP); NULL equals nothing. */
 bool brig_strcaseeq(const char *a, const char *b);
 bool brig_startswith(const char *s, const char *prefix);
+/* Whether s holds a control character (below ' ', or DEL). */
+bool brig_str_has_control(const char *s);
+/* Each control character of s replaced with '?', in place, so that a value
+ * quoted in a message keeps it one line; returns s. */
+char *brig_str_uncontrol(char *s);
 
 /* mkdir -p with the given mode for each created component. */
 int brig_mkdir_p(const char *path, mode_t mode, struct brig_err *err);

@@ -27,6 +27,7 @@
 #include "oci/oci_int.h"
 #include "os/linux/cgroup.h"
 #include "os/linux/proc.h"
+#include "os/linux/usock.h"
 
 /* One container of a root: names derived from root and id, so an undo after
  * a crash finds everything without memory of the create. */
@@ -392,46 +393,6 @@ static int write_map(pid_t pid, const char *file, const struct brig_oci_idmap *m
     return 0;
 }
 
-int brig_oci_send_fd(int sock, int fd, const char *name)
-{
-    struct iovec iov = {(void *)(uintptr_t)name, strlen(name)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    memset(&ctl, 0, sizeof(ctl));
-    struct msghdr mh = {.msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = ctl.buf,
-                        .msg_controllen = sizeof(ctl.buf)};
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-    ssize_t n;
-    do
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n < 0 ? -1 : 0;
-}
-
-static int connect_console(const char *path, struct brig_err *err)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return brig_err_set(err, BRIG_EUSAGE, "--console-socket: %s is too long", path);
-    memcpy(sa.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return brig_err_sys(err, e, "--console-socket: connect %s", path);
-    }
-    return fd;
-}
-
 int brig_oci_read_answer(int sync, bool exec_too, struct brig_err *err)
 {
     char buf[1100];
@@ -496,8 +457,8 @@ static int process_apply(void *st, struct brig_err *err)
     if (fifo_fd < 0)
         return brig_err_sys(err, errno, "open %s", fifo);
     _cleanup_close_ int console = -1;
-    if (s->process.terminal && (console = connect_console(c->opts->console_socket, err)) < 0)
-        return -1;
+    if (s->process.terminal && (console = brig_usock_connect(c->opts->console_socket, err)) < 0)
+        return brig_err_wrap(err, "--console-socket");
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return brig_err_sys(err, errno, "socketpair");

@@ -20,6 +20,7 @@
 #include "core/util.h"
 #include "oci/oci_int.h"
 #include "os/linux/cgroup.h"
+#include "os/linux/usock.h"
 
 static const struct {
     const char *name;
@@ -52,22 +53,6 @@ static int join_all(pid_t pid, struct brig_err *err)
         close(fd);
     }
     return 0;
-}
-
-static int connect_sock(const char *path, struct brig_err *err)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return brig_err_set(err, BRIG_EUSAGE, "--console-socket: %s is too long", path);
-    memcpy(sa.sun_path, path, strlen(path) + 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return brig_err_sys(err, e, "--console-socket: connect %s", path);
-    }
-    return fd;
 }
 
 int brig_oci_exec(const char *root, const char *id, const struct brig_oci_exec_opts *o,
@@ -115,8 +100,10 @@ int brig_oci_exec(const char *root, const char *id, const struct brig_oci_exec_o
         brig_err_set(err, BRIG_EUSAGE, "a terminal needs --console-socket");
         goto out;
     }
-    if (p.terminal && (console = connect_sock(o->console_socket, err)) < 0)
+    if (p.terminal && (console = brig_usock_connect(o->console_socket, err)) < 0) {
+        brig_err_wrap(err, "--console-socket");
         goto out;
+    }
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         brig_err_sys(err, errno, "socketpair");
         goto out;

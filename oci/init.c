@@ -26,6 +26,7 @@
 #include "core/util.h"
 #include "oci/oci_int.h"
 #include "oci/runtime.h"
+#include "os/linux/usock.h"
 
 /* Tell the runtime why setup failed, and end. */
 static _Noreturn void die(int sync, const struct brig_err *err)
@@ -364,7 +365,7 @@ static int setup_console(int sock, struct brig_err *err)
     int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
     if (slave < 0)
         return brig_err_sys(err, errno, "open the pty's peer");
-    if (brig_oci_send_fd(sock, master, "/dev/ptmx") < 0)
+    if (brig_usock_send_fd(sock, "/dev/ptmx", strlen("/dev/ptmx"), master) < 0)
         return brig_err_sys(err, errno, "send the pty to the console socket");
     close(master);
     if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)

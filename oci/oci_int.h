@@ -25,8 +25,6 @@ struct brig_oci_init_args {
 _Noreturn void brig_oci_init_main(const struct brig_oci_init_args *a);
 /* Load the config's seccomp filter into the calling process (libseccomp). */
 int brig_oci_seccomp_load(const struct brig_oci_seccomp *sc, struct brig_err *err);
-/* Send fd over a unix socket with SCM_RIGHTS, name as the payload. */
-int brig_oci_send_fd(int sock, int fd, const char *name);
 /* Read the container process's answer: "R", or "E" and why setup failed;
  * with exec_too, then wait for the exec (the socket closes) or its error. */
 int brig_oci_read_answer(int sync, bool exec_too, struct brig_err *err);

@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -329,6 +330,25 @@ static int parse_caps(jobj *p, struct brig_oci_caps *c, struct brig_err *err)
     return 0;
 }
 
+/* Element i of array a, which must be an object, in *ret; its path in where:
+ * fmt's text followed by "[i]". */
+BRIG_PRINTF(7, 8)
+static int array_object(jobj *a, size_t i, char *where, size_t size, jobj **ret,
+                        struct brig_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(where, size, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < size)
+        snprintf(where + n, size - (size_t)n, "[%zu]", i);
+    jobj *e = json_object_array_get_idx(a, i);
+    if (!e || json_object_get_type(e) != json_type_object)
+        return brig_err_set(err, BRIG_EUSAGE, "%s: must be an object", where);
+    *ret = e;
+    return 0;
+}
+
 static int parse_rlimits(jobj *p, struct brig_oci_process *pr, struct brig_err *err)
 {
     jobj *a;
@@ -339,11 +359,10 @@ static int parse_rlimits(jobj *p, struct brig_oci_process *pr, struct brig_err *
     size_t n = json_object_array_length(a);
     pr->rlimits = brig_xcalloc(n ? n : 1, sizeof(*pr->rlimits));
     for (size_t i = 0; i < n; i++) {
-        jobj *e = json_object_array_get_idx(a, i);
         char where[64];
-        snprintf(where, sizeof(where), "process.rlimits[%zu]", i);
-        if (!e || json_object_get_type(e) != json_type_object)
-            return brig_err_set(err, BRIG_EUSAGE, "%s: must be an object", where);
+        jobj *e;
+        if (array_object(a, i, where, sizeof(where), &e, err, "process.rlimits") < 0)
+            return -1;
         _cleanup_free_ char *type = NULL;
         bool hs = false, hh = false;
         struct brig_oci_rlimit *r = &pr->rlimits[i];
@@ -444,11 +463,10 @@ static int parse_mounts(jobj *root, struct brig_oci_spec *s, struct brig_err *er
     size_t n = json_object_array_length(a);
     s->mounts = brig_xcalloc(n ? n : 1, sizeof(*s->mounts));
     for (size_t i = 0; i < n; i++) {
-        jobj *e = json_object_array_get_idx(a, i);
         char where[64];
-        snprintf(where, sizeof(where), "mounts[%zu]", i);
-        if (!e || json_object_get_type(e) != json_type_object)
-            return brig_err_set(err, BRIG_EUSAGE, "%s: must be an object", where);
+        jobj *e;
+        if (array_object(a, i, where, sizeof(where), &e, err, "mounts") < 0)
+            return -1;
         struct brig_oci_mount *m = &s->mounts[s->nmounts++];
         if (get_str(e, where, "destination", &m->destination, err) < 0 ||
             get_str(e, where, "type", &m->type, err) < 0 ||
@@ -482,11 +500,10 @@ static int parse_hooks(jobj *root, struct brig_oci_spec *s, struct brig_err *err
         size_t n = json_object_array_length(a);
         s->hooks[k] = brig_xcalloc(n ? n : 1, sizeof(struct brig_oci_hook));
         for (size_t i = 0; i < n; i++) {
-            jobj *e = json_object_array_get_idx(a, i);
             char where[64];
-            snprintf(where, sizeof(where), "hooks.%s[%zu]", hook_names[k], i);
-            if (!e || json_object_get_type(e) != json_type_object)
-                return brig_err_set(err, BRIG_EUSAGE, "%s: must be an object", where);
+            jobj *e;
+            if (array_object(a, i, where, sizeof(where), &e, err, "hooks.%s", hook_names[k]) < 0)
+                return -1;
             struct brig_oci_hook *hk = &s->hooks[k][s->nhooks[k]++];
             int64_t t = 0;
             bool has_t = false;
@@ -521,11 +538,10 @@ static int parse_idmaps(jobj *lx, const char *key, struct brig_oci_idmap **ret, 
         return brig_err_set(err, BRIG_EUSAGE, "linux.%s: at most 340 ranges", key);
     *ret = brig_xcalloc(n ? n : 1, sizeof(**ret));
     for (size_t i = 0; i < n; i++) {
-        jobj *e = json_object_array_get_idx(a, i);
         char where[64];
-        snprintf(where, sizeof(where), "linux.%s[%zu]", key, i);
-        if (!e || json_object_get_type(e) != json_type_object)
-            return brig_err_set(err, BRIG_EUSAGE, "%s: must be an object", where);
+        jobj *e;
+        if (array_object(a, i, where, sizeof(where), &e, err, "linux.%s", key) < 0)
+            return -1;
         int64_t c = -1, h = -1, sz = -1;
         if (get_int(e, where, "containerID", 0, UINT32_MAX - 1, &c, NULL, err) < 0 ||
             get_int(e, where, "hostID", 0, UINT32_MAX - 1, &h, NULL, err) < 0 ||
@@ -549,11 +565,10 @@ static int parse_namespaces(jobj *lx, struct brig_oci_spec *s, struct brig_err *
     if (!a)
         return 0;
     for (size_t i = 0; i < json_object_array_length(a); i++) {
-        jobj *e = json_object_array_get_idx(a, i);
         char where[64];
-        snprintf(where, sizeof(where), "linux.namespaces[%zu]", i);
-        if (!e || json_object_get_type(e) != json_type_object)
-            return brig_err_set(err, BRIG_EUSAGE, "%s: must be an object", where);
+        jobj *e;
+        if (array_object(a, i, where, sizeof(where), &e, err, "linux.namespaces") < 0)
+            return -1;
         _cleanup_free_ char *type = NULL, *path = NULL;
         if (get_str(e, where, "type", &type, err) < 0 || get_str(e, where, "path", &path, err) < 0)
             return -1;
@@ -692,11 +707,10 @@ static int parse_seccomp(jobj *lx, struct brig_oci_spec *s, struct brig_err *err
     size_t n = a ? json_object_array_length(a) : 0;
     sc->rules = brig_xcalloc(n ? n : 1, sizeof(*sc->rules));
     for (size_t i = 0; i < n; i++) {
-        jobj *e = json_object_array_get_idx(a, i);
         char where[64];
-        snprintf(where, sizeof(where), "linux.seccomp.syscalls[%zu]", i);
-        if (!e || json_object_get_type(e) != json_type_object)
-            return brig_err_set(err, BRIG_EUSAGE, "%s: must be an object", where);
+        jobj *e;
+        if (array_object(a, i, where, sizeof(where), &e, err, "linux.seccomp.syscalls") < 0)
+            return -1;
         struct brig_oci_seccomp_rule *r = &sc->rules[sc->nrules++];
         _cleanup_free_ char *act = NULL;
         int64_t eret = 0;
@@ -718,11 +732,10 @@ static int parse_seccomp(jobj *lx, struct brig_oci_spec *s, struct brig_err *err
             return brig_err_set(err, BRIG_EUSAGE, "%s.args: at most 6 arguments", where);
         r->args = brig_xcalloc(na ? na : 1, sizeof(*r->args));
         for (size_t k = 0; k < na; k++) {
-            jobj *ae = json_object_array_get_idx(args, k);
             char aw[96];
-            snprintf(aw, sizeof(aw), "%s.args[%zu]", where, k);
-            if (!ae || json_object_get_type(ae) != json_type_object)
-                return brig_err_set(err, BRIG_EUSAGE, "%s: must be an object", aw);
+            jobj *ae;
+            if (array_object(args, k, aw, sizeof(aw), &ae, err, "%s.args", where) < 0)
+                return -1;
             struct brig_oci_seccomp_arg *sa = &r->args[r->nargs++];
             int64_t idx = -1;
             _cleanup_free_ char *op = NULL;
@@ -929,10 +942,8 @@ out:
     if (r < 0) {
         brig_oci_spec_free(ret);
         /* the message may quote the bundle's own names and values: one printable line */
-        for (char *m = err ? err->msg : NULL; m && *m; m++) {
-            if ((unsigned char)*m < 0x20 || *m == 0x7f)
-                *m = '?';
-        }
+        if (err)
+            brig_str_uncontrol(err->msg);
     }
     return r;
 }

@@ -21,6 +21,7 @@
 #include "passwd.h"
 #include "proc.h"
 #include "relay.h"
+#include "usock.h"
 #include "util.h"
 
 /* Messages from the processes that enter the jail to brig, on a
@@ -69,24 +70,7 @@ static void send_msg(int type, int code, int status, const char *text, int fd)
     m.status = status;
     if (text)
         snprintf(m.text, sizeof(m.text), "%s", text);
-    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (fd >= 0) {
-        memset(&u, 0, sizeof(u));
-        mh.msg_control = u.buf;
-        mh.msg_controllen = sizeof(u.buf);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    while (sendmsg(CTL_FD, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
-        ;
+    brig_usock_send_fd(CTL_FD, &m, sizeof(m), fd);
 }
 
 static _Noreturn void fail_exit(const struct brig_err *err, int status)

@@ -28,10 +28,12 @@
 #include "idmap.h"
 #include "jail_int.h"
 #include "kv.h"
+#include "params.h"
 #include "passwd.h"
 #include "net.h"
 #include "proc.h"
 #include "sysinit.h"
+#include "usock.h"
 #include "util.h"
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one message per read). */
@@ -83,26 +85,7 @@ static int send_fd_msg(int sock, uint32_t type, int fd)
     struct init_msg m;
     memset(&m, 0, sizeof(m));
     m.type = type;
-    struct iovec iov = {&m, sizeof(m)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    memset(&ctl, 0, sizeof(ctl));
-    struct msghdr mh = {.msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = ctl.buf,
-                        .msg_controllen = sizeof(ctl.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    ssize_t n;
-    do
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n == (ssize_t)sizeof(m) ? 0 : -1;
+    return brig_usock_send_fd(sock, &m, sizeof(m), fd) == (ssize_t)sizeof(m) ? 0 : -1;
 }
 
 /* Receive a message of type with exactly one fd; the fd, or -1. */
@@ -729,14 +712,11 @@ static int exec_env_build(struct init_state *st, const char *env, struct brig_er
     return 0;
 }
 
+/* A uid or gid given as a number. */
 static bool parse_id(const char *s, uint32_t *ret)
 {
-    char *end;
-    if (*s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || v > 0xfffffffeUL)
+    int64_t v;
+    if (brig_parse_uint(s, 0, 0xfffffffe, &v, NULL) < 0)
         return false;
     *ret = (uint32_t)v;
     return true;

@@ -125,18 +125,7 @@ static int cgroup_undo(void *st, struct brig_err *err)
 static int net_host_apply(void *st, struct brig_err *err)
 {
     struct lx *s = st;
-    _cleanup_nl_ struct brig_nl *nl = NULL;
-    if (s->env->nnics == 0)
-        return 0;
-    if (brig_nl_open(&nl, err) < 0)
-        return -1;
-    for (size_t i = 0; i < s->env->nnics; i++) {
-        const struct brig_nic *nic = &s->env->nics[i];
-        if (brig_vnet_bridge_ready(nl, s->env->node, brig_vnet_bridge(s->env->node, nic->parent),
-                                   err) < 0)
-            return brig_err_wrap(err, "eth%d", nic->idx);
-    }
-    return 0;
+    return brig_vnet_bridges_ready(s->env, NULL, err);
 }
 
 static void *netns_make(void *arg)

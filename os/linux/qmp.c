@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "usock.h"
 
 /* A reply longer than this is not one of the few brig asks for. */
 #define QMP_LINE_MAX 65536
@@ -114,18 +115,9 @@ int brig_qmp_exec(int fd, const char *cmd, int timeout_ms, char **ret, struct br
 
 int brig_qmp_open(const char *path, int timeout_ms, int *ret_fd, struct brig_err *err)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return brig_err_set(err, BRIG_EFAIL, "QMP: socket path %s is too long", path);
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = brig_usock_connect(path, err);
     if (fd < 0)
-        return brig_err_sys(err, errno, "QMP: socket");
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        brig_err_sys(err, errno, "QMP: connect %s", path);
-        close(fd);
-        return -1;
-    }
+        return brig_err_wrap(err, "QMP");
     _cleanup_free_ char *greeting = NULL;
     if (read_line(fd, timeout_ms, &greeting, err) < 0 || !strstr(greeting, "\"QMP\"") ||
         brig_qmp_exec(fd, "qmp_capabilities", timeout_ms, NULL, err) < 0) {

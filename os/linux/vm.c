@@ -27,6 +27,7 @@
 #include "os/linux/net.h"
 #include "os/linux/proc.h"
 #include "os/linux/qmp.h"
+#include "os/linux/usock.h"
 #include "os/linux/vnet.h"
 #include "util.h"
 
@@ -147,19 +148,9 @@ static int cgroup_undo(void *st, struct brig_err *err)
 static int bridges_apply(void *st, struct brig_err *err)
 {
     struct lv *s = st;
-    _cleanup_nl_ struct brig_nl *nl = NULL;
-    if (s->env->nnics == 0)
-        return 0;
-    if (brig_nl_open(&nl, err) < 0)
+    bool dhcp;
+    if (brig_vnet_bridges_ready(s->env, &dhcp, err) < 0)
         return -1;
-    bool dhcp = false;
-    for (size_t i = 0; i < s->env->nnics; i++) {
-        const struct brig_nic *nic = &s->env->nics[i];
-        const char *br = brig_vnet_bridge(s->env->node, nic->parent);
-        if (brig_vnet_bridge_ready(nl, s->env->node, br, err) < 0)
-            return brig_err_wrap(err, "eth%d", nic->idx);
-        dhcp |= brig_vnet_wants_dhcp(nic) && strcmp(br, s->env->node->bridge) == 0;
-    }
     /* the guest's own DHCP client (ip4_addr=REALDHCP) asks brig's dnsmasq */
     return dhcp ? brig_vnet_ra_up(s->env, err) : 0;
 }
@@ -710,15 +701,9 @@ static int relay(int in, int out, int sock, struct brig_err *err)
 int brig_linux_vm_console(const char *vmdir, int in, int out, struct brig_err *err)
 {
     _cleanup_free_ char *path = brig_xasprintf("%s/console.sock", vmdir);
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return brig_err_set(err, BRIG_EFAIL, "console socket path %s is too long", path);
-    strcpy(sa.sun_path, path);
-    _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    _cleanup_close_ int sock = brig_usock_connect(path, err);
     if (sock < 0)
-        return brig_err_sys(err, errno, "socket");
-    if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-        return brig_err_sys(err, errno, "connect %s", path);
+        return -1;
     struct termios saved, raw;
     bool tty = isatty(in) && tcgetattr(in, &saved) == 0;
     if (tty) {

@@ -227,6 +227,24 @@ int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, con
     return 0;
 }
 
+int brig_vnet_bridges_ready(const struct brig_jail_env *env, bool *ret_dhcp, struct brig_err *err)
+{
+    _cleanup_nl_ struct brig_nl *nl = NULL;
+    bool dhcp = false;
+    if (env->nnics > 0 && brig_nl_open(&nl, err) < 0)
+        return -1;
+    for (size_t i = 0; i < env->nnics; i++) {
+        const struct brig_nic *nic = &env->nics[i];
+        const char *br = brig_vnet_bridge(env->node, nic->parent);
+        if (brig_vnet_bridge_ready(nl, env->node, br, err) < 0)
+            return brig_err_wrap(err, "eth%d", nic->idx);
+        dhcp |= brig_vnet_wants_dhcp(nic) && strcmp(br, env->node->bridge) == 0;
+    }
+    if (ret_dhcp)
+        *ret_dhcp = dhcp;
+    return 0;
+}
+
 /* Parse a NIC's address list ("0", DHCP and REALDHCP give none). */
 static int nic_addrs(const char *list, struct brig_addr **ret, size_t *ret_n, struct brig_err *err)
 {

@@ -33,6 +33,9 @@ bool brig_vnet_wants_ra(const struct brig_node *node, const struct brig_nic *nic
 int brig_vnet_ra_up(const struct brig_jail_env *env, struct brig_err *err);
 int brig_vnet_bridge_ready(struct brig_nl *nl, const struct brig_node *node, const char *bridge,
                            struct brig_err *err);
+/* Make the bridge of each of env's NICs ready; *ret_dhcp (may be NULL): a NIC
+ * on the node's bridge wants an address from brig's dnsmasq. */
+int brig_vnet_bridges_ready(const struct brig_jail_env *env, bool *ret_dhcp, struct brig_err *err);
 /* Create and configure NICs nics[0..n) of the jail whose init is pid; their
  * bridges must be ready (brig_vnet_bridge_ready). */
 int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct brig_nic *nics,

@@ -114,6 +114,9 @@ nothing_left() {
     ok brig bcreate jname=v1 imgsize=0
     assert_rejected 2 "imgsize cannot be changed" brig bset jname=v1 imgsize=2g
     assert_rejected 2 "vm_cpus: 0 is out of range" brig bset jname=v1 vm_cpus=0
+    # the password goes into a QMP command: a quote could add commands of its own
+    assert_rejected 2 "vnc_password: printable characters only, no quote or backslash" \
+        brig bset jname=v1 vm_vnc_port=5901 'vnc_password=a"}x'
 }
 
 @test "ci_* parameters give the VM a cidata seed, attached as a virtio disk; bad ones exit 2" {
