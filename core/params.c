@@ -953,7 +953,8 @@ static int check_exec_cwd(const char *v, struct brig_err *err)
     return 0;
 }
 
-/* exec_user: user[:group], each a name of the jail's or a number. */
+/* exec_user: user[:group], the user a name of the jail's or a number, the
+ * group a number (the jail's /etc/group is not read for it). */
 static int check_exec_user(const char *v, struct brig_err *err)
 {
     static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-$";
@@ -964,6 +965,9 @@ static int check_exec_user(const char *v, struct brig_err *err)
     if (u == 0 || u > 64 || strspn(v, ok) != u ||
         (colon && (!colon[1] || strlen(colon + 1) > 64 || colon[1 + strspn(colon + 1, ok)])))
         return brig_err_set(err, BRIG_EUSAGE, "exec_user: '%.80s' is not user[:group]", v);
+    if (colon && brig_parse_uint(colon + 1, 0, 0xfffffffe, NULL, NULL) < 0)
+        return brig_err_set(err, BRIG_EUSAGE, "exec_user: give the group '%.40s' as a number",
+                            colon + 1);
     return 0;
 }
 

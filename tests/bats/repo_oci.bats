@@ -158,6 +158,11 @@ refused() {
     same "$output" "bye from /tmp as 33" "overridden"
     assert_rejected 2 "exec_env" brig jcreate jname=${P}oc3 base=img-v1 ip4_addr=0 "exec_env=1BAD=x"
     assert_rejected 2 "exec_cwd" brig jcreate jname=${P}oc3 base=img-v1 ip4_addr=0 exec_cwd=rel
+    # a group is taken as a number only: a name is refused where it is given, not at jstart
+    assert_rejected 2 "exec_user: give the group 'staff' as a number" \
+        brig jcreate jname=${P}oc3 base=img-v1 ip4_addr=0 exec_user=web:staff
+    assert_rejected 2 "exec_user: give the group 'staff' as a number" \
+        brig jset jname=${P}oc2 exec_user=web:staff
 }
 
 @test "layers shared by two images are unpacked once and their files are one inode" {
