@@ -645,7 +645,8 @@ int brig_jail_assign_idmap(struct brig_ctx *c, struct brig_jail *j, struct brig_
 int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
 {
     const struct brig_os_ops *ops = brig_os_get(c->os);
-    if (brig_jail_check(j, err) < 0)
+    /* a VM's values together (bcreate and bset alike) */
+    if (brig_jail_check(j, err) < 0 || (brig_jail_is_vm(j) && brig_vm_check(j, err) < 0))
         return -1;
     if (c->os == brig_os_native() && ops->check_host)
         return ops->check_host(j, err);

@@ -35,7 +35,8 @@ int brig_jail_op_open_removable(struct brig_ctx *c, const char *jname, bool vm, 
                                 bool force, struct brig_jail_op *op, struct brig_err *err);
 void brig_jail_op_free(struct brig_jail_op *op);
 /* Every check of j's configuration that needs no running jail: its values, how
- * they go together, and (on the kernel brig runs on) what the host has. */
+ * they go together (a VM's by brig_vm_check), and (on the kernel brig runs on)
+ * what the host has. jcreate, bcreate, jset, bset, jconfig and jstart all use it. */
 int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
 /* With the lock held (run.c): undo what a crash or an ended persist=0 jail left;
  * stop the running jail. */

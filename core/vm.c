@@ -228,9 +228,7 @@ static int vm_from_args(struct brig_ctx *c, const struct brig_kvlist *args, stru
     if (j->v[BRIG_P_KERNEL] && *j->v[BRIG_P_KERNEL] && !j->v[BRIG_P_VM_EFI])
         brig_jail_set(j, BRIG_P_VM_EFI, "none");
     brig_jail_fill_defaults(j, c->workdir, c->os);
-    if (brig_jail_preflight(c, j, err) < 0 || brig_vm_check(j, err) < 0)
-        return -1;
-    return 0;
+    return brig_jail_preflight(c, j, err);
 }
 
 int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
