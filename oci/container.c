@@ -457,7 +457,8 @@ static int process_apply(void *st, struct brig_err *err)
     if (fifo_fd < 0)
         return brig_err_sys(err, errno, "open %s", fifo);
     _cleanup_close_ int console = -1;
-    if (s->process.terminal && (console = brig_usock_connect(c->opts->console_socket, err)) < 0)
+    if (s->process.terminal &&
+        (console = brig_usock_connect(c->opts->console_socket, false, err)) < 0)
         return brig_err_wrap(err, "--console-socket");
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)

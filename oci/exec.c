@@ -100,7 +100,7 @@ int brig_oci_exec(const char *root, const char *id, const struct brig_oci_exec_o
         brig_err_set(err, BRIG_EUSAGE, "a terminal needs --console-socket");
         goto out;
     }
-    if (p.terminal && (console = brig_usock_connect(o->console_socket, err)) < 0) {
+    if (p.terminal && (console = brig_usock_connect(o->console_socket, false, err)) < 0) {
         brig_err_wrap(err, "--console-socket");
         goto out;
     }

@@ -115,7 +115,7 @@ int brig_qmp_exec(int fd, const char *cmd, int timeout_ms, char **ret, struct br
 
 int brig_qmp_open(const char *path, int timeout_ms, int *ret_fd, struct brig_err *err)
 {
-    int fd = brig_usock_connect(path, err);
+    int fd = brig_usock_connect(path, true, err);
     if (fd < 0)
         return brig_err_wrap(err, "QMP");
     _cleanup_free_ char *greeting = NULL;

@@ -3,19 +3,35 @@
 #include "usock.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-int brig_usock_connect(const char *path, struct brig_err *err)
+#include "util.h"
+
+int brig_usock_connect(const char *path, bool own_dir, struct brig_err *err)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    size_t len = strlen(path);
-    if (len >= sizeof(sa.sun_path))
+    _cleanup_close_ int pfd = -1;
+    if (own_dir) {
+        struct stat st;
+        pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (pfd < 0 || fstat(pfd, &st) < 0)
+            return brig_err_sys(err, errno, "connect %s", path);
+        if (!S_ISSOCK(st.st_mode))
+            return brig_err_set(err, BRIG_EFAIL, "connect %s: not a socket", path);
+        /* the socket found, whatever the name points at by the time of connect */
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", pfd);
+    } else if (strlen(path) < sizeof(sa.sun_path)) {
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+    } else {
         return brig_err_set(err, BRIG_EUSAGE, "socket path %s is too long", path);
-    memcpy(sa.sun_path, path, len + 1);
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return brig_err_sys(err, errno, "socket");

@@ -701,7 +701,7 @@ static int relay(int in, int out, int sock, struct brig_err *err)
 int brig_linux_vm_console(const char *vmdir, int in, int out, struct brig_err *err)
 {
     _cleanup_free_ char *path = brig_xasprintf("%s/console.sock", vmdir);
-    _cleanup_close_ int sock = brig_usock_connect(path, err);
+    _cleanup_close_ int sock = brig_usock_connect(path, true, err);
     if (sock < 0)
         return -1;
     struct termios saved, raw;
