@@ -648,6 +648,8 @@ int brig_jail_preflight(const struct brig_ctx *c, const struct brig_jail *j, str
     /* a VM's values together (bcreate and bset alike) */
     if (brig_jail_check(j, err) < 0 || (brig_jail_is_vm(j) && brig_vm_check(j, err) < 0))
         return -1;
+    if (brig_jail_is_vm(j) && ops->vm_check && ops->vm_check(j, err) < 0)
+        return -1;
     if (c->os == brig_os_native() && ops->check_host)
         return ops->check_host(j, err);
     return 0;

@@ -293,11 +293,13 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
     [BRIG_P_VM_EFI] = {.name = "vm_efi",
                        .type = BRIG_T_ENUM,
                        .def = "bios",
+                       .freebsd_def = "uefi", /* bhyve has no BIOS */
                        .kernels = BRIG_K_BOTH,
                        .choices = vm_efis,
                        .to = BRIG_FOR_VM,
                        .help = "firmware: bios, uefi, or none (kernel= boots directly; the "
-                               "default when kernel= is given)"},
+                               "default when kernel= is given); bhyve: uefi by default, bios "
+                               "boots a FreeBSD guest with bhyveload"},
     PV(BRIG_P_KERNEL, "kernel", BRIG_T_FILE, "",
        "a kernel the VM boots directly (vm_efi=none), e.g. /boot/vmlinuz"),
     PV(BRIG_P_INITRD, "initrd", BRIG_T_FILE, "", "the initramfs for kernel="),

@@ -133,8 +133,7 @@ static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, struct bri
     return 0;
 }
 
-/* Whether the VM gets a NoCloud seed: some ci_* parameter is given. */
-static bool wants_seed(const struct brig_jail *j)
+bool brig_vm_wants_seed(const struct brig_jail *j)
 {
     return *val(j, BRIG_P_CI_JNAME) || *val(j, BRIG_P_CI_USER_ADD) || j->v[BRIG_P_CI_IP4_ADDR] ||
            !brig_streq(val(j, BRIG_P_CI_NAMESERVER), "0");
@@ -189,7 +188,7 @@ static int make_seed(const struct brig_ctx *c, const struct brig_jail *j, const 
 {
     struct seed_bufs b;
     struct brig_cidata ci;
-    if (!wants_seed(j))
+    if (!brig_vm_wants_seed(j))
         return 0;
     seed_of(c, j, &b, &ci);
     if (!dir) {

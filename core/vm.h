@@ -13,6 +13,8 @@
 char *brig_vm_dir(const struct brig_ctx *c, const char *jname);
 /* The VM's first disk in dir (imgtype: raw or qcow2). */
 char *brig_vm_disk_path(const char *dir, const char *imgtype);
+/* Whether the VM gets a NoCloud seed (seed.iso): some ci_* parameter is given. */
+bool brig_vm_wants_seed(const struct brig_jail *j);
 /* Checks of a VM record that involve several parameters. */
 int brig_vm_check(const struct brig_jail *j, struct brig_err *err);
 

@@ -98,6 +98,7 @@ static const struct brig_os_ops freebsd_ops = {
     .bridge_list = fbsd_bridge_list,
     .bridge_create = fbsd_bridge_create,
     .bridge_remove = fbsd_bridge_remove,
+    .vm_check = brig_freebsd_vm_check,
 };
 
 const struct brig_os_ops *brig_os_get(enum brig_kernel k)

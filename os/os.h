@@ -112,6 +112,9 @@ struct brig_os_ops {
      * at the next start only. */
     int (*expose_sync)(const struct brig_jail_env *env, const struct brig_runtime *rt,
                        struct brig_err *err);
+    /* Refuse a VM's values this kernel's emulator cannot run (checked at
+     * bcreate and bset on any host). NULL: nothing to refuse. */
+    int (*vm_check)(const struct brig_jail *j, struct brig_err *err);
     /* A running VM's state as its monitor says ("running", "paused", ...). NULL:
      * a kernel that only plans VMs. */
     int (*vm_status)(const char *vmdir, char *buf, size_t len, struct brig_err *err);

@@ -4,6 +4,8 @@
  * the expected files. The .in format is in tests/golden/README.md. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +16,13 @@
 #include "core/model.h"
 #include "core/params.h"
 #include "core/util.h"
+#include "core/vm.h"
 #include "os/freebsd/freebsd.h"
 
 #define NICS_MAX 8
+/* File parameters (vm_iso, kernel, initrd) must name a file that exists;
+ * a case's files under this directory are made for it and removed after. */
+#define FILES_DIR "/tmp/brig-golden"
 
 struct gcase {
     struct brig_kvlist kv;
@@ -118,6 +124,24 @@ static bool driver_key(const char *k)
            brig_startswith(k, "nic") || brig_startswith(k, "repo_");
 }
 
+/* Make the case's files under FILES_DIR (empty regular files). */
+static int make_files(const struct gcase *g, struct brig_err *err)
+{
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        const char *v = g->jail.v[i];
+        if (brig_params[i].type != BRIG_T_FILE || !v || !brig_startswith(v, FILES_DIR "/"))
+            continue;
+        _cleanup_free_ char *parent = brig_xstrndup(v, (size_t)(strrchr(v, '/') - v));
+        if (brig_mkdir_p(parent, 0755, err) < 0)
+            return -1;
+        int fd = open(v, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return brig_err_sys(err, errno, "%s", v);
+        close(fd);
+    }
+    return 0;
+}
+
 static int load(struct gcase *g, const char *text, struct brig_err *err)
 {
     if (brig_jconf_parse(text, strlen(text), &g->kv, err) < 0)
@@ -140,7 +164,10 @@ static int load(struct gcase *g, const char *text, struct brig_err *err)
     g->node.freebsd_mirror = xdup(brig_kvlist_get(&g->kv, "node_freebsd_mirror"));
     g->jail.id = atoll(get(g, "test_jail_id", "5"));
     brig_jail_fill_defaults(&g->jail, g->node.workdir, BRIG_K_FREEBSD);
-    if (brig_jail_check(&g->jail, err) < 0)
+    if (make_files(g, err) < 0 || brig_jail_check(&g->jail, err) < 0)
+        return -1;
+    /* a VM's values together, as bcreate and bset check them */
+    if (brig_jail_is_vm(&g->jail) && brig_vm_check(&g->jail, err) < 0)
         return -1;
     load_bridges(g);
     if (load_nics(g, err) < 0 || load_exposes(g, err) < 0)
@@ -166,6 +193,7 @@ static void gcase_free(struct gcase *g)
     free(g->bridge_names);
     brig_devfs_rules_free(g->devfs);
     brig_devfs_rules_free(g->host_devfs);
+    brig_rm_rf(FILES_DIR, NULL);
 }
 
 /* Render the case into out; returns -1 with err set when the plan is refused. */
@@ -197,6 +225,14 @@ static int render_case(const char *text, struct brig_buf *out, struct brig_err *
             r = brig_freebsd_plan_jstart(&in, &plan, err);
         else if (strcmp(verb, "jstop") == 0)
             r = brig_freebsd_plan_jstop(&in, &plan, err);
+        else if (strcmp(verb, "bstart") == 0)
+            r = brig_freebsd_plan_bstart(&in, &plan, err);
+        else if (strcmp(verb, "bstop") == 0)
+            r = brig_freebsd_plan_bstop(&in, &plan, err);
+        else if (strcmp(verb, "bcreate") == 0)
+            r = brig_freebsd_plan_bcreate(&in, &plan, err);
+        else if (strcmp(verb, "bremove") == 0)
+            r = brig_freebsd_plan_bremove(&in, &plan, err);
         else if (strcmp(verb, "inventory") == 0)
             r = brig_freebsd_plan_inventory(&plan, err);
         else if (strcmp(verb, "repo") == 0)

@@ -82,6 +82,35 @@ int brig_freebsd_plan_inventory(struct brig_plan *ret, struct brig_err *err);
 int brig_freebsd_plan_repo(const struct brig_node *node, const char *sources, const char *ver,
                            const char *arch, struct brig_plan *ret, struct brig_err *err);
 
+/* The bridge of a jail's or VM's NIC and its MTU, appending to plan the
+ * steps that create the node's default bridge when it is missing (once:
+ * created lists the bridges the plan already creates). */
+int brig_freebsd_nic_bridge(const struct brig_freebsd_input *in, struct brig_plan *plan,
+                            char ***created, const struct brig_nic *nic, const char **ret,
+                            unsigned *ret_mtu, struct brig_err *err);
+
+/* VMs (emulator=bhyve, os/freebsd/plan_vm.c; docs/freebsd.md). The bstart
+ * plan: vmm and nmdm loaded, one tap per NIC on its bridge, bhyveload for a
+ * FreeBSD guest without UEFI, then bhyve under daemon(8). */
+int brig_freebsd_plan_bstart(const struct brig_freebsd_input *in, struct brig_plan *ret,
+                             struct brig_err *err);
+/* The bstop plan: ACPI power button (SIGTERM), hard_timeout, forced power
+ * off, bhyvectl --destroy, taps destroyed; every step may fail, so it also
+ * clears what a crashed VM left. */
+int brig_freebsd_plan_bstop(const struct brig_freebsd_input *in, struct brig_plan *ret,
+                            struct brig_err *err);
+/* The bcreate plan: the VM's directory and its raw disk (truncate -s). */
+int brig_freebsd_plan_bcreate(const struct brig_freebsd_input *in, struct brig_plan *ret,
+                              struct brig_err *err);
+/* The bremove plan: a leftover vmm instance destroyed, the VM's files removed. */
+int brig_freebsd_plan_bremove(const struct brig_freebsd_input *in, struct brig_plan *ret,
+                              struct brig_err *err);
+/* What bhyve cannot do with a VM record (qcow2, direct kernel boot, BIOS for
+ * a guest that is not FreeBSD, a comma in a value of a bhyve option list). */
+int brig_freebsd_vm_check(const struct brig_jail *j, struct brig_err *err);
+/* Tap of NIC idx of VM id: "tap<id><idx>", a unit if_tap(4) takes (0-32767). */
+int brig_freebsd_tapname(int64_t vm_id, int idx, char ret[16], struct brig_err *err);
+
 /* Host-side end of NIC idx of jail id ("bj<id>e<idx>a"); BRIG_EUSAGE when too long. */
 int brig_freebsd_ifname(int64_t jail_id, int idx, char side, char ret[16], struct brig_err *err);
 

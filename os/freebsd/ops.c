@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "freebsd.h"
 #include "ops.h"
@@ -136,8 +137,12 @@ static int host_get(struct host *h, const struct brig_node *node, struct brig_er
     return 0;
 }
 
-/* Build the jstart (start) or jstop plan of the env's jail. */
-static int jail_plan(const struct brig_jail_env *env, bool start, struct brig_plan *ret,
+/* The plans of one record: a jail's jstart and jstop, a VM's bstart,
+ * bstop, bcreate and bremove. */
+enum plan_kind { PLAN_START, PLAN_STOP, PLAN_CREATE, PLAN_REMOVE };
+
+/* Build the plan of kind for the env's jail or VM. */
+static int jail_plan(const struct brig_jail_env *env, enum plan_kind kind, struct brig_plan *ret,
                      struct brig_err *err)
 {
     struct brig_devfs_rules *rules = NULL, *host_rules = NULL;
@@ -176,7 +181,20 @@ static int jail_plan(const struct brig_jail_env *env, bool start, struct brig_pl
         .exposes = env->exposes,
         .n_exposes = env->nexposes,
     };
-    r = start ? brig_freebsd_plan_jstart(&in, ret, err) : brig_freebsd_plan_jstop(&in, ret, err);
+    static int (*const vm_plans[])(const struct brig_freebsd_input *, struct brig_plan *,
+                                   struct brig_err *) = {
+        [PLAN_START] = brig_freebsd_plan_bstart,
+        [PLAN_STOP] = brig_freebsd_plan_bstop,
+        [PLAN_CREATE] = brig_freebsd_plan_bcreate,
+        [PLAN_REMOVE] = brig_freebsd_plan_bremove,
+    };
+    if (brig_jail_is_vm(env->jail))
+        r = vm_plans[kind](&in, ret, err);
+    else if (kind == PLAN_START || kind == PLAN_STOP)
+        r = kind == PLAN_START ? brig_freebsd_plan_jstart(&in, ret, err)
+                               : brig_freebsd_plan_jstop(&in, ret, err);
+    else
+        r = brig_err_set(err, BRIG_EUSAGE, "%s: not a VM", env->jail->v[BRIG_P_JNAME]);
 out:
     brig_devfs_rules_free(rules);
     brig_devfs_rules_free(host_rules);
@@ -207,17 +225,44 @@ static int render_or_run(struct brig_plan *plan, struct brig_buf *out, const cha
     return brig_plan_exec(plan, NULL, err);
 }
 
+/* A started VM's runtime: bhyve's pid, which daemon(8) writes to the pid
+ * file just after it returns (at most 5 s). */
+static int bhyve_pid(const struct brig_jail_env *env, struct brig_runtime *ret,
+                     struct brig_err *err)
+{
+    const char *name = env->jail->v[BRIG_P_JNAME];
+    _cleanup_free_ char *path =
+        brig_xasprintf("%s/jails-system/%s/bhyve.pid", env->node->workdir, name);
+    for (int tries = 0; tries < 50; tries++) {
+        _cleanup_free_ char *text = NULL;
+        char *end = NULL;
+        if (brig_read_file(path, 64, &text, NULL, NULL) == 0) {
+            long long pid = strtoll(text, &end, 10);
+            if (pid > 0 && end != text) {
+                *ret = (struct brig_runtime){.pid = pid, .starttime = 0};
+                return 0;
+            }
+        }
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return brig_err_set(err, BRIG_EFAIL, "%s: bhyve wrote no pid to %s (see bhyve.log beside it)",
+                        name, path);
+}
+
 int brig_freebsd_jstart(const struct brig_jail_env *env, const struct brig_journal_hook *journal,
                         struct brig_runtime *ret, struct brig_err *err)
 {
     struct brig_plan plan;
-    if (jail_plan(env, true, &plan, err) < 0)
+    if (jail_plan(env, PLAN_START, &plan, err) < 0)
         return -1;
     int r = render_or_run(&plan, env->plan, "jstart", journal, err);
     brig_plan_free(&plan);
     if (r < 0 || env->plan)
         return r;
     const char *name = env->jail->v[BRIG_P_JNAME];
+    if (brig_jail_is_vm(env->jail))
+        return bhyve_pid(env, ret, err);
     _cleanup_free_ char *out = probe("jls", "-j", name, "jid", (char *)NULL);
     int jid;
     if (!out)
@@ -232,7 +277,7 @@ int brig_freebsd_jstop(const struct brig_jail_env *env, const struct brig_runtim
                        const struct brig_journal_hook *journal, struct brig_err *err)
 {
     struct brig_plan plan;
-    if (jail_plan(env, false, &plan, err) < 0)
+    if (jail_plan(env, PLAN_STOP, &plan, err) < 0)
         return -1;
     int r = render_or_run(&plan, env->plan, "jstop", journal, err);
     brig_plan_free(&plan);
@@ -245,7 +290,7 @@ int brig_freebsd_recover(const struct brig_jail_env *env, const struct brig_runt
     if (!on_freebsd())
         return brig_os_get(brig_os_native())->recover(env, rt, err);
     struct brig_plan plan;
-    if (jail_plan(env, false, &plan, err) < 0)
+    if (jail_plan(env, PLAN_STOP, &plan, err) < 0)
         return -1;
     for (size_t i = 0; i < plan.n_steps; i++)
         plan.steps[i].may_fail = true;
@@ -265,7 +310,11 @@ bool brig_freebsd_alive(const struct brig_runtime *rt)
     snprintf(jid, sizeof(jid), "%lld", (long long)pid);
     _cleanup_free_ char *out = probe("jls", "-j", jid, "jid", (char *)NULL);
     int got;
-    return out && brig_freebsd_parse_jid(out, &got, NULL) == 0 && got == pid;
+    if (out && brig_freebsd_parse_jid(out, &got, NULL) == 0 && got == pid)
+        return true;
+    /* a VM's runtime is its bhyve process */
+    _cleanup_free_ char *comm = probe("ps", "-p", jid, "-o", "comm=", (char *)NULL);
+    return comm && strcmp(comm, "bhyve\n") == 0;
 }
 
 int brig_freebsd_prepare(const struct brig_jail_env *env, struct brig_err *err)

@@ -355,11 +355,10 @@ static const struct brig_freebsd_bridge *find_bridge(const struct brig_freebsd_i
     return NULL;
 }
 
-/* The bridge for a NIC and its MTU; creates brig's default bridge when missing. */
-static int nic_bridge(struct ctx *c, const struct brig_nic *nic, const char **ret,
-                      unsigned *ret_mtu, struct brig_err *err)
+int brig_freebsd_nic_bridge(const struct brig_freebsd_input *in, struct brig_plan *plan,
+                            char ***created, const struct brig_nic *nic, const char **ret,
+                            unsigned *ret_mtu, struct brig_err *err)
 {
-    const struct brig_freebsd_input *in = c->in;
     const char *parent = nic->parent && nic->parent[0] ? nic->parent : "auto";
     bool is_default = strcmp(parent, "auto") == 0;
     const char *name = is_default ? in->node->bridge : parent;
@@ -374,36 +373,36 @@ static int nic_bridge(struct ctx *c, const struct brig_nic *nic, const char **re
         *ret_mtu = b->mtu ? b->mtu : 1500;
         return 0;
     }
-    for (size_t i = 0; c->created_bridges && c->created_bridges[i]; i++) {
-        if (strcmp(c->created_bridges[i], name) == 0) {
+    for (size_t i = 0; *created && (*created)[i]; i++) {
+        if (strcmp((*created)[i], name) == 0) {
             *ret_mtu = in->uplink && in->uplink[0] ? uplink_mtu : 1500;
             return 0;
         }
     }
     if (!is_default && strcmp(name, in->node->bridge ? in->node->bridge : "") != 0)
         return brig_err_set(err, BRIG_EUSAGE, "eth%d: bridge %s does not exist", nic->idx, name);
-    brig_strv_push(&c->created_bridges, name);
+    brig_strv_push(created, name);
     char var[32];
-    snprintf(var, sizeof(var), "newbridge%zu", brig_strv_len(c->created_bridges) - 1);
+    snprintf(var, sizeof(var), "newbridge%zu", brig_strv_len(*created) - 1);
     _cleanup_free_ char *ref = brig_xasprintf("${%s}", var);
-    struct brig_plan_step *s = brig_plan_addv(c->plan, "create the node's bridge", "ifconfig",
+    struct brig_plan_step *s = brig_plan_addv(plan, "create the node's bridge", "ifconfig",
                                               "bridge", "create", (char *)NULL);
     brig_plan_step_capture(s, var);
     brig_plan_step_undov(s, T(1), "ifconfig", ref, "destroy", (char *)NULL);
-    s = brig_plan_addv(c->plan, "name the bridge", "ifconfig", ref, "name", name, (char *)NULL);
+    s = brig_plan_addv(plan, "name the bridge", "ifconfig", ref, "name", name, (char *)NULL);
     brig_plan_step_tmpl(s, 1);
     brig_plan_step_undov(s, T(3), "ifconfig", name, "name", ref, (char *)NULL);
     if (in->uplink && in->uplink[0]) {
-        brig_plan_addv(c->plan, "add the uplink to the bridge", "ifconfig", name, "addm",
-                       in->uplink, (char *)NULL);
+        brig_plan_addv(plan, "add the uplink to the bridge", "ifconfig", name, "addm", in->uplink,
+                       (char *)NULL);
         *ret_mtu = uplink_mtu;
     } else {
         if (in->node->gateway4 && in->node->gateway4[0])
-            brig_plan_addv(c->plan, "give the bridge the node's gateway address", "ifconfig", name,
+            brig_plan_addv(plan, "give the bridge the node's gateway address", "ifconfig", name,
                            "inet", in->node->gateway4, (char *)NULL);
         *ret_mtu = 1500;
     }
-    brig_plan_addv(c->plan, "bring the bridge up", "ifconfig", name, "up", (char *)NULL);
+    brig_plan_addv(plan, "bring the bridge up", "ifconfig", name, "up", (char *)NULL);
     return 0;
 }
 
@@ -452,7 +451,7 @@ static int add_nic_host(struct ctx *c, const struct brig_nic *nic, struct brig_e
         return -1;
     const char *bridge = NULL;
     unsigned bmtu = 1500;
-    if (nic_bridge(c, nic, &bridge, &bmtu, err) < 0)
+    if (brig_freebsd_nic_bridge(c->in, c->plan, &c->created_bridges, nic, &bridge, &bmtu, err) < 0)
         return -1;
     snprintf(mtu, sizeof(mtu), "%u", bmtu);
     snprintf(jmtu, sizeof(jmtu), "%u", nic->mtu ? nic->mtu : bmtu);
