@@ -220,7 +220,7 @@ const struct cli_verb cli_verbs[] = {
      "jname=NAME param=value ...", opts_vm, .jail_params = true, .vm_params = true, .records = true,
      .dry_run = true},
     {"bremove", cli_bremove, "remove a VM, its disks and seed", "jname=NAME [force=1]",
-     opts_bremove, .records = true},
+     opts_bremove, .records = true, .dry_run = true},
     {"bstart", cli_bstart, "start a VM", "jname=NAME", opts_vm, .dry_run = true},
     {"bstop", cli_bstop, "stop a VM (ACPI power button, hard_timeout, then ended)", "jname=NAME",
      opts_vm, .dry_run = true},

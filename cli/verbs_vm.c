@@ -12,12 +12,17 @@
 int cli_bcreate(struct cli *cli, struct brig_err *err)
 {
     struct brig_jail j = {0};
+    struct brig_buf plan = {0};
     if (!cli_get(cli, "jname"))
         return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
-    if (brig_bcreate(&cli->ctx, &cli->kv, &j, err) < 0)
+    if (brig_bcreate(&cli->ctx, &cli->kv, cli->ctx.dry_run ? &plan : NULL, &j, err) < 0) {
+        brig_buf_free(&plan);
         return -1;
+    }
     if (cli->ctx.dry_run) {
         cli_print_would_create(&j);
+        fputs(plan.s ? plan.s : "", stdout);
+        brig_buf_free(&plan);
     } else {
         printf("%s: created (ip4_addr=%s)\n", j.v[BRIG_P_JNAME], j.v[BRIG_P_IP4_ADDR]);
     }
@@ -72,9 +77,16 @@ int cli_bremove(struct cli *cli, struct brig_err *err)
     bool force;
     if (cli_need(cli, "jname", &jname, err) < 0 || cli_bool(cli, "force", false, &force, err) < 0)
         return -1;
-    if (brig_bremove(&cli->ctx, jname, force, err) < 0)
+    struct brig_buf plan = {0};
+    if (brig_bremove(&cli->ctx, jname, force, cli->ctx.dry_run ? &plan : NULL, err) < 0) {
+        brig_buf_free(&plan);
         return -1;
-    printf("%s: removed\n", jname);
+    }
+    if (cli->ctx.dry_run)
+        fputs(plan.s ? plan.s : "", stdout);
+    else
+        printf("%s: removed\n", jname);
+    brig_buf_free(&plan);
     return 0;
 }
 

@@ -230,8 +230,22 @@ static int vm_from_args(struct brig_ctx *c, const struct brig_kvlist *args, stru
     return brig_jail_preflight(c, j, err);
 }
 
-int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
-                 struct brig_err *err)
+/* Make the VM's directory and disk through the kernel's plan when it has one
+ * and runs here; else (or for a record of another kernel) as make_vm_dir does. */
+static int create_vm_files(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    if (!ops->vm_create || c->os != brig_os_native())
+        return make_vm_dir(c, j, err);
+    _cleanup_free_ char *top = brig_ctx_path(c, "vm");
+    if (brig_dir_own(top, 0711, err) < 0)
+        return -1;
+    struct brig_jail_env env = {.jail = j, .node = &c->node};
+    return ops->vm_create(&env, err);
+}
+
+int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
+                 struct brig_jail *ret, struct brig_err *err)
 {
     struct brig_jail j = {0};
     _cleanup_free_ char *dir = NULL;
@@ -247,6 +261,10 @@ int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
         brig_jail_sync_nic0(c, &j, err) < 0)
         goto rollback;
     if (c->dry_run) {
+        const struct brig_os_ops *ops = brig_os_get(c->os);
+        struct brig_jail_env env = {.jail = &j, .node = &c->node, .plan = plan};
+        if (plan && ops->vm_create && ops->vm_create(&env, err) < 0)
+            goto rollback;
         brig_store_rollback(c->st);
         *ret = j;
         return 0;
@@ -256,7 +274,7 @@ int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
         goto rollback;
     }
     if (make_seed(c, &j, NULL, err) < 0 || brig_jail_assign_idmap(c, &j, err) < 0 ||
-        make_vm_dir(c, &j, err) < 0)
+        create_vm_files(c, &j, err) < 0)
         goto rollback;
     if (make_seed(c, &j, dir, err) < 0) {
         brig_rm_rf(dir, NULL);
@@ -293,11 +311,57 @@ int brig_record_kind_check(struct brig_ctx *c, const char *jname, bool vm, const
                               : "j* verbs: jstart, jstop ...");
 }
 
-int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err)
+/* bremove --dry-run: what bremove would remove, changing nothing. */
+static int bremove_plan(struct brig_ctx *c, const char *jname, bool force, struct brig_buf *plan,
+                        struct brig_err *err)
+{
+    struct brig_jail_op op;
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    int r = -1;
+    if (brig_record_kind_check(c, jname, true, "bremove", err) < 0)
+        return -1;
+    if (brig_jail_op_open(c, jname, false, &op, err) < 0)
+        goto out;
+    if (op.running && !force) {
+        brig_err_set(err, BRIG_EFAIL, "%s: is running (stop it first, or force=1)", jname);
+        goto out;
+    }
+    if (op.running)
+        brig_buf_addf(plan, "# %s is running: bstop first (force=1)\n", jname);
+    if (ops->vm_remove) {
+        op.env.plan = plan;
+        r = ops->vm_remove(&op.env, err);
+    } else {
+        brig_buf_addf(plan, "# %s: its record, %s and %s would be removed\n", jname, op.vmdir,
+                      op.sysdir);
+        r = 0;
+    }
+out:
+    brig_jail_op_free(&op);
+    return r;
+}
+
+/* Remove the VM's files through the kernel's plan when it has one and runs
+ * here; else its directories directly. */
+static int remove_vm_files(struct brig_ctx *c, struct brig_jail_op *op, const char *sys,
+                           struct brig_err *err)
+{
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    if (ops->vm_remove && c->os == brig_os_native())
+        return ops->vm_remove(&op->env, err);
+    if (brig_rm_rf(op->vmdir, err) < 0 || brig_rm_rf(sys, err) < 0)
+        return -1;
+    return 0;
+}
+
+int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_buf *plan,
+                 struct brig_err *err)
 {
     struct brig_jail_op op;
     _cleanup_free_ char *sys = brig_ctx_path(c, "jails-system/%s", jname);
     int r = -1;
+    if (plan)
+        return bremove_plan(c, jname, force, plan, err);
     if (brig_jail_op_open_removable(c, jname, true, "bremove", force, &op, err) < 0)
         goto out;
     if (brig_jail_op_settle(&op, err) < 0)
@@ -308,7 +372,7 @@ int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_
         brig_store_rollback(c->st);
         goto out;
     }
-    if (brig_rm_rf(op.vmdir, err) < 0 || brig_rm_rf(sys, err) < 0) {
+    if (remove_vm_files(c, &op, sys, err) < 0) {
         brig_store_rollback(c->st);
         brig_err_wrap(err, "%s", jname);
         goto out;

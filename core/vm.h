@@ -19,11 +19,14 @@ bool brig_vm_wants_seed(const struct brig_jail *j);
 int brig_vm_check(const struct brig_jail *j, struct brig_err *err);
 
 /* bcreate: validate args, record the VM with its NICs and addresses, make its
- * directory and disk. On failure nothing is left. */
-int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *ret,
+ * directory and disk. On failure nothing is left. With c->dry_run nothing is
+ * made, and a kernel that plans the work describes it in plan (may be NULL). */
+int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
+                 struct brig_jail *ret, struct brig_err *err);
+/* bremove: refuse a running VM unless force; its disks and seed go with it.
+ * With plan (--dry-run), describe what would go there and change nothing. */
+int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_buf *plan,
                  struct brig_err *err);
-/* bremove: refuse a running VM unless force; its disks and seed go with it. */
-int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_err *err);
 /* bls: one callback per VM; state is QMP's status of a running VM ("running",
  * "paused", ...) or "stopped". */
 struct brig_bls_row {

@@ -99,6 +99,8 @@ static const struct brig_os_ops freebsd_ops = {
     .bridge_create = fbsd_bridge_create,
     .bridge_remove = fbsd_bridge_remove,
     .vm_check = brig_freebsd_vm_check,
+    .vm_create = brig_freebsd_vm_create,
+    .vm_remove = brig_freebsd_vm_remove,
 };
 
 const struct brig_os_ops *brig_os_get(enum brig_kernel k)

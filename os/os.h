@@ -115,6 +115,12 @@ struct brig_os_ops {
     /* Refuse a VM's values this kernel's emulator cannot run (checked at
      * bcreate and bset on any host). NULL: nothing to refuse. */
     int (*vm_check)(const struct brig_jail *j, struct brig_err *err);
+    /* Make a new VM's directory and first disk (env->plan: describe it there
+     * instead). NULL: the core makes them itself. */
+    int (*vm_create)(const struct brig_jail_env *env, struct brig_err *err);
+    /* Remove a stopped VM's files (env->plan: describe it there instead).
+     * NULL: the core removes its directories itself. */
+    int (*vm_remove)(const struct brig_jail_env *env, struct brig_err *err);
     /* A running VM's state as its monitor says ("running", "paused", ...). NULL:
      * a kernel that only plans VMs. */
     int (*vm_status)(const char *vmdir, char *buf, size_t len, struct brig_err *err);

@@ -299,6 +299,26 @@ int brig_freebsd_recover(const struct brig_jail_env *env, const struct brig_runt
     return r;
 }
 
+int brig_freebsd_vm_create(const struct brig_jail_env *env, struct brig_err *err)
+{
+    struct brig_plan plan;
+    if (jail_plan(env, PLAN_CREATE, &plan, err) < 0)
+        return -1;
+    int r = render_or_run(&plan, env->plan, "bcreate", NULL, err);
+    brig_plan_free(&plan);
+    return r;
+}
+
+int brig_freebsd_vm_remove(const struct brig_jail_env *env, struct brig_err *err)
+{
+    struct brig_plan plan;
+    if (jail_plan(env, PLAN_REMOVE, &plan, err) < 0)
+        return -1;
+    int r = render_or_run(&plan, env->plan, "bremove", NULL, err);
+    brig_plan_free(&plan);
+    return r;
+}
+
 bool brig_freebsd_alive(const struct brig_runtime *rt)
 {
     if (!on_freebsd())

@@ -33,6 +33,11 @@ int brig_freebsd_jexec(const struct brig_jail_env *env, const struct brig_runtim
                        const char *user, char *const *argv, unsigned flags, int *ret_status,
                        struct brig_err *err);
 
+/* Render (env->plan) or run a VM's bcreate plan: its directory and raw disk. */
+int brig_freebsd_vm_create(const struct brig_jail_env *env, struct brig_err *err);
+/* Render (env->plan) or run a VM's bremove plan: vmm instance and files. */
+int brig_freebsd_vm_remove(const struct brig_jail_env *env, struct brig_err *err);
+
 /* Render the inventory plan into plan, or run it when plan is NULL. */
 int brig_freebsd_inventory_plan(struct brig_buf *plan, struct brig_err *err);
 /* Render (plan) or run the repo plan for sources=base|kernel, ver and arch. */
