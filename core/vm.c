@@ -327,7 +327,7 @@ static int bremove_plan(struct brig_ctx *c, const char *jname, bool force, struc
         goto out;
     }
     if (op.running)
-        brig_buf_addf(plan, "# %s is running: bstop first (force=1)\n", jname);
+        brig_buf_addf(plan, "# %s is running: force=1 stops it first\n", jname);
     if (ops->vm_remove) {
         op.env.plan = plan;
         r = ops->vm_remove(&op.env, err);

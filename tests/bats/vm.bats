@@ -89,6 +89,17 @@ nothing_left() {
     has_line "vm_ram: 1g"
 }
 
+@test "bremove --dry-run names the VM's directories and changes nothing" {
+    ok brig bcreate jname=vm1 imgsize=1m
+    local before
+    before=$(db_dump)
+    ok brig bremove jname=vm1 --dry-run
+    same "$output" "# vm1: its record, $W/vm/vm1 and $W/jails-system/vm1 would be removed" \
+        "bremove --dry-run"
+    same "$(db_dump)" "$before" "database after --dry-run"
+    [ -e "$W/vm/vm1/disk0.raw" ]
+}
+
 @test "bcreate imgtype=qcow2 makes the disk with qemu-img" {
     ok brig bcreate jname=vm1 imgtype=qcow2 imgsize=2g
     run qemu-img info --output=json "$W/vm/vm1/disk0.qcow2"
