@@ -150,16 +150,17 @@ static int jail_plan(const struct brig_jail_env *env, enum plan_kind kind, struc
     size_t etc_len = 0;
     struct host h;
     int r = -1;
+    bool vm = brig_jail_is_vm(env->jail); /* a VM has no devfs */
     memset(ret, 0, sizeof(*ret));
     if (host_get(&h, env->node, err) < 0)
         goto out;
     /* the rulesets rc.d/devfs loaded at boot: brig never replaces one silently
      * (a file devfs(8) could not read either counts as none) */
-    if (on_freebsd() &&
+    if (!vm && on_freebsd() &&
         brig_read_file("/etc/devfs.rules", BRIG_DEVFS_TEXT_MAX, &etc_rules, &etc_len, NULL) == 0 &&
         brig_devfs_rules_parse(etc_rules, etc_len, "/etc/devfs.rules", &host_rules, NULL) < 0)
         host_rules = NULL;
-    if (env->devfs_rules) {
+    if (!vm && env->devfs_rules) {
         _cleanup_free_ char *fname = brig_xasprintf("%s/etc/devfs.rules", env->node->workdir);
         if (brig_devfs_rules_parse(env->devfs_rules, strlen(env->devfs_rules), fname, &rules, err) <
             0)
@@ -188,7 +189,7 @@ static int jail_plan(const struct brig_jail_env *env, enum plan_kind kind, struc
         [PLAN_CREATE] = brig_freebsd_plan_bcreate,
         [PLAN_REMOVE] = brig_freebsd_plan_bremove,
     };
-    if (brig_jail_is_vm(env->jail))
+    if (vm)
         r = vm_plans[kind](&in, ret, err);
     else if (kind == PLAN_START || kind == PLAN_STOP)
         r = kind == PLAN_START ? brig_freebsd_plan_jstart(&in, ret, err)

@@ -184,6 +184,22 @@ static void interface_names_fit_ifnamsiz(void **state)
     assert_int_equal(err.code, BRIG_EUSAGE);
 }
 
+static void tap_units_come_from_the_vm_id_and_stay_within_if_maxunit(void **state)
+{
+    struct brig_err err = BRIG_ERR_INIT;
+    char name[16];
+    assert_int_equal(brig_freebsd_tapname(5, 0, name, &err), 0);
+    assert_string_equal(name, "tap50");
+    assert_int_equal(brig_freebsd_tapname(12, 1, name, &err), 0);
+    assert_string_equal(name, "tap121");
+    assert_int_equal(brig_freebsd_tapname(3275, 9, name, &err), 0);
+    assert_string_equal(name, "tap32759");
+    assert_int_equal(brig_freebsd_tapname(3276, 0, name, &err), -1);
+    assert_int_equal(err.code, BRIG_EUSAGE);
+    assert_int_equal(brig_freebsd_tapname(5, 10, name, &err), -1);
+    assert_int_equal(brig_freebsd_tapname(0, 0, name, &err), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +211,7 @@ int main(void)
         cmocka_unit_test(releases_are_parsed_from_uname_and_freebsd_version),
         cmocka_unit_test(bridge_mtu_is_parsed_from_ifconfig),
         cmocka_unit_test(interface_names_fit_ifnamsiz),
+        cmocka_unit_test(tap_units_come_from_the_vm_id_and_stay_within_if_maxunit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
