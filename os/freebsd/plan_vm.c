@@ -338,6 +338,13 @@ static int plan_bstart(struct vctx *c, struct brig_err *err)
                 return brig_err_set(err, BRIG_EUSAGE, "NIC eth%d is listed twice", in->nics[i].idx);
         }
     }
+    /* bhyve(8) of 13.x: "The current maximum number of guest virtual CPUs is 16" */
+    struct brig_freebsd_release rel;
+    if (brig_freebsd_parse_release(in->release ? in->release : "", &rel, err) < 0)
+        return brig_err_wrap(err, "release");
+    if (!brig_freebsd_release_atleast(&rel, 14, 0) && brig_jail_int(c->j, BRIG_P_VM_CPUS) > 16)
+        return brig_err_set(err, BRIG_EUSAGE, "vm_cpus=%s: bhyve on FreeBSD %u.%u runs at most 16",
+                            val(c->j, BRIG_P_VM_CPUS), rel.major, rel.minor);
     if (!uefi && !c->disk && !*val(c->j, BRIG_P_VM_ISO))
         return brig_err_set(err, BRIG_EUSAGE,
                             "vm_efi=bios: bhyveload needs a disk or vm_iso to load FreeBSD from");
