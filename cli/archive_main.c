@@ -1,6 +1,6 @@
-/* brig-archive: jexport and jimport, run by brig(8). With brig-import it is
- * the only program that links libarchive, so every other brig command starts
- * without loading it. usage: brig-archive jexport|jimport WORKDIR [key=value ...] */
+/* brig-archive: jexport and jimport (bexport and bimport for VMs), run by brig(8). With brig-import
+ * it is the only program that links libarchive, so every other brig command starts without loading
+ * it. usage: brig-archive jexport|jimport|bexport|bimport WORKDIR [key=value ...] */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,8 @@ static int run(const char *verb, struct brig_ctx *c, const struct brig_kvlist *k
     brig_progress_fn *progress = bar->tty ? cli_progress_update : NULL;
     const char *jname = brig_kvlist_get(kv, "jname");
     _cleanup_free_ char *done = NULL;
-    if (strcmp(verb, "jexport") == 0) {
+    bool vm = verb[0] == 'b';
+    if (strcmp(verb, "jexport") == 0 || strcmp(verb, "bexport") == 0) {
         if (!jname || !*jname)
             return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
         const char *full = brig_kvlist_get(kv, "full");
@@ -28,7 +29,7 @@ static int run(const char *verb, struct brig_ctx *c, const struct brig_kvlist *k
             return brig_err_set(err, BRIG_EUSAGE, "full: '%.40s' is not 0 or 1", full);
         /* locked=1: jmigrate holds the jail's lock (brig(8) has no such key) */
         const char *locked = brig_kvlist_get(kv, "locked");
-        if (brig_jexport(c, jname, brig_kvlist_get(kv, "out"), brig_kvlist_get(kv, "compress"),
+        if (brig_jexport(c, jname, vm, brig_kvlist_get(kv, "out"), brig_kvlist_get(kv, "compress"),
                          full && full[0] == '1', locked && strcmp(locked, "1") == 0, progress, bar,
                          &done, err) < 0)
             return -1;
@@ -40,7 +41,7 @@ static int run(const char *verb, struct brig_ctx *c, const struct brig_kvlist *k
     const char *in = brig_kvlist_get(kv, "in");
     if (!in || !*in)
         return brig_err_set(err, BRIG_EUSAGE, "in= is required");
-    if (brig_jimport(c, in, jname && *jname ? jname : NULL, brig_kvlist_get(kv, "ip4_addr"),
+    if (brig_jimport(c, in, vm, jname && *jname ? jname : NULL, brig_kvlist_get(kv, "ip4_addr"),
                      progress, bar, &done, err) < 0)
         return -1;
     cli_progress_end(bar, true);
@@ -54,9 +55,12 @@ int main(int argc, char **argv)
     struct brig_kvlist kv = {0};
     struct brig_ctx c = {0};
     struct cli_progress bar;
-    if (argc < 3 || (strcmp(argv[1], "jexport") != 0 && strcmp(argv[1], "jimport") != 0) ||
+    if (argc < 3 ||
+        (strcmp(argv[1], "jexport") != 0 && strcmp(argv[1], "jimport") != 0 &&
+         strcmp(argv[1], "bexport") != 0 && strcmp(argv[1], "bimport") != 0) ||
         argv[2][0] != '/') {
-        fputs("usage: brig-archive jexport|jimport WORKDIR [key=value ...]\n", stderr);
+        fputs("usage: brig-archive jexport|jimport|bexport|bimport WORKDIR [key=value ...]\n",
+              stderr);
         return BRIG_EUSAGE;
     }
     for (int i = 3; i < argc; i++) {

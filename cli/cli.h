@@ -132,6 +132,8 @@ int cli_recover(struct cli *cli, struct brig_err *err);
 int cli_repo(struct cli *cli, struct brig_err *err);
 int cli_jexport(struct cli *cli, struct brig_err *err);
 int cli_jimport(struct cli *cli, struct brig_err *err);
+int cli_bexport(struct cli *cli, struct brig_err *err);
+int cli_bimport(struct cli *cli, struct brig_err *err);
 int cli_jmigrate(struct cli *cli, struct brig_err *err);
 int cli_bridge(struct cli *cli, struct brig_err *err);
 int cli_jnic(struct cli *cli, struct brig_err *err);

@@ -104,6 +104,16 @@ static const struct cli_opt opts_jexport[] = {
     {"compress", "zstd|xz|none", "zstd", "compression of the archive"},
     {"full", "bool", "0", "1: a thin jail's base goes along"},
     {NULL}};
+static const struct cli_opt opts_bexport[] = {
+    {"jname", "name", "", "the stopped VM"},
+    {"out", "path|-", "export/JNAME.tar.zst", "the archive (-: stdout; default under workdir)"},
+    {"compress", "zstd|xz|none", "zstd", "compression of the archive"},
+    {NULL}};
+static const struct cli_opt opts_bimport[] = {
+    {"in", "path|-", "", "the archive (-: stdin)"},
+    {"jname", "name", "the archive's", "the new VM's name"},
+    {"ip4_addr", "addresses", "the archive's", "the new VM's addresses"},
+    {NULL}};
 static const struct cli_opt opts_jimport[] = {
     {"in", "path|-", "", "the archive (-: stdin)"},
     {"jname", "name", "the archive's", "the new jail's name"},
@@ -226,6 +236,10 @@ const struct cli_verb cli_verbs[] = {
      opts_vm, .dry_run = true},
     {"bconsole", cli_bconsole, "attach to a running VM's serial console (~. detaches)",
      "jname=NAME", opts_vm},
+    {"bexport", cli_bexport, "write a stopped VM (record, disks, seed) to an archive",
+     "jname=NAME [out=FILE|-]", opts_bexport},
+    {"bimport", cli_bimport, "make a new VM from an archive", "in=FILE|- [jname=] [ip4_addr=]",
+     opts_bimport},
 };
 const size_t cli_verbs_count = BRIG_ARRAY_SIZE(cli_verbs);
 
@@ -264,6 +278,8 @@ static const struct {
     {"bstart"},
     {"bstop"},
     {"bconsole"},
+    {"bexport"},
+    {"bimport"},
 };
 
 static const struct cli_verb *verb_find(const char *name)

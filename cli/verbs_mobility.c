@@ -1,4 +1,4 @@
-/* jexport and jimport: run by the brig-archive program, which links
+/* jexport and jimport, bexport and bimport: run by the brig-archive program, which links
  * libarchive, with this command's stdin, stdout and stderr. */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -54,6 +54,22 @@ int cli_jimport(struct cli *cli, struct brig_err *err)
     if (cli_need(cli, "in", &in, err) < 0)
         return -1;
     return run_archive(cli, "jimport", err);
+}
+
+int cli_bexport(struct cli *cli, struct brig_err *err)
+{
+    const char *jname;
+    if (cli_need(cli, "jname", &jname, err) < 0)
+        return -1;
+    return run_archive(cli, "bexport", err);
+}
+
+int cli_bimport(struct cli *cli, struct brig_err *err)
+{
+    const char *in;
+    if (cli_need(cli, "in", &in, err) < 0)
+        return -1;
+    return run_archive(cli, "bimport", err);
 }
 
 /* ssh_opts= (or BRIG_SSH_OPTS) split at white space: options, never a shell string. */

@@ -229,8 +229,6 @@ static const struct brig_cbsd_verb cbsd_verbs[] = {
     NONE("bexec", "a VM runs no brig process: log in with bconsole or ssh"),
     VM("bclone"),
     VM("brename"),
-    VM("bexport"),
-    VM("bimport"),
     VM("bsnapshot"),
 };
 

@@ -276,9 +276,7 @@ done:
     return r;
 }
 
-/* ip4_addr for the clone: each address IPAM picked becomes a new pick; a static
- * one stays, and is refused as in use unless ip4_addr= gives another. */
-static char *clone_addrs(struct brig_ctx *c, const char *ip)
+char *brig_ipam_unpicked(struct brig_ctx *c, const char *ip)
 {
     if (!ip)
         return NULL;
@@ -309,7 +307,7 @@ static int clone_nics(struct brig_ctx *c, const struct brig_jail_op *op, const s
         const struct brig_nic *old = &op->nics[i];
         if (old->idx == 0)
             continue;
-        _cleanup_free_ char *want = clone_addrs(c, old->addrs);
+        _cleanup_free_ char *want = brig_ipam_unpicked(c, old->addrs);
         _cleanup_free_ char *addrs = NULL;
         if (brig_ipam_assign(c, j->id, old->idx, want, &addrs, err) < 0)
             return brig_err_wrap(err, "nic=%d (change or remove it on %s first)", old->idx,
@@ -381,7 +379,7 @@ int brig_jclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *a
             continue;
         _cleanup_free_ char *picked = NULL;
         if (i == BRIG_P_IP4_ADDR)
-            v = picked = clone_addrs(c, v);
+            v = picked = brig_ipam_unpicked(c, v);
         /* a MAC of the jail's own would be the old jail's: the clone derives its own */
         if (i == BRIG_P_NIC_HWADDR)
             v = "0";

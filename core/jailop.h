@@ -65,6 +65,9 @@ int brig_jail_op_exposes(struct brig_jail_op *op, struct brig_err *err);
  * IPAM for ip4_addr, the VIMAGE check, NIC 0 from the record's columns, the id range. */
 int brig_jail_assign_addresses(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err);
 int brig_jail_check_vimage(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
+/* An address list with each address IPAM picked as DHCP (DHCPv6) again, for a
+ * copy of the jail (jclone, jexport) that gets picks of its own; static ones stay. */
+char *brig_ipam_unpicked(struct brig_ctx *c, const char *ip);
 int brig_jail_sync_nic0(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err);
 int brig_jail_assign_idmap(struct brig_ctx *c, struct brig_jail *j, struct brig_err *err);
 /* Apply key=value items to a jail (vm false) or VM record: unknown keys, keys of

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "fstab.h"
 #include "idmap.h"
 #include "jailop.h"
 #include "manifest.h"
@@ -27,6 +29,7 @@
 #include "repo_tree.h"
 #include "store/store.h"
 #include "util.h"
+#include "vm.h"
 
 #define BLOCK_SIZE  (64 * 1024)
 #define DIGEST_MAX  128
@@ -219,12 +222,23 @@ static int write_memory_entry(struct archive *out, const char *name, const char 
     return 0;
 }
 
-/* Copy one file's data from the disk reader into the archive, holes as zeros. */
+/* A sparse entry's digest: where its data resumes after a hole (the holes
+ * themselves are not in the archive's data, so neither in the digest). */
+static void digest_hole(struct digest *d, la_int64_t off)
+{
+    char mark[32];
+    int n = snprintf(mark, sizeof(mark), "@%lld", (long long)off);
+    digest_update(d, mark, (size_t)n + 1);
+}
+
+/* Copy one file's data from the disk reader into the archive, holes as
+ * zeros (the writer leaves out the holes of a sparse entry). */
 static int export_data(struct export_state *s, struct archive *disk, struct archive_entry *e,
                        struct brig_err *err)
 {
     static const char zeros[4096];
     la_int64_t pos = 0, size = archive_entry_size(e);
+    bool sparse = archive_entry_sparse_count(e) > 0;
     for (;;) {
         const void *buf;
         size_t n;
@@ -235,9 +249,12 @@ static int export_data(struct export_state *s, struct archive *disk, struct arch
         if (r < ARCHIVE_WARN)
             return brig_err_set(err, BRIG_EFAIL, "read %s: %s", archive_entry_pathname(e),
                                 archive_error_string(disk));
+        if (sparse && off != pos && n > 0)
+            digest_hole(&s->digest, off);
         while (pos < off) {
             size_t z = (size_t)(off - pos) < sizeof(zeros) ? (size_t)(off - pos) : sizeof(zeros);
-            digest_update(&s->digest, zeros, z);
+            if (!sparse)
+                digest_update(&s->digest, zeros, z);
             if (archive_write_data(s->out, zeros, z) < 0)
                 return brig_err_set(err, BRIG_EFAIL, "write: %s", archive_error_string(s->out));
             pos += (la_int64_t)z;
@@ -252,7 +269,8 @@ static int export_data(struct export_state *s, struct archive *disk, struct arch
     }
     while (pos < size) {
         size_t z = (size_t)(size - pos) < sizeof(zeros) ? (size_t)(size - pos) : sizeof(zeros);
-        digest_update(&s->digest, zeros, z);
+        if (!sparse)
+            digest_update(&s->digest, zeros, z);
         if (archive_write_data(s->out, zeros, z) < 0)
             return brig_err_set(err, BRIG_EFAIL, "write: %s", archive_error_string(s->out));
         pos += (la_int64_t)z;
@@ -260,9 +278,10 @@ static int export_data(struct export_state *s, struct archive *disk, struct arch
     return 0;
 }
 
-/* Write the tree under src as top/..., owners made relative to idmap. */
+/* Write the tree under src as top/..., owners made relative to idmap; with
+ * sparse, files with holes as sparse entries. */
 static int export_tree(struct export_state *s, const char *src, const char *top, uint32_t idmap,
-                       struct brig_err *err)
+                       bool sparse, struct brig_err *err)
 {
     struct archive *disk = archive_read_disk_new();
     struct archive_entry_linkresolver *links = archive_entry_linkresolver_new();
@@ -275,7 +294,7 @@ static int export_tree(struct export_state *s, const char *src, const char *top,
     archive_read_disk_set_symlink_physical(disk);
     archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS |
                                              ARCHIVE_READDISK_NO_ACL | ARCHIVE_READDISK_NO_FFLAGS |
-                                             ARCHIVE_READDISK_NO_SPARSE);
+                                             (sparse ? 0 : ARCHIVE_READDISK_NO_SPARSE));
     int r = -1;
     size_t srclen = strlen(src);
     if (archive_read_disk_open(disk, src) != ARCHIVE_OK) {
@@ -339,7 +358,32 @@ out:
     return r;
 }
 
-/* The manifest of jail j: its parameters but where it lives, and its base's record. */
+/* The jail's rows into m: NICs beyond eth0 (addresses IPAM picked as DHCP,
+ * so the importer picks its own), host directories, port forwards. */
+static int export_rows(struct brig_ctx *c, const struct brig_jail_op *op, struct brig_manifest *m,
+                       struct brig_err *err)
+{
+    for (size_t i = 0; i < op->nnics; i++) {
+        const struct brig_nic *n = &op->nics[i];
+        if (n->idx == 0)
+            continue;
+        m->nics = brig_xrealloc(m->nics, (m->nnics + 1) * sizeof(*m->nics));
+        m->nics[m->nnics++] = (struct brig_nic){
+            .idx = n->idx,
+            .parent = brig_xstrdup(n->parent),
+            .hwaddr = brig_xstrdup(n->hwaddr),
+            .mtu = n->mtu,
+            .addrs = brig_ipam_unpicked(c, n->addrs),
+            .gw4 = brig_xstrdup(n->gw4),
+            .no_filter = n->no_filter,
+        };
+    }
+    if (brig_store_fstab_list(c->st, op->j.id, &m->fstab, &m->nfstab, err) < 0)
+        return -1;
+    return brig_store_expose_list(c->st, op->j.id, &m->exposes, &m->nexposes, err);
+}
+
+/* The manifest of jail j: its parameters but where it lives, its rows, and its base's record. */
 static int export_manifest(struct brig_ctx *c, const struct brig_jail_op *op, bool full, char **ret,
                            struct brig_err *err)
 {
@@ -347,7 +391,7 @@ static int export_manifest(struct brig_ctx *c, const struct brig_jail_op *op, bo
     struct brig_base base = {0};
     const struct brig_jail *j = &op->j;
     m.brig_version = brig_xstrdup(BRIG_VERSION);
-    if (brig_repo_info(c->workdir, j->v[BRIG_P_BASE], &base, NULL) == 0) {
+    if (j->v[BRIG_P_BASE] && brig_repo_info(c->workdir, j->v[BRIG_P_BASE], &base, NULL) == 0) {
         m.base_version = brig_xstrdup(base.version ? base.version : "");
         m.base_checksum = brig_xstrdup(base.checksum ? base.checksum : "");
         brig_base_clear(&base);
@@ -359,6 +403,10 @@ static int export_manifest(struct brig_ctx *c, const struct brig_jail_op *op, bo
     for (int i = 0; i < BRIG_P__COUNT; i++) {
         if (j->v[i] && i != BRIG_P_PATH && i != BRIG_P_DATA)
             brig_kvlist_add(&m.params, brig_params[i].name, j->v[i], 0);
+    }
+    if (export_rows(c, op, &m, err) < 0) {
+        brig_manifest_clear(&m);
+        return -1;
     }
     *ret = brig_manifest_render(&m);
     brig_manifest_clear(&m);
@@ -386,9 +434,9 @@ static const char *compress_suffix(const char *compress)
                                          : ".tar";
 }
 
-int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const char *compress,
-                 bool full, bool locked, brig_progress_fn *progress, void *data, char **ret_out,
-                 struct brig_err *err)
+int brig_jexport(struct brig_ctx *c, const char *jname, bool vm, const char *out,
+                 const char *compress, bool full, bool locked, brig_progress_fn *progress,
+                 void *data, char **ret_out, struct brig_err *err)
 {
     struct brig_jail_op op;
     struct export_state s = {0};
@@ -405,21 +453,27 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
         return -1;
     if (brig_jail_op_open(c, jname, !locked, &op, err) < 0)
         return -1;
+    if (brig_jail_is_vm(&op.j) != vm) {
+        brig_err_set(err, BRIG_EUSAGE, "is a %s (%s exports it)", vm ? "jail" : "VM",
+                     vm ? "jexport" : "bexport");
+        goto out;
+    }
     if (op.running) {
         brig_err_set(err, BRIG_EFAIL, "%s is running (stop it first)", jname);
         goto out;
     }
     bool thick = brig_jail_bool(&op.j, BRIG_P_BASERW);
-    full = full && !thick; /* a thick jail's root is whole already */
+    full = full && !thick && !vm; /* a thick jail's root is whole already, a VM has no base */
     if (full && !brig_path_exists(op.basedir)) {
         brig_err_set(err, BRIG_EFAIL, "its base %s is missing", op.j.v[BRIG_P_BASE]);
         goto out;
     }
     if (export_manifest(c, &op, full, &manifest, err) < 0)
         goto out;
-    src =
-        thick ? brig_xstrdup(op.j.v[BRIG_P_DATA]) : brig_xasprintf("%s/upper", op.j.v[BRIG_P_DATA]);
-    if (!thick && !brig_path_exists(src) && brig_mkdir_p(src, 0755, err) < 0)
+    src = vm      ? brig_xstrdup(op.vmdir)
+          : thick ? brig_xstrdup(op.j.v[BRIG_P_DATA])
+                  : brig_xasprintf("%s/upper", op.j.v[BRIG_P_DATA]);
+    if (!vm && !thick && !brig_path_exists(src) && brig_mkdir_p(src, 0755, err) < 0)
         goto out;
     if (!out) {
         _cleanup_free_ char *dir = brig_ctx_path(c, "export");
@@ -458,8 +512,8 @@ int brig_jexport(struct brig_ctx *c, const char *jname, const char *out, const c
     }
     char hex[65], line[DIGEST_MAX];
     if (write_memory_entry(a, BRIG_ARCHIVE_MANIFEST, manifest, err) < 0 ||
-        (full && export_tree(&s, op.basedir, BRIG_ARCHIVE_BASE, 0, err) < 0) ||
-        export_tree(&s, src, BRIG_ARCHIVE_ROOT, op.j.idmap, err) < 0)
+        (full && export_tree(&s, op.basedir, BRIG_ARCHIVE_BASE, 0, false, err) < 0) ||
+        export_tree(&s, src, vm ? BRIG_ARCHIVE_VM : BRIG_ARCHIVE_ROOT, op.j.idmap, vm, err) < 0)
         goto out;
     digest_final_hex(&s.digest, hex);
     snprintf(line, sizeof(line), "sha256:%s\n", hex);
@@ -486,6 +540,7 @@ out:
 }
 
 struct import_state {
+    struct brig_ctx *c;
     struct archive *in;
     const struct brig_manifest *m;
     struct digest digest;
@@ -551,6 +606,9 @@ static int import_entry(struct archive_entry *e, const char *top, uint32_t idmap
     const char *hl = archive_entry_hardlink(e);
     if (hl)
         type = AE_IFREG; /* a link to an entry checked before */
+    /* a VM's directory holds its disks and seed: files, nothing that points elsewhere */
+    if (strcmp(top, BRIG_ARCHIVE_VM) == 0 && (hl || (type != AE_IFREG && type != AE_IFDIR)))
+        return brig_err_set(err, BRIG_EUSAGE, "entry '%.200s' is not a file or directory", name);
     if (type == AE_IFBLK || type == AE_IFSOCK || (type == AE_IFCHR && !is_whiteout(e)))
         return brig_err_set(err, BRIG_EUSAGE, "entry '%.200s' is a device node", name);
     if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && type != AE_IFIFO &&
@@ -608,6 +666,7 @@ static int next_entry(struct import_state *s, struct archive_entry **ret, struct
 /* Copy (or, with out NULL, only read) the entry's data, into the digest. */
 static int import_data(struct import_state *s, struct archive *out, struct brig_err *err)
 {
+    la_int64_t pos = 0;
     for (;;) {
         const void *buf;
         size_t n;
@@ -617,6 +676,12 @@ static int import_data(struct import_state *s, struct archive *out, struct brig_
             return 0;
         if (r < ARCHIVE_WARN)
             return read_error(s->in, err);
+        /* a sparse entry's blocks resume after holes (an empty one may mark its end) */
+        if (n == 0)
+            continue;
+        if (off != pos)
+            digest_hole(&s->digest, off);
+        pos = off + (la_int64_t)n;
         digest_update(&s->digest, buf, n);
         if (out && archive_write_data_block(out, buf, n, off) < ARCHIVE_WARN)
             return brig_err_set(err, BRIG_EFAIL, "extract: %s", archive_error_string(out));
@@ -657,7 +722,8 @@ static int import_part(struct import_state *s, const char *top, const char *dest
         }
         if (strcmp(norm, BRIG_ARCHIVE_DIGEST) == 0 ||
             (!in_part(norm, top) &&
-             (in_part(norm, BRIG_ARCHIVE_ROOT) || in_part(norm, BRIG_ARCHIVE_BASE)))) {
+             (in_part(norm, BRIG_ARCHIVE_ROOT) || in_part(norm, BRIG_ARCHIVE_BASE) ||
+              in_part(norm, BRIG_ARCHIVE_VM)))) {
             s->pending = e;
             break;
         }
@@ -721,10 +787,129 @@ static int import_digest(struct import_state *s, struct brig_err *err)
     return 0;
 }
 
-/* Extract root/ into the new jail j (its fill step), checking the digest. */
+/* Whether an address list asks IPAM for an address (DHCP, DHCPv6). */
+static bool addrs_have_ipam(const char *list)
+{
+    _cleanup_free_ char *copy = brig_xstrdup(list);
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (brig_strcaseeq(t, "DHCP") || brig_strcaseeq(t, "DHCPv6"))
+            return true;
+    }
+    return false;
+}
+
+/* The archive's NICs beyond eth0 for the new jail j: addresses through this
+ * store's IPAM (a static one in use is refused), a MAC kept unless a jail here
+ * has it (then derived anew). */
+static int import_nics(struct brig_ctx *c, const struct brig_manifest *m, const struct brig_jail *j,
+                       struct brig_err *err)
+{
+    for (size_t i = 0; i < m->nnics; i++) {
+        struct brig_nic nic = m->nics[i];
+        _cleanup_free_ char *addrs = NULL;
+        char derived[] = "0";
+        bool used = false;
+        if (addrs_have_ipam(nic.addrs) && strcmp(nic.parent, "auto") != 0 &&
+            strcmp(nic.parent, c->node.bridge) != 0)
+            return brig_err_set(err, BRIG_EUSAGE,
+                                "eth%d: DHCP on bridge %s, which is not this node's default "
+                                "bridge %s",
+                                nic.idx, nic.parent, c->node.bridge);
+        if (brig_ipam_assign(c, j->id, nic.idx, nic.addrs, &addrs, err) < 0)
+            return brig_err_wrap(err, "eth%d", nic.idx);
+        if (strcmp(nic.hwaddr, "0") != 0 && brig_store_mac_used(c->st, nic.hwaddr, &used, err) < 0)
+            return -1;
+        nic.id = 0;
+        nic.jail_id = j->id;
+        nic.addrs = addrs;
+        if (used)
+            nic.hwaddr = derived;
+        if (brig_store_nic_insert(c->st, &nic, err) < 0)
+            return brig_err_wrap(err, "eth%d", nic.idx);
+    }
+    return 0;
+}
+
+/* The archive's host directories for the new jail j: each src a directory or
+ * file of this host, outside brig's workdir (where other jails' files are). */
+static int import_fstab(struct brig_ctx *c, const struct brig_manifest *m,
+                        const struct brig_jail *j, struct brig_err *err)
+{
+    char wd[PATH_MAX];
+    if (!realpath(c->workdir, wd))
+        return brig_err_sys(err, errno, "%s", c->workdir);
+    size_t wdlen = strlen(wd);
+    struct brig_fstab *v = brig_xcalloc(m->nfstab ? m->nfstab : 1, sizeof(*v));
+    size_t n = 0;
+    int r = -1;
+    for (; n < m->nfstab; n++) {
+        const struct brig_fstab *f = &m->fstab[n];
+        if (brig_fstab_make(f->src, f->dst, strcmp(f->options, "ro") == 0, &v[n], err) < 0) {
+            brig_err_wrap(err, "fstab %.100s", f->dst);
+            goto out;
+        }
+        if (strncmp(v[n].src, wd, wdlen) == 0 && (v[n].src[wdlen] == '/' || !v[n].src[wdlen])) {
+            brig_err_set(err, BRIG_EUSAGE, "fstab %.100s: src=%.100s is in brig's workdir %s",
+                         f->dst, f->src, wd);
+            n++;
+            goto out;
+        }
+    }
+    if (brig_fstab_check_mount(c->os, j, v, n, err) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (brig_store_fstab_insert(c->st, j->id, &v[i], err) < 0)
+            goto out;
+    r = 0;
+out:
+    for (size_t i = 0; i < n; i++)
+        brig_fstab_clear(&v[i]);
+    free(v);
+    return r;
+}
+
+/* The archive's port forwards for the new jail j: a host port another jail's
+ * forward takes here is refused. */
+static int import_exposes(struct brig_ctx *c, const struct brig_manifest *m,
+                          const struct brig_jail *j, struct brig_err *err)
+{
+    struct brig_expose *all = NULL;
+    size_t nall = 0;
+    int r = -1;
+    if (brig_store_expose_list(c->st, 0, &all, &nall, err) < 0)
+        return -1;
+    for (size_t i = 0; i < m->nexposes; i++) {
+        struct brig_expose e = m->exposes[i];
+        for (size_t k = 0; k < nall; k++) {
+            if (strcmp(all[k].proto, e.proto) == 0 && all[k].in == e.in &&
+                (!*all[k].addr || !*e.addr || strcmp(all[k].addr, e.addr) == 0)) {
+                brig_err_set(err, BRIG_EUSAGE,
+                             "%s port %u%s%s is already forwarded to jail %s (remove it there "
+                             "first)",
+                             e.proto, e.in, *all[k].addr ? " on " : "", all[k].addr, all[k].jname);
+                goto out;
+            }
+        }
+        e.jail_id = j->id;
+        e.jname = NULL;
+        if (brig_store_expose_insert(c->st, &e, err) < 0)
+            goto out;
+    }
+    r = 0;
+out:
+    brig_exposes_free(all, nall);
+    return r;
+}
+
+/* Extract root/ into the new jail j (its fill step), checking the digest,
+ * after the archive's rows are recorded for it. */
 static int import_fill(const struct brig_jail *j, void *data, struct brig_err *err)
 {
     struct import_state *s = data;
+    if (import_nics(s->c, s->m, j, err) < 0 || import_fstab(s->c, s->m, j, err) < 0 ||
+        import_exposes(s->c, s->m, j, err) < 0)
+        return -1;
     bool thick = brig_jail_bool(j, BRIG_P_BASERW);
     _cleanup_free_ char *dest =
         thick ? brig_xstrdup(j->v[BRIG_P_DATA]) : brig_xasprintf("%s/upper", j->v[BRIG_P_DATA]);
@@ -733,6 +918,27 @@ static int import_fill(const struct brig_jail *j, void *data, struct brig_err *e
     if (import_part(s, BRIG_ARCHIVE_ROOT, dest, j->idmap, err) < 0)
         return -1;
     return import_digest(s, err);
+}
+
+/* Extract vm/ into the new VM's directory dir (its fill step), checking the
+ * digest; the archive's seed ISO is kept unless the import changed the name,
+ * address or MAC it tells the guest. */
+static int import_vm_fill(const struct brig_jail *j, const char *dir, void *data, bool *ret_seed,
+                          struct brig_err *err)
+{
+    struct import_state *s = data;
+    const struct brig_kvlist *p = &s->m->params;
+    if (import_nics(s->c, s->m, j, err) < 0 ||
+        import_part(s, BRIG_ARCHIVE_VM, dir, j->idmap, err) < 0 || import_digest(s, err) < 0)
+        return -1;
+    _cleanup_free_ char *seed = brig_xasprintf("%s/seed.iso", dir);
+    *ret_seed = !brig_path_exists(seed) ||
+                !brig_streq(brig_kvlist_get(p, "jname"), j->v[BRIG_P_JNAME]) ||
+                !brig_streq(brig_kvlist_get(p, "ip4_addr"), j->v[BRIG_P_IP4_ADDR]) ||
+                !brig_streq(brig_kvlist_get(p, "nic_hwaddr"), j->v[BRIG_P_NIC_HWADDR]);
+    if (*ret_seed && unlink(seed) < 0 && errno != ENOENT)
+        return brig_err_sys(err, errno, "remove %s", seed);
+    return 0;
 }
 
 /* Read the first entry, the manifest, into m. */
@@ -824,9 +1030,9 @@ out:
 }
 
 /* jcreate's arguments for the archive's jail: new name and address where given,
- * a fresh DHCP address where IPAM picked the old one, a MAC of its own. */
+ * a fresh DHCP address where IPAM picked the old one, its MAC where no jail here has it. */
 static void import_args(struct brig_ctx *c, const struct brig_manifest *m, const char *jname,
-                        const char *ip4_addr, struct brig_kvlist *ret)
+                        const char *ip4_addr, bool keep_mac, struct brig_kvlist *ret)
 {
     const char *old = brig_kvlist_get(&m->params, "jname");
     struct brig_jail dj = {0};
@@ -840,8 +1046,8 @@ static void import_args(struct brig_ctx *c, const struct brig_manifest *m, const
             v = jname;
         else if (strcmp(k, "ip4_addr") == 0 && (ip4_addr || m->dhcp))
             v = ip4_addr ? ip4_addr : "DHCP";
-        else if (strcmp(k, "nic_hwaddr") == 0)
-            v = "0";
+        else if (strcmp(k, "nic_hwaddr") == 0 && !keep_mac)
+            v = "0"; /* a jail here has it: a MAC derived for the new jail */
         else if (strcmp(k, "host_hostname") == 0 && jname && strcmp(jname, old) != 0 &&
                  strcmp(v, old_host) == 0)
             continue; /* the old name's default: the new name's applies */
@@ -851,8 +1057,9 @@ static void import_args(struct brig_ctx *c, const struct brig_manifest *m, const
         brig_kvlist_add(ret, "ip4_addr", ip4_addr, 0);
 }
 
-int brig_jimport(struct brig_ctx *c, const char *in, const char *jname, const char *ip4_addr,
-                 brig_progress_fn *progress, void *data, char **ret_jname, struct brig_err *err)
+int brig_jimport(struct brig_ctx *c, const char *in, bool vm, const char *jname,
+                 const char *ip4_addr, brig_progress_fn *progress, void *data, char **ret_jname,
+                 struct brig_err *err)
 {
     struct brig_manifest m = {0};
     struct brig_kvlist args = {0};
@@ -890,16 +1097,36 @@ int brig_jimport(struct brig_ctx *c, const char *in, const char *jname, const ch
         goto out;
     }
     bool missing = false, installed = false;
-    if (import_manifest(a, &m, err) < 0 || brig_ctx_open(c, err) < 0 ||
-        import_check_base(c, &m, &missing, err) < 0)
+    if (import_manifest(a, &m, err) < 0 || brig_ctx_open(c, err) < 0)
         goto out;
-    import_args(c, &m, jname, ip4_addr, &args);
-    s = (struct import_state){
-        .in = a, .m = &m, .total = (uint64_t)st.st_size, .progress = progress, .data = data};
+    bool is_vm = brig_emulator_is_vm(brig_kvlist_get(&m.params, "emulator"));
+    if (is_vm != vm) {
+        brig_err_set(err, BRIG_EUSAGE, "the archive holds a %s (%s imports it)",
+                     is_vm ? "VM" : "jail", is_vm ? "bimport" : "jimport");
+        goto out;
+    }
+    if (is_vm && (m.full || m.nfstab || m.nexposes)) {
+        brig_err_set(err, BRIG_EUSAGE, "a VM's archive has no base, host directories or forwards");
+        goto out;
+    }
+    if (!is_vm && import_check_base(c, &m, &missing, err) < 0)
+        goto out;
+    const char *mac = brig_kvlist_get(&m.params, "nic_hwaddr");
+    bool mac_used = false;
+    if (mac && strcmp(mac, "0") != 0 && brig_store_mac_used(c->st, mac, &mac_used, err) < 0)
+        goto out;
+    import_args(c, &m, jname, ip4_addr, !mac_used, &args);
+    s = (struct import_state){.c = c,
+                              .in = a,
+                              .m = &m,
+                              .total = (uint64_t)st.st_size,
+                              .progress = progress,
+                              .data = data};
     digest_init(&s.digest);
     if (m.full && import_base(c, &s, missing, in, &installed, err) < 0)
         goto out;
-    if (brig_jcreate_filled(c, &args, import_fill, &s, &j, err) < 0) {
+    if ((is_vm ? brig_bcreate_filled(c, &args, NULL, import_vm_fill, &s, &j, err)
+               : brig_jcreate_filled(c, &args, import_fill, &s, &j, err)) < 0) {
         if (installed)
             brig_base_remove(c, brig_kvlist_get(&m.params, "base"), NULL);
         goto out;

@@ -111,8 +111,9 @@ static int make_disk(const struct brig_jail *j, const char *dir, uid_t uid, stru
 }
 
 /* Make the VM's directory (owned by its own id, so QEMU reaches nothing else)
- * and its first disk; on failure remove what it made. */
-static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+ * and, with disk, its first disk; on failure remove what it made. */
+static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, bool disk,
+                       struct brig_err *err)
 {
     _cleanup_free_ char *top = brig_ctx_path(c, "vm");
     _cleanup_free_ char *dir = brig_vm_dir(c, j->v[BRIG_P_JNAME]);
@@ -126,7 +127,7 @@ static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, struct bri
         brig_rm_rf(dir, NULL);
         return -1;
     }
-    if (make_disk(j, dir, uid, err) < 0) {
+    if (disk && make_disk(j, dir, uid, err) < 0) {
         brig_rm_rf(dir, NULL);
         return -1;
     }
@@ -232,11 +233,12 @@ static int vm_from_args(struct brig_ctx *c, const struct brig_kvlist *args, stru
 
 /* Make the VM's directory and disk through the kernel's plan when it has one
  * and runs here; else (or for a record of another kernel) as make_vm_dir does. */
-static int create_vm_files(struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+static int create_vm_files(struct brig_ctx *c, const struct brig_jail *j, bool disk,
+                           struct brig_err *err)
 {
     const struct brig_os_ops *ops = brig_os_get(c->os);
     if (!ops->vm_create || c->os != brig_os_native())
-        return make_vm_dir(c, j, err);
+        return make_vm_dir(c, j, disk, err);
     _cleanup_free_ char *top = brig_ctx_path(c, "vm");
     if (brig_dir_own(top, 0711, err) < 0)
         return -1;
@@ -246,6 +248,13 @@ static int create_vm_files(struct brig_ctx *c, const struct brig_jail *j, struct
 
 int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
                  struct brig_jail *ret, struct brig_err *err)
+{
+    return brig_bcreate_filled(c, args, plan, NULL, NULL, ret, err);
+}
+
+int brig_bcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
+                        brig_vm_fill_fn *fill, void *data, struct brig_jail *ret,
+                        struct brig_err *err)
 {
     struct brig_jail j = {0};
     _cleanup_free_ char *dir = NULL;
@@ -274,9 +283,14 @@ int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
         goto rollback;
     }
     if (make_seed(c, &j, NULL, err) < 0 || brig_jail_assign_idmap(c, &j, err) < 0 ||
-        create_vm_files(c, &j, err) < 0)
+        create_vm_files(c, &j, !fill, err) < 0)
         goto rollback;
-    if (make_seed(c, &j, dir, err) < 0) {
+    bool seed = !fill;
+    if (fill && fill(&j, dir, data, &seed, err) < 0) {
+        brig_rm_rf(dir, NULL);
+        goto rollback;
+    }
+    if (seed && make_seed(c, &j, dir, err) < 0) {
         brig_rm_rf(dir, NULL);
         goto rollback;
     }

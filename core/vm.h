@@ -27,6 +27,14 @@ int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig
  * With plan (--dry-run), describe what would go there and change nothing. */
 int brig_bremove(struct brig_ctx *c, const char *jname, bool force, struct brig_buf *plan,
                  struct brig_err *err);
+/* What bimport puts in a new VM's directory dir (made, owned by its id) in
+ * place of a new disk; *ret_seed: write the record's seed ISO after it. */
+typedef int brig_vm_fill_fn(const struct brig_jail *j, const char *dir, void *data, bool *ret_seed,
+                            struct brig_err *err);
+/* bcreate with the directory's content from fill (NULL: a new disk and seed). */
+int brig_bcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
+                        brig_vm_fill_fn *fill, void *data, struct brig_jail *ret,
+                        struct brig_err *err);
 /* bls: one callback per VM; state is QMP's status of a running VM ("running",
  * "paused", ...) or "stopped". */
 struct brig_bls_row {

@@ -620,6 +620,20 @@ static int mac_unique(struct brig_store *st, const struct brig_nic *nic, struct 
     return 0;
 }
 
+int brig_store_mac_used(struct brig_store *st, const char *hwaddr, bool *ret, struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    *ret = false;
+    if (prepare(st, "SELECT 1 FROM jailnic WHERE lower(hwaddr) = lower(?1)", &s, err) < 0)
+        return -1;
+    sqlite3_bind_text(s, 1, hwaddr, -1, SQLITE_STATIC);
+    int r = sqlite3_step(s);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return db_fail(st, err, "find MAC");
+    *ret = r == SQLITE_ROW;
+    return 0;
+}
+
 int brig_store_nic_insert(struct brig_store *st, struct brig_nic *nic, struct brig_err *err)
 {
     if (mac_unique(st, nic, err) < 0)

@@ -64,6 +64,8 @@ int brig_store_jail_list(struct brig_store *st, const enum brig_param_id *cols, 
 /* NICs (CBSD's jailnic), ordered by idx. */
 int brig_store_nic_list(struct brig_store *st, int64_t jail_id, struct brig_nic **ret,
                         size_t *ret_n, struct brig_err *err);
+/* Whether a NIC of any jail has the MAC hwaddr. */
+int brig_store_mac_used(struct brig_store *st, const char *hwaddr, bool *ret, struct brig_err *err);
 int brig_store_nic_insert(struct brig_store *st, struct brig_nic *nic, struct brig_err *err);
 int brig_store_nic_update(struct brig_store *st, const struct brig_nic *nic, struct brig_err *err);
 int brig_store_nic_delete(struct brig_store *st, int64_t jail_id, int idx, struct brig_err *err);

@@ -165,7 +165,7 @@ brig: jcreate: ${P}h1: jconf: exec_poststop runs on the host as root: echo a\\nr
         brig jbackup jname=a
     assert_rejected 2 "brig: unknown verb 'bclone' (CBSD's bclone has no brig equivalent yet: brig has it for jails, not yet for VMs)" \
         brig bclone jname=vm1
-    for v in bexport bsnapshot; do
+    for v in brename bsnapshot; do
         assert_rejected 2 "brig: unknown verb '$v' (CBSD's $v has no brig equivalent yet: " brig $v
     done
     assert_rejected 2 "brig: unknown verb 'blogin' (CBSD's blogin is brig bconsole)" brig blogin jname=vm1

@@ -307,14 +307,14 @@ import io, sys, tarfile
 src, tmp = sys.argv[1], sys.argv[2]
 man = tarfile.open(src).extractfile("brig-manifest").read()
 for name, new in (("unknown", man + b'exec_evil="x";\n'),
-                  ("newer", man.replace(b'brig_archive_format="1"', b'brig_archive_format="2"')),
+                  ("newer", man.replace(b'brig_archive_format="2"', b'brig_archive_format="3"')),
                   ("path", man + b'path="/etc";\n')):
     t = tarfile.open(tmp + "/" + name + ".tar", "w", format=tarfile.PAX_FORMAT)
     i = tarfile.TarInfo("brig-manifest"); i.size = len(new)
     t.addfile(i, io.BytesIO(new)); t.close()
 EOF
     import_refused "unknown key 'exec_evil'" "$BATS_TEST_TMPDIR/unknown.tar"
-    import_refused "archive format 2 is not one this brig reads" "$BATS_TEST_TMPDIR/newer.tar"
+    import_refused "archive format 3 is not one this brig reads" "$BATS_TEST_TMPDIR/newer.tar"
     import_refused "path is not part of an archive" "$BATS_TEST_TMPDIR/path.tar"
 }
 
@@ -328,4 +328,181 @@ EOF
     output_has "100%"
     ok brig jexport jname=${P}g out="$BATS_TEST_TMPDIR/g2.tar.zst"
     output_lacks "MiB"
+}
+
+# Copy archive $1 to $2 with its manifest changed by the python statement $3
+# (man: the manifest's bytes); every other entry as it was, digest included.
+remanifest() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import io, sys, tarfile
+src, out, change = sys.argv[1], sys.argv[2], sys.argv[3]
+s = tarfile.open(src)
+t = tarfile.open(out, "w", format=tarfile.PAX_FORMAT)
+for i in s.getmembers():
+    if i.name == "brig-manifest":
+        man = s.extractfile(i).read()
+        exec(change)
+        i.size = len(man)
+        t.addfile(i, io.BytesIO(man))
+    else:
+        t.addfile(i, s.extractfile(i) if i.isreg() else None)
+t.close()
+PY
+}
+
+# jail $1's NICs in workdir $2 as jnic shows them: index, parent, MAC, MTU, addresses.
+nics_of() {
+    BRIG_WORKDIR=$2 "$BRIG_BIN" jnic jname="$1" --json |
+        jq -r '.[] | "\(.idx) \(.parent) \(.hwaddr) \(.mtu) \(.ip4_addr)"'
+}
+
+# A VNET jail with MACs of its own, NICs beyond eth0 (static and DHCP), a host
+# directory and a port forward.
+make_rows_source() {
+    mkdir -p "$BATS_TEST_TMPDIR/share"
+    ok brig jcreate jname=$1 vnet=1 ip4_addr=10.199.7.7/16 nic_hwaddr=02:00:00:aa:bb:00
+    ok brig jnic jname=$1 action=add hwaddr=02:00:00:aa:bb:01 mtu=1400 ip4_addr=DHCP
+    ok brig jnic jname=$1 action=add ip4_addr=10.199.5.5/16 nic_filter=0
+    ok brig jfstab jname=$1 action=add src="$BATS_TEST_TMPDIR/share" dst=/mnt/share ro=1
+    ok brig expose jname=$1 action=add in=8080 out=80
+}
+
+@test "a jail's NICs beyond eth0, host directories and port forwards travel with it, MACs and static addresses kept" {
+    make_rows_source ${P}r
+    ok brig jexport jname=${P}r out="$BATS_TEST_TMPDIR/r.tar.zst"
+    ok brig2 jimport in="$BATS_TEST_TMPDIR/r.tar.zst"
+    # eth1's DHCP address is a pick of the importing workdir's pool
+    same "$(nics_of ${P}r "$W2" | sed 's/^1 \(.*\) 10\.199\.[0-9.]*\/16$/1 \1 DHCP/')" \
+        "0 auto 02:00:00:aa:bb:00 0 10.199.7.7/16
+1 auto 02:00:00:aa:bb:01 1400 DHCP
+2 auto 0 0 10.199.5.5/16" "the NICs"
+    same "$(BRIG_WORKDIR=$W2 "$BRIG_BIN" jnic jname=${P}r --json | jq -r '.[2].nic_filter')" \
+        "$(brig jnic jname=${P}r --json | jq -r '.[2].nic_filter')" "eth2's nic_filter"
+    same "$(BRIG_WORKDIR=$W2 "$BRIG_BIN" jfstab jname=${P}r)" "$(brig jfstab jname=${P}r)" "jfstab"
+    same "$(BRIG_WORKDIR=$W2 "$BRIG_BIN" expose jname=${P}r)" "$(brig expose jname=${P}r)" "expose"
+    BRIG_WORKDIR=$W2 ok "$BRIG_BIN" expose jname=${P}r
+    output_has 8080
+}
+
+@test "jimport refuses a NIC's static address in use with one line and changes nothing" {
+    make_rows_source ${P}r
+    ok brig jexport jname=${P}r out="$BATS_TEST_TMPDIR/r.tar.zst"
+    ok brig2 jimport in="$BATS_TEST_TMPDIR/r.tar.zst"
+    # a second copy: eth0 gets an address of its own, eth2's is taken
+    import_refused "10.199.5.5" "$BATS_TEST_TMPDIR/r.tar.zst" jname=${P}q ip4_addr=10.199.7.8/16
+}
+
+@test "jimport where the MACs are taken derives new ones; a forwarded port taken is refused" {
+    make_rows_source ${P}r
+    ok brig jexport jname=${P}r compress=none out="$BATS_TEST_TMPDIR/r.tar"
+    remanifest "$BATS_TEST_TMPDIR/r.tar" "$BATS_TEST_TMPDIR/r2.tar" \
+        'man = man.replace(b" 10.199.5.5/16 ", b" 10.199.5.6/16 ")'
+    local before
+    before=$(leftovers "$W1")
+    run brig jimport in="$BATS_TEST_TMPDIR/r2.tar" jname=${P}q ip4_addr=10.199.7.8/16
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+    output_has "tcp port 8080 is already forwarded to jail ${P}r"
+    same "$(leftovers "$W1")" "$before" "the workdir"
+    ok brig expose jname=${P}r action=remove in=8080
+    ok brig jimport in="$BATS_TEST_TMPDIR/r2.tar" jname=${P}q ip4_addr=10.199.7.8/16
+    same "$(nics_of ${P}q "$W1" | cut -d' ' -f1,3)" "0 0
+1 0
+2 0" "MACs derived for the copy"
+    [ "$(brig jnic jname=${P}q --json | jq -r '.[0].mac')" != "02:00:00:aa:bb:00" ]
+}
+
+@test "an archive of format 1, without rows, is still imported" {
+    make_source ${P}o
+    ok brig jexport jname=${P}o compress=none out="$BATS_TEST_TMPDIR/o.tar"
+    remanifest "$BATS_TEST_TMPDIR/o.tar" "$BATS_TEST_TMPDIR/o1.tar" \
+        'man = man.replace(b"brig_archive_format=\"2\"", b"brig_archive_format=\"1\"")'
+    tar -xOf "$BATS_TEST_TMPDIR/o1.tar" brig-manifest | grep -q 'brig_archive_format="1"'
+    ok brig2 jimport in="$BATS_TEST_TMPDIR/o1.tar"
+    output_has "${P}o: imported"
+}
+
+@test "jimport refuses hostile rows with one line and nothing left: another jail's files, a dst out of the jail, a bad bridge name, rows in format 1" {
+    make_rows_source ${P}r
+    ok brig jexport jname=${P}r compress=none out="$BATS_TEST_TMPDIR/r.tar"
+    local share=$BATS_TEST_TMPDIR/share
+    remanifest "$BATS_TEST_TMPDIR/r.tar" "$BATS_TEST_TMPDIR/h1.tar" \
+        "man = man.replace(b'$share /mnt/share', b'$W2/jails-data/${P}pad-data /mnt/share')"
+    import_refused "is in brig's workdir" "$BATS_TEST_TMPDIR/h1.tar"
+    remanifest "$BATS_TEST_TMPDIR/r.tar" "$BATS_TEST_TMPDIR/h2.tar" \
+        "man = man.replace(b'$share /mnt/share', b'$share /../../etc')"
+    import_refused "no '.' or '..'" "$BATS_TEST_TMPDIR/h2.tar"
+    remanifest "$BATS_TEST_TMPDIR/r.tar" "$BATS_TEST_TMPDIR/h3.tar" \
+        'man = man.replace(b"export_nic=\"2 auto", b"export_nic=\"2 br;x\$(id)")'
+    import_refused "parent" "$BATS_TEST_TMPDIR/h3.tar"
+    remanifest "$BATS_TEST_TMPDIR/r.tar" "$BATS_TEST_TMPDIR/h4.tar" \
+        'man = man.replace(b"brig_archive_format=\"2\"", b"brig_archive_format=\"1\"")'
+    import_refused "archive format 1 has no" "$BATS_TEST_TMPDIR/h4.tar"
+    remanifest "$BATS_TEST_TMPDIR/r.tar" "$BATS_TEST_TMPDIR/h5.tar" \
+        "man = man.replace(b'$share', b'$BATS_TEST_TMPDIR/nowhere')"
+    import_refused "nowhere" "$BATS_TEST_TMPDIR/h5.tar"
+}
+
+@test "bexport and bimport carry a VM's record, its sparse disk as sparse and its seed ISO" {
+    ok brig bcreate jname=${P}v imgsize=1g ci_jname=guest1 ip4_addr=10.199.8.8/16
+    local disk=$W1/vm/${P}v/disk0.raw
+    printf 'boot sector' | dd of="$disk" conv=notrunc 2>/dev/null
+    head -c 1048576 /dev/urandom | dd of="$disk" bs=1M seek=512 conv=notrunc 2>/dev/null
+    ok brig bexport jname=${P}v compress=none out="$BATS_TEST_TMPDIR/v.tar"
+    # the archive holds the data, not the 1 GiB of holes
+    [ "$(stat -c %s "$BATS_TEST_TMPDIR/v.tar")" -lt $((8 * 1048576)) ]
+    ok brig2 bimport in="$BATS_TEST_TMPDIR/v.tar"
+    output_has "${P}v: imported"
+    local disk2=$W2/vm/${P}v/disk0.raw
+    cmp "$disk" "$disk2"
+    same "$(stat -c %s "$disk2")" 1073741824 "the disk's size"
+    [ "$(du -k "$disk2" | cut -f1)" -lt 8192 ]
+    cmp "$W1/vm/${P}v/seed.iso" "$W2/vm/${P}v/seed.iso"
+    same "$(stat -c %u "$disk2")" "$(idmap_in ${P}v "$W2")" "the disk's owner"
+    same "$(BRIG_WORKDIR=$W2 "$BRIG_BIN" bget jname=${P}v imgsize ci_jname ip4_addr)" \
+        "$(brig bget jname=${P}v imgsize ci_jname ip4_addr)" "the record"
+    # a copy under another name and address gets a seed that says so
+    ok brig bimport in="$BATS_TEST_TMPDIR/v.tar" jname=${P}w ip4_addr=10.199.8.9/16
+    cmp "$disk" "$W1/vm/${P}w/disk0.raw"
+    ! cmp -s "$W1/vm/${P}v/seed.iso" "$W1/vm/${P}w/seed.iso"
+    grep -aq "10.199.8.9" "$W1/vm/${P}w/seed.iso"
+}
+
+@test "jexport refuses a VM and bexport a jail; jimport refuses a VM's archive and bimport a jail's" {
+    ok brig jcreate jname=${P}j
+    ok brig bcreate jname=${P}v imgsize=1m
+    assert_rejected 2 "${P}v: is a VM (bexport exports it)" brig jexport jname=${P}v out="$BATS_TEST_TMPDIR/x"
+    assert_rejected 2 "${P}j: is a jail (jexport exports it)" brig bexport jname=${P}j out="$BATS_TEST_TMPDIR/x"
+    [ ! -e "$BATS_TEST_TMPDIR/x" ]
+    ok brig bexport jname=${P}v out="$BATS_TEST_TMPDIR/v.tar.zst"
+    ok brig jexport jname=${P}j out="$BATS_TEST_TMPDIR/j.tar.zst"
+    import_refused "the archive holds a VM (bimport imports it)" "$BATS_TEST_TMPDIR/v.tar.zst"
+    local before
+    before=$(leftovers "$W2")
+    run brig2 bimport in="$BATS_TEST_TMPDIR/j.tar.zst"
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+    output_has "the archive holds a jail (jimport imports it)"
+    same "$(leftovers "$W2")" "$before" "the workdir"
+}
+
+@test "bimport refuses a VM archive with a link in the VM's directory, and leaves nothing" {
+    ok brig bcreate jname=${P}v imgsize=0 ci_jname=guest1
+    ok brig bexport jname=${P}v compress=none out="$BATS_TEST_TMPDIR/v.tar"
+    python3 - "$BATS_TEST_TMPDIR/v.tar" "$BATS_TEST_TMPDIR/evil.tar" <<'PY'
+import io, sys, tarfile
+s = tarfile.open(sys.argv[1])
+t = tarfile.open(sys.argv[2], "w", format=tarfile.PAX_FORMAT)
+for i in s.getmembers():
+    if i.name == "brig-digest":
+        l = tarfile.TarInfo("vm/disk1.raw"); l.type = tarfile.SYMTYPE; l.linkname = "/etc/shadow"
+        t.addfile(l)
+    t.addfile(i, s.extractfile(i) if i.isreg() else None)
+t.close()
+PY
+    local before
+    before=$(leftovers "$W2")
+    run brig2 bimport in="$BATS_TEST_TMPDIR/evil.tar"
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+    output_has "is not a file or directory"
+    same "$(leftovers "$W2")" "$before" "the workdir"
+    [ ! -e "$W2/vm/${P}v" ]
 }
