@@ -8,11 +8,65 @@
 #include <unistd.h>
 
 #include "brig.h"
+#include "fstab.h"
 #include "jarchive.h"
 #include "kv.h"
 #include "os/os.h"
 #include "progress.h"
+#include "store/store.h"
 #include "util.h"
+
+/* s with control characters shown as '?' (values come from the archive). */
+static void put_text(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+}
+
+/* An archive written elsewhere may bring what reaches out of the jail: commands
+ * brig runs as the host's root, host directories, host ports. Each is named,
+ * so that the user reads them before the first start. */
+static void note_host_reach(struct brig_ctx *c, const char *verb, const char *jname)
+{
+    static const enum brig_param_id host_cmds[] = {BRIG_P_EXEC_PRESTART, BRIG_P_EXEC_POSTSTART,
+                                                   BRIG_P_EXEC_PRESTOP, BRIG_P_EXEC_POSTSTOP};
+    struct brig_jail j = {0};
+    struct brig_err e = BRIG_ERR_INIT;
+    if (brig_jget(c, jname, &j, &e) < 0)
+        return;
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(host_cmds); i++) {
+        const char *v = j.v[host_cmds[i]];
+        if (!v || !*v)
+            continue;
+        fprintf(stderr, "brig: %s: %s: %s runs on the host as root: ", verb, jname,
+                brig_params[host_cmds[i]].name);
+        put_text(v);
+        fputc('\n', stderr);
+    }
+    struct brig_fstab *f = NULL;
+    size_t nf = 0;
+    if (brig_store_fstab_list(c->st, j.id, &f, &nf, &e) == 0) {
+        for (size_t i = 0; i < nf; i++) {
+            fprintf(stderr, "brig: %s: %s: mounts the host's ", verb, jname);
+            put_text(f[i].src);
+            fputs(" at ", stderr);
+            put_text(f[i].dst);
+            fprintf(stderr, " (%s)\n", f[i].options);
+            brig_fstab_clear(&f[i]);
+        }
+        free(f);
+    }
+    struct brig_expose *x = NULL;
+    size_t nx = 0;
+    if (brig_store_expose_list(c->st, j.id, &x, &nx, &e) == 0) {
+        for (size_t i = 0; i < nx; i++)
+            fprintf(stderr, "brig: %s: %s: forwards the host's %s port %u%s%s to the jail's %u\n",
+                    verb, jname, x[i].proto, x[i].in, *x[i].addr ? " on " : "", x[i].addr,
+                    x[i].out);
+        brig_exposes_free(x, nx);
+    }
+    brig_jail_clear(&j);
+}
 
 static int run(const char *verb, struct brig_ctx *c, const struct brig_kvlist *kv,
                struct cli_progress *bar, struct brig_err *err)
@@ -45,6 +99,7 @@ static int run(const char *verb, struct brig_ctx *c, const struct brig_kvlist *k
                      progress, bar, &done, err) < 0)
         return -1;
     cli_progress_end(bar, true);
+    note_host_reach(c, verb, done);
     printf("%s: imported\n", done);
     return 0;
 }

@@ -369,8 +369,13 @@ make_rows_source() {
 
 @test "a jail's NICs beyond eth0, host directories and port forwards travel with it, MACs and static addresses kept" {
     make_rows_source ${P}r
+    ok brig jset jname=${P}r exec_prestart='touch /tmp/x'
     ok brig jexport jname=${P}r out="$BATS_TEST_TMPDIR/r.tar.zst"
     ok brig2 jimport in="$BATS_TEST_TMPDIR/r.tar.zst"
+    # what reaches out of the jail is named before its first start
+    output_has "brig: jimport: ${P}r: exec_prestart runs on the host as root: touch /tmp/x"
+    output_has "brig: jimport: ${P}r: mounts the host's $BATS_TEST_TMPDIR/share at /mnt/share (ro)"
+    output_has "brig: jimport: ${P}r: forwards the host's tcp port 8080 to the jail's 80"
     # eth1's DHCP address is a pick of the importing workdir's pool
     same "$(nics_of ${P}r "$W2" | sed 's/^1 \(.*\) 10\.199\.[0-9.]*\/16$/1 \1 DHCP/')" \
         "0 auto 02:00:00:aa:bb:00 0 10.199.7.7/16
