@@ -293,23 +293,39 @@ static void phase_scale(int n, const char *data, const char *png)
     free(sp);
 }
 
-/* One command over every bench jail; its total time. */
-static double bulk_verb(const char *verb, int jobs)
+/* One command over every bench jail; its total time, its counts (and those
+ * of the jails' inits) in *ret, printed with the time per jail. */
+static double bulk_verb(const char *verb, int jobs, int n, struct bench_counts *ret)
 {
     _cleanup_free_ char *j = brig_xasprintf("jobs=%d", jobs);
     int status = 0;
+    bench_count_begin();
     double ms = bench_run_status((const char *const[]){brig, verb, "jname=bv*", j, NULL}, &status);
+    bench_count_end(ret);
     if (status != 0)
         bench_die("brig %s jname='bv*' %s failed with status %d", verb, j, status);
+    char cbuf[160];
+    printf(
+        "%-6s %-7s total %8.1f ms, %6.2f ms per jail; counts per jail: %s\n", verb, j, ms, ms / n,
+        bench_counts_str(&(struct bench_counts){ret->faults / n, ret->csw / n, ret->forks / n,
+                                                ret->execs / n, ret->syscalls / n, ret->cpu_ms / n},
+                         cbuf, sizeof(cbuf)));
+    fflush(stdout);
     return ms;
 }
 
 static void phase_bulk(int n, int jobs)
 {
     printf("== bulk: %d VNET jails started by one jstart and stopped by one jstop\n", n);
-    fflush(stdout);
-    double s1 = bulk_verb("jstart", 1), p1 = bulk_verb("jstop", 1);
-    double sj = bulk_verb("jstart", jobs), pj = bulk_verb("jstop", jobs);
+    bench_print_floor(brig, 10);
+    struct bench_counts c = {0};
+    double s1 = bulk_verb("jstart", 1, n, &c);
+    /* the inits' shutdown is counted from their cgroups */
+    _cleanup_free_ char *jcg = bench_jail_cgroup_parent("bv0000");
+    if (jcg)
+        bench_count_add_cgroup(jcg);
+    double p1 = bulk_verb("jstop", 1, n, &c);
+    double sj = bulk_verb("jstart", jobs, n, &c), pj = bulk_verb("jstop", jobs, n, &c);
     printf("jstart jobs=1 %.1f s, jobs=%d %.1f s: %.2fx faster\n", s1 / 1000, jobs, sj / 1000,
            s1 / sj);
     printf("jstop  jobs=1 %.1f s, jobs=%d %.1f s: %.2fx faster\n\n", p1 / 1000, jobs, pj / 1000,

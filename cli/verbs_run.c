@@ -288,6 +288,11 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb
     }
     /* jstop: a jail that depends on another in the list is stopped first */
     cli->ctx.stopping = names;
+    /* the host ends of several stops go in one request: the kernel's waits
+     * for a link's unregistration (RCU barriers, its last references) are
+     * then paid once for all, not once per jail */
+    if (fn == brig_jstop && total > 1 && !cli->ctx.dry_run)
+        brig_links_batch(&cli->ctx);
     for (char **n = names; *n; n++) {
         struct brig_err e = BRIG_ERR_INIT;
         struct brig_buf plan = {0};
@@ -315,6 +320,14 @@ static int for_each(struct cli *cli, bool reverse, jail_fn fn, const struct verb
         brig_buf_free(&plan);
     }
     cli->ctx.stopping = NULL;
+    struct brig_err e = BRIG_ERR_INIT;
+    if (brig_links_release(&cli->ctx, &e) < 0) {
+        if (r == 0) {
+            *err = e;
+            return -1;
+        }
+        fprintf(stderr, "brig: %s: %s\n", cli->verb->name, e.msg);
+    }
     if (r < 0 && total > 1)
         brig_err_set(err, err->code, "%s", "some jails failed (see above)");
     return r;

@@ -20,6 +20,9 @@ struct brig_ctx {
     bool dry_run;
     bool force;            /* jstop: stop the running jails that depend on the jail first */
     char *const *stopping; /* jstop: all the jails it stops (NULL-terminated; may be NULL) */
+    /* jstop of several jails: the link group their host ends join, deleted in
+     * one request by brig_links_release; 0: each stop deletes its own */
+    uint32_t link_group;
     struct brig_store *st; /* NULL until brig_ctx_open */
     struct brig_node node;
     /* the host's registry of id ranges: /etc/subuid and /etc/subgid (idmap.h) */
@@ -189,6 +192,13 @@ int brig_jstart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,
  * and what it left was cleaned up), not an error. */
 int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, enum brig_outcome *ret,
                struct brig_err *err);
+/* Before the jstops of several jails: their host links join one new link group
+ * (a random one of 2^31 with the high bit set, so that no other brig's nor the
+ * kernel's default 0 is taken), deleted by brig_links_release. */
+void brig_links_batch(struct brig_ctx *c);
+/* Delete at once the links that the jstops made with c->link_group set left in
+ * that group, and clear it. */
+int brig_links_release(struct brig_ctx *c, struct brig_err *err);
 /* jrestart: check the recorded configuration, stop the jail when it runs, start it
  * (*ret: BRIG_OUT_DONE). */
 int brig_jrestart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,

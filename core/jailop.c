@@ -92,6 +92,7 @@ int brig_jail_op_open(struct brig_ctx *c, const char *jname, bool lock, struct b
         .sysdir = op->sysdir,
         .basedir = op->basedir,
         .devfs_rules = op->rules,
+        .link_group = c->link_group,
     };
     if (brig_jail_is_vm(&op->j)) {
         op->vmdir = brig_vm_dir(c, jname);

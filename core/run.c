@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "brig.h"
@@ -184,6 +186,24 @@ int brig_jstop(struct brig_ctx *c, const char *jname, struct brig_buf *plan, enu
 out:
     brig_jail_op_free(&op);
     return r;
+}
+
+void brig_links_batch(struct brig_ctx *c)
+{
+    uint32_t g = 0;
+    if (getrandom(&g, sizeof(g), 0) != (ssize_t)sizeof(g))
+        g = (uint32_t)getpid() ^ (uint32_t)time(NULL) << 16;
+    c->link_group = g | 0x80000000u;
+}
+
+int brig_links_release(struct brig_ctx *c, struct brig_err *err)
+{
+    uint32_t group = c->link_group;
+    c->link_group = 0;
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    if (group == 0 || !ops->links_release)
+        return 0;
+    return ops->links_release(group, err);
 }
 
 int brig_jrestart(struct brig_ctx *c, const char *jname, struct brig_buf *plan,

@@ -70,6 +70,7 @@ static const struct brig_os_ops linux_ops = {
     .jexec = brig_linux_jexec,
     .nic_up = brig_linux_nic_up,
     .nic_down = brig_linux_nic_down,
+    .links_release = brig_linux_links_release,
     .nic_host_name = brig_linux_nic_host_name,
     .bridge_list = brig_linux_bridge_list,
     .bridge_create = brig_linux_bridge_create,

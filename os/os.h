@@ -31,6 +31,10 @@ struct brig_jail_env {
     const struct brig_expose *exposes; /* port forwards, with their target filled */
     size_t nexposes;
     const char *vmdir; /* a VM's directory (disks, seed, sockets); NULL for a jail */
+    /* jstop of several jails in one command: the host ends of the NICs join this
+     * link group, deleted all at once by links_release before the command
+     * returns; 0: each is deleted at once */
+    uint32_t link_group;
 };
 
 /* One bridge of the host, as brig bridge action=list shows it. */
@@ -83,6 +87,10 @@ struct brig_os_ops {
     /* Delete one NIC of the running VNET jail rt; missing is success. */
     int (*nic_down)(const struct brig_jail_env *env, const struct brig_runtime *rt,
                     const struct brig_nic *nic, struct brig_err *err);
+    /* Delete every link of group at once (one request: one set of the kernel's
+     * waits for all); no link left in it is success. NULL: a kernel whose
+     * stops delete their links themselves. */
+    int (*links_release)(uint32_t group, struct brig_err *err);
     /* The host end's interface name of NIC idx of jail jail_id. */
     int (*nic_host_name)(int64_t jail_id, int idx, char *buf, size_t len, struct brig_err *err);
     /* Every bridge of the host, sorted by name. */

@@ -46,6 +46,12 @@ int brig_link_set_up(struct brig_nl *nl, const char *name, struct brig_err *err)
 /* Delete the link; a link that does not exist is success. Deleting either end of a
  * veth removes the pair. */
 int brig_link_delete(struct brig_nl *nl, const char *name, struct brig_err *err);
+/* Put the link in link group group (no wait); a missing link is success. */
+int brig_link_set_group(struct brig_nl *nl, const char *name, uint32_t group, struct brig_err *err);
+/* Delete every link of group group in one request (RTM_DELLINK with IFLA_GROUP):
+ * the kernel unregisters them together, with one set of RCU waits for all. A
+ * group with no link is success. */
+int brig_link_delete_group(struct brig_nl *nl, uint32_t group, struct brig_err *err);
 /* NULL-terminated list of the names of all links starting with prefix (may be empty). */
 int brig_link_list_prefix(struct brig_nl *nl, const char *prefix, char ***ret_names,
                           struct brig_err *err);
@@ -171,8 +177,11 @@ int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct bri
 int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct brig_addr *addrs,
                         size_t naddrs, const struct brig_addr *gw4, const struct brig_addr *gw6,
                         struct brig_err *err);
-/* Delete NIC idx of jail jail_id from the host side (the jail end goes with it). */
-int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, struct brig_err *err);
+/* Delete NIC idx of jail jail_id from the host side (the jail end goes with it);
+ * with group, put its host end in that link group instead, for
+ * brig_link_delete_group. */
+int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, uint32_t group,
+                     struct brig_err *err);
 
 /* DHCP server for REALDHCP jails: one dnsmasq per brig bridge, DHCP only (no DNS). */
 

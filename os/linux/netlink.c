@@ -254,6 +254,39 @@ int brig_link_delete(struct brig_nl *nl, const char *name, struct brig_err *err)
     return 0;
 }
 
+int brig_link_set_group(struct brig_nl *nl, const char *name, uint32_t group, struct brig_err *err)
+{
+    if (strlen(name) >= IFNAMSIZ)
+        return brig_err_set(err, BRIG_EUSAGE, "interface name '%.80s' is too long", name);
+    struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+    struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_REQUEST);
+    if (!msg)
+        abort();
+    if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+        nla_put_string(msg, IFLA_IFNAME, name) < 0 || nla_put_u32(msg, IFLA_GROUP, group) < 0)
+        abort();
+    int r = nl_send_sync(nl->sk, msg);
+    if (r < 0 && !nl_is_missing(r))
+        return nl_err(err, r, "set the link group of", name);
+    return 0;
+}
+
+int brig_link_delete_group(struct brig_nl *nl, uint32_t group, struct brig_err *err)
+{
+    struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+    struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST);
+    if (!msg)
+        abort();
+    if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg, IFLA_GROUP, group) < 0)
+        abort();
+    int r = nl_send_sync(nl->sk, msg);
+    if (r < 0 && !nl_is_missing(r))
+        return brig_err_set(err, BRIG_EFAIL, "delete the links of group %" PRIu32 ": %s", group,
+                            nl_geterror(r));
+    return 0;
+}
+
 int brig_link_list_prefix(struct brig_nl *nl, const char *prefix, char ***ret_names,
                           struct brig_err *err)
 {
@@ -817,11 +850,14 @@ int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct b
     return 0;
 }
 
-int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, struct brig_err *err)
+int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, uint32_t group,
+                     struct brig_err *err)
 {
     char hname[IFNAMSIZ];
     if (brig_veth_host_name(jail_id, idx, hname, err) < 0)
         return -1;
+    if (group)
+        return brig_link_set_group(host, hname, group, err);
     return brig_link_delete(host, hname, err);
 }
 

@@ -38,6 +38,14 @@ int brig_linux_nic_down(const struct brig_jail_env *env, const struct brig_runti
     return brig_vnet_nics_down(env, nic, 1, err);
 }
 
+int brig_linux_links_release(uint32_t group, struct brig_err *err)
+{
+    _cleanup_nl_ struct brig_nl *nl = NULL;
+    if (brig_nl_open(&nl, err) < 0)
+        return -1;
+    return brig_link_delete_group(nl, group, err);
+}
+
 int brig_linux_nic_host_name(int64_t jail_id, int idx, char *buf, size_t len, struct brig_err *err)
 {
     char name[IFNAMSIZ];

@@ -11,6 +11,8 @@ int brig_linux_nic_up(const struct brig_jail_env *env, const struct brig_runtime
 /* Delete NIC nic of jail env->jail from the host side; missing is success. */
 int brig_linux_nic_down(const struct brig_jail_env *env, const struct brig_runtime *rt,
                         const struct brig_nic *nic, struct brig_err *err);
+/* Delete every link of link group group in one request; none is success. */
+int brig_linux_links_release(uint32_t group, struct brig_err *err);
 /* The host end's name of NIC idx of jail jail_id ("bj<id>n<idx>"). */
 int brig_linux_nic_host_name(int64_t jail_id, int idx, char *buf, size_t len, struct brig_err *err);
 /* Every bridge of the calling thread's network namespace, with addresses and members. */

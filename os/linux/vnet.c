@@ -573,7 +573,8 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
     _cleanup_strv_ char **ports = brig_xcalloc(1, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         char name[IFNAMSIZ];
-        if (brig_veth_delete(host, env->jail->id, nics[i].idx, r == 0 ? err : NULL) < 0)
+        if (brig_veth_delete(host, env->jail->id, nics[i].idx, env->link_group,
+                             r == 0 ? err : NULL) < 0)
             r = -1;
         if (brig_veth_host_name(env->jail->id, nics[i].idx, name, NULL) == 0)
             brig_strv_push(&ports, name);

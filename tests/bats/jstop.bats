@@ -71,6 +71,27 @@ teardown() {
     assert_nothing_left
 }
 
+@test "jstop of several VNET jails removes their host-side interfaces before it returns, and no other jail's" {
+    local n pid
+    for n in ${P}so1 ${P}so2 ${P}so3; do
+        ok brig jcreate jname=$n vnet=1 ip4_addr=0
+    done
+    ok brig jstart jname="${P}so*"
+    same "$(count_links)" 3 "bj links while running"
+    # a jail's network namespace held by a host process outlives its init:
+    # its host end still goes with the stop
+    pid=$(jpid ${P}so2)
+    exec 9</proc/$pid/ns/net
+    ok brig jstop jname=${P}so1,${P}so2
+    exec 9<&-
+    has_line "${P}so1: stopped"
+    has_line "${P}so2: stopped"
+    same "$(count_links)" 1 "bj links after the stop"
+    ok brig jexec jname=${P}so3 -- ip -o link show eth0
+    ok brig jstop jname=${P}so3
+    assert_nothing_left
+}
+
 @test "jstop jname=glob stops the matching running jails" {
     local n
     for n in ${P}so1 ${P}so2 ${P}sx1; do ok brig jcreate jname=$n ip4_addr=0 exec_start=true; done

@@ -36,7 +36,7 @@ struct jail {
 struct ctx {
     struct brig_nl *nl;
     char tmp[64];
-    struct jail jails[2];
+    struct jail jails[3];
     size_t njails;
 };
 
@@ -447,9 +447,9 @@ static void test_deleting_a_nic_leaves_no_link_on_either_side(void **state)
     assert_null(names[1]);
 
     uint64_t t0 = brig_now_ns();
-    assert_int_equal(brig_veth_delete(c->nl, 9, 0, &err), 0);
+    assert_int_equal(brig_veth_delete(c->nl, 9, 0, 0, &err), 0);
     print_message("veth delete: %.2f ms\n", (double)(brig_now_ns() - t0) / 1e6);
-    assert_int_equal(brig_veth_delete(c->nl, 9, 0, &err), 0); /* gone already: fine */
+    assert_int_equal(brig_veth_delete(c->nl, 9, 0, 0, &err), 0); /* gone already: fine */
 
     bool exists = true;
     assert_int_equal(brig_link_exists(c->nl, "bj9n0", &exists, &err), 0);
@@ -461,6 +461,45 @@ static void test_deleting_a_nic_leaves_no_link_on_either_side(void **state)
     _cleanup_strv_ char **after = NULL;
     assert_int_equal(brig_link_list_prefix(c->nl, BRIG_VETH_PREFIX, &after, &err), 0);
     assert_null(after[0]);
+}
+
+static void test_links_of_a_group_go_in_one_deletion_and_no_other_link_with_them(void **state)
+{
+    struct ctx *c = *state;
+    struct brig_err err = BRIG_ERR_INIT;
+    make_bridge(c, NULL, 0);
+    struct jail *j[3] = {jail_spawn(c), jail_spawn(c), jail_spawn(c)};
+    make_veth(c, j[0], 7, "a", NULL);
+    make_veth(c, j[1], 8, "b", NULL);
+    make_veth(c, j[2], 9, "c", NULL);
+
+    const uint32_t group = 0x80000001u;
+    assert_int_equal(brig_veth_delete(c->nl, 7, 0, group, &err), 0);
+    assert_int_equal(brig_veth_delete(c->nl, 8, 0, group, &err), 0);
+    /* a link that is gone already is no failure, as with a deletion */
+    assert_int_equal(brig_link_set_group(c->nl, "bj6n0", group, &err), 0);
+    bool exists = false;
+    assert_int_equal(brig_link_exists(c->nl, "bj7n0", &exists, &err), 0);
+    assert_true(exists); /* only grouped, until the group goes */
+
+    assert_int_equal(brig_link_delete_group(c->nl, group, &err), 0);
+    _cleanup_strv_ char **after = NULL;
+    assert_int_equal(brig_link_list_prefix(c->nl, BRIG_VETH_PREFIX, &after, &err), 0);
+    assert_non_null(after[0]);
+    assert_string_equal(after[0], "bj9n0");
+    assert_null(after[1]);
+    assert_int_equal(brig_link_exists(c->nl, BR, &exists, &err), 0);
+    assert_true(exists);
+    for (int i = 0; i < 2; i++) {
+        _cleanup_nl_ struct brig_nl *jnl = NULL;
+        assert_int_equal(brig_nl_open_netns(j[i]->netns, &jnl, &err), 0);
+        assert_int_equal(brig_link_exists(jnl, "eth0", &exists, &err), 0);
+        assert_false(exists);
+    }
+    /* nothing left in the group: success, and nothing else goes */
+    assert_int_equal(brig_link_delete_group(c->nl, group, &err), 0);
+    assert_int_equal(brig_link_exists(c->nl, "bj9n0", &exists, &err), 0);
+    assert_true(exists);
 }
 
 static void test_restart_replaces_a_stale_host_end_of_the_same_name(void **state)
@@ -679,6 +718,7 @@ int main(void)
         T(test_vnet_nic_gets_addresses_and_default_routes_inside),
         T(test_two_jails_on_one_bridge_ping_each_other),
         T(test_deleting_a_nic_leaves_no_link_on_either_side),
+        T(test_links_of_a_group_go_in_one_deletion_and_no_other_link_with_them),
         T(test_restart_replaces_a_stale_host_end_of_the_same_name),
         T(test_veth_on_a_missing_bridge_fails_and_leaves_nothing),
         T(test_host_end_names_fit_ifnamsiz_and_parse_back),
