@@ -6,6 +6,7 @@
 #include <archive_entry.h>
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -306,20 +307,98 @@ int brig_cidata_render(const struct brig_cidata *ci, char **ret_meta, char **ret
     return 0;
 }
 
+/* libarchive, opened with dlopen when a seed is written: linked, it and the
+ * libraries it needs (libxml2, ICU, libstdc++, ...) were loaded and relocated
+ * by every brig command, ~150 page faults and ~130 system calls each. */
+static struct {
+    void *lib;
+    struct archive *(*write_new)(void);
+    int (*set_format_iso9660)(struct archive *);
+    int (*set_format_option)(struct archive *, const char *, const char *, const char *);
+    int (*open_fd)(struct archive *, int);
+    int (*write_header)(struct archive *, struct archive_entry *);
+    la_ssize_t (*write_data)(struct archive *, const void *, size_t);
+    int (*write_close)(struct archive *);
+    int (*write_free)(struct archive *);
+    const char *(*error_string)(struct archive *);
+    struct archive_entry *(*entry_new)(void);
+    void (*entry_free)(struct archive_entry *);
+    void (*entry_set_pathname)(struct archive_entry *, const char *);
+    void (*entry_set_filetype)(struct archive_entry *, unsigned int);
+    void (*entry_set_perm)(struct archive_entry *, mode_t);
+    void (*entry_set_size)(struct archive_entry *, la_int64_t);
+    void (*entry_set_mtime)(struct archive_entry *, time_t, long);
+} la;
+
+static int la_load(struct brig_err *err)
+{
+    if (la.lib)
+        return 0;
+    void *lib = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return brig_err_set(err, BRIG_EFAIL, "seed ISO: %s (apt-get install libarchive13)",
+                            dlerror());
+    static const char *const names[] = {
+        "archive_write_new",
+        "archive_write_set_format_iso9660",
+        "archive_write_set_format_option",
+        "archive_write_open_fd",
+        "archive_write_header",
+        "archive_write_data",
+        "archive_write_close",
+        "archive_write_free",
+        "archive_error_string",
+        "archive_entry_new",
+        "archive_entry_free",
+        "archive_entry_set_pathname",
+        "archive_entry_set_filetype",
+        "archive_entry_set_perm",
+        "archive_entry_set_size",
+        "archive_entry_set_mtime",
+    };
+    void *sym[BRIG_ARRAY_SIZE(names)];
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(names); i++) {
+        if (!(sym[i] = dlsym(lib, names[i]))) {
+            dlclose(lib);
+            return brig_err_set(err, BRIG_EFAIL, "seed ISO: libarchive has no %s", names[i]);
+        }
+    }
+    memcpy(&la.write_new, &sym[0], sizeof(void *));
+    memcpy(&la.set_format_iso9660, &sym[1], sizeof(void *));
+    memcpy(&la.set_format_option, &sym[2], sizeof(void *));
+    memcpy(&la.open_fd, &sym[3], sizeof(void *));
+    memcpy(&la.write_header, &sym[4], sizeof(void *));
+    memcpy(&la.write_data, &sym[5], sizeof(void *));
+    memcpy(&la.write_close, &sym[6], sizeof(void *));
+    memcpy(&la.write_free, &sym[7], sizeof(void *));
+    memcpy(&la.error_string, &sym[8], sizeof(void *));
+    memcpy(&la.entry_new, &sym[9], sizeof(void *));
+    memcpy(&la.entry_free, &sym[10], sizeof(void *));
+    memcpy(&la.entry_set_pathname, &sym[11], sizeof(void *));
+    memcpy(&la.entry_set_filetype, &sym[12], sizeof(void *));
+    memcpy(&la.entry_set_perm, &sym[13], sizeof(void *));
+    memcpy(&la.entry_set_size, &sym[14], sizeof(void *));
+    memcpy(&la.entry_set_mtime, &sym[15], sizeof(void *));
+    la.lib = lib;
+    return 0;
+}
+
 static int add_file(struct archive *a, const char *name, const char *data, time_t now,
                     struct brig_err *err)
 {
-    struct archive_entry *e = archive_entry_new();
+    struct archive_entry *e = la.entry_new();
+    if (!e)
+        abort();
     size_t len = strlen(data);
-    archive_entry_set_pathname(e, name);
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0644);
-    archive_entry_set_size(e, (la_int64_t)len);
-    archive_entry_set_mtime(e, now, 0);
-    int r = archive_write_header(a, e);
-    archive_entry_free(e);
-    if (r != ARCHIVE_OK || archive_write_data(a, data, len) != (la_ssize_t)len)
-        return brig_err_set(err, BRIG_EFAIL, "seed ISO %s: %s", name, archive_error_string(a));
+    la.entry_set_pathname(e, name);
+    la.entry_set_filetype(e, AE_IFREG);
+    la.entry_set_perm(e, 0644);
+    la.entry_set_size(e, (la_int64_t)len);
+    la.entry_set_mtime(e, now, 0);
+    int r = la.write_header(a, e);
+    la.entry_free(e);
+    if (r != ARCHIVE_OK || la.write_data(a, data, len) != (la_ssize_t)len)
+        return brig_err_set(err, BRIG_EFAIL, "seed ISO %s: %s", name, la.error_string(a));
     return 0;
 }
 
@@ -344,30 +423,30 @@ static int label_primary_volume(int fd, const char *path, struct brig_err *err)
 int brig_cidata_write(const char *path, const struct brig_cidata *ci, struct brig_err *err)
 {
     _cleanup_free_ char *meta = NULL, *user = NULL, *network = NULL;
-    if (brig_cidata_render(ci, &meta, &user, &network, err) < 0)
+    if (brig_cidata_render(ci, &meta, &user, &network, err) < 0 || la_load(err) < 0)
         return -1;
     _cleanup_free_ char *tmp = brig_xasprintf("%s.tmpXXXXXX", path);
     _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
         return brig_err_sys(err, errno, "create %s", tmp);
-    struct archive *a = archive_write_new();
+    struct archive *a = la.write_new();
     time_t now = time(NULL);
     int r = -1;
-    if (!a || archive_write_set_format_iso9660(a) != ARCHIVE_OK ||
-        archive_write_set_format_option(a, "iso9660", "volume-id", CIDATA_LABEL) != ARCHIVE_OK ||
-        archive_write_set_format_option(a, "iso9660", "rockridge", "useful") != ARCHIVE_OK ||
-        archive_write_set_format_option(a, "iso9660", "joliet", "1") != ARCHIVE_OK ||
-        archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+    if (!a || la.set_format_iso9660(a) != ARCHIVE_OK ||
+        la.set_format_option(a, "iso9660", "volume-id", CIDATA_LABEL) != ARCHIVE_OK ||
+        la.set_format_option(a, "iso9660", "rockridge", "useful") != ARCHIVE_OK ||
+        la.set_format_option(a, "iso9660", "joliet", "1") != ARCHIVE_OK ||
+        la.open_fd(a, fd) != ARCHIVE_OK) {
         brig_err_set(err, BRIG_EFAIL, "seed ISO %s: %s", path,
-                     a ? archive_error_string(a) : "cannot initialise libarchive");
+                     a ? la.error_string(a) : "cannot initialise libarchive");
         goto out;
     }
     if (add_file(a, "meta-data", meta, now, err) < 0 ||
         add_file(a, "user-data", user, now, err) < 0 ||
         (network && add_file(a, "network-config", network, now, err) < 0))
         goto out;
-    if (archive_write_close(a) != ARCHIVE_OK) {
-        brig_err_set(err, BRIG_EFAIL, "seed ISO %s: %s", path, archive_error_string(a));
+    if (la.write_close(a) != ARCHIVE_OK) {
+        brig_err_set(err, BRIG_EFAIL, "seed ISO %s: %s", path, la.error_string(a));
         goto out;
     }
     if (label_primary_volume(fd, path, err) < 0)
@@ -383,7 +462,7 @@ int brig_cidata_write(const char *path, const struct brig_cidata *ci, struct bri
     r = 0;
 out:
     if (a)
-        archive_write_free(a);
+        la.write_free(a);
     if (r < 0)
         unlink(tmp);
     return r;
