@@ -11,7 +11,9 @@
  * `brig jstop` against `lxc-stop -k`. Prints median and p90 of each and the
  * ratios brig/LXC. A second brig jail with userns=0 (root of the host's user
  * namespace) runs in the same rounds, for the cost of the user namespace and
- * the idmapped mounts of the default, unprivileged jail. Run by hand; this is
+ * the idmapped mounts of the default, unprivileged jail. A third, with
+ * nic_filter=0, is started and stopped NOFILT_RUNS times after the rounds,
+ * for its counts: what the default port filter adds. Run by hand; this is
  * not a test. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +29,9 @@
 #define BRIG_ADDR   "10.199.0.10"
 #define PRIV_JAIL   "benchp"
 #define PRIV_ADDR   "10.199.0.11"
+#define NOFILT_JAIL "benchf"
+#define NOFILT_ADDR "10.199.0.12"
+#define NOFILT_RUNS 5
 #define LXC_NAME    "benchlxc"
 #define LXC_BRIDGE  "benchbr0"
 #define LXC_ADDR    "10.198.0.10"
@@ -69,7 +74,7 @@ static void print_counts(const char *what, const struct bench_counts *c, int n)
 {
     struct bench_counts m = bench_counts_median(c, (size_t)n);
     char buf[160];
-    printf("counts: %-16s %s\n", what, bench_counts_str(&m, buf, sizeof(buf)));
+    printf("counts: %-19s %s\n", what, bench_counts_str(&m, buf, sizeof(buf)));
 }
 
 static double lxc_verb(const char *tool, const char *flag)
@@ -117,6 +122,8 @@ int main(int argc, char **argv)
                                     "ip4_addr=" BRIG_ADDR "/16", NULL});
     bench_run((const char *const[]){brig, "jcreate", "jname=" PRIV_JAIL, "vnet=1",
                                     "ip4_addr=" PRIV_ADDR "/16", "userns=0", NULL});
+    bench_run((const char *const[]){brig, "jcreate", "jname=" NOFILT_JAIL, "vnet=1",
+                                    "ip4_addr=" NOFILT_ADDR "/16", "nic_filter=0", NULL});
     bench_bridge_add(LXC_BRIDGE, "10.198.0.1/16");
     peer = in_path("lxc-create") && in_path("lxc-start");
     if (peer)
@@ -197,6 +204,18 @@ int main(int argc, char **argv)
     print_counts("jstop userns=1", cbt, n);
     print_counts("jstart userns=0", cps, n);
     print_counts("jstop userns=0", cpt, n);
+    struct bench_counts cfs[NOFILT_RUNS], cft[NOFILT_RUNS];
+    brig_verb("jstart", NOFILT_JAIL); /* warm-up */
+    bench_sleep_ms(SETTLE_MS);
+    brig_verb("jstop", NOFILT_JAIL);
+    for (int i = 0; i < NOFILT_RUNS; i++) {
+        bench_sleep_ms(SETTLE_MS);
+        brig_verb_counted("jstart", NOFILT_JAIL, &cfs[i]);
+        bench_sleep_ms(SETTLE_MS);
+        brig_verb_counted("jstop", NOFILT_JAIL, &cft[i]);
+    }
+    print_counts("jstart nic_filter=0", cfs, NOFILT_RUNS);
+    print_counts("jstop nic_filter=0", cft, NOFILT_RUNS);
     free(cbs);
     free(cbt);
     free(cps);
