@@ -83,10 +83,12 @@ teardown() {
     pid=$(jpid ${P}so2)
     exec 9</proc/$pid/ns/net
     ok brig jstop jname=${P}so1,${P}so2
-    exec 9<&-
     has_line "${P}so1: stopped"
     has_line "${P}so2: stopped"
-    same "$(count_links)" 1 "bj links after the stop"
+    local left
+    left=$(count_links)
+    exec 9<&-
+    same "$left" 1 "bj links after the stop"
     ok brig jexec jname=${P}so3 -- ip -o link show eth0
     ok brig jstop jname=${P}so3
     assert_nothing_left
