@@ -419,9 +419,8 @@ static int v_features(int argc, char **argv, int i)
     json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
     json_object_object_add(o, "ociVersionMax", json_object_new_string("1.1.0"));
     json_object *hooks = json_object_new_array();
-    static const char *const hk[] = {"prestart", "createRuntime", "poststart", "poststop"};
-    for (size_t k = 0; k < 4; k++)
-        json_object_array_add(hooks, json_object_new_string(hk[k]));
+    for (int k = 0; k < BRIG_OCI_HOOK_COUNT; k++)
+        json_object_array_add(hooks, json_object_new_string(brig_oci_hook_name(k)));
     json_object_object_add(o, "hooks", hooks);
     json_object *mo = json_object_new_array();
     static const char *const mopts[] = {

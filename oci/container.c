@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,56 +154,6 @@ static char *now_rfc3339(void)
     char buf[64];
     strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
     return brig_xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
-/* ---- hooks ---- */
-
-static int run_hooks(const struct brig_oci_spec *s, enum brig_oci_hook_kind k, const char *state,
-                     struct brig_err *err)
-{
-    for (size_t i = 0; i < s->nhooks[k]; i++) {
-        const struct brig_oci_hook *h = &s->hooks[k][i];
-        int in[2];
-        if (pipe2(in, O_CLOEXEC) < 0)
-            return brig_err_sys(err, errno, "pipe");
-        pid_t pid = fork();
-        if (pid < 0)
-            return brig_err_sys(err, errno, "fork");
-        if (pid == 0) {
-            dup2(in[0], 0);
-            char *argv0[] = {h->path, NULL};
-            char *envp0[] = {NULL};
-            execve(h->path, h->args && h->args[0] ? h->args : argv0, h->env ? h->env : envp0);
-            _exit(127);
-        }
-        close(in[0]);
-        signal(SIGPIPE, SIG_IGN);
-        ssize_t w = write(in[1], state, strlen(state));
-        (void)w;
-        close(in[1]);
-        int status = 0;
-        uint64_t deadline = h->timeout ? brig_now_ns() + (uint64_t)h->timeout * 1000000000ULL : 0;
-        for (;;) {
-            pid_t r = waitpid(pid, &status, deadline ? WNOHANG : 0);
-            if (r == pid)
-                break;
-            if (r < 0 && errno != EINTR)
-                return brig_err_sys(err, errno, "wait for hook %s", h->path);
-            if (deadline && brig_now_ns() > deadline) {
-                kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                return brig_err_set(err, BRIG_EFAIL, "hooks.%s[%zu]: %s timed out after %d s",
-                                    brig_oci_hook_name(k), i, h->path, h->timeout);
-            }
-            if (deadline)
-                usleep(10000);
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            return brig_err_set(err, BRIG_EFAIL, "hooks.%s[%zu]: %s failed with status %d",
-                                brig_oci_hook_name(k), i, h->path,
-                                WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-    }
-    return 0;
 }
 
 /* ---- the state file ---- */
@@ -393,18 +348,32 @@ static int write_map(pid_t pid, const char *file, const struct brig_oci_idmap *m
     return 0;
 }
 
-int brig_oci_read_answer(int sync, bool exec_too, struct brig_err *err)
+/* The answer in buf (n bytes read): "R", or "E" and why setup failed. */
+static int answer_of(char *buf, ssize_t n, struct brig_err *err)
 {
-    char buf[1100];
-    ssize_t n;
-    do
-        n = read(sync, buf, sizeof(buf) - 1);
-    while (n < 0 && errno == EINTR);
     if (n <= 0)
         return brig_err_set(err, BRIG_EFAIL, "the container's process ended during setup");
     buf[n] = '\0';
     if (buf[0] != 'R')
         return brig_err_set(err, BRIG_EFAIL, "%s", buf + 1);
+    return 0;
+}
+
+static ssize_t read_msg(int sync, char *buf, size_t size)
+{
+    ssize_t n;
+    do
+        n = read(sync, buf, size - 1);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+int brig_oci_read_answer(int sync, bool exec_too, struct brig_err *err)
+{
+    char buf[1100];
+    ssize_t n = read_msg(sync, buf, sizeof(buf));
+    if (answer_of(buf, n, err) < 0)
+        return -1;
     if (!exec_too)
         return 0;
     /* the socket closes on exec; an answer means exec failed */
@@ -417,26 +386,166 @@ int brig_oci_read_answer(int sync, bool exec_too, struct brig_err *err)
     return brig_err_set(err, BRIG_EFAIL, "%s", buf + 1);
 }
 
-/* Join the namespaces the config names by path, in this process: clone's
- * children start in them. A joined mount or user namespace is not done. */
-static int join_namespaces(const struct brig_oci_spec *s, struct brig_err *err)
+/* The order namespaces are joined in, runc's: the user namespace first, so
+ * the others, when it owns them, are joined with its capabilities. */
+static const enum brig_oci_ns join_order[] = {
+    BRIG_OCI_NS_USER, BRIG_OCI_NS_IPC,   BRIG_OCI_NS_UTS,    BRIG_OCI_NS_NETWORK,
+    BRIG_OCI_NS_PID,  BRIG_OCI_NS_MOUNT, BRIG_OCI_NS_CGROUP, BRIG_OCI_NS_TIME,
+};
+
+/* An fd of the namespace file at path, checked to be a namespace of kind k:
+ * no symbolic link on the way but /proc's own links to namespaces, and the
+ * file a namespace of that type (NS_GET_NSTYPE), so a regular file or a link
+ * planted in the bundle is refused. */
+static int open_ns(const char *path, enum brig_oci_ns k, struct brig_err *err)
 {
+    const char *kind = brig_oci_ns_name(k);
+    _cleanup_free_ char *dir = brig_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    const char *name = path + (slash - dir) + 1;
+    if (!*name)
+        return brig_err_set(err, BRIG_EUSAGE, "linux.namespaces: %s is not a %s namespace", path,
+                            kind);
+    slash[slash == dir ? 1 : 0] = '\0';
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                           .resolve = RESOLVE_NO_SYMLINKS};
+    _cleanup_close_ int dfd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+    if (dfd < 0)
+        return errno == ELOOP
+                   ? brig_err_set(err, BRIG_EUSAGE,
+                                  "linux.namespaces: %s: a symbolic link on the way", path)
+                   : brig_err_sys(err, errno, "linux.namespaces: open %s", dir);
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return brig_err_sys(err, errno, "linux.namespaces: %s", path);
+    struct statfs sf;
+    if (S_ISLNK(st.st_mode) && (fstatfs(dfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC))
+        return brig_err_set(err, BRIG_EUSAGE, "linux.namespaces: %s is a symbolic link", path);
+    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return brig_err_sys(err, errno, "linux.namespaces: open %s", path);
+    int type = -1;
+    if (fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC)
+        type = ioctl(fd, NS_GET_NSTYPE);
+    if (type != ns_flags[k]) {
+        const char *is = NULL;
+        for (int i = 0; i < BRIG_OCI_NS_COUNT && type >= 0; i++)
+            if (ns_flags[i] == type)
+                is = brig_oci_ns_name(i);
+        close(fd);
+        return is ? brig_err_set(err, BRIG_EUSAGE,
+                                 "linux.namespaces: %s is a namespace of type %s, not %s", path,
+                                 is, kind)
+                  : brig_err_set(err, BRIG_EUSAGE, "linux.namespaces: %s is not a %s namespace",
+                                 path, kind);
+    }
+    return fd;
+}
+
+/* The fds of the namespaces the config joins, opened and checked before
+ * anything joins one (a joined mount namespace changes what paths name). */
+static int open_joined(const struct brig_oci_spec *s, int fds[BRIG_OCI_NS_COUNT], bool *ret_any,
+                       struct brig_err *err)
+{
+    *ret_any = false;
+    for (int k = 0; k < BRIG_OCI_NS_COUNT; k++)
+        fds[k] = -1;
     for (int k = 0; k < BRIG_OCI_NS_COUNT; k++) {
         if (!s->ns_path[k])
             continue;
-        if (k == BRIG_OCI_NS_MOUNT || k == BRIG_OCI_NS_USER)
-            return brig_err_set(err, BRIG_EUSAGE,
-                                "linux.namespaces: joining a %s namespace by path is not supported",
-                                brig_oci_ns_name(k));
-        int fd = open(s->ns_path[k], O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return brig_err_sys(err, errno, "linux.namespaces: open %s", s->ns_path[k]);
-        int r = setns(fd, ns_flags[k]);
-        int e = errno;
-        close(fd);
-        if (r < 0)
-            return brig_err_sys(err, e, "linux.namespaces: join %s", s->ns_path[k]);
+        fds[k] = open_ns(s->ns_path[k], (enum brig_oci_ns)k, err);
+        if (fds[k] < 0) {
+            for (int i = 0; i < k; i++)
+                if (fds[i] >= 0)
+                    close(fds[i]);
+            return -1;
+        }
+        *ret_any = true;
     }
+    return 0;
+}
+
+/* In a helper process: join the namespaces in runc's order, then clone the
+ * container's process into the new ones (made by the joined user namespace
+ * when there is one) as the runtime's own child. "P<pid>" or "E<why>" on
+ * sync. Never returns. */
+static _Noreturn void join_and_clone(const int fds[BRIG_OCI_NS_COUNT], unsigned long flags,
+                                     int sync, const struct brig_oci_init_args *a)
+{
+    struct brig_err e = BRIG_ERR_INIT;
+    char msg[1100];
+    int n;
+    for (size_t i = 0; i < sizeof(join_order) / sizeof(join_order[0]); i++) {
+        enum brig_oci_ns k = join_order[i];
+        if (fds[k] >= 0 && setns(fds[k], ns_flags[k]) < 0) {
+            brig_err_sys(&e, errno, "linux.namespaces: join the %s namespace %s",
+                         brig_oci_ns_name(k), a->spec->ns_path[k]);
+            goto fail;
+        }
+    }
+    for (int k = 0; k < BRIG_OCI_NS_COUNT; k++)
+        if (fds[k] >= 0)
+            close(fds[k]);
+    pid_t pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT, NULL, NULL, NULL, NULL);
+    if (pid == 0)
+        brig_oci_init_main(a);
+    if (pid < 0) {
+        brig_err_sys(&e, errno, "clone the container's process");
+        goto fail;
+    }
+    n = snprintf(msg, sizeof(msg), "P%d", (int)pid);
+    _exit(write(sync, msg, (size_t)n) == n ? 0 : 1);
+fail:
+    n = snprintf(msg, sizeof(msg), "E%s", e.msg);
+    if (write(sync, msg, (size_t)n) < 0)
+        _exit(1);
+    _exit(1);
+}
+
+/* The container's process through a helper that joins the namespaces
+ * first: this process stays in its own. */
+static pid_t clone_joined(const int fds[BRIG_OCI_NS_COUNT], unsigned long flags, int sync,
+                          int child_sync, const struct brig_oci_init_args *a, struct brig_err *err)
+{
+    pid_t helper = fork();
+    if (helper < 0)
+        return brig_err_sys(err, errno, "fork");
+    if (helper == 0) {
+        close(sync);
+        join_and_clone(fds, flags, child_sync, a);
+    }
+    int hs = 0;
+    while (waitpid(helper, &hs, 0) < 0 && errno == EINTR)
+        ;
+    char buf[1100];
+    ssize_t n = read_msg(sync, buf, sizeof(buf));
+    if (n <= 0)
+        return brig_err_set(err, BRIG_EFAIL, "the namespaces could not be joined");
+    buf[n] = '\0';
+    if (buf[0] != 'P')
+        return brig_err_set(err, BRIG_EFAIL, "%s", buf + 1);
+    return (pid_t)atoi(buf + 1);
+}
+
+/* The container's mounts are made, its pivot_root is next: prestart and
+ * createRuntime run here, then the process gets the states its own hooks
+ * read (createContainer's, then startContainer's), NUL-separated in a file. */
+static int hooks_before_pivot(struct ctr *c, int sync, struct brig_err *err)
+{
+    _cleanup_free_ char *creating = hook_state(c, BRIG_OCI_CREATING);
+    if (brig_oci_hooks_run(&c->spec, BRIG_OCI_HOOK_PRESTART, creating, err) < 0 ||
+        brig_oci_hooks_run(&c->spec, BRIG_OCI_HOOK_CREATE_RUNTIME, creating, err) < 0)
+        return -1;
+    _cleanup_free_ char *created = hook_state(c, BRIG_OCI_CREATED);
+    size_t n1 = strlen(creating) + 1, n2 = strlen(created);
+    _cleanup_free_ char *both = brig_xmalloc(n1 + n2);
+    memcpy(both, creating, n1);
+    memcpy(both + n1, created, n2);
+    _cleanup_close_ int fd = brig_oci_memfd(both, n1 + n2, err);
+    if (fd < 0)
+        return -1;
+    if (brig_usock_send_fd(sync, "S", 1, fd) != 1)
+        return brig_err_sys(err, errno, "send the hooks' states to the container's process");
     return 0;
 }
 
@@ -460,35 +569,52 @@ static int process_apply(void *st, struct brig_err *err)
     if (s->process.terminal &&
         (console = brig_usock_connect(c->opts->console_socket, false, err)) < 0)
         return brig_err_wrap(err, "--console-socket");
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-        return brig_err_sys(err, errno, "socketpair");
-    _cleanup_close_ int sync = sv[0];
-    if (join_namespaces(s, err) < 0) {
-        close(sv[1]);
+    int nsfd[BRIG_OCI_NS_COUNT];
+    bool joins;
+    if (open_joined(s, nsfd, &joins, err) < 0)
         return -1;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        int e = errno;
+        for (int k = 0; k < BRIG_OCI_NS_COUNT; k++)
+            if (nsfd[k] >= 0)
+                close(nsfd[k]);
+        return brig_err_sys(err, e, "socketpair");
     }
+    _cleanup_close_ int sync = sv[0];
     unsigned long flags = SIGCHLD;
     for (int k = 0; k < BRIG_OCI_NS_COUNT; k++)
         if (s->ns_given[k] && !s->ns_path[k])
             flags |= (unsigned long)ns_flags[k];
-    pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
-    if (pid < 0) {
-        close(sv[1]);
-        return brig_err_sys(err, errno, "clone the container's process");
-    }
-    if (pid == 0) {
-        close(sv[0]);
-        struct brig_oci_init_args a = {.spec = s,
-                                       .process = &s->process,
-                                       .rootfs = c->rootfs,
-                                       .sync_fd = sv[1],
-                                       .fifo_fd = fifo_fd,
-                                       .console_fd = console,
-                                       .preserve_fds = c->opts->preserve_fds,
-                                       .setup_mounts = true,
-                                       .no_pivot = c->opts->no_pivot};
-        brig_oci_init_main(&a);
+    struct brig_oci_init_args a = {.spec = s,
+                                   .process = &s->process,
+                                   .rootfs = c->rootfs,
+                                   .sync_fd = sv[1],
+                                   .fifo_fd = fifo_fd,
+                                   .console_fd = console,
+                                   .preserve_fds = c->opts->preserve_fds,
+                                   .setup_mounts = true,
+                                   .no_pivot = c->opts->no_pivot};
+    pid_t pid;
+    if (joins) {
+        pid = clone_joined(nsfd, flags, sv[0], sv[1], &a, err);
+        for (int k = 0; k < BRIG_OCI_NS_COUNT; k++)
+            if (nsfd[k] >= 0)
+                close(nsfd[k]);
+        if (pid < 0) {
+            close(sv[1]);
+            return -1;
+        }
+    } else {
+        pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+        if (pid < 0) {
+            close(sv[1]);
+            return brig_err_sys(err, errno, "clone the container's process");
+        }
+        if (pid == 0) {
+            close(sv[0]);
+            brig_oci_init_main(&a);
+        }
     }
     close(sv[1]);
     c->pid = pid;
@@ -506,7 +632,13 @@ static int process_apply(void *st, struct brig_err *err)
         return brig_err_wrap(err, "cgroup");
     if (write(sync, "G", 1) != 1)
         return brig_err_sys(err, errno, "release the container's process");
-    return brig_oci_read_answer(sync, false, err);
+    char buf[1100];
+    ssize_t n = read_msg(sync, buf, sizeof(buf));
+    if (n > 0 && buf[0] == 'H' && hooks_before_pivot(c, sync, err) < 0)
+        return -1;
+    if (n > 0 && buf[0] == 'H')
+        n = read_msg(sync, buf, sizeof(buf));
+    return answer_of(buf, n, err);
 }
 
 static int process_undo(void *st, struct brig_err *err)
@@ -531,16 +663,6 @@ static int process_undo(void *st, struct brig_err *err)
         usleep(2000);
     }
     (void)err;
-    return 0;
-}
-
-static int hooks_apply(void *st, struct brig_err *err)
-{
-    struct ctr *c = st;
-    _cleanup_free_ char *state = hook_state(c, BRIG_OCI_CREATING);
-    if (run_hooks(&c->spec, BRIG_OCI_HOOK_PRESTART, state, err) < 0 ||
-        run_hooks(&c->spec, BRIG_OCI_HOOK_CREATE_RUNTIME, state, err) < 0)
-        return -1;
     return 0;
 }
 
@@ -571,7 +693,6 @@ static const struct brig_step create_steps[] = {
     {"state directory", dir_apply, dir_undo},
     {"cgroup", cgroup_apply, cgroup_undo},
     {"container process", process_apply, process_undo},
-    {"hooks", hooks_apply, NULL},
     {"state", state_apply, NULL},
 };
 #define NSTEPS (sizeof(create_steps) / sizeof(create_steps[0]))
@@ -692,11 +813,13 @@ int brig_oci_start(const char *root, const char *id, struct brig_err *err)
         brig_err_sys(err, errno, "open %s", fifo);
         goto out;
     }
+    /* "0" once the startContainer hooks ran, else "E" and why */
+    char ans[1100];
+    ssize_t got = 0;
     for (;;) {
         struct pollfd p = {fd, POLLIN, 0};
         int n = poll(&p, 1, 100);
-        char b;
-        if (n > 0 && read(fd, &b, 1) == 1)
+        if (n > 0 && (got = read(fd, ans, sizeof(ans) - 1)) > 0)
             break;
         if (!brig_proc_alive(c.pid, c.starttime)) {
             brig_err_set(err, BRIG_EFAIL, "the container's process ended before it started");
@@ -704,10 +827,18 @@ int brig_oci_start(const char *root, const char *id, struct brig_err *err)
         }
     }
     unlink(fifo);
+    if (ans[0] == 'E') {
+        ans[got] = '\0';
+        /* the spec: a failed startContainer hook stops the container */
+        if (brig_proc_alive(c.pid, c.starttime))
+            kill(c.pid, SIGKILL);
+        brig_err_set(err, BRIG_EFAIL, "%s", ans + 1);
+        goto out;
+    }
     state = hook_state(&c, BRIG_OCI_RUNNING);
     struct brig_err e = BRIG_ERR_INIT;
     /* the process runs: a failed poststart hook is only reported */
-    if (run_hooks(&c.spec, BRIG_OCI_HOOK_POSTSTART, state, &e) < 0)
+    if (brig_oci_hooks_run(&c.spec, BRIG_OCI_HOOK_POSTSTART, state, &e) < 0)
         fprintf(stderr, "brig-runc: warning: %s\n", e.msg);
     r = 0;
 out:
@@ -772,7 +903,7 @@ int brig_oci_delete(const char *root, const char *id, bool force, struct brig_er
     if (brig_steps_undo(create_steps, NSTEPS, &c, err) < 0)
         goto out;
     struct brig_err e = BRIG_ERR_INIT;
-    if (run_hooks(&c.spec, BRIG_OCI_HOOK_POSTSTOP, state, &e) < 0)
+    if (brig_oci_hooks_run(&c.spec, BRIG_OCI_HOOK_POSTSTOP, state, &e) < 0)
         fprintf(stderr, "brig-runc: warning: %s\n", e.msg);
     r = 0;
 out:

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -275,6 +276,69 @@ static int default_devices(int rootfd, struct brig_err *err)
     return 0;
 }
 
+/* The states the container's own hooks read, from the runtime: createContainer's
+ * and startContainer's. */
+static char *state_creating, *state_created;
+
+/* Receive the states the runtime sends once its own hooks ran: "S" with a
+ * memory file of both, NUL-separated. */
+static int recv_states(int sync, struct brig_err *err)
+{
+    char tag;
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct iovec iov = {&tag, 1};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
+    ssize_t n;
+    do
+        n = recvmsg(sync, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    struct cmsghdr *cm = n == 1 && tag == 'S' ? CMSG_FIRSTHDR(&mh) : NULL;
+    if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+        return brig_err_set(err, BRIG_EFAIL, "the runtime's hooks did not complete");
+    int fd;
+    memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20)) {
+        close(fd);
+        return brig_err_set(err, BRIG_EFAIL, "the hooks' states are not readable");
+    }
+    size_t len = (size_t)st.st_size;
+    char *buf = brig_xmalloc(len + 1);
+    ssize_t r = pread(fd, buf, len, 0);
+    close(fd);
+    if (r != (ssize_t)len) {
+        free(buf);
+        return brig_err_set(err, BRIG_EFAIL, "the hooks' states are not readable");
+    }
+    buf[len] = '\0';
+    size_t first = strlen(buf);
+    if (first >= len) {
+        free(buf);
+        return brig_err_set(err, BRIG_EFAIL, "the hooks' states are not readable");
+    }
+    state_creating = buf;
+    state_created = buf + first + 1;
+    return 0;
+}
+
+/* After the mounts, before pivot_root: the runtime runs prestart and
+ * createRuntime, then createContainer runs here, in the container's
+ * namespaces, its path resolved in the runtime's file system. */
+static int hooks_before_pivot(const struct brig_oci_init_args *a, struct brig_err *err)
+{
+    if (write(a->sync_fd, "H", 1) != 1)
+        return brig_err_sys(err, errno, "ask the runtime for its hooks");
+    if (recv_states(a->sync_fd, err) < 0)
+        return -1;
+    return brig_oci_hooks_run(a->spec, BRIG_OCI_HOOK_CREATE_CONTAINER, state_creating, err);
+}
+
 static int setup_rootfs(const struct brig_oci_init_args *a, struct brig_err *err)
 {
     const struct brig_oci_spec *s = a->spec;
@@ -294,6 +358,8 @@ static int setup_rootfs(const struct brig_oci_init_args *a, struct brig_err *err
         dev_mounted |= strcmp(s->mounts[i].destination, "/dev") == 0;
     }
     if (dev_mounted && default_devices(rootfd, err) < 0)
+        return -1;
+    if (hooks_before_pivot(a, err) < 0)
         return -1;
     if (chdir(a->rootfs) < 0)
         return brig_err_sys(err, errno, "chdir %s", a->rootfs);
@@ -512,8 +578,22 @@ _Noreturn void brig_oci_init_main(const struct brig_oci_init_args *a)
         char fp[64];
         fd_path(a->fifo_fd, fp, sizeof(fp));
         int w = open(fp, O_WRONLY | O_CLOEXEC);
-        if (w < 0 || write(w, "0", 1) != 1) {
+        if (w < 0) {
             fprintf(stderr, "brig-runc: open exec.fifo: %s\n", strerror(errno));
+            _exit(1);
+        }
+        /* start waits on the fifo: startContainer's failure is its answer */
+        if (a->spec && state_created &&
+            brig_oci_hooks_run(a->spec, BRIG_OCI_HOOK_START_CONTAINER, state_created, &err) < 0) {
+            char msg[sizeof(err.msg) + 1];
+            int n = snprintf(msg, sizeof(msg), "E%s", err.msg);
+            if (write(w, msg, (size_t)n) < 0) {
+                /* start is gone: nobody to tell */
+            }
+            _exit(1);
+        }
+        if (write(w, "0", 1) != 1) {
+            fprintf(stderr, "brig-runc: write exec.fifo: %s\n", strerror(errno));
             _exit(1);
         }
         close(w);

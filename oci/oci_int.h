@@ -28,6 +28,12 @@ int brig_oci_seccomp_load(const struct brig_oci_seccomp *sc, struct brig_err *er
 /* Read the container process's answer: "R", or "E" and why setup failed;
  * with exec_too, then wait for the exec (the socket closes) or its error. */
 int brig_oci_read_answer(int sync, bool exec_too, struct brig_err *err);
+/* Run the config's hooks of kind k in order, state on their stdin; the
+ * first that fails, or outlives its timeout (then killed), fails them. */
+int brig_oci_hooks_run(const struct brig_oci_spec *s, enum brig_oci_hook_kind k, const char *state,
+                       struct brig_err *err);
+/* A close-on-exec memory file holding len bytes of data, at offset 0. */
+int brig_oci_memfd(const char *data, size_t len, struct brig_err *err);
 /* Scope this process's cgroups to a state root. */
 void brig_oci_cgroup_scope(const char *root);
 /* MS_* flags of a propagation name ("rslave"), 0 when unknown. */

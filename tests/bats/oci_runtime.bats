@@ -29,6 +29,8 @@ teardown() {
         "$RUNC" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
     done
     if [ -n "${PODMAN_PIDS:-}" ]; then :; fi
+    [ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
+    [ -z "${UNSHARE_PID:-}" ] || kill "$UNSHARE_PID" 2>/dev/null || true
 }
 
 # Change the bundle's config.json with a jq filter.
@@ -316,6 +318,95 @@ PY
     [ "$output" = "$(printf 'box1\n%s' "$want")" ]
 }
 
+# A process in new namespaces of the given unshare options; its pid in $HOLDER.
+ns_holder() {
+    unshare "$@" sleep 1000 &
+    UNSHARE_PID=$!
+    local i
+    HOLDER=
+    for i in $(seq 50); do
+        HOLDER=$(pgrep -P "$UNSHARE_PID" || true)
+        [ -z "$HOLDER" ] && [ "$(readlink /proc/$UNSHARE_PID/exe)" != "$(command -v unshare)" ] && HOLDER=$UNSHARE_PID
+        [ -n "$HOLDER" ] && [ "$(readlink /proc/$HOLDER/exe)" = "$(readlink -f "$(command -v sleep)")" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+join_ns() {
+    local type=$1 path=$2
+    jq --arg t "$type" --arg p "$path" '.linux.namespaces = ([.linux.namespaces[] | select(.type != $t)] + [{"type": $t, "path": $p}])' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+}
+
+@test "namespaces joined by path: network, ipc, uts, pid and cgroup of a running process" {
+    ns_holder --net --ipc --uts --cgroup --pid --fork
+    local t
+    for t in network ipc uts pid cgroup; do
+        join_ns $t "/proc/$HOLDER/ns/$([ $t = network ] && echo net || echo $t)"
+    done
+    cfg 'del(.hostname)'
+    run_ctr c1 sh -c 'for n in net ipc uts pid cgroup; do readlink /proc/self/ns/$n; done; echo self=$$'
+    local want="" n
+    for n in net ipc uts pid cgroup; do want="$want$(readlink /proc/$HOLDER/ns/$n) "; done
+    kill "$HOLDER" "$UNSHARE_PID" 2>/dev/null || true
+    [ "$(echo $output | sed 's/ self=.*//') " = "$want" ]
+    # in the joined pid namespace the holder is 1: the container is not
+    [[ "$output" != *"self=1" ]]
+}
+
+@test "namespaces joined by path: a mount namespace, the rootfs set up inside it" {
+    ns_holder --mount --propagation private
+    join_ns mount "/proc/$HOLDER/ns/mnt"
+    run_ctr c1 sh -c 'readlink /proc/self/ns/mnt; ls /bin/busybox'
+    local want
+    want=$(readlink /proc/$HOLDER/ns/mnt)
+    kill "$HOLDER" 2>/dev/null || true
+    [ "$output" = "$(printf '%s\n/bin/busybox' "$want")" ]
+    [ "$want" != "$(readlink /proc/self/ns/mnt)" ]
+}
+
+@test "namespaces joined by path: a user namespace first, then the new ones it owns" {
+    ns_holder --user --map-root-user
+    join_ns user "/proc/$HOLDER/ns/user"
+    # the holder maps root alone: no devpts gid=5, no host sysfs or cgroups
+    cfg 'del(.linux.uidMappings) | del(.linux.gidMappings) | .mounts = [.mounts[] | select(.type != "sysfs" and .type != "cgroup") | if .type == "devpts" then .options = [.options[] | select(startswith("gid=") | not)] else . end]'
+    run_ctr c1 sh -c 'readlink /proc/self/ns/user; cat /proc/self/uid_map; id -u'
+    local want
+    want=$(readlink /proc/$HOLDER/ns/user)
+    kill "$HOLDER" 2>/dev/null || true
+    [ "$(echo $output)" = "$want 0 0 1 0" ]
+}
+
+@test "a namespace path that is not a namespace of its type is refused with one line" {
+    ns_holder --net --ipc
+    echo x >"$T/plain"
+    ln -s "/proc/$HOLDER/ns/net" "$B/netlink"
+    ln -s "/proc/$HOLDER/ns" "$B/nsdir"
+    local p want
+    for p in "$T/plain|is not a network namespace" \
+        "/proc/$HOLDER/ns/ipc|is a namespace of type ipc, not network" \
+        "$B/netlink|is a symbolic link" \
+        "$B/nsdir/net|a symbolic link on the way" \
+        "$T/none|No such file"; do
+        want=${p#*|}
+        join_ns network "${p%%|*}"
+        run rc create --bundle "$B" c1
+        echo "$output" >&2
+        [ "$status" -eq 1 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "$output" == *"linux.namespaces"*"$want"* ]]
+        [ ! -e "$ROOT/c1" ]
+    done
+    join_ns network "/proc/$HOLDER/ns/net"
+    for p in "user|/proc/$HOLDER/ns/net|not user" "mount|/proc/$HOLDER/ns/ipc|not mount" "pid|$T/plain|is not a pid namespace"; do
+        join_ns "${p%%|*}" "$(cut -d'|' -f2 <<<"$p")"
+        run rc create --bundle "$B" c1
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"linux.namespaces"*"${p##*|}"* ]]
+        [ ! -e "$ROOT/c1" ]
+    done
+}
+
 @test "namespaces: a user namespace with uid and gid mappings" {
     cfg '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
     chown -R 200000:200000 "$B/rootfs"
@@ -355,16 +446,107 @@ PY
 @test "hooks run in spec order with the state on stdin" {
     printf '#!/bin/sh\ncat >"%s/hook.$1"\necho $1 >>"%s/order"\n' "$T" "$T" >"$T/hook"
     chmod +x "$T/hook"
-    jq --arg h "$T/hook" '.process.args = ["true"] | .hooks = {"prestart": [{"path": $h, "args": ["hook", "prestart"]}], "createRuntime": [{"path": $h, "args": ["hook", "createRuntime"]}], "poststart": [{"path": $h, "args": ["hook", "poststart"]}], "poststop": [{"path": $h, "args": ["hook", "poststop"]}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    jq --arg h "$T/hook" '.process.args = ["true"] | .hooks = {"prestart": [{"path": $h, "args": ["hook", "prestart"]}], "createRuntime": [{"path": $h, "args": ["hook", "createRuntime"]}], "createContainer": [{"path": $h, "args": ["hook", "createContainer"]}], "poststart": [{"path": $h, "args": ["hook", "poststart"]}], "poststop": [{"path": $h, "args": ["hook", "poststop"]}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
     rc create --bundle "$B" c1
     rc start c1
     sleep 0.3
     rc delete c1
-    [ "$(cat "$T/order")" = "$(printf 'prestart\ncreateRuntime\npoststart\npoststop')" ]
+    [ "$(cat "$T/order")" = "$(printf 'prestart\ncreateRuntime\ncreateContainer\npoststart\npoststop')" ]
     [ "$(jq -r .id "$T/hook.prestart")" = c1 ]
     [ "$(jq -r .status "$T/hook.prestart")" = creating ]
     [ "$(jq -r .bundle "$T/hook.poststart")" = "$B" ]
     [ "$(jq -r .status "$T/hook.poststop")" = stopped ]
+}
+
+@test "createContainer runs in the container's mount namespace after its mounts, before pivot_root" {
+    # the path resolves in the runtime's file system, the mounts are the container's
+    printf '#!/bin/sh\ncat >"%s/cc.state"\ngrep -c " %s/rootfs/scratch " /proc/self/mountinfo >"%s/cc.mounts"\nreadlink /proc/self/ns/mnt >"%s/cc.ns"\n' "$T" "$B" "$T" "$T" >"$T/cchook"
+    chmod +x "$T/cchook"
+    jq --arg h "$T/cchook" '.process.args = ["sleep", "100"] | .mounts += [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs"}] | .hooks = {"createContainer": [{"path": $h}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    rc create --bundle "$B" --pid-file "$T/pid" c1
+    [ "$(cat "$T/cc.mounts")" = 1 ]
+    ! grep -q " $B/rootfs/scratch " /proc/self/mountinfo
+    [ "$(cat "$T/cc.ns")" = "$(readlink /proc/$(cat "$T/pid")/ns/mnt)" ]
+    [ "$(cat "$T/cc.ns")" != "$(readlink /proc/self/ns/mnt)" ]
+    [ "$(jq -r .status "$T/cc.state")" = creating ]
+    [ "$(jq -r .pid "$T/cc.state")" = "$(cat "$T/pid")" ]
+    [ "$(jq -r .bundle "$T/cc.state")" = "$B" ]
+}
+
+@test "startContainer runs inside the container before the program, its path resolved in the rootfs" {
+    cfg '.root.readonly = false'
+    printf '#!/bin/sh\ncat >/start.state\n[ -e /started ] && echo late >/start.order\necho hook >>/start.order\n' >"$B/rootfs/bin/starthook"
+    chmod +x "$B/rootfs/bin/starthook"
+    jq '.process.args = ["sh", "-c", "echo program >>/start.order; touch /started"] | .hooks = {"startContainer": [{"path": "/bin/starthook"}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    rc create --bundle "$B" --pid-file "$T/pid" c1
+    # create does not run it
+    [ ! -e "$B/rootfs/start.order" ]
+    rc start c1
+    local i
+    for i in $(seq 50); do [ -e "$B/rootfs/started" ] && break; sleep 0.1; done
+    [ "$(cat "$B/rootfs/start.order")" = "$(printf 'hook\nprogram')" ]
+    [ "$(jq -r .status "$B/rootfs/start.state")" = created ]
+    [ "$(jq -r .id "$B/rootfs/start.state")" = c1 ]
+    [ "$(jq -r .pid "$B/rootfs/start.state")" = "$(cat "$T/pid")" ]
+}
+
+@test "a startContainer path that links out of the rootfs never runs the host's program" {
+    printf '#!/bin/sh\ntouch "%s/host-ran"\n' "$T" >"$T/hostprog"
+    chmod +x "$T/hostprog"
+    ln -s "$T/hostprog" "$B/rootfs/bin/evil"
+    jq '.process.args = ["true"] | .hooks = {"startContainer": [{"path": "/bin/evil"}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    rc create --bundle "$B" c1
+    run rc start c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"hooks.startContainer[0]: /bin/evil failed with status 127"* ]]
+    [ ! -e "$T/host-ran" ]
+}
+
+@test "a failing createContainer hook fails create and leaves nothing" {
+    jq '.hooks = {"createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    run rc create --bundle "$B" --pid-file "$T/pid" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"hooks.createContainer[0]: /bin/sh failed with status 3"* ]]
+    [ ! -e "$ROOT/c1" ]
+    [ ! -e "$ROOT/.c1.journal" ]
+    [ ! -e "$T/pid" ]
+    ! find /sys/fs/cgroup -type d -path '*brig/oci-*/c1' | grep -q .
+    [ -z "$(rc list -q)" ]
+}
+
+@test "a failing startContainer hook fails start, stops the container and never runs the program" {
+    cfg '.root.readonly = false'
+    jq '.process.args = ["touch", "/program-ran"] | .hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 4"]}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    rc create --bundle "$B" --pid-file "$T/pid" c1
+    run rc start c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"hooks.startContainer[0]: /bin/sh failed with status 4"* ]]
+    [ "$(status_of c1)" = stopped ]
+    [ ! -e "$B/rootfs/program-ran" ]
+    ! kill -0 "$(cat "$T/pid")" 2>/dev/null
+    rc delete c1
+    [ ! -e "$ROOT/c1" ]
+    ! find /sys/fs/cgroup -type d -path '*brig/oci-*/c1' | grep -q .
+}
+
+@test "a hook that outlives its timeout is killed and fails create, leaving nothing" {
+    local k
+    for k in createRuntime createContainer; do
+        jq --arg k "$k" '.hooks = {($k): [{"path": "/bin/sleep", "args": ["sleep", "100"], "timeout": 1}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+        run rc create --bundle "$B" c1
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"hooks.$k[0]: /bin/sleep timed out after 1 s"* ]]
+        [ ! -e "$ROOT/c1" ]
+    done
+}
+
+@test "a startContainer hook that outlives its timeout fails start" {
+    jq '.process.args = ["true"] | .hooks = {"startContainer": [{"path": "/bin/sleep", "args": ["sleep", "100"], "timeout": 1}]}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+    rc create --bundle "$B" c1
+    run rc start c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"hooks.startContainer[0]: /bin/sleep timed out after 1 s"* ]]
+    [ "$(status_of c1)" = stopped ]
 }
 
 @test "a failing prestart hook fails create and leaves nothing" {
@@ -386,9 +568,9 @@ PY
     [ "$st" -eq 137 ]
     [ -e "$ROOT/.c1.journal" ]
     [ -d "$ROOT/c1" ]
+    # the process waits for its runtime before pivot_root: it ends with it
     local pid
     pid=$(cut -d' ' -f1 "$ROOT/c1/pid")
-    kill -0 "$pid"
     run rc list -q
     [ "$status" -eq 0 ]
     [ -z "$output" ]
@@ -500,6 +682,7 @@ PY
     [ "$status" -eq 0 ]
     [ "$(jq -r '.linux.namespaces | index("user") != null' <<<"$output")" = true ]
     [ "$(jq -r '.hooks | index("poststop") != null' <<<"$output")" = true ]
+    [ "$(jq -c '[.hooks[] | select(. == "createContainer" or . == "startContainer")]' <<<"$output")" = '["createContainer","startContainer"]' ]
 }
 
 # podman with --runtime brig-runc; its state lives in the test's directory.
