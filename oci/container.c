@@ -434,8 +434,8 @@ static int open_ns(const char *path, enum brig_oci_ns k, struct brig_err *err)
                 is = brig_oci_ns_name(i);
         close(fd);
         return is ? brig_err_set(err, BRIG_EUSAGE,
-                                 "linux.namespaces: %s is a namespace of type %s, not %s", path,
-                                 is, kind)
+                                 "linux.namespaces: %s is a namespace of type %s, not %s", path, is,
+                                 kind)
                   : brig_err_set(err, BRIG_EUSAGE, "linux.namespaces: %s is not a %s namespace",
                                  path, kind);
     }
