@@ -885,6 +885,12 @@ int brig_oci_delete(const char *root, const char *id, bool force, struct brig_er
         return -1;
     if (brig_oci_recover(root, err) < 0)
         return -1;
+    /* runc: a forced delete of what does not exist has nothing to do */
+    if (brig_oci_id_check(id, err) < 0)
+        return -1;
+    _cleanup_free_ char *dir = brig_xasprintf("%s/%s", root, id);
+    if (force && !brig_path_exists(dir))
+        return 0;
     struct ctr c;
     int r = -1;
     _cleanup_free_ char *state = NULL;

@@ -6,7 +6,7 @@ pkgs="meson ninja-build pkg-config gcc libc6-dev clang clang-format libclang-rt-
   libcap-dev libnftables-dev libcmocka-dev libssl-dev bats busybox-static dnsmasq-base
   iproute2 nftables util-linux procps sqlite3 debootstrap jq mandoc attr
   qemu-system-x86 qemu-utils socat cpio e2fsprogs openssh-client openssh-server
-  libjson-c-dev runc podman umoci"
+  libjson-c-dev runc podman umoci containerd"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -31,6 +31,7 @@ teardown() {
     if [ -n "${PODMAN_PIDS:-}" ]; then :; fi
     [ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
     [ -z "${UNSHARE_PID:-}" ] || kill "$UNSHARE_PID" 2>/dev/null || true
+    containerd_stop
 }
 
 # Change the bundle's config.json with a jq filter.
@@ -745,4 +746,106 @@ podman_image() {
     run rc update --resources "$T/bad.json" c1
     [ "$status" -eq 1 ]
     [[ "$output" == *"linux.resources.pids.limit: must be int"* ]]
+}
+
+@test "delete --force of a container that does not exist succeeds, as runc's" {
+    run rc delete --force nosuch
+    [ "$status" -eq 0 ]
+    run rc delete nosuch
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"container nosuch does not exist"* ]]
+    run rc delete --force ../x
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"invalid container id"* ]]
+}
+
+# An OCI image archive of the bundle's rootfs, made here: no network.
+oci_archive() {
+    local img=$T/img l c m
+    mkdir -p "$img/blobs/sha256"
+    tar -C "$B/rootfs" -cf "$T/layer.tar" .
+    l=$(sha256sum "$T/layer.tar" | cut -d' ' -f1)
+    mv "$T/layer.tar" "$img/blobs/sha256/$l"
+    jq -cn --arg l "sha256:$l" '{architecture: "amd64", os: "linux", config: {Env: ["PATH=/bin"], Cmd: ["sh"]}, rootfs: {type: "layers", diff_ids: [$l]}}' >"$T/c.json"
+    c=$(sha256sum "$T/c.json" | cut -d' ' -f1)
+    mv "$T/c.json" "$img/blobs/sha256/$c"
+    jq -cn --arg c "sha256:$c" --arg l "sha256:$l" --argjson cs "$(stat -c %s "$img/blobs/sha256/$c")" --argjson ls "$(stat -c %s "$img/blobs/sha256/$l")" \
+        '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs}, layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' >"$T/m.json"
+    m=$(sha256sum "$T/m.json" | cut -d' ' -f1)
+    mv "$T/m.json" "$img/blobs/sha256/$m"
+    jq -cn --arg m "sha256:$m" --argjson ms "$(stat -c %s "$img/blobs/sha256/$m")" \
+        '{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $ms, annotations: {"io.containerd.image.name": "localhost/brig-bb:1"}, platform: {architecture: "amd64", os: "linux"}}]}' >"$img/index.json"
+    echo '{"imageLayoutVersion": "1.0.0"}' >"$img/oci-layout"
+    tar -C "$img" -cf "$T/img.tar" .
+}
+
+# containerd of the test's own: root, state and socket under $T, stopped by pid.
+containerd_start() {
+    command -v containerd >/dev/null || skip "containerd is not installed"
+    mkdir -p "$T/ctd"
+    cat >"$T/ctd/config.toml" <<EOT
+version = 2
+root = "$T/ctd/root"
+state = "$T/ctd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$T/ctd/sock"
+EOT
+    containerd --config "$T/ctd/config.toml" >"$T/ctd/log" 2>&1 &
+    CONTAINERD_PID=$!
+    local i
+    for i in $(seq 100); do [ -S "$T/ctd/sock" ] && break; sleep 0.1; done
+    [ -S "$T/ctd/sock" ]
+    oci_archive
+    ctr_ image import --snapshotter native "$T/img.tar" >/dev/null
+}
+
+containerd_stop() {
+    [ -z "${CONTAINERD_PID:-}" ] && return 0
+    kill "$CONTAINERD_PID" 2>/dev/null || true
+    wait "$CONTAINERD_PID" 2>/dev/null || true
+    CONTAINERD_PID=
+}
+
+ctr_() {
+    ctr --address "$T/ctd/sock" "$@"
+}
+
+# ctr run with containerd's runc shim calling brig-runc, its state in
+# $ROOT/default (the shim adds containerd's namespace).
+ctr_run() {
+    ctr_ run --snapshotter native --runtime io.containerd.runc.v2 --runc-binary "$RUNC" --runc-root "$ROOT" "$@"
+}
+
+@test "ctr run --rm with --runc-binary brig-runc prints, and passes exit codes" {
+    containerd_start
+    run ctr_run --rm localhost/brig-bb:1 t1 echo hi-from-brig
+    [ "$status" -eq 0 ]
+    [ "$output" = hi-from-brig ]
+    run ctr_run --rm localhost/brig-bb:1 t2 sh -c 'exit 3'
+    [ "$status" -eq 3 ]
+    [ -z "$(ctr_ containers ls -q)" ]
+    [ -z "$("$RUNC" --root "$ROOT/default" list -q)" ]
+    ! grep -q 'failed to remove runc container' "$T/ctd/log"
+    containerd_stop
+}
+
+@test "ctr run -d, task exec, task ls, kill and delete with brig-runc" {
+    containerd_start
+    ctr_run -d localhost/brig-bb:1 web sleep 1000
+    [ "$("$RUNC" --root "$ROOT/default" state web | jq -r .status)" = running ]
+    [[ "$(ctr_ task ls | grep '^web ')" == *RUNNING* ]]
+    run ctr_ task exec --exec-id e1 web echo inside
+    [ "$status" -eq 0 ]
+    [ "$output" = inside ]
+    run ctr_ task exec --exec-id e2 web sh -c 'exit 4'
+    [ "$status" -eq 4 ]
+    ctr_ task kill -s KILL web
+    local i
+    for i in $(seq 50); do [[ "$(ctr_ task ls | grep '^web ')" == *STOPPED* ]] && break; sleep 0.1; done
+    [[ "$(ctr_ task ls | grep '^web ')" == *STOPPED* ]]
+    ctr_ task delete web
+    ctr_ containers delete web
+    [ -z "$("$RUNC" --root "$ROOT/default" list -q)" ]
+    containerd_stop
 }
