@@ -849,3 +849,17 @@ ctr_run() {
     [ -z "$("$RUNC" --root "$ROOT/default" list -q)" ]
     containerd_stop
 }
+
+@test "containerd loads the configuration of docs/kubernetes.md with brig-runc as the brig runtime" {
+    command -v containerd >/dev/null || skip "containerd is not installed"
+    local docs=${BATS_TEST_DIRNAME}/../../docs/kubernetes.md
+    sed -n '/^```toml$/,/^```$/p' "$docs" | sed '1d;$d' >"$T/k8s.toml"
+    grep -q BinaryName "$T/k8s.toml"
+    run containerd --config "$T/k8s.toml" config dump
+    [ "$status" -eq 0 ]
+    local brig
+    brig=$(sed -n '/runtimes.brig\]/,/^ *$/p; /runtimes.brig.options\]/,/^ *$/p' <<<"$output")
+    [[ "$brig" == *'runtime_type = "io.containerd.runc.v2"'* ]]
+    [[ "$brig" == *'BinaryName = "/usr/local/sbin/brig-runc"'* ]]
+    [[ "$brig" == *'SystemdCgroup = false'* ]]
+}
