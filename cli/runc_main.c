@@ -397,6 +397,7 @@ static int v_update(int argc, char **argv, int i)
     int r = brig_oci_update(g.root, argv[i], &res, &err);
     free(res.cpuset_cpus);
     free(res.cpuset_mems);
+    brig_strv_free(res.unified);
     return r < 0 ? fail_err("update", &err) : 0;
 }
 

@@ -304,6 +304,51 @@ static int dir_undo(void *st, struct brig_err *err)
     return brig_rm_rf(c->dir, err);
 }
 
+/* linux.resources.unified: each value written to its file of the
+ * container's cgroup2 directory (keys checked by the parser); a file that
+ * is not there, its controller not enabled, is refused, not skipped. */
+static int set_unified(const struct ctr *c, struct brig_err *err)
+{
+    char **u = c->spec.resources.unified;
+    if (!u || !u[0])
+        return 0;
+    struct brig_cgroup_facts f = {0};
+    _cleanup_strv_ char **paths = NULL;
+    if (brig_cgroup_probe(&f, err) < 0 || brig_cgroup_procs_paths(c->cg, &paths, err) < 0)
+        return -1;
+    _cleanup_free_ char *prefix = f.v2_root ? brig_xasprintf("%s/", f.v2_root) : NULL;
+    brig_cgroup_facts_clear(&f);
+    char *dir = NULL;
+    for (size_t i = 0; prefix && paths && paths[i] && !dir; i++)
+        if (strncmp(paths[i], prefix, strlen(prefix)) == 0) {
+            dir = paths[i];
+            *strrchr(dir, '/') = '\0';
+        }
+    if (!dir)
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "linux.resources.unified: this host has no cgroup2 hierarchy");
+    _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return brig_err_sys(err, errno, "open %s", dir);
+    for (size_t i = 0; u[i]; i += 2) {
+        int fd = openat(dfd, u[i], O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            return errno == ENOENT
+                       ? brig_err_set(err, BRIG_EUSAGE,
+                                      "linux.resources.unified: %s: the container's cgroup2 "
+                                      "cgroup has no such file (its controller is not there)",
+                                      u[i])
+                       : brig_err_sys(err, errno, "linux.resources.unified: %s", u[i]);
+        size_t len = strlen(u[i + 1]);
+        ssize_t w = write(fd, u[i + 1], len);
+        int e = errno;
+        close(fd);
+        if (w != (ssize_t)len)
+            return brig_err_sys(err, e, "linux.resources.unified: %s: write %s", u[i], u[i + 1]);
+    }
+    return 0;
+}
+
 static int cgroup_apply(void *st, struct brig_err *err)
 {
     struct ctr *c = st;
@@ -311,7 +356,7 @@ static int cgroup_apply(void *st, struct brig_err *err)
         brig_cgroup_create_for(c->cg, NULL, err) < 0 ||
         brig_cgroup_set_limits(c->cg, &c->lim, err) < 0)
         return brig_err_wrap(err, "linux.resources");
-    return 0;
+    return set_unified(c, err);
 }
 
 static int cgroup_undo(void *st, struct brig_err *err)

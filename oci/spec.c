@@ -592,6 +592,32 @@ static int parse_namespaces(jobj *lx, struct brig_oci_spec *s, struct brig_err *
     return 0;
 }
 
+/* A linux.resources.unified key names a file of the container's own cgroup2
+ * directory: "controller.name", nothing that leaves the directory, and none
+ * of the files through which processes are moved or killed or the tree is
+ * shaped, which the runtime owns. */
+static int unified_key_check(const char *k, struct brig_err *err)
+{
+    static const char *const owned[] = {"cgroup.procs",
+                                        "cgroup.threads",
+                                        "cgroup.subtree_control",
+                                        "cgroup.type",
+                                        "cgroup.kill",
+                                        "cgroup.freeze",
+                                        NULL};
+    const char *dot = strchr(k, '.');
+    bool ok = dot && dot != k && dot[1] && strlen(k) < 128;
+    for (const char *t = k; ok && *t; t++)
+        ok = (*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9') || *t == '_' || *t == '.';
+    if (!ok || strstr(k, ".."))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "linux.resources.unified: %s is not a cgroup2 file name", k);
+    if (in_list(owned, k))
+        return brig_err_set(err, BRIG_EUSAGE,
+                            "linux.resources.unified: %s is the runtime's, not the config's", k);
+    return 0;
+}
+
 static int parse_resources(jobj *lx, struct brig_oci_resources *r, struct brig_err *err)
 {
     jobj *o, *m, *c, *p;
@@ -642,6 +668,11 @@ static int parse_resources(jobj *lx, struct brig_oci_resources *r, struct brig_e
     if (p && get_int(p, "linux.resources.pids", "limit", INT64_MIN, INT64_MAX, &r->pids_limit,
                      &r->has_pids_limit, err) < 0)
         return -1;
+    if (get_strmap(o, "linux.resources", "unified", &r->unified, err) < 0)
+        return -1;
+    for (size_t i = 0; r->unified && r->unified[i]; i += 2)
+        if (unified_key_check(r->unified[i], err) < 0)
+            return -1;
     return 0;
 }
 
@@ -902,6 +933,7 @@ int brig_oci_resources_parse(const char *text, size_t len, struct brig_oci_resou
     if (r < 0) {
         free(ret->cpuset_cpus);
         free(ret->cpuset_mems);
+        brig_strv_free(ret->unified);
         memset(ret, 0, sizeof(*ret));
     }
     return r;
@@ -993,6 +1025,7 @@ void brig_oci_spec_free(struct brig_oci_spec *s)
     free(s->cgroups_path);
     free(s->resources.cpuset_cpus);
     free(s->resources.cpuset_mems);
+    brig_strv_free(s->resources.unified);
     brig_strv_free(s->sysctl);
     brig_strv_free(s->masked_paths);
     brig_strv_free(s->readonly_paths);

@@ -88,6 +88,7 @@ struct brig_oci_resources {
     uint64_t cpu_shares, cpu_period;
     int64_t cpu_quota, pids_limit;
     char *cpuset_cpus, *cpuset_mems; /* NULL: not given */
+    char **unified;                  /* cgroup2 file, value, …; NULL: not given */
 };
 
 struct brig_oci_seccomp_arg {

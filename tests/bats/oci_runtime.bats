@@ -863,3 +863,32 @@ ctr_run() {
     [[ "$brig" == *'BinaryName = "/usr/local/sbin/brig-runc"'* ]]
     [[ "$brig" == *'SystemdCgroup = false'* ]]
 }
+
+@test "linux.resources.unified writes its values into the container's cgroup2 cgroup" {
+    [ -d /sys/fs/cgroup/unified ] || [ -e /sys/fs/cgroup/cgroup.controllers ] || skip "no cgroup2 hierarchy"
+    cfg '.process.args = ["sleep", "100"] | .linux.resources.unified = {"cgroup.max.descendants": "5", "cgroup.max.depth": "2"}'
+    rc create --bundle "$B" --pid-file "$T/pid" c1
+    local path v2
+    path=$(sed -n 's/^0:://p' /proc/$(cat "$T/pid")/cgroup)
+    v2=/sys/fs/cgroup/unified
+    [ -d "$v2" ] || v2=/sys/fs/cgroup
+    [ "$(cat "$v2$path/cgroup.max.descendants")" = 5 ]
+    [ "$(cat "$v2$path/cgroup.max.depth")" = 2 ]
+}
+
+@test "linux.resources.unified keys that leave the cgroup or are the runtime's are refused with one line" {
+    local k want
+    for k in "../../cgroup.max.depth|is not a cgroup2 file name" "x/../cgroup.max.depth|is not a cgroup2 file name" \
+        "cgroup.procs|is the runtime's" "cgroup.kill|is the runtime's" "nodot|is not a cgroup2 file name" \
+        "nosuch.file|has no such file"; do
+        want=${k#*|}
+        jq --arg k "${k%%|*}" '.linux.resources.unified = {($k): "1"}' "$B/config.json" >"$B/c.new" && mv "$B/c.new" "$B/config.json"
+        run rc create --bundle "$B" c1
+        echo "$output" >&2
+        [ "$status" -eq 1 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "$output" == *"linux.resources.unified: ${k%%|*}"*"$want"* ]]
+        [ ! -e "$ROOT/c1" ]
+        ! find /sys/fs/cgroup -type d -path '*brig/oci-*/c1' | grep -q .
+    done
+}

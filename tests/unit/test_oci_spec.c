@@ -127,6 +127,12 @@ static const struct {
     {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"resources\":{\"memory\":{"
      "\"limit\":1024}}}}",
      "linux.resources.memory.limit: 1024 is below"},
+    {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"resources\":{\"unified\":{"
+     "\"../memory.max\":\"1\"}}}}",
+     "linux.resources.unified: ../memory.max is not a cgroup2 file name"},
+    {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"resources\":{\"unified\":{"
+     "\"cgroup.procs\":\"1\"}}}}",
+     "linux.resources.unified: cgroup.procs is the runtime's"},
     {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":{"
      "\"defaultAction\":\"SCMP_ACT_DANCE\"}}}",
      "linux.seccomp.defaultAction: unsupported action SCMP_ACT_DANCE"},
