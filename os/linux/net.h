@@ -131,6 +131,8 @@ struct brig_tap {
     uid_t uid;          /* who may attach to it: the VM's QEMU */
     gid_t gid;
 };
+/* Parse a tap's name back into VM id and NIC index; false when it is not one. */
+bool brig_tap_name_parse(const char *name, int64_t *ret_vm_id, int *ret_idx);
 /* Create a persistent tap owned by t->uid/gid, with the bridge's MTU, on the
  * bridge, up. On failure nothing is left. */
 int brig_tap_create(struct brig_nl *nl, const struct brig_tap *t, struct brig_err *err);

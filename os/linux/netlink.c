@@ -692,13 +692,14 @@ int brig_veth_host_name(int64_t jail_id, int idx, char out[IFNAMSIZ], struct bri
     return 0;
 }
 
-bool brig_veth_host_name_parse(const char *name, int64_t *ret_jail_id, int *ret_idx)
+/* "<prefix><id>n<idx>" back into id and index; false when name is not one. */
+static bool port_name_parse(const char *name, const char *prefix, int64_t *ret_id, int *ret_idx)
 {
     const char *p = name;
     char *end;
-    if (!brig_startswith(p, BRIG_VETH_PREFIX))
+    if (!brig_startswith(p, prefix))
         return false;
-    p += strlen(BRIG_VETH_PREFIX);
+    p += strlen(prefix);
     if (*p < '0' || *p > '9')
         return false;
     errno = 0;
@@ -708,11 +709,21 @@ bool brig_veth_host_name_parse(const char *name, int64_t *ret_jail_id, int *ret_
     long idx = strtol(end + 1, &end, 10);
     if (errno || *end != '\0' || idx > 9999)
         return false;
-    if (ret_jail_id)
-        *ret_jail_id = id;
+    if (ret_id)
+        *ret_id = id;
     if (ret_idx)
         *ret_idx = (int)idx;
     return true;
+}
+
+bool brig_veth_host_name_parse(const char *name, int64_t *ret_jail_id, int *ret_idx)
+{
+    return port_name_parse(name, BRIG_VETH_PREFIX, ret_jail_id, ret_idx);
+}
+
+bool brig_tap_name_parse(const char *name, int64_t *ret_vm_id, int *ret_idx)
+{
+    return port_name_parse(name, BRIG_TAP_PREFIX, ret_vm_id, ret_idx);
 }
 
 /* The pair in one RTM_NEWLINK; returns a libnl error code. */

@@ -408,15 +408,18 @@ void brig_port_filter_render_add(struct brig_nfnl_tx *tx, const struct brig_jail
     }
 }
 
-/* Only brig's names become chains: host ends "bj<id>n<idx>", jails "bj<id>". */
+/* Only brig's names become chains: host ends "bj<id>n<idx>", VM taps
+ * "bt<id>n<idx>", a jail's or VM's addresses "bj<id>" (jails and VMs share one
+ * id space). */
 static int check_name(const char *name, bool port, struct brig_err *err)
 {
     bool ok =
-        name && (port ? brig_veth_host_name_parse(name, NULL, NULL)
-                      : brig_startswith(name, BRIG_VETH_PREFIX) && name[strlen(BRIG_VETH_PREFIX)] &&
-                            strspn(name + strlen(BRIG_VETH_PREFIX), "0123456789") ==
-                                strlen(name + strlen(BRIG_VETH_PREFIX)) &&
-                            strlen(name) < BRIG_PORT_FILTER_NAMELEN);
+        name &&
+        (port ? brig_veth_host_name_parse(name, NULL, NULL) || brig_tap_name_parse(name, NULL, NULL)
+              : brig_startswith(name, BRIG_VETH_PREFIX) && name[strlen(BRIG_VETH_PREFIX)] &&
+                    strspn(name + strlen(BRIG_VETH_PREFIX), "0123456789") ==
+                        strlen(name + strlen(BRIG_VETH_PREFIX)) &&
+                    strlen(name) < BRIG_PORT_FILTER_NAMELEN);
     if (!ok)
         return brig_err_set(err, BRIG_EUSAGE, "port filter: '%.24s' is not a name of brig's",
                             name ? name : "");

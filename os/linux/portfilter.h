@@ -1,5 +1,6 @@
-/* Bridge port filters: what a VNET jail may send into its bridge. Each filtered
- * NIC gets a chain named after its host end ("bj<id>n<idx>") in brig's own table
+/* Bridge port filters: what a VNET jail or a VM may send into its bridge. Each
+ * filtered NIC gets a chain named after its host end ("bj<id>n<idx>", a VM's
+ * tap "bt<id>n<idx>") in brig's own table
  * "bridge brig", reached through one verdict map keyed by the input port, that
  * drops frames whose source MAC is not the NIC's and ARP whose sender is not
  * the NIC's and, when brig knows the NIC's addresses, jumps to the jail's
@@ -23,7 +24,7 @@
 
 /* One NIC's port. */
 struct brig_port_filter {
-    const char *port; /* the host end of the NIC's veth, "bj<id>n<idx>" */
+    const char *port; /* the host end of the NIC's veth "bj<id>n<idx>", or a tap "bt<id>n<idx>" */
     uint8_t mac[6];   /* the only source MAC (and ARP sender MAC) let through */
     bool by_addr;     /* the addresses are known: sources held to the jail's */
 };

@@ -165,9 +165,12 @@ static int taps_undo(void *st, struct brig_err *err)
     for (size_t i = 0; i < s->env->nnics; i++) {
         char name[IFNAMSIZ];
         if (brig_vm_tap_name(s->j->id, s->env->nics[i].idx, name, err) < 0 ||
-            brig_link_delete(nl, name, err) < 0)
+            brig_link_delete(nl, name, r == 0 ? err : NULL) < 0)
             r = -1;
     }
+    /* after the taps: no frame of theirs goes unfiltered */
+    if (brig_vnet_taps_unfilter(s->env, r == 0 ? err : NULL) < 0)
+        r = -1;
     return r;
 }
 
@@ -177,7 +180,8 @@ static int taps_apply(void *st, struct brig_err *err)
     _cleanup_nl_ struct brig_nl *nl = NULL;
     if (s->env->nnics == 0)
         return 0;
-    if (brig_nl_open(&nl, err) < 0)
+    /* the filters are in place before the taps are on their bridges */
+    if (brig_vnet_taps_filter(s->env, err) < 0 || brig_nl_open(&nl, err) < 0)
         return -1;
     for (size_t i = 0; i < s->env->nnics; i++) {
         const struct brig_nic *nic = &s->env->nics[i];

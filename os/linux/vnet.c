@@ -16,6 +16,7 @@
 #include "mac.h"
 #include "os/linux/cgroup.h"
 #include "os/linux/portfilter.h"
+#include "os/linux/vm.h"
 #include "util.h"
 
 const char *brig_vnet_bridge(const struct brig_node *node, const char *parent)
@@ -403,7 +404,9 @@ static int nic_plan(const struct brig_jail_env *env, const struct brig_nic *nic,
         brig_mac_derive(env->node->nodename, j->v[BRIG_P_JNAME], nic->idx, ret->mac);
     else if (brig_mac_parse(nic->hwaddr, ret->mac, err) < 0)
         return -1;
-    if (brig_veth_host_name(j->id, nic->idx, ret->host, err) < 0)
+    /* a VM's NIC is its tap, a jail's the host end of its veth */
+    if ((brig_jail_is_vm(j) ? brig_vm_tap_name(j->id, nic->idx, ret->host, err)
+                            : brig_veth_host_name(j->id, nic->idx, ret->host, err)) < 0)
         return -1;
     return nic_addrs(nic->addrs, &ret->addrs, &ret->naddrs, err);
 }
@@ -595,6 +598,26 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
             r = -1;
     }
     return r;
+}
+
+int brig_vnet_taps_filter(const struct brig_jail_env *env, struct brig_err *err)
+{
+    size_t nset;
+    _cleanup_free_ const struct brig_nic **set = nic_set(env, env->nics, env->nnics, true, &nset);
+    return filters_put(env, set, nset, env->nics, env->nnics, err);
+}
+
+int brig_vnet_taps_unfilter(const struct brig_jail_env *env, struct brig_err *err)
+{
+    _cleanup_strv_ char **ports = brig_xcalloc(1, sizeof(char *));
+    for (size_t i = 0; i < env->nnics; i++) {
+        char name[IFNAMSIZ];
+        if (brig_vm_tap_name(env->jail->id, env->nics[i].idx, name, NULL) == 0)
+            brig_strv_push(&ports, name);
+    }
+    char chain[BRIG_PORT_FILTER_NAMELEN];
+    brig_port_filter_jail_chain(env->jail->id, chain);
+    return brig_port_filter_remove(chain, (const char *const *)ports, err);
 }
 
 /* dnsmasq for the node's bridge serves the top quarter of the pool; brig's own

@@ -44,6 +44,11 @@ int brig_vnet_nics_up(const struct brig_jail_env *env, pid_t pid, const struct b
 int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct brig_nic *nics,
                          size_t n, struct brig_err *err);
 /* Delete those NICs (host ends; the jail ends go with them). Missing is fine. */
+/* A VM's port filters, every NIC's as nic_filter says (the same rules as a
+ * jail's veths), in place before its taps are on their bridges. */
+int brig_vnet_taps_filter(const struct brig_jail_env *env, struct brig_err *err);
+/* Remove a VM's port filters, whatever nic_filter says now; absent ones are success. */
+int brig_vnet_taps_unfilter(const struct brig_jail_env *env, struct brig_err *err);
 int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *nics, size_t n,
                         struct brig_err *err);
 /* REALDHCP: make sure dnsmasq serves each REALDHCP NIC's bridge, run a DHCP
