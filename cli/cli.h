@@ -123,6 +123,7 @@ int cli_jconfig(struct cli *cli, struct brig_err *err);
 int cli_jremove(struct cli *cli, struct brig_err *err);
 int cli_jrename(struct cli *cli, struct brig_err *err);
 int cli_jclone(struct cli *cli, struct brig_err *err);
+int cli_bclone(struct cli *cli, struct brig_err *err);
 int cli_jstart(struct cli *cli, struct brig_err *err);
 int cli_jstop(struct cli *cli, struct brig_err *err);
 int cli_jrestart(struct cli *cli, struct brig_err *err);

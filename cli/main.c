@@ -135,6 +135,8 @@ static const struct cli_opt opts_jrename[] = {
 static const struct cli_opt opts_jclone[] = {{"old", "name", "", "the stopped jail to copy"},
                                              {"new", "name", "", "the copy's name"},
                                              {NULL}};
+static const struct cli_opt opts_bclone[] = {
+    {"old", "name", "", "the stopped VM to copy"}, {"new", "name", "", "the copy's name"}, {NULL}};
 static const struct cli_opt opts_jsnapshot[] = {
     {"jname", "name", "", "the jail"},
     {"action", "list|create|remove|rollback", "list", "what to do"},
@@ -240,6 +242,8 @@ const struct cli_verb cli_verbs[] = {
      "jname=NAME [out=FILE|-]", opts_bexport},
     {"bimport", cli_bimport, "make a new VM from an archive", "in=FILE|- [jname=] [ip4_addr=]",
      opts_bimport},
+    {"bclone", cli_bclone, "copy a stopped VM (record, disks) to a new VM",
+     "old=NAME new=NAME [param=value ...]", opts_bclone, .jail_params = true, .vm_params = true},
 };
 const size_t cli_verbs_count = BRIG_ARRAY_SIZE(cli_verbs);
 
@@ -257,6 +261,7 @@ static const struct {
     {"jremove"},
     {"jrename"},
     {"jclone"},
+    {"bclone"},
     {"jstart"},
     {"jstop"},
     {"jrestart"},

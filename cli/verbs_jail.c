@@ -115,7 +115,7 @@ static void params_only(struct cli *cli, struct brig_kvlist *ret)
 }
 
 /* What a change did to a running jail: applied at once, or waiting for its next start. */
-static void print_done(const char *jname, struct brig_jset_done *done)
+static void print_done(const char *jname, bool vm, struct brig_jset_done *done)
 {
     if (done->live) {
         printf("%s: applied to the running jail:", jname);
@@ -124,7 +124,11 @@ static void print_done(const char *jname, struct brig_jset_done *done)
         putchar('\n');
     }
     if (done->next_start) {
-        printf("%s: applies at the next start (brig jrestart jname=%s): ", jname, jname);
+        if (vm)
+            printf("%s: applies at the next start (brig bstop jname=%s; brig bstart jname=%s): ",
+                   jname, jname, jname);
+        else
+            printf("%s: applies at the next start (brig jrestart jname=%s): ", jname, jname);
         for (char **p = done->next_start; *p; p++)
             printf("%s%s", p == done->next_start ? "" : ", ", *p);
         putchar('\n');
@@ -191,7 +195,7 @@ int cli_jset(struct cli *cli, struct brig_err *err)
     brig_kvlist_free(&kv);
     if (r == 0 && cli->ctx.dry_run)
         printf("%s: the change is valid; nothing was changed (--dry-run)\n", jname);
-    print_done(jname, &done);
+    print_done(jname, brig_streq(cli->verb->name, "bset"), &done);
     return r;
 }
 
@@ -248,7 +252,7 @@ static int jconfig_edit(struct cli *cli, const char *jname, struct brig_err *err
         struct brig_err e2 = BRIG_ERR_INIT;
         struct brig_jset_done done = {0};
         if (brig_jconf_apply(&cli->ctx, jname, edited, &done, &e2) == 0) {
-            print_done(jname, &done);
+            print_done(jname, false, &done);
             break;
         }
         fprintf(stderr,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "vm.h"
 #include "os/os.h"
 #include "util.h"
 
@@ -363,7 +364,10 @@ static int recover_one(struct brig_ctx *c, const char *jname, struct brig_buf *p
 int cli_recover(struct cli *cli, struct brig_err *err)
 {
     if (!cli_get(cli, "jname")) {
-        /* every jail; none at all is nothing to recover */
+        /* what interrupted bclones left, then every jail and VM */
+        if (brig_vm_clone_sweep(&cli->ctx, err) < 0)
+            return -1;
+        /* none at all is nothing to recover */
         brig_kvlist_add(&cli->kv, "jname", "*", 0);
         _cleanup_strv_ char **names = NULL;
         struct brig_err e = BRIG_ERR_INIT;

@@ -227,7 +227,6 @@ static const struct brig_cbsd_verb cbsd_verbs[] = {
     SAME("blogin", "bconsole"),
     SAME("bconstruct-tui", "bcreate"),
     NONE("bexec", "a VM runs no brig process: log in with bconsole or ssh"),
-    VM("bclone"),
     VM("brename"),
     VM("bsnapshot"),
 };

@@ -1,6 +1,8 @@
-/* jrename and jclone: a stopped jail under a new name, or copied to one. */
+/* jrename, jclone and bclone: a stopped jail under a new name, or a jail or VM
+ * copied to one. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "os/os.h"
 #include "store/store.h"
 #include "util.h"
+#include "vm.h"
 
 /* The parameters whose default follows the jail's name (path, data,
  * host_hostname): *ret_from and *ret_to get jails holding only defaults for
@@ -352,6 +355,31 @@ static int clone_fill(const struct brig_jail *j, void *ud, struct brig_err *err)
     return ops->clone_data(&op->env, j, err);
 }
 
+/* The new record's parameters: j's, but those that follow its name, with
+ * new picks for the addresses IPAM picked and a MAC of its own, then args. */
+static void clone_args(struct brig_ctx *c, const struct brig_jail *j, const char *new_name,
+                       const struct brig_kvlist *args, struct brig_kvlist *ret)
+{
+    struct brig_jail from, to;
+    name_defaults(c, j, new_name, &from, &to);
+    for (int i = 0; i < BRIG_P__COUNT; i++) {
+        const char *v = j->v[i];
+        if (!v || i == BRIG_P_JNAME || follows_name(j, &from, &to, i))
+            continue;
+        _cleanup_free_ char *picked = NULL;
+        if (i == BRIG_P_IP4_ADDR)
+            v = picked = brig_ipam_unpicked(c, v);
+        /* a MAC of the jail's own would be the old jail's: the clone derives its own */
+        if (i == BRIG_P_NIC_HWADDR)
+            v = "0";
+        brig_kvlist_add(ret, brig_params[i].name, v, 0);
+    }
+    brig_jail_clear(&from);
+    brig_jail_clear(&to);
+    for (size_t i = 0; i < args->n; i++)
+        brig_kvlist_add(ret, args->items[i].key, args->items[i].value, 0);
+}
+
 int brig_jclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *args,
                 struct brig_jail *ret, struct brig_err *err)
 {
@@ -371,26 +399,84 @@ int brig_jclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *a
     /* what a crash left (mounts of an interrupted start) goes before the copy */
     if (need_stopped(&op, err) < 0 || brig_jail_op_settle(&op, err) < 0)
         goto out;
-    struct brig_jail from, to;
-    name_defaults(c, &op.j, new_name, &from, &to);
-    for (int i = 0; i < BRIG_P__COUNT; i++) {
-        const char *v = op.j.v[i];
-        if (!v || i == BRIG_P_JNAME || follows_name(&op.j, &from, &to, i))
-            continue;
-        _cleanup_free_ char *picked = NULL;
-        if (i == BRIG_P_IP4_ADDR)
-            v = picked = brig_ipam_unpicked(c, v);
-        /* a MAC of the jail's own would be the old jail's: the clone derives its own */
-        if (i == BRIG_P_NIC_HWADDR)
-            v = "0";
-        brig_kvlist_add(&all, brig_params[i].name, v, 0);
-    }
-    brig_jail_clear(&from);
-    brig_jail_clear(&to);
-    for (size_t i = 0; i < args->n; i++)
-        brig_kvlist_add(&all, args->items[i].key, args->items[i].value, 0);
+    clone_args(c, &op.j, new_name, args, &all);
     r = brig_jcreate_filled(c, &all, clone_fill, &op, ret, err);
     /* jcreate_filled names the new jail in its errors */
+    if (r < 0)
+        goto done;
+out:
+    if (r < 0)
+        brig_err_wrap(err, "%s", old);
+done:
+    brig_kvlist_free(&all);
+    brig_jail_op_free(&op);
+    return r;
+}
+
+/* What bclone copies into the new VM's directory: the old VM's disks (the
+ * seed is the new VM's own, the console log stays), owned by the new VM's id;
+ * its other NICs in the record's transaction. */
+static int bclone_fill(struct brig_ctx *c, const struct brig_jail *j, const char *dir, void *ud,
+                       struct brig_err *err)
+{
+    const struct brig_jail_op *op = ud;
+    const struct brig_os_ops *ops = brig_os_get(c->os);
+    static const char *const not_copied[] = {"seed.iso", "seed.iso.new", "console.log", "qmp.sock",
+                                             "console.sock"};
+    if (clone_nics(c, op, j, err) < 0)
+        return -1;
+    if (ops->tree_copy(op->vmdir, dir, err) < 0)
+        return brig_err_wrap(err, "copy %s", op->vmdir);
+    for (size_t i = 0; i < BRIG_ARRAY_SIZE(not_copied); i++) {
+        _cleanup_free_ char *p = brig_xasprintf("%s/%s", dir, not_copied[i]);
+        if (unlink(p) < 0 && errno != ENOENT)
+            return brig_err_sys(err, errno, "remove %s", p);
+    }
+    /* a VM's directory is flat: its disks */
+    DIR *d = opendir(dir);
+    if (!d)
+        return brig_err_sys(err, errno, "open %s", dir);
+    int r = 0;
+    struct dirent *e;
+    while (r == 0 && (e = readdir(d))) {
+        if (brig_streq(e->d_name, ".."))
+            continue;
+        _cleanup_free_ char *p = brig_xasprintf("%s/%s", dir, e->d_name);
+        if (lchown(p, j->idmap, j->idmap) < 0)
+            r = brig_err_sys(err, errno, "chown %s", p);
+    }
+    closedir(d);
+    return r;
+}
+
+int brig_bclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *args,
+                struct brig_jail *ret, struct brig_err *err)
+{
+    struct brig_jail_op op;
+    struct brig_kvlist all = {0};
+    const char *new_name = brig_kvlist_get(args, "jname");
+    int r = -1;
+    if (!new_name)
+        return brig_err_set(err, BRIG_EUSAGE, "new= is required");
+    if (brig_check_name("new", new_name, err) < 0 || brig_check_name("old", old, err) < 0)
+        return -1;
+    if (!brig_os_get(c->os)->tree_copy || c->os != brig_os_native())
+        return brig_err_set(err, BRIG_EUSAGE, "bclone: not available for %s VMs",
+                            brig_os_get(c->os)->name);
+    if (brig_record_kind_check(c, old, true, "bclone", err) < 0)
+        return -1;
+    if (brig_jail_op_open(c, old, true, &op, err) < 0)
+        goto done;
+    if (op.running) {
+        brig_err_set(err, BRIG_EUSAGE, "is running (stop it first: brig bstop jname=%s)", old);
+        goto out;
+    }
+    /* what a crash left (a tap, the cgroup) goes before the copy */
+    if (brig_jail_op_settle(&op, err) < 0)
+        goto out;
+    clone_args(c, &op.j, new_name, args, &all);
+    r = brig_bcreate_cloned(c, &all, bclone_fill, &op, ret, err);
+    /* bcreate_filled names the new VM in its errors */
     if (r < 0)
         goto done;
 out:

@@ -477,6 +477,9 @@ static int dirs_clash(const struct brig_jail_row *row, void *ud)
     if (strcmp(row->v[0], w->jname) == 0)
         return 0;
     for (int k = 0; k < 2; k++) {
+        /* a VM has neither */
+        if (!row->v[1 + k] || !*row->v[1 + k])
+            continue;
         _cleanup_free_ char *theirs = row_dir_resolve(w, row->v[1 + k]);
         for (int m = 0; m < 2; m++) {
             if (dir_within(w->dirs[m], theirs) || dir_within(theirs, w->dirs[m])) {
@@ -893,6 +896,10 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
     }
     if (apply_params(&j, kv, false, false, brig_jail_is_vm(&old), err) < 0)
         goto rollback;
+    /* a VM's cloud-init address is its NIC's, as at bcreate */
+    if (brig_jail_is_vm(&old) && brig_kvlist_get(kv, "ci_ip4_addr") &&
+        !brig_kvlist_get(kv, "ip4_addr"))
+        brig_jail_set(&j, BRIG_P_IP4_ADDR, j.v[BRIG_P_CI_IP4_ADDR]);
     brig_jail_fill_defaults(&j, c->workdir, c->os);
     if (brig_jail_preflight(c, &j, err) < 0 || brig_jail_check_vimage(c, &j, err) < 0 ||
         brig_depend_check(c, &j, err) < 0 || check_fstab_mount(c, &j, err) < 0)
@@ -907,7 +914,13 @@ static int jail_update(struct brig_ctx *c, const char *jname, const struct brig_
         r = 0;
         goto out;
     }
+    /* the VM's seed as the new record makes it, in place once the record is */
+    enum brig_seed_change seed = BRIG_SEED_SAME;
+    if (brig_jail_is_vm(&j) && brig_vm_seed_stage(c, &old, &j, &seed, err) < 0)
+        goto rollback;
     r = brig_store_commit(c->st, err);
+    if (brig_vm_seed_install(c, jname, seed, r == 0, r == 0 ? err : NULL) < 0)
+        r = -1;
     if (r == 0) {
         struct brig_jset_done mine = {0};
         r = apply_running(c, jname, &old, done ? done : &mine, err);

@@ -3,6 +3,7 @@
 #include "vm.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 #include "idmap.h"
 #include "mac.h"
 #include "jailop.h"
+#include "lifecycle.h"
 #include "os/os.h"
 #include "store/store.h"
 #include "util.h"
@@ -206,6 +208,74 @@ static int make_seed(const struct brig_ctx *c, const struct brig_jail *j, const 
     return 0;
 }
 
+/* The three files of j's seed as text, NULL when j has none. */
+static char *seed_text(const struct brig_ctx *c, const struct brig_jail *j, struct brig_err *err)
+{
+    struct seed_bufs b;
+    struct brig_cidata ci;
+    if (!brig_vm_wants_seed(j))
+        return NULL;
+    seed_of(c, j, &b, &ci);
+    _cleanup_free_ char *meta = NULL, *user = NULL, *net = NULL;
+    if (brig_cidata_render(&ci, &meta, &user, &net, err) < 0) {
+        brig_err_wrap(err, "cloud-init");
+        return NULL;
+    }
+    return brig_xasprintf("%s\n--\n%s\n--\n%s", meta, user, net ? net : "");
+}
+
+static char *staged_path(const char *dir)
+{
+    return brig_xasprintf("%s/seed.iso.new", dir);
+}
+
+int brig_vm_seed_stage(const struct brig_ctx *c, const struct brig_jail *old,
+                       const struct brig_jail *j, enum brig_seed_change *ret, struct brig_err *err)
+{
+    *ret = BRIG_SEED_SAME;
+    struct brig_err e = BRIG_ERR_INIT;
+    _cleanup_free_ char *was = seed_text(c, old, &e);
+    _cleanup_free_ char *now = seed_text(c, j, err);
+    if (!now && brig_vm_wants_seed(j))
+        return -1;
+    if (brig_streq(was, now))
+        return 0;
+    _cleanup_free_ char *dir = brig_vm_dir(c, j->v[BRIG_P_JNAME]);
+    if (!now) {
+        *ret = BRIG_SEED_REMOVE;
+        return 0;
+    }
+    _cleanup_free_ char *staged = staged_path(dir);
+    struct seed_bufs b;
+    struct brig_cidata ci;
+    seed_of(c, j, &b, &ci);
+    if (brig_cidata_write(staged, &ci, err) < 0)
+        return brig_err_wrap(err, "cloud-init seed");
+    /* the record's id range is old's (a change never moves it) */
+    if (chown(staged, old->idmap, old->idmap) < 0 || chmod(staged, 0400) < 0) {
+        brig_err_sys(err, errno, "chown %s", staged);
+        unlink(staged);
+        return -1;
+    }
+    *ret = BRIG_SEED_WRITE;
+    return 0;
+}
+
+int brig_vm_seed_install(const struct brig_ctx *c, const char *jname, enum brig_seed_change ch,
+                         bool commit, struct brig_err *err)
+{
+    _cleanup_free_ char *dir = brig_vm_dir(c, jname);
+    _cleanup_free_ char *staged = staged_path(dir);
+    _cleanup_free_ char *seed = brig_xasprintf("%s/seed.iso", dir);
+    if (ch == BRIG_SEED_WRITE && !commit)
+        unlink(staged);
+    else if (ch == BRIG_SEED_WRITE && rename(staged, seed) < 0)
+        return brig_err_sys(err, errno, "rename %s", staged);
+    else if (ch == BRIG_SEED_REMOVE && commit && unlink(seed) < 0 && errno != ENOENT)
+        return brig_err_sys(err, errno, "remove %s", seed);
+    return 0;
+}
+
 /* Build a validated VM record from bcreate's arguments. */
 static int vm_from_args(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_jail *j,
                         struct brig_err *err)
@@ -246,15 +316,71 @@ static int create_vm_files(struct brig_ctx *c, const struct brig_jail *j, bool d
     return ops->vm_create(&env, err);
 }
 
-int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
-                 struct brig_jail *ret, struct brig_err *err)
+/* The directory a bclone fills before it becomes the new VM's. */
+static char *clone_tmp(const struct brig_ctx *c, const char *jname)
 {
-    return brig_bcreate_filled(c, args, plan, NULL, NULL, ret, err);
+    return brig_ctx_path(c, "vm/.clone-%s", jname);
 }
 
-int brig_bcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
-                        brig_vm_fill_fn *fill, void *data, struct brig_jail *ret,
-                        struct brig_err *err)
+/* A directory that an interrupted bclone moved into place before its record
+ * was committed holds this file; with no record of its name, it is garbage. */
+#define CLONING_MARK ".cloning"
+
+/* The directory of VM j as bclone makes it: filled by fill in a temporary
+ * directory, its seed written there, then moved into place marked, for the
+ * caller to commit the record and drop the mark. */
+static int clone_vm_dir(struct brig_ctx *c, const struct brig_jail *j, const char *dir,
+                        brig_vm_clone_fn *fill, void *data, struct brig_err *err)
+{
+    _cleanup_free_ char *tmp = clone_tmp(c, j->v[BRIG_P_JNAME]);
+    _cleanup_free_ char *top = brig_ctx_path(c, "vm");
+    _cleanup_free_ char *mark = brig_xasprintf("%s/" CLONING_MARK, tmp);
+    _cleanup_close_ int fd = -1;
+    if (brig_dir_own(top, 0711, err) < 0 || brig_rm_rf(tmp, err) < 0)
+        return -1;
+    brig_fault_point("bclone", 1, "before");
+    if (fill(c, j, tmp, data, err) < 0)
+        goto fail;
+    fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        brig_err_sys(err, errno, "create %s", mark);
+        goto fail;
+    }
+    if (make_seed(c, j, tmp, err) < 0)
+        goto fail;
+    brig_fault_point("bclone", 2, "before");
+    if (rename(tmp, dir) < 0) {
+        brig_err_sys(err, errno, "rename %s to %s", tmp, dir);
+        goto fail;
+    }
+    return 0;
+fail:
+    brig_rm_rf(tmp, NULL);
+    return -1;
+}
+
+/* dir (of a VM whose record is not committed) exists: remove it when an
+ * interrupted bclone left it, else refuse. */
+static int dir_free(const char *dir, struct brig_err *err)
+{
+    _cleanup_free_ char *mark = brig_xasprintf("%s/" CLONING_MARK, dir);
+    if (!brig_path_exists(dir))
+        return 0;
+    if (brig_path_exists(mark))
+        return brig_rm_rf(dir, err);
+    return brig_err_set(err, BRIG_EFAIL, "VM directory %s already exists", dir);
+}
+
+/* What fills a new VM's directory: nothing (a new disk and seed), an
+ * archive's content (import), or a copy made aside (clone). */
+struct vm_fill {
+    brig_vm_fill_fn *import;
+    brig_vm_clone_fn *clone;
+    void *data;
+};
+
+static int bcreate_with(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
+                        const struct vm_fill *f, struct brig_jail *ret, struct brig_err *err)
 {
     struct brig_jail j = {0};
     _cleanup_free_ char *dir = NULL;
@@ -278,15 +404,16 @@ int brig_bcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, stru
         *ret = j;
         return 0;
     }
-    if (brig_path_exists(dir)) {
-        brig_err_set(err, BRIG_EFAIL, "VM directory %s already exists", dir);
+    /* the record's name is free (inserted above): what an interrupted bclone left goes */
+    if (dir_free(dir, err) < 0)
         goto rollback;
-    }
-    if (make_seed(c, &j, NULL, err) < 0 || brig_jail_assign_idmap(c, &j, err) < 0 ||
-        create_vm_files(c, &j, !fill, err) < 0)
+    if (make_seed(c, &j, NULL, err) < 0 || brig_jail_assign_idmap(c, &j, err) < 0)
         goto rollback;
-    bool seed = !fill;
-    if (fill && fill(&j, dir, data, &seed, err) < 0) {
+    if (f->clone ? clone_vm_dir(c, &j, dir, f->clone, f->data, err) < 0
+                 : create_vm_files(c, &j, !f->import, err) < 0)
+        goto rollback;
+    bool seed = !f->clone && !f->import;
+    if (f->import && f->import(&j, dir, f->data, &seed, err) < 0) {
         brig_rm_rf(dir, NULL);
         goto rollback;
     }
@@ -294,9 +421,14 @@ int brig_bcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, stru
         brig_rm_rf(dir, NULL);
         goto rollback;
     }
+    brig_fault_point("bclone", 3, "before");
     if (brig_store_commit(c->st, err) < 0) {
         brig_rm_rf(dir, NULL);
         goto fail;
+    }
+    if (f->clone) {
+        _cleanup_free_ char *mark = brig_xasprintf("%s/" CLONING_MARK, dir);
+        unlink(mark);
     }
     *ret = j;
     return 0;
@@ -308,6 +440,61 @@ fail:
         brig_err_wrap(err, "%s", j.v[BRIG_P_JNAME]);
     brig_jail_clear(&j);
     return -1;
+}
+
+int brig_bcreate(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
+                 struct brig_jail *ret, struct brig_err *err)
+{
+    struct vm_fill f = {0};
+    return bcreate_with(c, args, plan, &f, ret, err);
+}
+
+int brig_bcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
+                        brig_vm_fill_fn *fill, void *data, struct brig_jail *ret,
+                        struct brig_err *err)
+{
+    struct vm_fill f = {.import = fill, .data = data};
+    return bcreate_with(c, args, plan, &f, ret, err);
+}
+
+int brig_bcreate_cloned(struct brig_ctx *c, const struct brig_kvlist *args, brig_vm_clone_fn *fill,
+                        void *data, struct brig_jail *ret, struct brig_err *err)
+{
+    struct vm_fill f = {.clone = fill, .data = data};
+    return bcreate_with(c, args, NULL, &f, ret, err);
+}
+
+int brig_vm_clone_sweep(struct brig_ctx *c, struct brig_err *err)
+{
+    _cleanup_free_ char *top = brig_ctx_path(c, "vm");
+    if (brig_ctx_open(c, err) < 0)
+        return -1;
+    /* a bclone holds the store's write lock from its first file to its
+     * commit: under the lock, what it left is no longer in use */
+    if (brig_store_begin(c->st, err) < 0)
+        return -1;
+    DIR *d = opendir(top);
+    if (!d) {
+        brig_store_rollback(c->st);
+        return errno == ENOENT ? 0 : brig_err_sys(err, errno, "open %s", top);
+    }
+    int r = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        _cleanup_free_ char *p = brig_xasprintf("%s/%s", top, e->d_name);
+        _cleanup_free_ char *mark = brig_xasprintf("%s/" CLONING_MARK, p);
+        struct brig_jail j = {0};
+        bool garbage = brig_startswith(e->d_name, ".clone-");
+        if (!garbage && e->d_name[0] != '.' && brig_path_exists(mark)) {
+            garbage = brig_store_jail_get(c->st, e->d_name, &j, NULL) < 0;
+            brig_jail_clear(&j);
+        }
+        if (garbage && brig_rm_rf(p, r == 0 ? err : NULL) < 0)
+            r = -1;
+    }
+    closedir(d);
+    brig_store_rollback(c->st);
+    return r;
 }
 
 int brig_record_kind_check(struct brig_ctx *c, const char *jname, bool vm, const char *verb,

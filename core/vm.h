@@ -35,6 +35,21 @@ typedef int brig_vm_fill_fn(const struct brig_jail *j, const char *dir, void *da
 int brig_bcreate_filled(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
                         brig_vm_fill_fn *fill, void *data, struct brig_jail *ret,
                         struct brig_err *err);
+/* What bclone puts in the new VM j's directory dir (missing: fill makes it):
+ * its disks, owned by j's id. */
+typedef int brig_vm_clone_fn(struct brig_ctx *c, const struct brig_jail *j, const char *dir,
+                             void *data, struct brig_err *err);
+/* bcreate with the directory made aside by fill, the seed written for the new
+ * record; killed at any point, it leaves no VM behind: only garbage that the
+ * next bcreate or bclone of the name, or brig_vm_clone_sweep, removes. */
+int brig_bcreate_cloned(struct brig_ctx *c, const struct brig_kvlist *args, brig_vm_clone_fn *fill,
+                        void *data, struct brig_jail *ret, struct brig_err *err);
+/* Remove what interrupted bclones left under vm/ (recover). */
+int brig_vm_clone_sweep(struct brig_ctx *c, struct brig_err *err);
+/* bclone: copy the stopped VM old (record, disks; new id, MACs, addresses and
+ * seed) to the VM args' jname=, with args' parameters over old's. */
+int brig_bclone(struct brig_ctx *c, const char *old, const struct brig_kvlist *args,
+                struct brig_jail *ret, struct brig_err *err);
 /* bls: one callback per VM; state is QMP's status of a running VM ("running",
  * "paused", ...) or "stopped". */
 struct brig_bls_row {
@@ -44,6 +59,16 @@ struct brig_bls_row {
 typedef int (*brig_bls_cb)(const struct brig_bls_row *row, void *ud);
 int brig_bls(struct brig_ctx *c, const enum brig_param_id *cols, size_t ncols, brig_bls_cb cb,
              void *ud, struct brig_err *err);
+/* What a change of a VM's record does to its cloud-init seed. */
+enum brig_seed_change { BRIG_SEED_SAME, BRIG_SEED_WRITE, BRIG_SEED_REMOVE };
+/* Check the seed that record j (a change of old) makes and, when it is not
+ * old's, write it beside the VM's seed (seed.iso.new) for brig_vm_seed_install. */
+int brig_vm_seed_stage(const struct brig_ctx *c, const struct brig_jail *old,
+                       const struct brig_jail *j, enum brig_seed_change *ret, struct brig_err *err);
+/* Once the record is committed (commit true), put the staged seed in place or
+ * remove the seed; otherwise drop what was staged. */
+int brig_vm_seed_install(const struct brig_ctx *c, const char *jname, enum brig_seed_change ch,
+                         bool commit, struct brig_err *err);
 /* Refuse jname unless it is a VM (vm true) or a jail (vm false); verb names the caller. */
 int brig_record_kind_check(struct brig_ctx *c, const char *jname, bool vm, const char *verb,
                            struct brig_err *err);

@@ -163,9 +163,9 @@ brig: jcreate: ${P}h1: jconf: exec_poststop runs on the host as root: echo a\\nr
 @test "a CBSD verb brig has no equivalent for says so instead of a wrong did-you-mean" {
     assert_rejected 2 "brig: unknown verb 'jbackup' (CBSD's jbackup has no brig equivalent yet: brig takes no backups)" \
         brig jbackup jname=a
-    assert_rejected 2 "brig: unknown verb 'bclone' (CBSD's bclone has no brig equivalent yet: brig has it for jails, not yet for VMs)" \
-        brig bclone jname=vm1
-    for v in brename bsnapshot; do
+    assert_rejected 2 "brig: unknown verb 'brename' (CBSD's brename has no brig equivalent yet: brig has it for jails, not yet for VMs)" \
+        brig brename jname=vm1
+    for v in bsnapshot; do
         assert_rejected 2 "brig: unknown verb '$v' (CBSD's $v has no brig equivalent yet: " brig $v
     done
     assert_rejected 2 "brig: unknown verb 'blogin' (CBSD's blogin is brig bconsole)" brig blogin jname=vm1
