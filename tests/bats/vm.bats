@@ -15,9 +15,13 @@ setup() {
 
 teardown() {
     local d
-    # a failed test's QEMU goes with its VM's cgroup
+    # a failed test's VM is stopped at once (its bridge with it, or the next
+    # test's workdir finds the bridge another's); an interrupted one recovered
     for d in "$W"/vm/*/; do
-        [ -d "$d" ] && "$BRIG_BIN" recover jname="$(basename "$d")" >/dev/null 2>&1
+        [ -d "$d" ] || continue
+        "$BRIG_BIN" bset jname="$(basename "$d")" hard_timeout=0 >/dev/null 2>&1
+        "$BRIG_BIN" bstop jname="$(basename "$d")" >/dev/null 2>&1
+        "$BRIG_BIN" recover jname="$(basename "$d")" >/dev/null 2>&1
     done
     return 0
 }
@@ -26,9 +30,12 @@ teardown() {
 vm_fixture() {
     local fix script=$BATS_TEST_DIRNAME/../fixtures/vm-kernel.sh
     fix=$(brig_fixture_dir vm)
-    if [ ! -f "$fix/vmlinuz" ] || [ ! -f "$fix/initrd.img" ]; then
-        [ -x "$script" ] || skip "no VM kernel: tests/fixtures/vm-kernel.sh is not on this branch"
+    # the script remakes the initramfs when its files changed (brig.spoof=
+    # came later than some caches), and says "cached" otherwise
+    if [ -x "$script" ]; then
         "$script" "$BATS_TEST_DIRNAME/../../build" >&2 || return 1
+    elif [ ! -f "$fix/vmlinuz" ] || [ ! -f "$fix/initrd.img" ]; then
+        skip "no VM kernel: tests/fixtures/vm-kernel.sh is not on this branch"
     fi
     fix=$(cd "$fix" && pwd -P)
     KERNEL=$fix/vmlinuz
@@ -369,9 +376,10 @@ brig.ip=10.199.0.60/16 brig.gw=10.199.0.1 brig.spoof=10.199.0.77,02:00:00:00:00:
     ok brig bstart jname=vm6
     wait_console vm6 180 "brig-vm: ready"
     run grep "brig-vm: hostname" "$W/vm/vm6/console.log"
-    same "$output" "brig-vm: hostname second" "the guest's host name"
+    output_has "brig-vm: hostname second"
+    output_lacks "first"
     ok brig bset jname=vm6 ci_jname=third
-    has_line "vm6: applies at the next start (brig bstop jname=vm6; brig bstart jname=vm6): ci_jname"
+    output_has "vm6: applies at the next start (brig bstop jname=vm6; brig bstart jname=vm6): ci_jname"
     run seed_file vm6 meta-data
     output_has 'local-hostname: "third"'
     ok brig bstop jname=vm6

@@ -555,6 +555,13 @@ static void test_host_end_names_fit_ifnamsiz_and_parse_back(void **state)
     assert_false(brig_veth_host_name_parse("bjx1n0", NULL, NULL));
     assert_false(brig_veth_host_name_parse("bj1n", NULL, NULL));
     assert_false(brig_veth_host_name_parse("br0", NULL, NULL));
+    /* a VM's tap parses as a tap, never as a veth, and the other way round */
+    assert_true(brig_tap_name_parse("bt42n3", &id, &idx));
+    assert_int_equal(id, 42);
+    assert_int_equal(idx, 3);
+    assert_false(brig_tap_name_parse("bj42n3", NULL, NULL));
+    assert_false(brig_veth_host_name_parse("bt42n3", NULL, NULL));
+    assert_false(brig_tap_name_parse("bt42", NULL, NULL));
 }
 
 static void test_host_alias_is_added_and_removed(void **state)
