@@ -845,7 +845,9 @@ static int apply_running(struct brig_ctx *c, const char *jname, const struct bri
     for (int i = 0; i < BRIG_P__COUNT; i++) {
         const enum brig_param_id id = (enum brig_param_id)i;
         /* a jail's record has no VM parameters, and a VM's no jail ones */
-        if (!brig_param_applies(id, brig_jail_is_vm(&op.j)) || brig_streq(old->v[i], op.j.v[i]) ||
+        /* unset before and after is no change (brig_streq: NULL equals nothing) */
+        if (!brig_param_applies(id, brig_jail_is_vm(&op.j)) || (!old->v[i] && !op.j.v[i]) ||
+            brig_streq(old->v[i], op.j.v[i]) ||
             param_in(id, when_used_params, BRIG_ARRAY_SIZE(when_used_params)))
             continue;
         if (can_live && param_in(id, live_params, BRIG_ARRAY_SIZE(live_params))) {

@@ -238,7 +238,7 @@ int brig_vm_seed_stage(const struct brig_ctx *c, const struct brig_jail *old,
     _cleanup_free_ char *now = seed_text(c, j, err);
     if (!now && brig_vm_wants_seed(j))
         return -1;
-    if (brig_streq(was, now))
+    if ((!was && !now) || brig_streq(was, now))
         return 0;
     _cleanup_free_ char *dir = brig_vm_dir(c, j->v[BRIG_P_JNAME]);
     if (!now) {

@@ -379,7 +379,7 @@ brig.ip=10.199.0.60/16 brig.gw=10.199.0.1 brig.spoof=10.199.0.77,02:00:00:00:00:
     output_has "brig-vm: hostname second"
     output_lacks "first"
     ok brig bset jname=vm6 ci_jname=third
-    output_has "vm6: applies at the next start (brig bstop jname=vm6; brig bstart jname=vm6): ci_jname"
+    has_line "vm6: applies at the next start (brig bstop jname=vm6; brig bstart jname=vm6): ci_jname"
     run seed_file vm6 meta-data
     output_has 'local-hostname: "third"'
     ok brig bstop jname=vm6
