@@ -37,6 +37,13 @@ build() { # $1 dir, rest: meson options
     ninja -C "$dir" >"$log/build-$dir.txt" 2>&1 || { tail -n 40 "$log/build-$dir.txt"; return 1; }
 }
 
+# Both builds, their fixtures and their unit tests first; then the CLI tests
+# of the two builds run side by side, each in namespaces of its own (cgroups
+# are scoped by each workdir's node id, /etc/subuid copies are private), which
+# keeps both cores busy while tests wait on jails, VMs and timeouts.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+variants=
 for variant in build build-asan; do
     if [ "$variant" = build ]; then
         build build || { failed=$((failed + 1)); continue; }
@@ -57,15 +64,21 @@ for variant in build build-asan; do
         build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dfault_injection=true \
             || { failed=$((failed + 1)); continue; }
     fi
-    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    variants="$variants $variant"
     echo "== $variant: unit and golden tests"
     meson test -C "$variant" --print-errorlogs --num-processes 2 >"$log/meson-$variant.txt" 2>&1
     grep -E '^(Ok|Fail|Skipped|Timeout|Expected Fail|Unexpected Pass):' "$log/meson-$variant.txt"
     grep -E ' FAIL |TIMEOUT' "$log/meson-$variant.txt" | head -20
     count_meson "$variant" "$variant"
+done
+
+for variant in $variants; do
+    BRIG="$top/$variant/cli/brig" tests/netns-run.sh bats --tap tests/bats \
+        >"$log/bats-$variant.tap" 2>&1 &
+done
+wait
+for variant in $variants; do
     echo "== $variant: CLI tests (bats, private namespaces)"
-    BRIG="$top/$variant/cli/brig" tests/netns-run.sh bats --tap tests/bats >"$log/bats-$variant.tap" 2>&1
     count_tap "$log/bats-$variant.tap"
     grep -E '^(ok|not ok) ' "$log/bats-$variant.tap" | awk '{print $1=="ok"?"pass":"FAIL"}' | sort | uniq -c
 done
