@@ -500,11 +500,14 @@ static const struct brig_nic **nic_set(const struct brig_jail_env *env, const st
 
 /* A NIC with a static IPv6 address takes nothing from router advertisements
  * (set before it is up): a SLAAC address beside it would be one its port
- * filter drops, and a second default route. Jail root may turn it on again. */
+ * filter drops, and a second default route. Nor does a NIC without IPv6:
+ * address generation "none" keeps the link-local address away, not a SLAAC
+ * one (the kernel makes it from the MAC) when the bridge advertises a prefix.
+ * Jail root may turn it on again. */
 static int nic_ra_off(int nsfd, const struct brig_nic *nic, const struct brig_addr *addrs, size_t n,
                       struct brig_err *err)
 {
-    bool v6 = false;
+    bool v6 = !nic_wants_ipv6(nic, addrs, n);
     for (size_t i = 0; i < n; i++)
         v6 |= addrs[i].family == AF_INET6;
     if (!v6)

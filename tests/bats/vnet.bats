@@ -60,6 +60,9 @@ teardown() {
     jail_up jname=${P}c vnet=1 ip4_addr=0
     in_jail ${P}a ip -6 -o addr show dev eth0
     same "$output" "" "IPv6 addresses on a's eth0"
+    # the bridge's router advertisements (c's IPv6 serves them) give a no address either
+    in_jail ${P}a cat /proc/sys/net/ipv6/conf/eth0/accept_ra
+    same "$output" 0 "a's accept_ra"
     in_jail ${P}b ip -6 -o addr show dev eth0
     output_has "fe80::"
     in_jail ${P}c ip -6 -o addr show dev eth0
