@@ -16,6 +16,7 @@ static const struct cli_opt opts_initenv[] = {
     {"nodeippool", "cidr", "10.199.0.0/16", "IPv4 pool for DHCP addresses and the bridge"},
     {"nodeip6pool", "cidr", "auto", "IPv6 pool for the bridge (auto: a unique local /64; 0: none)"},
     {"bridge", "interface", "brig0", "brig's default bridge"},
+    {"ifprefix", "letters", "b", "host interface names: <p>j<id>n<idx>, <p>t<id>n<idx>"},
     {"gateway4", "address", "pool's first", "the default bridge's address"},
     {"uplink", "interface", "auto", "uplink for NAT"},
     {"nat_enable", "bool", "0", "masquerade bridge subnets to the uplink"},

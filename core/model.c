@@ -24,6 +24,7 @@ void brig_node_clear(struct brig_node *n)
     free(n->workdir);
     free(n->nodename);
     free(n->nodeid);
+    free(n->ifprefix);
     free(n->nodeippool);
     free(n->bridge);
     free(n->gateway4);

@@ -57,6 +57,7 @@ struct brig_node {
     char *nodeid;       /* this workdir's id on the host: scopes its cgroups */
     char *nodeippool;   /* IPv4 pool for DHCP and the default bridge, e.g. 10.0.0.0/16 */
     char *bridge;       /* default bridge name, e.g. brig0 */
+    char *ifprefix;     /* first letters of the host interfaces brig makes, e.g. "b" */
     char *gateway4;     /* the default bridge's address with prefix, e.g. 10.0.0.1/16 */
     char *nodeip6pool;  /* the setting: "auto", "0" or an IPv6 prefix */
     char *pool6;        /* the IPv6 pool in force, e.g. fd12:3456:789a::/64 (NULL: none) */

@@ -17,6 +17,7 @@
 #include "devfs_rules.h"
 #include "idmap.h"
 #include "kv.h"
+#include "os/os.h"
 #include "repo.h"
 #include "repo_debian.h"
 #include "store/store.h"
@@ -85,6 +86,15 @@ static int check_pool6(const char *v, struct brig_err *err)
     return 0;
 }
 
+/* ifprefix: 1 to 3 lower-case letters ("b": veth host ends bj<id>n<idx>, taps bt<id>n<idx>). */
+static int check_ifprefix(const char *v, struct brig_err *err)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 3 || strspn(v, "abcdefghijklmnopqrstuvwxyz") != n)
+        return brig_err_set(err, BRIG_EUSAGE, "'%.80s' is not 1 to 3 lower-case letters", v);
+    return 0;
+}
+
 static int check_uplink(const char *v, struct brig_err *err)
 {
     return strcmp(v, "auto") == 0 ? 0 : brig_check_ifname(v, err);
@@ -100,6 +110,9 @@ const struct brig_setting brig_settings[] = {
      "IPv6 pool for DHCPv6 and the default bridge (auto: a unique local /64 of this host and "
      "bridge; 0: none)"},
     {"bridge", "brig0", brig_check_ifname, "name of brig's default bridge (interface=auto)"},
+    {"ifprefix", "b", check_ifprefix,
+     "first letters of the host interfaces brig makes (veth host ends <p>j<id>n<idx>, taps "
+     "<p>t<id>n<idx>): two workdirs on one host need two"},
     {"gateway4", NULL, check_gateway,
      "the default bridge's address (default: the pool's first address)"},
     {"uplink", "auto", check_uplink, "uplink interface for NAT and FreeBSD's auto bridge"},
@@ -237,6 +250,7 @@ static int node_from_kv(const char *workdir, const struct brig_kvlist *kv, struc
     node->nodeid = GET("nodeid") ? brig_xstrdup(GET("nodeid")) : NULL;
     node->nodeippool = SETTING("nodeippool");
     node->bridge = SETTING("bridge");
+    node->ifprefix = SETTING("ifprefix");
     node->gateway4 =
         GET("gateway4") ? brig_xstrdup(GET("gateway4")) : pool_gateway(node->nodeippool);
     node->nodeip6pool = SETTING("nodeip6pool");
@@ -349,6 +363,7 @@ int brig_ctx_open(struct brig_ctx *c, struct brig_err *err)
                             c->workdir, c->workdir);
     if (node_load(c, err) < 0)
         return -1;
+    brig_os_use_node(c->os, &c->node);
     return brig_store_open(db, false, &c->st, err);
 }
 
@@ -385,6 +400,7 @@ static char *node_render(const struct brig_node *n)
     brig_jconf_format_line(&b, "nodeippool", n->nodeippool);
     brig_jconf_format_line(&b, "nodeip6pool", n->nodeip6pool);
     brig_jconf_format_line(&b, "bridge", n->bridge);
+    brig_jconf_format_line(&b, "ifprefix", n->ifprefix);
     /* the gateway follows the pool unless it was set apart from it */
     _cleanup_free_ char *derived = pool_gateway(n->nodeippool);
     if (strcmp(derived, n->gateway4) != 0)
@@ -449,6 +465,27 @@ static int initenv_write(struct brig_ctx *c, const struct brig_node *node, struc
     return 0;
 }
 
+/* The interfaces of running jails and VMs carry the old prefix: their stop,
+ * and recover, find them by name. */
+static int ifprefix_may_change(struct brig_ctx *c, const char *old, const char *new,
+                               struct brig_err *err)
+{
+    _cleanup_free_ char *db = brig_ctx_path(c, "var/db/local.sqlite");
+    if (strcmp(old, new) == 0 || !brig_path_exists(db))
+        return 0;
+    struct brig_store *st = NULL;
+    bool busy = false;
+    int r = brig_store_open(db, false, &st, err);
+    if (r == 0)
+        r = brig_store_runtime_any(st, &busy, err);
+    brig_store_close(st);
+    if (r == 0 && busy)
+        return brig_err_set(err, BRIG_EFAIL,
+                            "ifprefix: jails or VMs of this workdir are running (or a start or "
+                            "stop is unfinished): stop them, or run brig recover, first");
+    return r;
+}
+
 int brig_initenv(struct brig_ctx *c, const struct brig_kvlist *settings, struct brig_err *err)
 {
     struct brig_node node = {0};
@@ -466,6 +503,9 @@ int brig_initenv(struct brig_ctx *c, const struct brig_kvlist *settings, struct 
     /* Settings already in brig.conf stay unless given again. */
     if (brig_path_exists(conf) && conf_read(conf, &merged, NULL, err) < 0)
         return -1;
+    _cleanup_free_ char *old_prefix =
+        brig_xstrdup(brig_kvlist_get(&merged, "ifprefix") ? brig_kvlist_get(&merged, "ifprefix")
+                                                          : brig_setting_find("ifprefix")->def);
     for (size_t i = 0; i < settings->n; i++) {
         brig_kvlist_del(&merged, settings->items[i].key);
         brig_kvlist_add(&merged, settings->items[i].key, settings->items[i].value, 0);
@@ -473,7 +513,8 @@ int brig_initenv(struct brig_ctx *c, const struct brig_kvlist *settings, struct 
     if (node_from_kv(c->workdir, &merged, &node, err) == 0) {
         if (!node.nodeid)
             node.nodeid = nodeid_new();
-        if (initenv_write(c, &node, err) == 0) {
+        if (ifprefix_may_change(c, old_prefix, node.ifprefix, err) == 0 &&
+            initenv_write(c, &node, err) == 0) {
             brig_node_clear(&c->node);
             c->node = node;
             memset(&node, 0, sizeof(node));

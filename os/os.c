@@ -8,6 +8,7 @@
 #include "os/linux/linux.h"
 #include "os/linux/vm.h"
 #include "os/linux/fstab.h"
+#include "os/linux/net.h"
 #include "os/linux/netops.h"
 #include "os/linux/proc.h"
 
@@ -103,6 +104,14 @@ static const struct brig_os_ops freebsd_ops = {
     .vm_create = brig_freebsd_vm_create,
     .vm_remove = brig_freebsd_vm_remove,
 };
+
+void brig_os_use_node(enum brig_kernel k, const struct brig_node *node)
+{
+    if (k == BRIG_K_FREEBSD)
+        brig_freebsd_ifprefix_set(node->ifprefix);
+    else
+        brig_ifnames_use(node->ifprefix, node->nodeid);
+}
 
 const struct brig_os_ops *brig_os_get(enum brig_kernel k)
 {

@@ -136,6 +136,8 @@ struct brig_os_ops {
     int (*vm_console)(const char *vmdir, int in, int out, struct brig_err *err);
 };
 
+/* Name what kernel k's ops make after node's settings (ifprefix, nodeid). */
+void brig_os_use_node(enum brig_kernel k, const struct brig_node *node);
 /* The ops of kernel k (BRIG_K_LINUX or BRIG_K_FREEBSD). */
 const struct brig_os_ops *brig_os_get(enum brig_kernel k);
 /* The kernel brig runs on. */

@@ -863,6 +863,18 @@ int brig_store_runtime_clear(struct brig_store *st, int64_t jail_id, struct brig
     return exec_for_id(st, "DELETE FROM runtime WHERE jail_id = ?1", jail_id, "clear runtime", err);
 }
 
+int brig_store_runtime_any(struct brig_store *st, bool *ret, struct brig_err *err)
+{
+    _cleanup_stmt_ sqlite3_stmt *s = NULL;
+    if (prepare(st, "SELECT EXISTS (SELECT 1 FROM runtime) OR EXISTS (SELECT 1 FROM journal)", &s,
+                err) < 0)
+        return -1;
+    if (sqlite3_step(s) != SQLITE_ROW)
+        return db_fail(st, err, "read runtime");
+    *ret = sqlite3_column_int(s, 0) != 0;
+    return 0;
+}
+
 int brig_store_journal_set(struct brig_store *st, const struct brig_journal *j,
                            struct brig_err *err)
 {

@@ -114,6 +114,8 @@ int brig_store_runtime_set(struct brig_store *st, int64_t jail_id, const struct 
 int brig_store_runtime_get(struct brig_store *st, int64_t jail_id, struct brig_runtime *ret,
                            struct brig_err *err);
 int brig_store_runtime_clear(struct brig_store *st, int64_t jail_id, struct brig_err *err);
+/* Whether any jail or VM runs, or has a lifecycle operation to finish or undo. */
+int brig_store_runtime_any(struct brig_store *st, bool *ret, struct brig_err *err);
 
 /* The lifecycle journal: which operation on a jail is in flight and how far it got. */
 struct brig_journal {

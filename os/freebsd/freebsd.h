@@ -113,6 +113,8 @@ int brig_freebsd_tapname(int64_t vm_id, int idx, char ret[16], struct brig_err *
 
 /* Host-side end of NIC idx of jail id ("bj<id>e<idx>a"); BRIG_EUSAGE when too long. */
 int brig_freebsd_ifname(int64_t jail_id, int idx, char side, char ret[16], struct brig_err *err);
+/* The workdir's ifprefix for the names above ("b": bj<id>e<idx><side>); NULL: "b". */
+void brig_freebsd_ifprefix_set(const char *prefix);
 
 /* `ifconfig epair create` output ("epair5a\n") -> "epair5a". */
 int brig_freebsd_parse_epair(const char *out, char **ret, struct brig_err *err);

@@ -32,9 +32,16 @@ struct ctx {
     char **created_bridges;
 };
 
+static char ifprefix[4] = "b";
+
+void brig_freebsd_ifprefix_set(const char *prefix)
+{
+    snprintf(ifprefix, sizeof(ifprefix), "%s", prefix ? prefix : "b");
+}
+
 int brig_freebsd_ifname(int64_t jail_id, int idx, char side, char ret[16], struct brig_err *err)
 {
-    int n = snprintf(ret, 16, "bj%llde%d%c", (long long)jail_id, idx, side);
+    int n = snprintf(ret, 16, "%sj%llde%d%c", ifprefix, (long long)jail_id, idx, side);
     if (jail_id < 0 || idx < 0 || n < 0 || n > 15)
         return brig_err_set(err, BRIG_EUSAGE,
                             "jail id %lld and NIC %d do not fit a FreeBSD interface name "

@@ -192,7 +192,7 @@ int brig_hostnet_down(const struct brig_jail_env *env, struct brig_err *err)
     if (brig_nl_open(&host, err) < 0)
         return -1;
     /* the host end goes whatever the record says now: its routes go with it */
-    int r = brig_veth_delete(host, env->jail->id, 0, 0, err);
+    int r = brig_veth_delete(host, env->jail->id, 0, 0, NULL, err);
     if (parse_addrs(env, &ha, &n, r == 0 ? err : NULL) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {

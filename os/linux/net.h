@@ -120,8 +120,7 @@ int brig_neigh_proxy(struct brig_nl *nl, const char *ifname, const struct brig_a
 
 /* VM NICs: taps. */
 
-/* Taps are "bt<VM id>n<nic idx>", as veth host ends are named "bj...". */
-#define BRIG_TAP_PREFIX "bt"
+/* Taps are "<ifprefix>t<VM id>n<nic idx>" ("bt1n0"), as veth host ends are "<ifprefix>j...". */
 
 struct brig_tap {
     const char *name;
@@ -141,10 +140,23 @@ int brig_tap_open(const char *name, int *ret_fd, struct brig_err *err);
 
 /* VNET NICs: veth pairs. */
 
-/* Host ends are "bj<jail id>n<nic idx>": short enough for IFNAMSIZ with a 10-digit id,
- * independent of the jail name (renames and migrations keep it), and a prefix no
- * distribution or container tool uses, so recovery can find brig's links by name. */
-#define BRIG_VETH_PREFIX "bj"
+/* Host ends are "<ifprefix>j<jail id>n<nic idx>" ("bj1n0" with the default prefix "b"):
+ * short enough for IFNAMSIZ with a 9-digit id, independent of the jail name (renames
+ * and migrations keep it), and a prefix no distribution or container tool uses, so
+ * recovery can find brig's links by name. The prefix is the workdir's (brig.conf
+ * ifprefix=): jail ids of two workdirs meet, their interface names must not. A
+ * host end's alias "<jname>-eth<idx> brig node <nodeid>" says whose it is. */
+#define BRIG_IFPREFIX_DEFAULT "b"
+#define BRIG_IFPREFIX_MAX     3
+
+/* The prefix and node id of the interfaces this process makes (brig_ctx_open sets
+ * them from brig.conf; until then "b" and no node). */
+void brig_ifnames_use(const char *prefix, const char *nodeid);
+/* The prefix in use, e.g. "b". */
+const char *brig_ifprefix(void);
+/* Whether a host interface whose alias is alias may be taken as this node's:
+ * one marked by another node's id is not (NULL alias: no mark, taken). */
+bool brig_ifalias_ours(const char *alias);
 
 /* The host end's name for NIC idx of jail jail_id. */
 int brig_veth_host_name(int64_t jail_id, int idx, char out[IFNAMSIZ], struct brig_err *err);
@@ -154,7 +166,7 @@ bool brig_veth_host_name_parse(const char *name, int64_t *ret_jail_id, int *ret_
 struct brig_veth {
     int64_t jail_id;
     int idx;            /* the jail end is eth<idx> */
-    const char *jname;  /* for the host end's alias "<jname>-eth<idx>" */
+    const char *jname;  /* for the host end's alias "<jname>-eth<idx> brig node <nodeid>" */
     const char *bridge; /* the host end is enslaved here; NULL: none (a routed link) */
     int netns_fd;       /* the jail's network namespace, or -1 to use netns_pid */
     pid_t netns_pid;
@@ -167,9 +179,16 @@ struct brig_veth {
  * bridge (at the bridge's MTU); turn IPv6 off on the host end (a bridge port has no address,
  * and would otherwise add routes and multicast chatter that every port of the
  * bridge receives); then bring it up with its alias (the kernel ignores an alias
- * on create). A stale host end of the same name (a
- * previous run still being torn down) is deleted and the create retried once. On failure nothing is
- * left behind. */
+ * on create). A stale host end of the same name (a previous run still being torn
+ * down) is deleted and the create retried once; one another workdir marked as its
+ * own is refused and left alone. On failure nothing is left behind. */
+/* Fail with one line when the host end hname exists and belongs to another
+ * workdir (brig_ifalias_ours); absent or this node's: 0. */
+int brig_link_owner_check(struct brig_nl *host, const char *hname, struct brig_err *err);
+/* Delete link name unless another workdir marked it as its own (then it stays,
+ * and *ret_foreign, when given, says so); a missing link is success. */
+int brig_link_delete_ours(struct brig_nl *nl, const char *name, bool *ret_foreign,
+                          struct brig_err *err);
 int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct brig_err *err);
 /* Inside the jail (jail is a socket opened in its namespace): bring eth<idx>
  * up (lo is the jail init's), add addrs, and set default routes via gw4 and gw6 (either may be
@@ -181,9 +200,10 @@ int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct b
                         struct brig_err *err);
 /* Delete NIC idx of jail jail_id from the host side (the jail end goes with it);
  * with group, put its host end in that link group instead, for
- * brig_link_delete_group. */
+ * brig_link_delete_group; another workdir's link of that name stays
+ * (brig_link_delete_ours). */
 int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, uint32_t group,
-                     struct brig_err *err);
+                     bool *ret_foreign, struct brig_err *err);
 
 /* DHCP server for REALDHCP jails: one dnsmasq per brig bridge, DHCP only (no DNS). */
 

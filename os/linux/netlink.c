@@ -679,12 +679,50 @@ static int route_default(struct brig_nl *nl, const char *ifname, int idx,
     return 0;
 }
 
+#define OWNER_MARK " brig node "
+
+static char ifprefix[BRIG_IFPREFIX_MAX + 1] = BRIG_IFPREFIX_DEFAULT;
+static char ifowner[32]; /* OWNER_MARK and the node id; empty: none */
+
+void brig_ifnames_use(const char *prefix, const char *nodeid)
+{
+    snprintf(ifprefix, sizeof(ifprefix), "%s", prefix ? prefix : BRIG_IFPREFIX_DEFAULT);
+    if (nodeid && nodeid[0])
+        snprintf(ifowner, sizeof(ifowner), OWNER_MARK "%s", nodeid);
+    else
+        ifowner[0] = '\0';
+}
+
+const char *brig_ifprefix(void)
+{
+    return ifprefix;
+}
+
+bool brig_ifalias_ours(const char *alias)
+{
+    const char *mark = alias ? strstr(alias, OWNER_MARK) : NULL;
+    return !mark || (ifowner[0] && strcmp(mark, ifowner) == 0);
+}
+
+int brig_link_owner_check(struct brig_nl *host, const char *hname, struct brig_err *err)
+{
+    _cleanup_free_ char *alias = NULL;
+    if (brig_link_alias(host, hname, &alias, err) < 0)
+        return -1;
+    if (brig_ifalias_ours(alias))
+        return 0;
+    return brig_err_set(err, BRIG_EFAIL,
+                        "host interface %s belongs to another brig workdir (%.60s): give this "
+                        "workdir interface names of its own with brig initenv ifprefix=",
+                        hname, strstr(alias, OWNER_MARK) + 1);
+}
+
 int brig_veth_host_name(int64_t jail_id, int idx, char out[IFNAMSIZ], struct brig_err *err)
 {
     if (jail_id < 0 || idx < 0)
         return brig_err_set(err, BRIG_EUSAGE, "bad jail id %" PRId64 " or NIC index %d", jail_id,
                             idx);
-    int n = snprintf(out, IFNAMSIZ, BRIG_VETH_PREFIX "%" PRId64 "n%d", jail_id, idx);
+    int n = snprintf(out, IFNAMSIZ, "%sj%" PRId64 "n%d", ifprefix, jail_id, idx);
     if (n < 0 || n >= IFNAMSIZ)
         return brig_err_set(err, BRIG_EUSAGE,
                             "jail id %" PRId64 " and NIC index %d do not fit an interface name",
@@ -692,14 +730,14 @@ int brig_veth_host_name(int64_t jail_id, int idx, char out[IFNAMSIZ], struct bri
     return 0;
 }
 
-/* "<prefix><id>n<idx>" back into id and index; false when name is not one. */
-static bool port_name_parse(const char *name, const char *prefix, int64_t *ret_id, int *ret_idx)
+/* "<ifprefix><kind><id>n<idx>" back into id and index; false when name is not one. */
+static bool port_name_parse(const char *name, char kind, int64_t *ret_id, int *ret_idx)
 {
     const char *p = name;
     char *end;
-    if (!brig_startswith(p, prefix))
+    if (!brig_startswith(p, ifprefix) || p[strlen(ifprefix)] != kind)
         return false;
-    p += strlen(prefix);
+    p += strlen(ifprefix) + 1;
     if (*p < '0' || *p > '9')
         return false;
     errno = 0;
@@ -718,12 +756,12 @@ static bool port_name_parse(const char *name, const char *prefix, int64_t *ret_i
 
 bool brig_veth_host_name_parse(const char *name, int64_t *ret_jail_id, int *ret_idx)
 {
-    return port_name_parse(name, BRIG_VETH_PREFIX, ret_jail_id, ret_idx);
+    return port_name_parse(name, 'j', ret_jail_id, ret_idx);
 }
 
 bool brig_tap_name_parse(const char *name, int64_t *ret_vm_id, int *ret_idx)
 {
-    return port_name_parse(name, BRIG_TAP_PREFIX, ret_vm_id, ret_idx);
+    return port_name_parse(name, 't', ret_vm_id, ret_idx);
 }
 
 /* The pair in one RTM_NEWLINK; returns a libnl error code. */
@@ -767,7 +805,7 @@ static int veth_add(struct brig_nl *host, const struct brig_veth *v, const char 
 
 /* The new host end: IPv6 off before it is up (no link-local address, no DAD,
  * router solicitations or MLD reports flooded to every port of the bridge, no
- * routes of its own), then up with its alias "<jail>-<jail end>" (the kernel
+ * routes of its own), then up with its alias "<jail>-<jail end> brig node <id>" (the kernel
  * ignores an alias on create, hence a second message). */
 static int host_end_up(struct brig_nl *host, const char *hname, const char *jail, const char *jend,
                        struct brig_err *err)
@@ -776,7 +814,7 @@ static int host_end_up(struct brig_nl *host, const char *hname, const char *jail
     snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", hname);
     if (brig_net_sysctl_set(path, "1", true, err) < 0) /* missing: IPv6 is off in this kernel */
         return -1;
-    _cleanup_free_ char *alias = brig_xasprintf("%s-%s", jail ? jail : "", jend);
+    _cleanup_free_ char *alias = brig_xasprintf("%s-%s%s", jail ? jail : "", jend, ifowner);
     int r = link_set(host, hname, IFF_UP, IFF_UP, alias, -1);
     if (r < 0)
         return brig_err_set(err, BRIG_EFAIL, "bring up %s with its alias: %s", hname,
@@ -811,7 +849,10 @@ int brig_veth_create(struct brig_nl *host, const struct brig_veth *v, struct bri
         if (!stale)
             return brig_err_set(err, BRIG_EFAIL, "create %s: %s already exists in the jail", hname,
                                 jname);
-        /* A previous run's pair not yet torn down (or leaked): its name is ours. */
+        /* A previous run's pair not yet torn down (or leaked): its name is
+         * ours, unless another workdir marked it as its own. */
+        if (brig_link_owner_check(host, hname, err) < 0)
+            return -1;
         if (brig_link_delete(host, hname, err) < 0)
             return brig_err_wrap(err, "create %s: remove stale link", hname);
         r = veth_add(host, v, hname, jname, host_mtu, mtu, master);
@@ -861,15 +902,35 @@ int brig_veth_configure(struct brig_nl *jail, int idx, bool ipv6, const struct b
     return 0;
 }
 
+int brig_link_delete_ours(struct brig_nl *nl, const char *name, bool *ret_foreign,
+                          struct brig_err *err)
+{
+    _cleanup_free_ char *alias = NULL;
+    if (brig_link_alias(nl, name, &alias, err) < 0)
+        return -1;
+    bool foreign = !brig_ifalias_ours(alias);
+    if (ret_foreign)
+        *ret_foreign = foreign;
+    return foreign ? 0 : brig_link_delete(nl, name, err);
+}
+
 int brig_veth_delete(struct brig_nl *host, int64_t jail_id, int idx, uint32_t group,
-                     struct brig_err *err)
+                     bool *ret_foreign, struct brig_err *err)
 {
     char hname[IFNAMSIZ];
     if (brig_veth_host_name(jail_id, idx, hname, err) < 0)
         return -1;
-    if (group)
-        return brig_link_set_group(host, hname, group, err);
-    return brig_link_delete(host, hname, err);
+    if (group) {
+        /* another workdir's link of that name stays out of the group */
+        _cleanup_free_ char *alias = NULL;
+        if (brig_link_alias(host, hname, &alias, err) < 0)
+            return -1;
+        bool foreign = !brig_ifalias_ours(alias);
+        if (ret_foreign)
+            *ret_foreign = foreign;
+        return foreign ? 0 : brig_link_set_group(host, hname, group, err);
+    }
+    return brig_link_delete_ours(host, hname, ret_foreign, err);
 }
 
 /* A new tap's owner, persistence, MAC, MTU, alias and bridge. */
@@ -893,7 +954,8 @@ static int tap_setup(struct brig_nl *nl, int fd, const struct brig_tap *t, struc
     if (r < 0)
         return nl_err(err, r, "set MAC and MTU of", t->name);
     link_addr_gen_none(nl, t->name);
-    if (t->alias && (r = link_set(nl, t->name, 0, 0, t->alias, -1)) < 0)
+    _cleanup_free_ char *alias = t->alias ? brig_xasprintf("%s%s", t->alias, ifowner) : NULL;
+    if (alias && (r = link_set(nl, t->name, 0, 0, alias, -1)) < 0)
         return nl_err(err, r, "set alias of", t->name);
     return brig_bridge_attach(nl, t->bridge, t->name, false, err);
 }
@@ -904,6 +966,13 @@ int brig_tap_create(struct brig_nl *nl, const struct brig_tap *t, struct brig_er
         return brig_err_set(err, BRIG_EUSAGE, "interface name '%.80s' is too long", t->name);
     /* the kernel makes tun/tap links only through /dev/net/tun (rtnetlink refuses
      * them); everything after the creation is netlink */
+    /* TUNSETIFF would attach to a tap of that name: one left by a run of
+     * this workdir goes first, another workdir's is refused */
+    bool exists;
+    if (brig_link_exists(nl, t->name, &exists, err) < 0 ||
+        (exists &&
+         (brig_link_owner_check(nl, t->name, err) < 0 || brig_link_delete(nl, t->name, err) < 0)))
+        return -1;
     _cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return brig_err_sys(err, errno, "open /dev/net/tun");

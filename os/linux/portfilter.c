@@ -368,7 +368,7 @@ static void render_ipv6(struct brig_nfnl_tx *tx, const struct brig_jail_filter *
 
 void brig_port_filter_jail_chain(int64_t jail_id, char out[BRIG_PORT_FILTER_NAMELEN])
 {
-    snprintf(out, BRIG_PORT_FILTER_NAMELEN, BRIG_VETH_PREFIX "%lld", (long long)jail_id);
+    snprintf(out, BRIG_PORT_FILTER_NAMELEN, "%sj%lld", brig_ifprefix(), (long long)jail_id);
 }
 
 void brig_port_filter_render_add(struct brig_nfnl_tx *tx, const struct brig_jail_filter *jf)
@@ -410,16 +410,20 @@ void brig_port_filter_render_add(struct brig_nfnl_tx *tx, const struct brig_jail
 
 /* Only brig's names become chains: host ends "bj<id>n<idx>", VM taps
  * "bt<id>n<idx>", a jail's or VM's addresses "bj<id>" (jails and VMs share one
- * id space). */
+ * id space; "b" is the workdir's ifprefix). */
+static bool jail_chain_name(const char *name)
+{
+    size_t n = strlen(brig_ifprefix());
+    const char *id = name + n + 1;
+    return brig_startswith(name, brig_ifprefix()) && name[n] == 'j' && *id &&
+           strspn(id, "0123456789") == strlen(id) && strlen(name) < BRIG_PORT_FILTER_NAMELEN;
+}
+
 static int check_name(const char *name, bool port, struct brig_err *err)
 {
-    bool ok =
-        name &&
-        (port ? brig_veth_host_name_parse(name, NULL, NULL) || brig_tap_name_parse(name, NULL, NULL)
-              : brig_startswith(name, BRIG_VETH_PREFIX) && name[strlen(BRIG_VETH_PREFIX)] &&
-                    strspn(name + strlen(BRIG_VETH_PREFIX), "0123456789") ==
-                        strlen(name + strlen(BRIG_VETH_PREFIX)) &&
-                    strlen(name) < BRIG_PORT_FILTER_NAMELEN);
+    bool ok = name && (port ? brig_veth_host_name_parse(name, NULL, NULL) ||
+                                  brig_tap_name_parse(name, NULL, NULL)
+                            : jail_chain_name(name));
     if (!ok)
         return brig_err_set(err, BRIG_EUSAGE, "port filter: '%.24s' is not a name of brig's",
                             name ? name : "");

@@ -82,7 +82,7 @@ static char *qemu_file(size_t i)
 
 int brig_vm_tap_name(int64_t vm_id, int idx, char out[IFNAMSIZ], struct brig_err *err)
 {
-    int n = snprintf(out, IFNAMSIZ, BRIG_TAP_PREFIX "%" PRId64 "n%d", vm_id, idx);
+    int n = snprintf(out, IFNAMSIZ, "%st%" PRId64 "n%d", brig_ifprefix(), vm_id, idx);
     if (n < 0 || n >= IFNAMSIZ)
         return brig_err_set(err, BRIG_EFAIL, "VM id %" PRId64 " is too large for a tap name",
                             vm_id);
@@ -165,7 +165,7 @@ static int taps_undo(void *st, struct brig_err *err)
     for (size_t i = 0; i < s->env->nnics; i++) {
         char name[IFNAMSIZ];
         if (brig_vm_tap_name(s->j->id, s->env->nics[i].idx, name, err) < 0 ||
-            brig_link_delete(nl, name, r == 0 ? err : NULL) < 0)
+            brig_link_delete_ours(nl, name, NULL, r == 0 ? err : NULL) < 0)
             r = -1;
     }
     /* after the taps: no frame of theirs goes unfiltered */
@@ -202,8 +202,7 @@ static int taps_apply(void *st, struct brig_err *err)
             .uid = s->uid,
             .gid = s->uid,
         };
-        /* a tap left by a crash is made again */
-        brig_link_delete(nl, name, NULL);
+        /* a tap left by a crash is made again (brig_tap_create) */
         if (brig_tap_create(nl, &t, err) < 0)
             return brig_err_wrap(err, "eth%d", nic->idx);
     }

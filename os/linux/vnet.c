@@ -532,9 +532,17 @@ int brig_vnet_nics_up_ns(const struct brig_jail_env *env, int nsfd, const struct
             goto out;
         }
     }
+    if (brig_nl_open(&host, err) < 0)
+        goto out;
+    /* another workdir's port of the same name keeps its filter */
+    for (size_t i = 0; i < n; i++) {
+        if (brig_link_owner_check(host, plans[i].host, err) < 0) {
+            brig_err_wrap(err, "eth%d", nics[i].idx);
+            goto out;
+        }
+    }
     /* the filters are in place before the ports exist: no frame goes unfiltered */
-    if (filters_put(env, set, nset, nics, n, err) < 0 || brig_nl_open(&host, err) < 0 ||
-        brig_nl_open_netns(nsfd, &jail, err) < 0)
+    if (filters_put(env, set, nset, nics, n, err) < 0 || brig_nl_open_netns(nsfd, &jail, err) < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
         const struct brig_nic *nic = &nics[i];
@@ -575,21 +583,25 @@ int brig_vnet_nics_down(const struct brig_jail_env *env, const struct brig_nic *
     if (brig_nl_open(&host, err) < 0)
         return -1;
     int r = 0;
-    bool lost = false;
+    bool lost = false, foreign_any = false;
     _cleanup_strv_ char **ports = brig_xcalloc(1, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         char name[IFNAMSIZ];
-        if (brig_veth_delete(host, env->jail->id, nics[i].idx, env->link_group,
+        bool foreign = false;
+        if (brig_veth_delete(host, env->jail->id, nics[i].idx, env->link_group, &foreign,
                              r == 0 ? err : NULL) < 0)
             r = -1;
-        if (brig_veth_host_name(env->jail->id, nics[i].idx, name, NULL) == 0)
+        /* another workdir's port of that name (a start refused for it): its filter stays */
+        foreign_any |= foreign;
+        if (!foreign && brig_veth_host_name(env->jail->id, nics[i].idx, name, NULL) == 0)
             brig_strv_push(&ports, name);
         lost |= strcmp(nics[i].addrs ? nics[i].addrs : "0", "0") != 0;
     }
     /* every NIC's, whatever nic_filter says now: it may have changed since the start */
     char chain[BRIG_PORT_FILTER_NAMELEN];
     brig_port_filter_jail_chain(env->jail->id, chain);
-    bool whole = nics_whole(env, nics, n);
+    bool whole = nics_whole(env, nics, n) && !foreign_any;
+    lost &= !foreign_any; /* the chain with the jail's addresses is not ours to rewrite */
     if (brig_port_filter_remove(whole ? chain : NULL, (const char *const *)ports,
                                 r == 0 ? err : NULL) < 0)
         r = -1;

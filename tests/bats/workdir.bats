@@ -80,5 +80,50 @@ brig2() {
     output_has "nodeippool 10.199.0.0/16 overlaps 10.199.0.1/16 on brig0"
     ok brig2 initenv nodeippool=10.198.0.0/16
     ok brig2 jset jname=${P}tb ip4_addr=DHCP
+    ok brig2 initenv ifprefix=c
     ok brig2 jstart jname=${P}tb
+    ok ip -o link show cj1n0
+    output_has "${P}tb-eth0 brig node $(W=$W2 node_id)"
+}
+
+@test "jail ids two workdirs share meet in host interface names: the second is refused, the first keeps its link and filter" {
+    ok brig jcreate jname=${P}ta vnet=1 ip4_addr=10.199.0.5/16 exec_start=true
+    ok brig jstart jname=${P}ta
+    ok ip -o link show bj1n0
+    output_has "${P}ta-eth0 brig node $(node_id)"
+    local before conf
+    before=$(nft list chain bridge brig bj1n0)
+    # the running jail's stop finds its link by the prefix it was made with
+    conf=$(cat "$W/etc/brig.conf")
+    run brig initenv ifprefix=d
+    same "$status" 1 "exit status"
+    output_has "ifprefix: jails or VMs of this workdir are running (or a start or stop is unfinished): stop them, or run brig recover, first"
+    same "$(cat "$W/etc/brig.conf")" "$conf" "brig.conf"
+    ok brig2 initenv bridge=brigw2 nodeippool=10.198.0.0/16
+    ok brig2 jcreate jname=${P}tb vnet=1 ip4_addr=10.198.0.5/16 exec_start=true
+    run brig2 jstart jname=${P}tb
+    same "$status" 1 "exit status"
+    output_has "host interface bj1n0 belongs to another brig workdir (brig node $(node_id)): give this workdir interface names of its own with brig initenv ifprefix="
+    same "$(BRIG_WORKDIR=$W2 "$BRIG_BIN" jls display=status header=0)" stopped "status"
+    # the first workdir's port: still its own, on its bridge, with its filter
+    ok ip -o link show bj1n0
+    output_has "master brig0"
+    output_has "${P}ta-eth0 brig node $(node_id)"
+    same "$(nft list chain bridge brig bj1n0)" "$before" "the first jail's port filter"
+    ok brig jexec jname=${P}ta -- ping -c1 -W5 10.199.0.1
+    # a bad prefix is refused and changes nothing
+    run brig2 initenv ifprefix=b1
+    same "$status" 2 "exit status"
+    output_has "ifprefix: 'b1' is not 1 to 3 lower-case letters"
+    ok brig2 initenv ifprefix=bb
+    ok brig2 jstart jname=${P}tb
+    ok ip -o link show bbj1n0
+    output_has "master brigw2"
+    ok brig2 jexec jname=${P}tb -- ping -c1 -W5 10.198.0.1
+    ok brig jexec jname=${P}ta -- ping -c1 -W5 10.199.0.1
+    ok brig2 jstop jname=${P}tb
+    ok ip -o link show bj1n0
+    ! ip link show bbj1n0 2>/dev/null
+    ok brig jstop jname=${P}ta
+    ! ip link show bj1n0 2>/dev/null
 }

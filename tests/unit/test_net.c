@@ -441,15 +441,15 @@ static void test_deleting_a_nic_leaves_no_link_on_either_side(void **state)
     make_veth(c, j, 9, "web9", NULL);
 
     _cleanup_strv_ char **names = NULL;
-    assert_int_equal(brig_link_list_prefix(c->nl, BRIG_VETH_PREFIX, &names, &err), 0);
+    assert_int_equal(brig_link_list_prefix(c->nl, "bj", &names, &err), 0);
     assert_non_null(names[0]);
     assert_string_equal(names[0], "bj9n0");
     assert_null(names[1]);
 
     uint64_t t0 = brig_now_ns();
-    assert_int_equal(brig_veth_delete(c->nl, 9, 0, 0, &err), 0);
+    assert_int_equal(brig_veth_delete(c->nl, 9, 0, 0, NULL, &err), 0);
     print_message("veth delete: %.2f ms\n", (double)(brig_now_ns() - t0) / 1e6);
-    assert_int_equal(brig_veth_delete(c->nl, 9, 0, 0, &err), 0); /* gone already: fine */
+    assert_int_equal(brig_veth_delete(c->nl, 9, 0, 0, NULL, &err), 0); /* gone already: fine */
 
     bool exists = true;
     assert_int_equal(brig_link_exists(c->nl, "bj9n0", &exists, &err), 0);
@@ -459,7 +459,7 @@ static void test_deleting_a_nic_leaves_no_link_on_either_side(void **state)
     assert_int_equal(brig_link_exists(jnl, "eth0", &exists, &err), 0);
     assert_false(exists);
     _cleanup_strv_ char **after = NULL;
-    assert_int_equal(brig_link_list_prefix(c->nl, BRIG_VETH_PREFIX, &after, &err), 0);
+    assert_int_equal(brig_link_list_prefix(c->nl, "bj", &after, &err), 0);
     assert_null(after[0]);
 }
 
@@ -474,8 +474,8 @@ static void test_links_of_a_group_go_in_one_deletion_and_no_other_link_with_them
     make_veth(c, j[2], 9, "c", NULL);
 
     const uint32_t group = 0x80000001u;
-    assert_int_equal(brig_veth_delete(c->nl, 7, 0, group, &err), 0);
-    assert_int_equal(brig_veth_delete(c->nl, 8, 0, group, &err), 0);
+    assert_int_equal(brig_veth_delete(c->nl, 7, 0, group, NULL, &err), 0);
+    assert_int_equal(brig_veth_delete(c->nl, 8, 0, group, NULL, &err), 0);
     /* a link that is gone already is no failure, as with a deletion */
     assert_int_equal(brig_link_set_group(c->nl, "bj6n0", group, &err), 0);
     bool exists = false;
@@ -484,7 +484,7 @@ static void test_links_of_a_group_go_in_one_deletion_and_no_other_link_with_them
 
     assert_int_equal(brig_link_delete_group(c->nl, group, &err), 0);
     _cleanup_strv_ char **after = NULL;
-    assert_int_equal(brig_link_list_prefix(c->nl, BRIG_VETH_PREFIX, &after, &err), 0);
+    assert_int_equal(brig_link_list_prefix(c->nl, "bj", &after, &err), 0);
     assert_non_null(after[0]);
     assert_string_equal(after[0], "bj9n0");
     assert_null(after[1]);
@@ -521,6 +521,47 @@ static void test_restart_replaces_a_stale_host_end_of_the_same_name(void **state
     assert_false(exists);
     assert_int_equal(brig_link_exists(fnl, "eth0", &exists, &err), 0);
     assert_true(exists);
+}
+
+static void test_another_workdirs_host_end_is_neither_taken_nor_deleted(void **state)
+{
+    struct ctx *c = *state;
+    struct brig_err err = BRIG_ERR_INIT;
+    make_bridge(c, NULL, 0);
+    brig_ifnames_use("b", "nodea");
+    struct jail *a = jail_spawn(c);
+    make_veth(c, a, 12, "web12", NULL);
+    _cleanup_free_ char *alias = NULL;
+    assert_int_equal(brig_link_alias(c->nl, "bj12n0", &alias, &err), 0);
+    assert_string_equal(alias, "web12-eth0 brig node nodea");
+
+    /* jail 12 of another workdir with the same prefix */
+    brig_ifnames_use("b", "nodeb");
+    struct jail *b = jail_spawn(c);
+    struct brig_veth v = {
+        .jail_id = 12, .idx = 0, .jname = "db12", .bridge = BR, .netns_fd = b->netns};
+    assert_int_equal(brig_veth_create(c->nl, &v, &err), -1);
+    assert_string_equal(err.msg, "host interface bj12n0 belongs to another brig workdir (brig node "
+                                 "nodea): give this workdir interface names of its own with brig "
+                                 "initenv ifprefix=");
+    bool foreign = false, exists = false;
+    assert_int_equal(brig_veth_delete(c->nl, 12, 0, 0, &foreign, &err), 0);
+    assert_true(foreign);
+    _cleanup_nl_ struct brig_nl *anl = NULL;
+    assert_int_equal(brig_nl_open_netns(a->netns, &anl, &err), 0);
+    assert_int_equal(brig_link_exists(anl, "eth0", &exists, &err), 0);
+    assert_true(exists);
+
+    /* with a prefix of its own it has its own name */
+    brig_ifnames_use("c", "nodeb");
+    assert_int_equal(brig_veth_create(c->nl, &v, &err), 0);
+    assert_int_equal(brig_link_exists(c->nl, "cj12n0", &exists, &err), 0);
+    assert_true(exists);
+    assert_int_equal(brig_veth_delete(c->nl, 12, 0, 0, &foreign, &err), 0);
+    assert_false(foreign);
+    assert_int_equal(brig_link_exists(c->nl, "cj12n0", &exists, &err), 0);
+    assert_false(exists);
+    brig_ifnames_use(NULL, NULL);
 }
 
 static void test_veth_on_a_missing_bridge_fails_and_leaves_nothing(void **state)
@@ -562,6 +603,14 @@ static void test_host_end_names_fit_ifnamsiz_and_parse_back(void **state)
     assert_false(brig_tap_name_parse("bj42n3", NULL, NULL));
     assert_false(brig_veth_host_name_parse("bt42n3", NULL, NULL));
     assert_false(brig_tap_name_parse("bt42", NULL, NULL));
+    brig_ifnames_use("xyz", NULL);
+    assert_int_equal(brig_veth_host_name(42, 3, name, &err), 0);
+    assert_string_equal(name, "xyzj42n3");
+    assert_true(brig_veth_host_name_parse(name, &id, &idx));
+    assert_false(brig_veth_host_name_parse("bj42n3", NULL, NULL));
+    assert_int_equal(brig_veth_host_name(999999999LL, 9, name, &err), 0);
+    assert_int_equal(brig_veth_host_name(9999999999LL, 9, name, &err), -1);
+    brig_ifnames_use(NULL, NULL);
 }
 
 static void test_host_alias_is_added_and_removed(void **state)
@@ -727,6 +776,7 @@ int main(void)
         T(test_deleting_a_nic_leaves_no_link_on_either_side),
         T(test_links_of_a_group_go_in_one_deletion_and_no_other_link_with_them),
         T(test_restart_replaces_a_stale_host_end_of_the_same_name),
+        T(test_another_workdirs_host_end_is_neither_taken_nor_deleted),
         T(test_veth_on_a_missing_bridge_fails_and_leaves_nothing),
         T(test_host_end_names_fit_ifnamsiz_and_parse_back),
         T(test_host_alias_is_added_and_removed),
