@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "util.h"
 #include "vm.h"
 
@@ -13,9 +14,17 @@ int cli_bcreate(struct cli *cli, struct brig_err *err)
 {
     struct brig_jail j = {0};
     struct brig_buf plan = {0};
+    struct cli_progress bar;
     if (!cli_get(cli, "jname"))
         return brig_err_set(err, BRIG_EUSAGE, "jname= is required");
-    if (brig_bcreate(&cli->ctx, &cli->kv, cli->ctx.dry_run ? &plan : NULL, &j, err) < 0) {
+    /* a profile's image download: a bar on a terminal, a line per phase elsewhere */
+    cli_progress_init(&bar, stderr, cli_get(cli, "jname"), 8, true);
+    cli->ctx.progress = cli_progress_update;
+    cli->ctx.progress_data = &bar;
+    int r = brig_bcreate(&cli->ctx, &cli->kv, cli->ctx.dry_run ? &plan : NULL, &j, err);
+    cli_progress_end(&bar, r == 0);
+    cli->ctx.progress = NULL;
+    if (r < 0) {
         brig_buf_free(&plan);
         return -1;
     }

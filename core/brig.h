@@ -27,6 +27,9 @@ struct brig_ctx {
     struct brig_node node;
     /* the host's registry of id ranges: /etc/subuid and /etc/subgid (idmap.h) */
     const char *const *subid_files;
+    /* progress of long work (bcreate's image download): phase, done, total, data */
+    void (*progress)(const char *phase, uint64_t done, uint64_t total, void *data);
+    void *progress_data;
     /* what a verb did besides its result, for the CLI to show, a line each
      * (jcreate: the jconf keys it ignored; jstart: what the jail lacks) */
     char **notes;

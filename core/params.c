@@ -338,6 +338,15 @@ const struct brig_param brig_params[BRIG_P__COUNT] = {
        "cloud-init: the guest's address, the same as ip4_addr (CBSD's name)"),
     PV(BRIG_P_CI_NAMESERVER, "ci_nameserver", BRIG_T_IPLIST, "0",
        "cloud-init: the guest's name servers (0: none)"),
+    [BRIG_P_VM_OS_PROFILE] = {.name = "vm_os_profile",
+                              .type = BRIG_T_STRING,
+                              .def = "",
+                              .kernels = BRIG_K_LINUX,
+                              .immutable = true,
+                              .to = BRIG_FOR_VM,
+                              .help = "profile in etc/vm-profiles/NAME.conf: the image (fetched "
+                                      "and checked by its sha256) the first disk is made from, "
+                                      "and defaults"},
 };
 
 const char *brig_ptype_name(enum brig_ptype t)

@@ -79,6 +79,7 @@ enum brig_param_id {
     BRIG_P_CI_USER_PUBKEY,
     BRIG_P_CI_IP4_ADDR,
     BRIG_P_CI_NAMESERVER,
+    BRIG_P_VM_OS_PROFILE,
     BRIG_P__COUNT
 };
 

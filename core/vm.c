@@ -21,6 +21,7 @@
 #include "os/os.h"
 #include "store/store.h"
 #include "util.h"
+#include "vmprofile.h"
 
 char *brig_vm_dir(const struct brig_ctx *c, const char *jname)
 {
@@ -79,8 +80,10 @@ int brig_vm_check(const struct brig_jail *j, struct brig_err *err)
 }
 
 /* The VM's first disk in dir, owned by uid: raw is a sparse file, qcow2 is
- * made by qemu-img. imgsize=0 makes none. */
-static int make_disk(const struct brig_jail *j, const char *dir, uid_t uid, struct brig_err *err)
+ * made by qemu-img; with a profile's image (image, of format), written from
+ * it. imgsize=0 makes none. */
+static int make_disk(const struct brig_jail *j, const char *dir, uid_t uid, const char *image,
+                     const char *format, struct brig_err *err)
 {
     uint64_t size = 0;
     if (brig_parse_size(val(j, BRIG_P_IMGSIZE), &size, err) < 0)
@@ -88,7 +91,11 @@ static int make_disk(const struct brig_jail *j, const char *dir, uid_t uid, stru
     if (size == 0)
         return 0;
     _cleanup_free_ char *disk = brig_vm_disk_path(dir, val(j, BRIG_P_IMGTYPE));
-    if (brig_streq(j->v[BRIG_P_IMGTYPE], "qcow2")) {
+    if (image) {
+        const char *type = brig_streq(j->v[BRIG_P_IMGTYPE], "qcow2") ? "qcow2" : "raw";
+        if (brig_vm_disk_from_image(image, format, disk, type, size, err) < 0)
+            return brig_err_wrap(err, "vm_os_profile %s", val(j, BRIG_P_VM_OS_PROFILE));
+    } else if (brig_streq(j->v[BRIG_P_IMGTYPE], "qcow2")) {
         _cleanup_free_ char *bytes = brig_xasprintf("%" PRIu64, size);
         char qemu_img[] = "qemu-img", create[] = "create", q[] = "-q", f[] = "-f", fmt[] = "qcow2";
         char *argv[] = {qemu_img, create, q, f, fmt, disk, bytes, NULL};
@@ -114,8 +121,8 @@ static int make_disk(const struct brig_jail *j, const char *dir, uid_t uid, stru
 
 /* Make the VM's directory (owned by its own id, so QEMU reaches nothing else)
  * and, with disk, its first disk; on failure remove what it made. */
-static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, bool disk,
-                       struct brig_err *err)
+static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, bool disk, const char *image,
+                       const char *format, struct brig_err *err)
 {
     _cleanup_free_ char *top = brig_ctx_path(c, "vm");
     _cleanup_free_ char *dir = brig_vm_dir(c, j->v[BRIG_P_JNAME]);
@@ -129,7 +136,7 @@ static int make_vm_dir(struct brig_ctx *c, const struct brig_jail *j, bool disk,
         brig_rm_rf(dir, NULL);
         return -1;
     }
-    if (disk && make_disk(j, dir, uid, err) < 0) {
+    if (disk && make_disk(j, dir, uid, image, format, err) < 0) {
         brig_rm_rf(dir, NULL);
         return -1;
     }
@@ -304,11 +311,11 @@ static int vm_from_args(struct brig_ctx *c, const struct brig_kvlist *args, stru
 /* Make the VM's directory and disk through the kernel's plan when it has one
  * and runs here; else (or for a record of another kernel) as make_vm_dir does. */
 static int create_vm_files(struct brig_ctx *c, const struct brig_jail *j, bool disk,
-                           struct brig_err *err)
+                           const char *image, const char *format, struct brig_err *err)
 {
     const struct brig_os_ops *ops = brig_os_get(c->os);
     if (!ops->vm_create || c->os != brig_os_native())
-        return make_vm_dir(c, j, disk, err);
+        return make_vm_dir(c, j, disk, image, format, err);
     _cleanup_free_ char *top = brig_ctx_path(c, "vm");
     if (brig_dir_own(top, 0711, err) < 0)
         return -1;
@@ -379,16 +386,49 @@ struct vm_fill {
     void *data;
 };
 
+/* bcreate's arguments over the defaults of the profile they name, if any. */
+static int args_with_profile(struct brig_ctx *c, const struct brig_kvlist *args,
+                             struct brig_vm_profile *prof, struct brig_kvlist *ret,
+                             struct brig_err *err)
+{
+    const char *name = brig_kvlist_get(args, "vm_os_profile");
+    memset(ret, 0, sizeof(*ret));
+    if (name && *name) {
+        if (c->os != BRIG_K_LINUX)
+            return brig_err_set(err, BRIG_EUSAGE, "vm_os_profile: fetched on Linux hosts only");
+        if (brig_vm_profile_load(c->workdir, name, prof, err) < 0)
+            return -1;
+        for (size_t i = 0; i < prof->defaults.n; i++)
+            if (!brig_kvlist_get(args, prof->defaults.items[i].key))
+                brig_kvlist_add(ret, prof->defaults.items[i].key, prof->defaults.items[i].value, 0);
+    }
+    for (size_t i = 0; i < args->n; i++)
+        brig_kvlist_add(ret, args->items[i].key, args->items[i].value, args->items[i].line);
+    return 0;
+}
+
 static int bcreate_with(struct brig_ctx *c, const struct brig_kvlist *args, struct brig_buf *plan,
                         const struct vm_fill *f, struct brig_jail *ret, struct brig_err *err)
 {
     struct brig_jail j = {0};
-    _cleanup_free_ char *dir = NULL;
+    _cleanup_free_ char *dir = NULL, *image = NULL;
+    struct brig_vm_profile prof = {0};
     if (brig_ctx_open(c, err) < 0)
         return -1;
-    if (vm_from_args(c, args, &j, err) < 0)
+    /* a profile makes a new VM's disk; an import or a clone brings its own */
+    struct brig_kvlist all = {0};
+    int pr = f->import || f->clone ? vm_from_args(c, args, &j, err)
+                                   : args_with_profile(c, args, &prof, &all, err);
+    if (pr == 0 && !f->import && !f->clone)
+        pr = vm_from_args(c, &all, &j, err);
+    brig_kvlist_free(&all);
+    if (pr < 0)
         goto fail;
     dir = brig_vm_dir(c, j.v[BRIG_P_JNAME]);
+    /* the download holds no lock and no transaction */
+    if (prof.name && !c->dry_run &&
+        brig_vm_profile_image(c->workdir, &prof, c->progress, c->progress_data, &image, err) < 0)
+        goto fail;
     if (brig_store_begin(c->st, err) < 0)
         goto fail;
     if (brig_jail_check_vimage(c, &j, err) < 0 || brig_store_jail_insert(c->st, &j, err) < 0 ||
@@ -401,6 +441,7 @@ static int bcreate_with(struct brig_ctx *c, const struct brig_kvlist *args, stru
         if (plan && ops->vm_create && ops->vm_create(&env, err) < 0)
             goto rollback;
         brig_store_rollback(c->st);
+        brig_vm_profile_clear(&prof);
         *ret = j;
         return 0;
     }
@@ -410,7 +451,7 @@ static int bcreate_with(struct brig_ctx *c, const struct brig_kvlist *args, stru
     if (make_seed(c, &j, NULL, err) < 0 || brig_jail_assign_idmap(c, &j, err) < 0)
         goto rollback;
     if (f->clone ? clone_vm_dir(c, &j, dir, f->clone, f->data, err) < 0
-                 : create_vm_files(c, &j, !f->import, err) < 0)
+                 : create_vm_files(c, &j, !f->import, image, prof.format, err) < 0)
         goto rollback;
     bool seed = !f->clone && !f->import;
     if (f->import && f->import(&j, dir, f->data, &seed, err) < 0) {
@@ -430,11 +471,13 @@ static int bcreate_with(struct brig_ctx *c, const struct brig_kvlist *args, stru
         _cleanup_free_ char *mark = brig_xasprintf("%s/" CLONING_MARK, dir);
         unlink(mark);
     }
+    brig_vm_profile_clear(&prof);
     *ret = j;
     return 0;
 rollback:
     brig_store_rollback(c->st);
 fail:
+    brig_vm_profile_clear(&prof);
     brig_idmap_release(c->subid_files, j.idmap, NULL);
     if (j.v[BRIG_P_JNAME])
         brig_err_wrap(err, "%s", j.v[BRIG_P_JNAME]);

@@ -184,6 +184,8 @@ static int (*const migrations[BRIG_STORE_VERSION])(struct brig_store *, struct b
     migrate_param_columns,
     /* 12: the parameters of VMs */
     migrate_param_columns,
+    /* 13: vm_os_profile */
+    migrate_param_columns,
 };
 
 int brig_store_version(struct brig_store *st)

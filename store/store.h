@@ -14,7 +14,7 @@
 
 struct brig_store;
 
-#define BRIG_STORE_VERSION 12
+#define BRIG_STORE_VERSION 13
 
 /* Open (and with create, make and migrate) the database at path. */
 int brig_store_open(const char *path, bool create, struct brig_store **ret, struct brig_err *err);
