@@ -136,7 +136,7 @@ static int get_string(struct json_object *o, const char *key, bool required, con
                       char **ret, struct brig_err *err)
 {
     struct json_object *v;
-    const char *s;
+    const char *s = NULL;
     *ret = NULL;
     if ((required ? need : member)(o, key, json_type_string, what, &v, err) < 0)
         return -1;
@@ -167,7 +167,7 @@ static int get_strv(struct json_object *o, const char *key, const char *what, ch
     char **v = brig_xcalloc(n + 1, sizeof(*v));
     for (size_t i = 0; i < n; i++) {
         struct json_object *s = json_object_array_get_idx(a, i);
-        const char *str;
+        const char *str = NULL;
         if (!json_object_is_type(s, json_type_string)) {
             brig_strv_free(v);
             return brig_err_set(err, BRIG_EUSAGE, "%s: %s holds a non-string", what, key);
