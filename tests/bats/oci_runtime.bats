@@ -29,8 +29,8 @@ teardown() {
         "$RUNC" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
     done
     if [ -n "${PODMAN_PIDS:-}" ]; then :; fi
-    [ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
-    [ -z "${UNSHARE_PID:-}" ] || kill "$UNSHARE_PID" 2>/dev/null || true
+    [ -z "${HOLDER:-}" ] || kill -KILL "$HOLDER" 2>/dev/null || true
+    [ -z "${UNSHARE_PID:-}" ] || kill -KILL "$UNSHARE_PID" 2>/dev/null || true
     containerd_stop
 }
 
@@ -320,8 +320,11 @@ PY
 }
 
 # A process in new namespaces of the given unshare options; its pid in $HOLDER.
+# It holds none of bats' descriptors (bats waits for their last writer), and
+# it is killed with SIGKILL: as the init of a new pid namespace, sleep ignores
+# SIGTERM from outside it, and unshare --fork ignores SIGTERM while it waits.
 ns_holder() {
-    unshare "$@" sleep 1000 &
+    unshare "$@" sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
     UNSHARE_PID=$!
     local i
     HOLDER=
@@ -349,7 +352,7 @@ join_ns() {
     run_ctr c1 sh -c 'for n in net ipc uts pid cgroup; do readlink /proc/self/ns/$n; done; echo self=$$'
     local want="" n
     for n in net ipc uts pid cgroup; do want="$want$(readlink /proc/$HOLDER/ns/$n) "; done
-    kill "$HOLDER" "$UNSHARE_PID" 2>/dev/null || true
+    kill -KILL "$HOLDER" "$UNSHARE_PID" 2>/dev/null || true
     [ "$(echo $output | sed 's/ self=.*//') " = "$want" ]
     # in the joined pid namespace the holder is 1: the container is not
     [[ "$output" != *"self=1" ]]
@@ -361,7 +364,7 @@ join_ns() {
     run_ctr c1 sh -c 'readlink /proc/self/ns/mnt; ls /bin/busybox'
     local want
     want=$(readlink /proc/$HOLDER/ns/mnt)
-    kill "$HOLDER" 2>/dev/null || true
+    kill -KILL "$HOLDER" 2>/dev/null || true
     [ "$output" = "$(printf '%s\n/bin/busybox' "$want")" ]
     [ "$want" != "$(readlink /proc/self/ns/mnt)" ]
 }
@@ -374,7 +377,7 @@ join_ns() {
     run_ctr c1 sh -c 'readlink /proc/self/ns/user; cat /proc/self/uid_map; id -u'
     local want
     want=$(readlink /proc/$HOLDER/ns/user)
-    kill "$HOLDER" 2>/dev/null || true
+    kill -KILL "$HOLDER" 2>/dev/null || true
     [ "$(echo $output)" = "$want 0 0 1 0" ]
 }
 
