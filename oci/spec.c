@@ -206,6 +206,10 @@ static int get_int(jobj *o, const char *where, const char *key, int64_t min, int
         return 0;
     if (json_object_get_type(v) == json_type_double) {
         double d = json_object_get_double(v);
+        /* the cast is defined only within int64_t's range (NaN fails the test too) */
+        if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+            return brig_err_set(err, BRIG_EUSAGE, "%s.%s: %s is out of range", where, key,
+                                json_object_to_json_string(v));
         if (d != (double)(int64_t)d)
             return brig_err_set(err, BRIG_EUSAGE, "%s.%s: must be an integer", where, key);
     }

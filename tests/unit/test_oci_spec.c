@@ -102,6 +102,9 @@ static const struct {
     {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"x\"],"
      "\"cwd\":\"/\",\"oomScoreAdj\":1001}}",
      "process.oomScoreAdj: 1001 is out of range"},
+    {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"x\"],"
+     "\"cwd\":\"/\",\"oomScoreAdj\":67108E864}}",
+     "process.oomScoreAdj: 67108E864 is out of range"},
     {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"x\"}]}",
      "mounts[0].destination: x is not an absolute path"},
     {"{\"ociVersion\":\"1.0\",\"root\":{\"path\":\"r\"},\"hooks\":{\"prestart\":[{\"path\":"
